@@ -1,0 +1,57 @@
+import { UsageError } from '../errors';
+
+/** Bytes in one MiB: memory_profiler's unit for every figure it prints. */
+export const MiB = 1024 * 1024;
+
+const UNITS: Record<string, number> = {
+  B: 1,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3,
+  TiB: 1024 ** 4,
+  kB: 1000,
+  KB: 1000,
+  MB: 1000 ** 2,
+  GB: 1000 ** 3,
+  TB: 1000 ** 4,
+};
+
+export const SIZE_FORMS = 'a number of MiB (200, 1.5) or a number with a unit: B, KiB, MiB, GiB, TiB (powers of 1024) or kB, MB, GB, TB (powers of 1000), e.g. 512MiB, 2GB';
+
+/**
+ * Parses a memory size into bytes. `KiB/MiB/GiB` are powers of 1024, `kB/MB/GB` powers of
+ * 1000, a bare number is MiB (as memory_profiler's thresholds). Anything else, negative
+ * values included, is a UsageError naming the accepted forms.
+ */
+export function parseSize(text: string | number, what = 'size'): number {
+  if (typeof text === 'number') {
+    if (Number.isFinite(text) && text >= 0) return Math.round(text * MiB);
+    throw new UsageError(`invalid ${what} ${JSON.stringify(String(text))}: expected ${SIZE_FORMS}`);
+  }
+  const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([A-Za-z]*)\s*$/.exec(String(text));
+  const unit = match ? (match[2] === '' ? 'MiB' : match[2]) : '';
+  if (!match || !(unit in UNITS)) {
+    throw new UsageError(`invalid ${what} ${JSON.stringify(String(text))}: expected ${SIZE_FORMS}`);
+  }
+  return Math.round(Number(match[1]) * UNITS[unit]);
+}
+
+/** Bytes as MiB with `precision` decimals, without the unit: "12.3". */
+export function toMiB(bytes: number, precision = 1): string {
+  return (bytes / MiB).toFixed(precision);
+}
+
+/** Bytes as "12.3 MiB" (memory_profiler's style). */
+export function formatMiB(bytes: number, precision = 1): string {
+  return `${toMiB(bytes, precision)} MiB`;
+}
+
+/** Bytes in the largest binary unit that keeps the number at or above 1: "640 KiB", "1.5 GiB". */
+export function formatSize(bytes: number, precision = 1): string {
+  const sign = bytes < 0 ? '-' : '';
+  const value = Math.abs(bytes);
+  if (value < 1024) return `${sign}${value.toFixed(0)} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  const power = Math.min(units.length, Math.floor(Math.log2(value) / 10));
+  return `${sign}${(value / 1024 ** power).toFixed(precision)} ${units[power - 1]}`;
+}
