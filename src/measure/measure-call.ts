@@ -1,0 +1,240 @@
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+import { performance } from 'node:perf_hooks';
+import { descendants, kernelPeak, rss } from '../rss';
+import { Sampler } from '../sampler';
+import type { SamplerOptions } from '../native';
+
+/** Where `peakRss` came from, weakest last. */
+export type PeakSource =
+  /** The kernel's high-water mark (Linux VmHWM, reset before the call): exact. */
+  | 'kernel'
+  /** The native sampler thread's running maximum: misses spikes shorter than its interval. */
+  | 'sampler'
+  /** Neither was available (no native addon): the larger of the values before and after. */
+  | 'endpoints';
+
+/** One run of a function, every figure in bytes. */
+export interface CallMeasurement<T> {
+  /** RSS right before the call (with descendants when `includeChildren`). */
+  rssBefore: number;
+  /** RSS right after the call settled. */
+  rssAfter: number;
+  /** Highest RSS while the call ran; never below rssBefore or rssAfter. */
+  peakRss: number;
+  peakSource: PeakSource;
+  /** Bytes used on the V8 heap right before the call. */
+  heapBefore: number;
+  /** Bytes used on the V8 heap right after the call (garbage not collected). */
+  heapAfter: number;
+  /** Highest heap use while the call ran: the heap before every GC (v8.GCProfiler) and the final value. */
+  peakHeap: number;
+  /** Garbage collections during the call. */
+  gcCount: number;
+  durationMs: number;
+  /** What the function returned (awaited when it returned a promise). */
+  result: T;
+}
+
+export interface MeasureCallOptions {
+  /** Also count every descendant process's RSS. The kernel peak covers this process only,
+   * so this measures with the sampler. Default false. */
+  includeChildren?: boolean;
+  /** Sampler period in milliseconds when the sampler is used; default 1. */
+  intervalMs?: number;
+  /** Collect garbage before the call so earlier garbage is not freed during it and counted
+   * against it. Default true. */
+  collectBefore?: boolean;
+}
+
+/** What measure-call needs of a native sampler (the full contract is `NativeSampler`). */
+interface PeakSampler {
+  start(): void;
+  stop(): void;
+  resetPeak(): void;
+  readonly peak: number;
+}
+
+type KernelPeak = { reset(): boolean; read(): number };
+
+let gcFunction: (() => void) | undefined;
+
+/**
+ * A full garbage collection, with or without --expose-gc: without it, the flag is set at
+ * run time and a fresh context hands out its `gc` function (V8 installs `gc` on contexts
+ * created after the flag is set).
+ */
+export function collectGarbage(): void {
+  if (!gcFunction) {
+    const globalGc = (globalThis as { gc?: () => void }).gc;
+    if (typeof globalGc === 'function') {
+      gcFunction = globalGc;
+    } else {
+      v8.setFlagsFromString('--expose-gc');
+      gcFunction = vm.runInNewContext('gc') as () => void;
+    }
+  }
+  gcFunction();
+}
+
+let kernel: KernelPeak | null | undefined;
+
+/** The kernel high-water mark where the addon and the OS provide one, else null. */
+function kernelPeakIfAny(): KernelPeak | null {
+  if (kernel === undefined) {
+    try {
+      kernel = kernelPeak();
+    } catch {
+      kernel = null; // no addon: the caller falls back
+    }
+  }
+  return kernel;
+}
+
+let nativeRss: ((pid?: number) => number) | null | undefined;
+
+/** RSS of this process (plus descendants), native where possible. */
+function readRss(includeChildren: boolean): number {
+  if (nativeRss === undefined) {
+    try {
+      rss();
+      nativeRss = rss;
+    } catch {
+      nativeRss = null;
+    }
+  }
+  if (!nativeRss) return process.memoryUsage.rss();
+  let total = nativeRss();
+  if (includeChildren) for (const child of descendants()) total += child.rss;
+  return total;
+}
+
+function startSampler(options: SamplerOptions): PeakSampler | null {
+  try {
+    const sampler = new Sampler(options) as unknown as PeakSampler;
+    sampler.start();
+    sampler.resetPeak();
+    return sampler;
+  } catch {
+    return null; // no addon
+  }
+}
+
+// Measurements that are running now. The kernel mark is one per process: only a
+// measurement that starts alone may reset it; one that overlaps another uses the sampler.
+let active = 0;
+
+/**
+ * A measurement in progress: `begin()` takes the "before" figures and starts the peak
+ * trackers, `end(result)` takes the "after" figures. Split in two so a synchronous and an
+ * asynchronous call share it.
+ */
+class Measurement {
+  private readonly includeChildren: boolean;
+  private readonly gcProfiler = new v8.GCProfiler();
+  private kernel: KernelPeak | null = null;
+  private sampler: PeakSampler | null = null;
+  private rssBefore = 0;
+  private heapBefore = 0;
+  private startTime = 0;
+
+  constructor(private readonly options: MeasureCallOptions) {
+    this.includeChildren = options.includeChildren ?? false;
+  }
+
+  begin(): void {
+    if (this.options.collectBefore ?? true) collectGarbage();
+    const kernel = !this.includeChildren && active === 0 ? kernelPeakIfAny() : null;
+    active++;
+    if (kernel && kernel.reset()) {
+      this.kernel = kernel;
+    } else {
+      this.sampler = startSampler({
+        intervalMs: this.options.intervalMs ?? 1,
+        includeChildren: this.includeChildren,
+        keepSamples: false,
+      });
+    }
+    this.gcProfiler.start();
+    this.rssBefore = readRss(this.includeChildren);
+    this.heapBefore = v8.getHeapStatistics().used_heap_size;
+    this.startTime = performance.now();
+  }
+
+  end<T>(result: T): CallMeasurement<T> {
+    const durationMs = performance.now() - this.startTime;
+    const heapAfter = v8.getHeapStatistics().used_heap_size;
+    const rssAfter = readRss(this.includeChildren);
+    const { peakRss, peakSource } = this.stopPeakTrackers(rssAfter);
+    const gcs = this.gcProfiler.stop().statistics;
+    let peakHeap = Math.max(this.heapBefore, heapAfter);
+    for (const gc of gcs) peakHeap = Math.max(peakHeap, gc.beforeGC.heapStatistics.usedHeapSize);
+    return {
+      rssBefore: this.rssBefore,
+      rssAfter,
+      peakRss,
+      peakSource,
+      heapBefore: this.heapBefore,
+      heapAfter,
+      peakHeap,
+      gcCount: gcs.length,
+      durationMs,
+      result,
+    };
+  }
+
+  /** Stops tracking after a throw, so nothing keeps running. */
+  abandon(): void {
+    this.stopPeakTrackers(0);
+    this.gcProfiler.stop();
+  }
+
+  private stopPeakTrackers(rssAfter: number): { peakRss: number; peakSource: PeakSource } {
+    active--;
+    const floor = Math.max(this.rssBefore, rssAfter);
+    if (this.kernel) return { peakRss: Math.max(floor, this.kernel.read()), peakSource: 'kernel' };
+    if (this.sampler) {
+      this.sampler.stop();
+      return { peakRss: Math.max(floor, this.sampler.peak), peakSource: 'sampler' };
+    }
+    return { peakRss: floor, peakSource: 'endpoints' };
+  }
+}
+
+/**
+ * Runs `fn` once (awaiting it if it returns a promise) and measures its memory: RSS before,
+ * after and at its peak, V8 heap before, after and at its peak, and its duration. A throw or
+ * rejection from `fn` propagates unchanged.
+ *
+ * The peak is the process's: other work running at the same time (timers, concurrent
+ * tests) counts too.
+ */
+export async function measureCall<T>(
+  fn: () => T | PromiseLike<T>,
+  options: MeasureCallOptions = {},
+): Promise<CallMeasurement<Awaited<T>>> {
+  const measurement = new Measurement(options);
+  measurement.begin();
+  let result: Awaited<T>;
+  try {
+    result = await fn();
+  } catch (err) {
+    measurement.abandon();
+    throw err;
+  }
+  return measurement.end(result);
+}
+
+/** `measureCall` for a synchronous function, without a promise in between. */
+export function measureCallSync<T>(fn: () => T, options: MeasureCallOptions = {}): CallMeasurement<T> {
+  const measurement = new Measurement(options);
+  measurement.begin();
+  let result: T;
+  try {
+    result = fn();
+  } catch (err) {
+    measurement.abandon();
+    throw err;
+  }
+  return measurement.end(result);
+}
