@@ -2,13 +2,18 @@
   "targets": [
     {
       "target_name": "memprof",
-      "sources": ["native/addon.cc"],
+      "sources": ["native/addon.cc", "native/sampler.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_ADDON_API_CPP_EXCEPTIONS"],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-std=c++17"],
+      "conditions": [
+        ["OS=='linux'", { "sources": ["native/rss_linux.cc"] }],
+        ["OS=='mac'", { "sources": ["native/rss_darwin.cc"] }],
+        ["OS=='win'", { "sources": ["native/rss_win.cc"], "libraries": ["-lpsapi"] }]
+      ],
       "xcode_settings": { "GCC_ENABLE_CPP_EXCEPTIONS": "YES", "CLANG_CXX_LIBRARY": "libc++", "MACOSX_DEPLOYMENT_TARGET": "10.15" },
-      "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1 } }
+      "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17"] } }
     }
   ]
 }
