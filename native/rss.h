@@ -34,10 +34,10 @@ int64_t CurrentPid();
 // RSS of this process in bytes. The fast path: on Linux one pread on a kept-open fd.
 Status SelfRss(uint64_t* bytes);
 
-Status OpenProcess(int64_t pid, ProcessHandle* handle, std::string* message);
+Status OpenTarget(int64_t pid, ProcessHandle* handle, std::string* message);
 // kNoProcess once the process has exited.
 Status ReadRss(const ProcessHandle& handle, uint64_t* bytes);
-void CloseProcess(ProcessHandle* handle);
+void CloseTarget(ProcessHandle* handle);
 
 // One-shot RSS of any pid (including this one).
 Status PidRss(int64_t pid, uint64_t* bytes, std::string* message);

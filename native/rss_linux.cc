@@ -129,7 +129,7 @@ Status SelfRss(uint64_t* bytes) {
   return ReadStatm(fd, bytes);
 }
 
-Status OpenProcess(int64_t pid, ProcessHandle* handle, std::string* message) {
+Status OpenTarget(int64_t pid, ProcessHandle* handle, std::string* message) {
   handle->pid = pid;
   if (pid == CurrentPid()) {
     handle->self = true;
@@ -151,7 +151,7 @@ Status OpenProcess(int64_t pid, ProcessHandle* handle, std::string* message) {
   uint64_t ignored = 0;
   Status status = ReadStatm(fd, &ignored);
   if (status != Status::kOk) {
-    CloseProcess(handle);
+    CloseTarget(handle);
     if (status == Status::kFailed) *message = "cannot read " + StatmPath(pid) + ": " + strerror(errno);
   }
   return status;
@@ -161,7 +161,7 @@ Status ReadRss(const ProcessHandle& handle, uint64_t* bytes) {
   return ReadStatm(static_cast<int>(handle.native), bytes);
 }
 
-void CloseProcess(ProcessHandle* handle) {
+void CloseTarget(ProcessHandle* handle) {
   if (!handle->self && handle->native >= 0) close(static_cast<int>(handle->native));
   handle->native = -1;
 }
@@ -173,11 +173,11 @@ Status PidRss(int64_t pid, uint64_t* bytes, std::string* message) {
     return status;
   }
   ProcessHandle handle;
-  Status status = OpenProcess(pid, &handle, message);
+  Status status = OpenTarget(pid, &handle, message);
   if (status != Status::kOk) return status;
   status = ReadRss(handle, bytes);
   if (status == Status::kFailed) *message = "cannot read " + StatmPath(pid) + ": " + strerror(errno);
-  CloseProcess(&handle);
+  CloseTarget(&handle);
   return status;
 }
 

@@ -150,7 +150,7 @@ void Sampler::StopThread() {
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
   running_.store(false);
-  CloseProcess(&handle_);
+  CloseTarget(&handle_);
 }
 
 Napi::Value Sampler::Start(const Napi::CallbackInfo& info) {
@@ -158,14 +158,14 @@ Napi::Value Sampler::Start(const Napi::CallbackInfo& info) {
   if (running_.load()) return env.Undefined();
   StopThread();  // joins a thread that ended on its own (its pid exited)
   std::string message;
-  Status status = OpenProcess(options_.pid, &handle_, &message);
+  Status status = OpenTarget(options_.pid, &handle_, &message);
   if (status == Status::kNoProcess) throw Napi::Error::New(env, NoProcessMessage(options_.pid));
   if (status != Status::kOk) throw Napi::Error::New(env, message);
   // One synchronous read, so `latest` and `peak` are valid as soon as start() returns.
   double total = 0, own = 0;
   std::vector<ChildRss> children;
   if (!Read(&total, &own, &children)) {
-    CloseProcess(&handle_);
+    CloseTarget(&handle_);
     throw Napi::Error::New(env, NoProcessMessage(options_.pid));
   }
   values_->latest.store(total);
@@ -181,7 +181,7 @@ Napi::Value Sampler::Start(const Napi::CallbackInfo& info) {
     thread_ = std::thread(&Sampler::Run, this);
   } catch (const std::system_error& error) {
     running_.store(false);
-    CloseProcess(&handle_);
+    CloseTarget(&handle_);
     throw Napi::Error::New(env, std::string("cannot start the sampler thread: ") + error.what());
   }
   return env.Undefined();
@@ -259,6 +259,6 @@ Napi::Value Sampler::GetDropped(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(buffer_.dropped()));
 }
 
-Napi::Value Sampler::GetShared(const Napi::CallbackInfo& info) { return shared_.Value(); }
+Napi::Value Sampler::GetShared(const Napi::CallbackInfo&) { return shared_.Value(); }
 
 }  // namespace memprof
