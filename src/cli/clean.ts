@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
+import { listProfiles } from '../timeline/files';
+import { removeProfiles } from '../timeline/remove';
 
-// Placeholder until the owning issue lands: the subcommand exists and says so.
 export function registerClean(program: Command): void {
   program
     .command('clean')
-    .description('(not built yet)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      throw new Error('memprof clean is not built yet');
+    .description('remove every mprofile_*.dat recording in this directory')
+    .option('--dry-run', 'show what would be removed, remove nothing')
+    .action((opts: { dryRun?: boolean }) => {
+      removeProfiles(listProfiles(), opts.dryRun === true);
     });
 }

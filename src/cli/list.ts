@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
+import { listProfiles, profileDate } from '../timeline/files';
 
-// Placeholder until the owning issue lands: the subcommand exists and says so.
 export function registerList(program: Command): void {
   program
     .command('list')
-    .description('(not built yet)')
-    .allowUnknownOption()
-    .allowExcessArguments()
+    .description('list the recordings in this directory with their indices (0 is the oldest)')
     .action(() => {
-      throw new Error('memprof list is not built yet');
+      listProfiles().forEach((name, index) => process.stdout.write(`${index} ${name} ${profileDate(name)}\n`));
     });
 }

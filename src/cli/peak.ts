@@ -1,13 +1,40 @@
 import type { Command } from 'commander';
+import { peakOf, readDat, type Recording } from '../timeline/dat';
+import { resolveProfiles } from '../timeline/files';
 
-// Placeholder until the owning issue lands: the subcommand exists and says so.
+/** Highest MiB while `name` ran: samples inside its calls, and its entry and exit values. */
+function functionPeak(rec: Recording, name: string): number {
+  const spans = rec.funcs.filter((f) => f.name === name);
+  if (spans.length === 0) return NaN;
+  let best = -Infinity;
+  for (const span of spans) best = Math.max(best, span.memStart, span.memEnd);
+  const { times, mib } = rec.mem;
+  for (let i = 0; i < times.length; i++) {
+    if (mib[i] > best && spans.some((s) => s.start <= times[i] && times[i] <= s.end)) best = mib[i];
+  }
+  return best;
+}
+
 export function registerPeak(program: Command): void {
   program
     .command('peak')
-    .description('(not built yet)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      throw new Error('memprof peak is not built yet');
+    .description('print the peak memory of recordings (default: the newest in this directory)')
+    .argument('[files...]', '.dat files or indices from `memprof list`')
+    .option('--func <name>', 'the peak while this function ran (a FUNC name such as "script.work")')
+    .action((files: string[], opts: { func?: string }) => {
+      if (files.length === 0) process.stderr.write('memprof: using the newest recording\n');
+      for (const file of resolveProfiles(files)) {
+        const rec = readDat(file);
+        const peak = opts.func === undefined ? peakOf(rec.mem).mib : functionPeak(rec, opts.func);
+        if (Number.isNaN(peak) && opts.func !== undefined) {
+          const names = [...new Set(rec.funcs.map((f) => f.name))];
+          process.stderr.write(`memprof: ${file} has no function ${opts.func}${names.length ? ` (it has ${names.join(', ')})` : ''}\n`);
+        }
+        process.stdout.write(`${file}\t${peak.toFixed(3)} MiB\n`);
+        if (opts.func !== undefined) continue;
+        for (const [pid, series] of rec.children) {
+          process.stdout.write(`  Child ${pid}\t\t\t${peakOf(series).mib.toFixed(3)} MiB\n`);
+        }
+      }
     });
 }

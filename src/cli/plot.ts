@@ -1,13 +1,61 @@
 import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { UsageError } from '../errors';
+import { readDat } from '../timeline/dat';
+import { resolveProfiles } from '../timeline/files';
+import { buildPlotModel, plotFormat, renderTerminal, writePlot } from '../timeline/plot';
 
-// Placeholder until the owning issue lands: the subcommand exists and says so.
+function windowOption(value: string): [number, number] {
+  const parts = value.split(',').map((p) => Number(p.trim()));
+  if (parts.length !== 2 || value.split(',').some((p) => p.trim() === '') || !parts.every(Number.isFinite) || parts[0] >= parts[1]) {
+    throw new InvalidArgumentError('expected two numbers of seconds, start before end, separated by a comma, e.g. 0,20.5');
+  }
+  return [parts[0], parts[1]];
+}
+
+interface PlotFlags {
+  output?: string;
+  title?: string;
+  window?: [number, number];
+  functionTs: boolean;
+  flame?: boolean;
+  slope?: boolean;
+}
+
 export function registerPlot(program: Command): void {
   program
     .command('plot')
-    .description('(not built yet)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      throw new Error('memprof plot is not built yet');
+    .description('plot memory over time from recordings (default: the newest); several files are overlaid')
+    .argument('[files...]', '.dat files or indices from `memprof list`')
+    .option('-o, --output <file>', 'write the plot to a file: .svg (static), .html (interactive, offline) or .png; without it, draw in the terminal')
+    .option('-t, --title <title>', 'title of the plot (default: the recorded command line)')
+    .option('-w, --window <t0,t1>', 'plot only this time range, in seconds from the start', windowOption)
+    .option('-n, --no-function-ts', 'do not draw the brackets of profiled functions')
+    .option('-f, --flame', 'draw profiled functions as flame rectangles under the curve')
+    .option('-s, --slope', 'draw a trend line and print its slope')
+    .action((files: string[], opts: PlotFlags) => {
+      if (opts.output !== undefined) plotFormat(opts.output); // fail before reading anything
+      const recordings = resolveProfiles(files).map((f) => readDat(f));
+      const empty = recordings.find((r) => r.mem.times.length === 0);
+      if (empty) throw new UsageError(`${empty.file} has no MEM samples to plot (the program may have ended before the first sample; try a smaller --interval)`);
+      const options = {
+        title: opts.title,
+        window: opts.window,
+        // mprof draws brackets for one file only; the overlay of several would be unreadable.
+        functions: opts.functionTs && recordings.length === 1,
+        flame: opts.flame,
+        slope: opts.slope,
+      };
+      if (opts.output !== undefined) {
+        writePlot(recordings, opts.output, options);
+        process.stderr.write(`memprof: wrote ${opts.output}\n`);
+      } else {
+        const model = buildPlotModel(recordings, { ...options, maxPoints: 2000 });
+        process.stdout.write(renderTerminal(model, process.stdout.columns || 100, 16));
+      }
+      if (opts.slope) {
+        const model = buildPlotModel(recordings.slice(0, 1), { window: opts.window, slope: true });
+        if (model.slope) process.stdout.write(`slope: ${model.slope.perSecond.toFixed(6)} MiB/s\n`);
+      }
     });
 }

@@ -1,13 +1,16 @@
 import type { Command } from 'commander';
+import { UsageError } from '../errors';
+import { resolveProfiles } from '../timeline/files';
+import { removeProfiles } from '../timeline/remove';
 
-// Placeholder until the owning issue lands: the subcommand exists and says so.
 export function registerRm(program: Command): void {
   program
     .command('rm')
-    .description('(not built yet)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      throw new Error('memprof rm is not built yet');
+    .description('remove recordings by index (see `memprof list`) or file name')
+    .argument('[profiles...]', 'indices or .dat files')
+    .option('--dry-run', 'show what would be removed, remove nothing')
+    .action((profiles: string[], opts: { dryRun?: boolean }) => {
+      if (profiles.length === 0) throw new UsageError('name the recordings to remove: indices from `memprof list` or file names');
+      removeProfiles(resolveProfiles(profiles), opts.dryRun === true);
     });
 }
