@@ -1,0 +1,254 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+const { Sampler, SHARED_LATEST, SHARED_PEAK, SHARED_COUNT } = require('../../dist/sampler.js');
+const { rss } = require('../../dist/rss.js');
+const { requireAddon } = require('../../dist/native.js');
+const { MiB, spawnHog, gcFunction, waitFor, blockFor, threadCount, deadPid } = require('./helpers.js');
+
+const onLinux = process.platform === 'linux';
+
+test('the sampler catches a 200 MiB spike that is freed again between two reads', () => {
+  const gc = gcFunction();
+  gc();
+  const sampler = new Sampler({ intervalMs: 1 }).start();
+  try {
+    const before = rss();
+    sampler.resetPeak();
+    let spike = Buffer.alloc(200 * MiB, 1);
+    blockFor(30); // hold it for a few sampling intervals
+    spike[0] = 2;
+    spike = null;
+    gc();
+    const after = rss();
+    assert.ok(after - before < 100 * MiB, `the spike was not freed: ${(after - before) / MiB} MiB left`);
+    assert.ok(sampler.peak - before >= 190 * MiB, `peak over the start: ${(sampler.peak - before) / MiB} MiB`);
+    const highest = Math.max(...sampler.samples().map((sample) => sample.rss));
+    assert.ok(highest - before >= 190 * MiB, `highest sample over the start: ${(highest - before) / MiB} MiB`);
+  } finally {
+    sampler.stop();
+  }
+});
+
+test('shared is one live Float64Array of [latest, peak, count] read without a call', async () => {
+  const sampler = new Sampler({ intervalMs: 1, keepSamples: false });
+  const shared = sampler.shared;
+  assert.ok(shared instanceof Float64Array);
+  assert.equal(shared.length, 3);
+  assert.equal(sampler.shared, shared, 'the same array every time');
+  sampler.start();
+  try {
+    assert.ok(shared[SHARED_LATEST] > 10 * MiB, 'start() takes a first reading');
+    assert.equal(shared[SHARED_PEAK], shared[SHARED_LATEST]);
+    const count = shared[SHARED_COUNT];
+    await waitFor(() => shared[SHARED_COUNT] >= count + 5);
+    assert.ok(shared[SHARED_COUNT] >= count + 5, 'the count advances on its own');
+    const block = Buffer.alloc(80 * MiB, 1);
+    const grown = await waitFor(() => shared[SHARED_LATEST] > rss() - 20 * MiB && shared[SHARED_LATEST] > 80 * MiB);
+    assert.ok(grown, `latest ${shared[SHARED_LATEST] / MiB} MiB did not follow the allocation`);
+    assert.ok(shared[SHARED_PEAK] >= shared[SHARED_LATEST]);
+    assert.equal(sampler.peak, shared[SHARED_PEAK]);
+    block[0] = 2;
+  } finally {
+    sampler.stop();
+  }
+});
+
+test('samples() drains: each sample is returned once, in time order, with epoch times', async () => {
+  const sampler = new Sampler({ intervalMs: 2 }).start();
+  try {
+    const startedAt = Date.now();
+    await waitFor(() => sampler.count >= 10);
+    const first = sampler.samples();
+    assert.ok(first.length >= 5, `${first.length} samples`);
+    for (const sample of first) {
+      assert.deepEqual(Object.keys(sample), ['time', 'rss']);
+      assert.ok(sample.rss > 10 * MiB);
+      assert.ok(Math.abs(sample.time - startedAt) < 5000, `time ${sample.time} is not epoch ms`);
+    }
+    for (let i = 1; i < first.length; i++) assert.ok(first[i].time >= first[i - 1].time);
+    await waitFor(() => sampler.count >= first.length + 5);
+    const second = sampler.samples();
+    assert.ok(second.length >= 1);
+    assert.ok(second[0].time > first[first.length - 1].time, 'no sample is returned twice');
+  } finally {
+    sampler.stop();
+  }
+});
+
+test('stop() joins the thread: nothing changes afterwards, and it can start again', { skip: !onLinux && 'counts threads in /proc' }, async () => {
+  const threads = threadCount();
+  const sampler = new Sampler({ intervalMs: 1 }).start();
+  assert.equal(sampler.running, true);
+  assert.equal(threadCount(), threads + 1);
+  await waitFor(() => sampler.count >= 3);
+  sampler.stop();
+  assert.equal(sampler.running, false);
+  assert.equal(threadCount(), threads, 'the sampler thread is gone once stop() returns');
+  const count = sampler.count;
+  blockFor(20);
+  assert.equal(sampler.count, count);
+  sampler.stop(); // idempotent
+  sampler.start();
+  assert.equal(sampler.running, true);
+  assert.equal(sampler.count, 0, 'a restart counts from zero');
+  await waitFor(() => sampler.count >= 3);
+  assert.ok(sampler.count >= 3);
+  sampler.stop();
+});
+
+test('keepSamples: false keeps none but still tracks latest and peak', async () => {
+  const sampler = new Sampler({ intervalMs: 1, keepSamples: false }).start();
+  await waitFor(() => sampler.count >= 5);
+  sampler.stop();
+  assert.deepEqual(sampler.samples(), []);
+  assert.ok(sampler.count >= 5 && sampler.peak > 0 && sampler.latest > 0);
+});
+
+test('resetPeak() brings the peak down to the current value', () => {
+  const sampler = new Sampler({ intervalMs: 1, keepSamples: false }).start();
+  try {
+    let block = Buffer.alloc(100 * MiB, 1);
+    blockFor(10);
+    const high = sampler.peak;
+    block = null;
+    gcFunction()();
+    sampler.resetPeak();
+    assert.ok(sampler.peak < high - 50 * MiB, `peak ${sampler.peak / MiB} MiB after reset, ${high / MiB} before`);
+    assert.equal(sampler.peak, sampler.latest);
+  } finally {
+    sampler.stop();
+  }
+});
+
+test('a sampler on another pid samples it, and stops by itself when that pid exits', async () => {
+  const hog = await spawnHog(100);
+  const sampler = new Sampler({ pid: hog.pid, intervalMs: 1 }).start();
+  try {
+    assert.ok(sampler.latest > 100 * MiB, `latest ${sampler.latest / MiB} MiB`);
+    await waitFor(() => sampler.count >= 3);
+    await hog.stop();
+    assert.ok(await waitFor(() => !sampler.running), 'running turns false once the pid is gone');
+    const samples = sampler.samples();
+    assert.ok(samples.length >= 3 && samples.every((sample) => sample.rss > 100 * MiB));
+  } finally {
+    sampler.stop();
+  }
+});
+
+test('a sampler on a pid that does not exist throws when started', async () => {
+  const pid = await deadPid();
+  const sampler = new Sampler({ pid });
+  assert.throws(() => sampler.start(), { message: `no process with pid ${pid}` });
+  assert.equal(sampler.running, false);
+});
+
+test('includeChildren adds the descendants\' RSS and lists them in samples', async () => {
+  const hog = await spawnHog(120);
+  const sampler = new Sampler({ intervalMs: 2, includeChildren: true });
+  try {
+    sampler.start();
+    await waitFor(() => sampler.count >= 3);
+    const own = rss();
+    const child = rss(hog.pid);
+    assert.ok(sampler.latest >= own + child - 30 * MiB, `total ${sampler.latest / MiB} MiB, own ${own / MiB}, child ${child / MiB}`);
+    const samples = sampler.samples();
+    const last = samples[samples.length - 1];
+    const listed = last.children.find((entry) => entry.pid === hog.pid);
+    assert.ok(listed && listed.rss > 120 * MiB, JSON.stringify(last));
+    assert.ok(sampler.peak >= last.rss + listed.rss);
+  } finally {
+    sampler.stop();
+    await hog.stop();
+  }
+});
+
+test('bad options throw TypeError/RangeError from the typed class and the addon alike', () => {
+  const { Sampler: NativeSampler } = requireAddon();
+  const cases = [
+    [{ intervalMs: 'fast' }, TypeError, /intervalMs/],
+    [{ intervalMs: NaN }, TypeError, /intervalMs/],
+    [{ intervalMs: 0.05 }, RangeError, /intervalMs must be at least 0.1/],
+    [{ intervalMs: -1 }, RangeError, /intervalMs/],
+    [{ pid: 'self' }, TypeError, /pid must be a positive integer/],
+    [{ pid: 1.5 }, TypeError, /pid/],
+    [{ includeChildren: 1 }, TypeError, /includeChildren must be a boolean/],
+    [{ keepSamples: 'no' }, TypeError, /keepSamples must be a boolean/],
+    [42, TypeError, /options must be an object/],
+    [null, TypeError, /options must be an object/],
+  ];
+  for (const [options, type, message] of cases) {
+    assert.throws(() => new Sampler(options), (err) => err instanceof type && message.test(err.message), JSON.stringify(options));
+    assert.throws(() => new NativeSampler(options), (err) => err instanceof type && message.test(err.message), `native ${JSON.stringify(options)}`);
+  }
+  assert.throws(() => new Sampler({ interval: 1 }), { message: /unknown Sampler option "interval"/ });
+  assert.doesNotThrow(() => new Sampler({ intervalMs: 0.1 }));
+});
+
+// These run in a child process so that a crash or a hang shows up as a failed exit status.
+function runScript(source) {
+  return spawnSync(process.execPath, ['--expose-gc', '-e', source], {
+    cwd: path.join(__dirname, '..', '..'),
+    encoding: 'utf8',
+    timeout: 30000,
+  });
+}
+
+test('a garbage-collected sampler stops its thread', { skip: !onLinux && 'counts threads in /proc' }, () => {
+  const result = runScript(`
+    const fs = require('node:fs');
+    const { Sampler } = require('./dist/sampler.js');
+    const threads = () => fs.readdirSync('/proc/self/task').length;
+    const before = threads();
+    (() => { for (let i = 0; i < 5; i++) new Sampler({ intervalMs: 1 }).start(); })();
+    const running = threads();
+    const poll = async () => {
+      for (let i = 0; i < 200 && threads() > before; i++) {
+        global.gc();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      console.log(JSON.stringify({ before, running, after: threads() }));
+    };
+    poll();
+  `);
+  assert.equal(result.status, 0, result.stderr);
+  const { before, running, after } = JSON.parse(result.stdout);
+  assert.equal(running, before + 5);
+  assert.equal(after, before);
+});
+
+test('a worker thread that exits or is terminated while sampling stops its sampler cleanly', { skip: !onLinux && 'counts threads in /proc' }, () => {
+  const result = runScript(`
+    const fs = require('node:fs');
+    const { Worker } = require('node:worker_threads');
+    const threads = () => fs.readdirSync('/proc/self/task').length;
+    const body = \`
+      const { parentPort, workerData } = require('node:worker_threads');
+      const { Sampler } = require('./dist/sampler.js');
+      const sampler = new Sampler({ intervalMs: 0.1 }).start();
+      globalThis.keep = sampler;
+      parentPort.postMessage(sampler.latest);
+      if (workerData.hang) setInterval(() => {}, 1000);
+    \`;
+    const run = (hang) => new Promise((resolve, reject) => {
+      const worker = new Worker(body, { eval: true, workerData: { hang } });
+      worker.once('message', (latest) => { if (hang) worker.terminate(); });
+      worker.once('error', reject);
+      worker.once('exit', resolve);
+    });
+    (async () => {
+      await run(false);
+      await run(true);
+      const before = threads();
+      await run(false);
+      await run(true);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      console.log(JSON.stringify({ before, after: threads() }));
+    })();
+  `);
+  assert.equal(result.status, 0, `exit ${result.status} signal ${result.signal}: ${result.stderr}`);
+  const { before, after } = JSON.parse(result.stdout);
+  assert.ok(after <= before, `threads before ${before}, after ${after}: a sampler thread outlived its worker`);
+});
