@@ -1,13 +1,16 @@
 import type { Command } from 'commander';
+import { UsageError } from '../errors';
+import { attachProcess } from '../timeline/session';
+import { addRecordingOptions, sessionOptions, type RecordingFlags } from './run';
 
-// Placeholder until the owning issue lands: the subcommand exists and says so.
 export function registerAttach(program: Command): void {
-  program
-    .command('attach')
-    .description('(not built yet)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      throw new Error('memprof attach is not built yet');
-    });
+  addRecordingOptions(
+    program
+      .command('attach')
+      .description('record the memory of a running process until it exits, the timeout ends or Ctrl+C')
+      .argument('<pid>', 'the process id'),
+  ).action(async (pid: string, flags: RecordingFlags) => {
+    if (!/^\d+$/.test(pid) || Number(pid) === 0) throw new UsageError(`expected a process id (a whole number), got "${pid}"`);
+    process.exitCode = await attachProcess(Number(pid), sessionOptions(flags));
+  });
 }

@@ -15,7 +15,7 @@ export interface FuncSpan {
   start: number;
   memEnd: number;
   end: number;
-  /** Nesting of profiled calls, 1 for an outermost one (absent in very old mprof files). */
+  /** memory_profiler's stack level: 0 for an outermost profiled call (absent in old files: 0). */
   depth: number;
 }
 
@@ -50,11 +50,14 @@ export function childRecord(pid: number, bytes: number, epochMs: number): string
   return `CHLD ${pid} ${(bytes / MiB).toFixed(6)} ${(epochMs / 1000).toFixed(4)}\n`;
 }
 
-/** A FUNC record; names with blanks would break the format, so blanks become underscores. */
-export function funcRecord(name: string, memStartBytes: number, startMs: number, memEndBytes: number, endMs: number, depth: number): string {
+/**
+ * A FUNC record. `level` is memory_profiler's stack level (0 for an outermost call). Names
+ * with blanks would break the format, so blanks become underscores.
+ */
+export function funcRecord(name: string, memStartBytes: number, startMs: number, memEndBytes: number, endMs: number, level: number): string {
   return (
     `FUNC ${name.replace(/\s+/g, '_') || '<anonymous>'} ${(memStartBytes / MiB).toFixed(4)} ${(startMs / 1000).toFixed(4)} ` +
-    `${(memEndBytes / MiB).toFixed(4)} ${(endMs / 1000).toFixed(4)} ${depth}\n`
+    `${(memEndBytes / MiB).toFixed(4)} ${(endMs / 1000).toFixed(4)} ${level}\n`
   );
 }
 
@@ -110,8 +113,8 @@ export function parseDat(text: string, file: string): Recording {
         if (fields.length !== 5 && fields.length !== 6) {
           fail('expected "FUNC <name> <MiB start> <t start> <MiB end> <t end> [<depth>]"');
         }
-        const depth = fields.length === 6 ? num(5, 'depth') : 1;
-        if (!Number.isInteger(depth)) fail('expected the depth as a whole number');
+        const depth = fields.length === 6 ? num(5, 'depth') : 0;
+        if (!Number.isInteger(depth) || depth < 0) fail('expected the stack depth as a whole number');
         rec.funcs.push({ name: fields[0], memStart: num(1, 'MiB at start'), start: num(2, 'start time'), memEnd: num(3, 'MiB at end'), end: num(4, 'end time'), depth });
         break;
       }

@@ -68,8 +68,8 @@ body{font:13px system-ui,sans-serif;margin:16px;color:#222}
   function draw() {
     while (svg.firstChild) svg.removeChild(svg.firstChild);
     W = svg.clientWidth || 1000; H = svg.clientHeight || 520;
-    var depth = 0; if (D.flame) D.brackets.forEach(function (b) { depth = Math.max(depth, b.d); });
-    var flameH = D.flame && depth ? depth * 16 + 10 : 0;
+    var rows = 0; if (D.flame) D.brackets.forEach(function (b) { rows = Math.max(rows, b.d + 1); });
+    var flameH = rows ? rows * 16 + 50 : 0;
     PW = W - M.l - M.r; PH = H - M.t - M.b - flameH;
     var yr = visibleRange();
     X = function (t) { return M.l + (t - view.x0) / (view.x1 - view.x0) * PW; };
@@ -104,7 +104,7 @@ body{font:13px system-ui,sans-serif;margin:16px;color:#222}
       if (b.t1 < view.x0 || b.t0 > view.x1) return;
       var color = fcolor[b.n], title = b.n + ': ' + b.m0.toFixed(1) + ' \\u2192 ' + b.m1.toFixed(1) + ' MiB, ' + (b.t1 - b.t0).toFixed(4) + ' s';
       if (D.flame) {
-        var r = el('rect', { x: X(b.t0), y: M.t + PH + 40 + (b.d - 1) * 16 - 30, width: Math.max(1, X(b.t1) - X(b.t0)), height: 14, fill: color, 'fill-opacity': 0.7 }, plot);
+        var r = el('rect', { x: X(b.t0), y: M.t + PH + 42 + b.d * 16, width: Math.max(1, X(b.t1) - X(b.t0)), height: 14, fill: color, 'fill-opacity': 0.7 }, plot);
         el('title', {}, r, title);
       } else {
         var gb = el('g', { stroke: color, fill: 'none', 'stroke-width': 1.5 }, plot);

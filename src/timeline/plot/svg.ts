@@ -18,8 +18,8 @@ function fmt(n: number): string {
 }
 
 export function renderSvg(model: PlotModel): string {
-  const maxDepth = model.flame ? Math.max(0, ...model.brackets.map((b) => b.depth)) : 0;
-  const flameH = model.flame && maxDepth > 0 ? maxDepth * FLAME_ROW + 20 : 0;
+  const rows = model.flame && model.brackets.length ? Math.max(...model.brackets.map((b) => b.depth)) + 1 : 0;
+  const flameH = rows > 0 ? rows * FLAME_ROW + 20 : 0;
   const H = CHART_H + flameH;
   const plotW = W - MARGIN.left - MARGIN.right;
   const plotH = CHART_H - MARGIN.top - MARGIN.bottom;
@@ -89,7 +89,7 @@ export function renderSvg(model: PlotModel): string {
     for (const b of model.brackets) {
       const x0 = Math.max(x(b.t0), MARGIN.left - 1);
       const w = Math.max(1, Math.min(x(b.t1), MARGIN.left + plotW + 1) - x0);
-      const ry = top + (b.depth - 1) * FLAME_ROW;
+      const ry = top + b.depth * FLAME_ROW;
       const color = funcColor.get(b.name) as string;
       out.push(`<g><title>${escapeXml(`${b.name}: ${(b.end - b.start).toFixed(4)} s, ${b.memStart.toFixed(1)} → ${b.memEnd.toFixed(1)} MiB`)}</title>` +
         `<rect x="${fmt(x0)}" y="${ry}" width="${fmt(w)}" height="${FLAME_ROW - 2}" fill="${color}" fill-opacity="0.7" stroke="#ffffff" stroke-width="0.5"/>` +

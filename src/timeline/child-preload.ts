@@ -1,0 +1,36 @@
+// Loaded with `node --require` into a program run by `memprof run script.js`: makes
+// `profile` a global (as memory_profiler's CLI makes it a builtin) that records calls
+// without printing tables, and sends every entry and exit to memprof on the fd named in
+// MEMPROF_EVENTS_FD. The program's own stdin/stdout/stderr are left alone.
+import * as fs from 'node:fs';
+import { setCallListener } from '../trace/call-events';
+import { profile } from '../trace/profile';
+import { encodeCallEvent, EVENTS_FD_ENV } from './func-events';
+
+const fd = Number(process.env[EVENTS_FD_ENV]);
+// Programs this one starts must not write to a descriptor they do not have.
+delete process.env[EVENTS_FD_ENV];
+
+function send(text: string): void {
+  let offset = 0;
+  const data = Buffer.from(text);
+  while (offset < data.length) {
+    try {
+      offset += fs.writeSync(fd, data, offset);
+    } catch (err) {
+      // A non-blocking pipe that is full: wait for memprof to read. Anything else (memprof
+      // gone): stop reporting, keep running the program.
+      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      setCallListener(null);
+      return;
+    }
+  }
+}
+
+if (Number.isInteger(fd) && fd > 2) {
+  setCallListener((event) => send(encodeCallEvent(event)));
+}
+
+type Profile = typeof profile;
+const globalProfile: Profile = ((fn, options) => profile(fn, { report: 'none', ...options })) as Profile;
+Object.defineProperty(globalThis, 'profile', { value: globalProfile, writable: true, configurable: true, enumerable: false });

@@ -1,0 +1,116 @@
+import type { Sample } from '../native';
+import { Sampler } from '../sampler';
+import { formatMiB } from '../units/size';
+import { appendWhole, writeFileAtomic } from '../util/write-file';
+import { childRecord, cmdlineRecord, memRecord } from './dat';
+
+export interface RecorderOptions {
+  pid: number;
+  output: string;
+  cmdline: string;
+  intervalSeconds: number;
+  /** MEM is the process plus all its descendants (mprof -C). */
+  includeChildren: boolean;
+  /** One CHLD curve per descendant (mprof -M). */
+  multiprocess: boolean;
+  /** Live "elapsed, current, peak" line on this stream (a terminal), or none. */
+  status?: NodeJS.WriteStream | null;
+}
+
+/** How often buffered samples go to the file: at most this much is lost to a SIGKILL. */
+export const FLUSH_MS = 100;
+const STATUS_MS = 250;
+
+/**
+ * Samples one process with the native sampler thread and appends mprof records to the .dat
+ * file as they arrive: every FLUSH_MS the buffered samples become one write(2), so a kill
+ * of memprof or of the program leaves every sample drained so far in the file.
+ */
+export class Recorder {
+  private readonly sampler: Sampler;
+  private timer: NodeJS.Timeout | null = null;
+  private statusTimer: NodeJS.Timeout | null = null;
+  private pendingFuncs = '';
+  private stopped = false;
+  private readonly startedAt = Date.now();
+  /** Samples written so far. */
+  samples = 0;
+  /** Latest and highest MEM values written, in bytes. */
+  current = 0;
+  peak = 0;
+  lastTime = 0;
+
+  constructor(private readonly options: RecorderOptions) {
+    // A fresh file: appending to an older recording would mix two runs in one plot.
+    writeFileAtomic(options.output, cmdlineRecord(options.cmdline));
+    this.sampler = new Sampler({
+      pid: options.pid,
+      intervalMs: options.intervalSeconds * 1000,
+      includeChildren: options.includeChildren || options.multiprocess,
+    });
+  }
+
+  start(): void {
+    this.sampler.start();
+    this.flush();
+    this.timer = setInterval(() => this.flush(), FLUSH_MS);
+    if (this.options.status) {
+      this.statusTimer = setInterval(() => this.showStatus(), STATUS_MS);
+      this.statusTimer.unref();
+    }
+  }
+
+  /** False once the sampled process has exited (the sampler thread ends on its own). */
+  get running(): boolean {
+    return this.sampler.running;
+  }
+
+  get dropped(): number {
+    return this.sampler.dropped;
+  }
+
+  /** FUNC records to write with the next flush. */
+  addFuncs(records: string): void {
+    this.pendingFuncs += records;
+  }
+
+  /** Drains the sampler into the file in one append. */
+  flush(): void {
+    const text = this.format(this.sampler.samples()) + this.pendingFuncs;
+    this.pendingFuncs = '';
+    if (text !== '') appendWhole(this.options.output, text);
+  }
+
+  /** Stops sampling and writes everything still buffered. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.timer = this.statusTimer = null;
+    this.sampler.stop();
+    this.flush();
+    if (this.options.status) this.options.status.write('\r\x1b[K');
+  }
+
+  private format(samples: Sample[]): string {
+    const { includeChildren, multiprocess } = this.options;
+    let text = '';
+    for (const s of samples) {
+      let total = s.rss;
+      if (includeChildren && s.children) for (const c of s.children) total += c.rss;
+      text += memRecord(total, s.time);
+      if (multiprocess && s.children) for (const c of s.children) text += childRecord(c.pid, c.rss, s.time);
+      this.current = total;
+      if (total > this.peak) this.peak = total;
+      this.lastTime = s.time;
+    }
+    this.samples += samples.length;
+    return text;
+  }
+
+  private showStatus(): void {
+    const elapsed = ((Date.now() - this.startedAt) / 1000).toFixed(1);
+    this.options.status?.write(`\r\x1b[Kmemprof: ${elapsed} s  RSS ${formatMiB(this.current)}  peak ${formatMiB(this.peak)}  ${this.samples} samples`);
+  }
+}

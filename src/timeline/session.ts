@@ -1,0 +1,160 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { UsageError } from '../errors';
+import { formatMiB } from '../units/size';
+import { commandLine } from './dat';
+import { EVENTS_FD_ENV, FuncPairer } from './func-events';
+import { FLUSH_MS, Recorder } from './record';
+
+// `memprof run` and `memprof attach`: start (or find) the process, record it until it ends,
+// and say what was written.
+
+export interface SessionOptions {
+  output: string;
+  intervalSeconds: number;
+  includeChildren: boolean;
+  multiprocess: boolean;
+  timeoutSeconds?: number;
+}
+
+export interface RunOptions extends SessionOptions {
+  program: string;
+  args: string[];
+  /** Exit with the program's code (mprof -E); otherwise 0 as mprof. */
+  exitCode: boolean;
+}
+
+const SCRIPT = /\.(c|m)?js$/i;
+const PRELOAD = path.join(__dirname, 'child-preload.js');
+// Signals memprof passes on to the program it runs; it then waits for the program to end.
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function log(text: string): void {
+  process.stderr.write(`memprof: ${text}\n`);
+}
+
+function statusStream(): NodeJS.WriteStream | null {
+  return process.stderr.isTTY ? process.stderr : null;
+}
+
+function summary(recorder: Recorder, output: string): void {
+  if (recorder.samples === 0) {
+    log(`wrote ${output} with no samples: the program ended before the first one`);
+    return;
+  }
+  const dropped = recorder.dropped > 0 ? `; ${recorder.dropped} samples were dropped because memprof fell behind (use a larger --interval)` : '';
+  log(`wrote ${output}: ${recorder.samples} samples, peak ${formatMiB(recorder.peak, 3)}${dropped}`);
+}
+
+function startChild(options: RunOptions): { child: ChildProcess; cmdline: string } {
+  const isScript = SCRIPT.test(options.program);
+  if (isScript && !fs.existsSync(options.program)) {
+    throw new UsageError(`cannot run ${options.program}: no such file`);
+  }
+  const argv = isScript
+    ? [process.execPath, '--require', PRELOAD, options.program, ...options.args]
+    : [options.program, ...options.args];
+  const child = spawn(argv[0], argv.slice(1), {
+    stdio: isScript ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit',
+    env: isScript ? { ...process.env, [EVENTS_FD_ENV]: '3' } : process.env,
+  });
+  const cmdline = commandLine(isScript ? [process.execPath, options.program, ...options.args] : argv);
+  return { child, cmdline };
+}
+
+/** Runs the program under the recorder; resolves to the exit code memprof should use. */
+export async function runProgram(options: RunOptions): Promise<number> {
+  const { child, cmdline } = startChild(options);
+  try {
+    await once(child, 'spawn');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'command not found' : e.code === 'EACCES' ? 'permission denied' : e.message;
+    throw new UsageError(`cannot run ${options.program}: ${why}`);
+  }
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const closed = once(child, 'close');
+  log(`recording ${options.output} every ${options.intervalSeconds} s`);
+  const recorder = new Recorder({ ...options, pid: child.pid as number, cmdline, status: statusStream() });
+  const pairer = new FuncPairer();
+  const events = child.stdio[3];
+  if (events && 'setEncoding' in events) {
+    events.setEncoding('utf8');
+    events.on('data', (chunk: string) => recorder.addFuncs(pairer.push(chunk)));
+  }
+  const forward = (signal: NodeJS.Signals) => {
+    // Ctrl+C on a terminal reaches the program already (same process group): sending it a
+    // second SIGINT would cut short a program that shuts down cleanly on the first.
+    if (signal === 'SIGINT' && process.stdin.isTTY) return;
+    child.kill(signal);
+  };
+  for (const signal of FORWARDED) process.on(signal, forward);
+  let timer: NodeJS.Timeout | undefined;
+  if (options.timeoutSeconds !== undefined) {
+    timer = setTimeout(() => {
+      log(`timeout of ${options.timeoutSeconds} s reached: stopping the program`);
+      child.kill('SIGTERM');
+    }, options.timeoutSeconds * 1000);
+  }
+  try {
+    recorder.start();
+    const { code, signal } = await exited;
+    // The call-event pipe may still hold the last events: wait for it to close, briefly.
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    recorder.addFuncs(pairer.closeAll(recorder.lastTime || Date.now(), recorder.current));
+    recorder.stop();
+    summary(recorder, options.output);
+    const programCode = code ?? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 0);
+    if (options.exitCode) return programCode;
+    if (programCode !== 0) log(`the program exited with ${signal ? `signal ${signal}` : `code ${code}`} (memprof exits 0 as mprof does; -E passes the program's code on)`);
+    return 0;
+  } finally {
+    if (timer) clearTimeout(timer);
+    for (const signal of FORWARDED) process.off(signal, forward);
+    recorder.stop();
+  }
+}
+
+function processCommandLine(pid: number): string {
+  try {
+    const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+    if (args.length) return commandLine(args);
+  } catch {
+    // Not Linux, or the process is not ours to read: the pid says enough.
+  }
+  return `pid ${pid}`;
+}
+
+/** Records a running process until it exits, the timeout ends or memprof is interrupted. */
+export async function attachProcess(pid: number, options: SessionOptions): Promise<number> {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') throw new UsageError(`no process with pid ${pid}`);
+  }
+  const recorder = new Recorder({ ...options, pid, cmdline: processCommandLine(pid), status: statusStream() });
+  log(`attached to pid ${pid}: recording ${options.output} every ${options.intervalSeconds} s${options.timeoutSeconds ? ` for at most ${options.timeoutSeconds} s` : ''} (Ctrl+C to stop)`);
+  let stopRequested = false;
+  const stop = () => {
+    stopRequested = true;
+  };
+  for (const signal of FORWARDED) process.on(signal, stop);
+  const deadline = options.timeoutSeconds === undefined ? Infinity : Date.now() + options.timeoutSeconds * 1000;
+  try {
+    recorder.start();
+    while (recorder.running && !stopRequested && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(FLUSH_MS, Math.max(1, deadline - Date.now()))));
+    }
+    recorder.stop();
+    summary(recorder, options.output);
+    return 0;
+  } finally {
+    for (const signal of FORWARDED) process.off(signal, stop);
+    recorder.stop();
+  }
+}
