@@ -1,7 +1,7 @@
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { performance } from 'node:perf_hooks';
-import { descendants, kernelPeak, rss } from '../rss';
+import { descendants, kernelPeak, rss, type KernelPeak } from '../rss';
 import { Sampler } from '../sampler';
 import type { SamplerOptions } from '../native';
 
@@ -11,7 +11,8 @@ export type PeakSource =
   | 'kernel'
   /** The native sampler thread's running maximum: misses spikes shorter than its interval. */
   | 'sampler'
-  /** Neither was available (no native addon): the larger of the values before and after. */
+  /** Neither was available (no kernel mark on this OS and no native addon): the larger of
+   * the values before and after. */
   | 'endpoints';
 
 /** One run of a function, every figure in bytes. */
@@ -43,19 +44,9 @@ export interface MeasureCallOptions {
   /** Sampler period in milliseconds when the sampler is used; default 1. */
   intervalMs?: number;
   /** Collect garbage before the call so earlier garbage is not freed during it and counted
-   * against it. Default true. */
+   * against it (measureCall also waits for RSS to settle after it). Default true. */
   collectBefore?: boolean;
 }
-
-/** What measure-call needs of a native sampler (the full contract is `NativeSampler`). */
-interface PeakSampler {
-  start(): void;
-  stop(): void;
-  resetPeak(): void;
-  readonly peak: number;
-}
-
-type KernelPeak = { reset(): boolean; read(): number };
 
 let gcFunction: (() => void) | undefined;
 
@@ -77,41 +68,41 @@ export function collectGarbage(): void {
   gcFunction();
 }
 
-let kernel: KernelPeak | null | undefined;
+let processKernelPeak: KernelPeak | undefined;
 
-/** The kernel high-water mark where the addon and the OS provide one, else null. */
-function kernelPeakIfAny(): KernelPeak | null {
-  if (kernel === undefined) {
-    try {
-      kernel = kernelPeak();
-    } catch {
-      kernel = null; // no addon: the caller falls back
-    }
-  }
-  return kernel;
-}
-
-let nativeRss: ((pid?: number) => number) | null | undefined;
-
-/** RSS of this process (plus descendants), native where possible. */
-function readRss(includeChildren: boolean): number {
-  if (nativeRss === undefined) {
-    try {
-      rss();
-      nativeRss = rss;
-    } catch {
-      nativeRss = null;
-    }
-  }
-  if (!nativeRss) return process.memoryUsage.rss();
-  let total = nativeRss();
+/** RSS of this process, plus its descendants' (which needs the addon) when asked. */
+export function currentRss(includeChildren = false): number {
+  let total = rss();
   if (includeChildren) for (const child of descendants()) total += child.rss;
   return total;
 }
 
-function startSampler(options: SamplerOptions): PeakSampler | null {
+const RSS_STEADY = 256 * 1024;
+const RSS_STEADY_READS = 5;
+const RSS_SETTLE_LIMIT_MS = 200;
+
+/**
+ * A full garbage collection, then a wait (up to 200 ms, usually about 10) until RSS stops
+ * moving: V8 returns freed pages to the OS from background threads over several
+ * milliseconds after a collection, and a measurement that starts before they are done
+ * sees RSS fall during the call and under-reports its growth.
+ */
+export async function collectGarbageAndSettle(): Promise<void> {
+  collectGarbage();
+  const start = performance.now();
+  let last = rss();
+  let steady = 0;
+  while (steady < RSS_STEADY_READS && performance.now() - start < RSS_SETTLE_LIMIT_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    const now = rss();
+    steady = Math.abs(now - last) < RSS_STEADY ? steady + 1 : 0;
+    last = now;
+  }
+}
+
+function startSampler(options: SamplerOptions): Sampler | null {
   try {
-    const sampler = new Sampler(options) as unknown as PeakSampler;
+    const sampler = new Sampler(options);
     sampler.start();
     sampler.resetPeak();
     return sampler;
@@ -133,7 +124,7 @@ class Measurement {
   private readonly includeChildren: boolean;
   private readonly gcProfiler = new v8.GCProfiler();
   private kernel: KernelPeak | null = null;
-  private sampler: PeakSampler | null = null;
+  private sampler: Sampler | null = null;
   private rssBefore = 0;
   private heapBefore = 0;
   private startTime = 0;
@@ -143,8 +134,7 @@ class Measurement {
   }
 
   begin(): void {
-    if (this.options.collectBefore ?? true) collectGarbage();
-    const kernel = !this.includeChildren && active === 0 ? kernelPeakIfAny() : null;
+    const kernel = !this.includeChildren && active === 0 ? (processKernelPeak ??= kernelPeak()) : null;
     active++;
     if (kernel && kernel.reset()) {
       this.kernel = kernel;
@@ -156,7 +146,7 @@ class Measurement {
       });
     }
     this.gcProfiler.start();
-    this.rssBefore = readRss(this.includeChildren);
+    this.rssBefore = currentRss(this.includeChildren);
     this.heapBefore = v8.getHeapStatistics().used_heap_size;
     this.startTime = performance.now();
   }
@@ -164,7 +154,7 @@ class Measurement {
   end<T>(result: T): CallMeasurement<T> {
     const durationMs = performance.now() - this.startTime;
     const heapAfter = v8.getHeapStatistics().used_heap_size;
-    const rssAfter = readRss(this.includeChildren);
+    const rssAfter = currentRss(this.includeChildren);
     const { peakRss, peakSource } = this.stopPeakTrackers(rssAfter);
     const gcs = this.gcProfiler.stop().statistics;
     let peakHeap = Math.max(this.heapBefore, heapAfter);
@@ -213,6 +203,7 @@ export async function measureCall<T>(
   fn: () => T | PromiseLike<T>,
   options: MeasureCallOptions = {},
 ): Promise<CallMeasurement<Awaited<T>>> {
+  if (options.collectBefore ?? true) await collectGarbageAndSettle();
   const measurement = new Measurement(options);
   measurement.begin();
   let result: Awaited<T>;
@@ -225,8 +216,10 @@ export async function measureCall<T>(
   return measurement.end(result);
 }
 
-/** `measureCall` for a synchronous function, without a promise in between. */
+/** `measureCall` for a synchronous function, without a promise in between (nor the wait
+ * for RSS to settle after the collection). */
 export function measureCallSync<T>(fn: () => T, options: MeasureCallOptions = {}): CallMeasurement<T> {
+  if (options.collectBefore ?? true) collectGarbage();
   const measurement = new Measurement(options);
   measurement.begin();
   let result: T;

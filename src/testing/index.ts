@@ -1,2 +1,9 @@
-// Placeholder until the CI helpers land.
-export function measureMemory(): never { throw new Error('measureMemory() is not built yet'); }
+// `require('memprof/testing')`: memory assertions for any test runner (node:test, vitest,
+// jest, mocha): each helper returns a promise that rejects to fail the test.
+export { measureMemory } from './measure-memory';
+export type { MemoryMeasurement, MeasureMemoryOptions } from './measure-memory';
+export { limitMemory } from './limit-memory';
+export type { LimitMemoryOptions, LimitMetric } from './limit-memory';
+export { assertNoLeak } from './assert-no-leak';
+export type { AssertNoLeakOptions, LeakReport, LeakPoint, LeakMetric } from './assert-no-leak';
+export { MemoryLimitError, MemoryLeakError } from './errors';

@@ -1,0 +1,149 @@
+import * as v8 from 'node:v8';
+import { collectGarbage, currentRss } from '../measure/measure-call';
+import { formatSize } from '../units/size';
+import { MemoryLeakError } from './errors';
+import { sizeArgument } from './size-argument';
+
+export type LeakMetric = 'heap' | 'rss';
+
+export interface AssertNoLeakOptions {
+  /** Calls measured, after the warm-up. Default 400. */
+  iterations?: number;
+  /** Calls made first and not measured, so caches, compiled code and lazily built
+   * state settle. Default 20. */
+  warmup?: number;
+  /** Retained memory is read after each of this many equal rounds. Default 10. */
+  rounds?: number;
+  /** Growth per iteration above which it is a leak: "1KiB" (default), or a number of MiB. */
+  threshold?: string | number;
+  /** `heap` (default): memory JavaScript holds after a full GC, the V8 heap plus external
+   * memory (Buffers, ArrayBuffers). `rss`: resident memory after a GC (noisier: the
+   * allocator keeps freed pages). */
+  metric?: LeakMetric;
+}
+
+/** One reading of retained memory, after `iterations` measured calls. */
+export interface LeakPoint {
+  iterations: number;
+  retained: number;
+}
+
+export interface LeakReport {
+  leaked: boolean;
+  /** Least-squares slope of retained memory over the iterations, bytes per iteration. */
+  slope: number;
+  /** Theil-Sen slope (median of the pairwise slopes), bytes per iteration: one outlying
+   * reading cannot move it. */
+  medianSlope: number;
+  /** Bytes per iteration. */
+  threshold: number;
+  iterations: number;
+  warmup: number;
+  metric: LeakMetric;
+  points: LeakPoint[];
+}
+
+function wholeNumber(value: unknown, what: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new TypeError(`${what} must be a whole number of at least ${min}, not ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function leastSquaresSlope(points: LeakPoint[]): number {
+  const n = points.length;
+  const meanX = points.reduce((s, p) => s + p.iterations, 0) / n;
+  const meanY = points.reduce((s, p) => s + p.retained, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const p of points) {
+    sxy += (p.iterations - meanX) * (p.retained - meanY);
+    sxx += (p.iterations - meanX) ** 2;
+  }
+  return sxy / sxx;
+}
+
+function theilSenSlope(points: LeakPoint[]): number {
+  const slopes: number[] = [];
+  for (let i = 0; i < points.length; i++) {
+    for (let j = i + 1; j < points.length; j++) {
+      slopes.push((points[j].retained - points[i].retained) / (points[j].iterations - points[i].iterations));
+    }
+  }
+  slopes.sort((a, b) => a - b);
+  const mid = slopes.length >> 1;
+  return slopes.length % 2 ? slopes[mid] : (slopes[mid - 1] + slopes[mid]) / 2;
+}
+
+function retained(metric: LeakMetric): number {
+  if (metric === 'rss') return currentRss(false);
+  const heap = v8.getHeapStatistics();
+  return heap.used_heap_size + heap.external_memory;
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Lets pending callbacks run (so what they release is garbage), then collects twice with a
+ * turn of the event loop between: V8 frees ArrayBuffer memory on a background sweeper
+ * and counts it as external memory until then; the second collection settles that.
+ */
+async function settleAndCollect(): Promise<void> {
+  await nextTurn();
+  collectGarbage();
+  await nextTurn();
+  collectGarbage();
+}
+
+async function call(fn: (iteration: number) => unknown, iteration: number): Promise<void> {
+  const result = fn(iteration);
+  // Await only what is awaitable: a synchronous fn runs without a microtask per call.
+  if (result && typeof (result as PromiseLike<unknown>).then === 'function') await result;
+}
+
+/**
+ * Calls `fn` (with the iteration number) `warmup` times, then `iterations` times in
+ * `rounds`, collecting garbage and reading retained memory after each round. Rejects with
+ * a MemoryLeakError when retained memory grows faster than `threshold` per iteration by
+ * both a least-squares fit and the Theil-Sen median slope; resolves with the report
+ * otherwise.
+ */
+export async function assertNoLeak(
+  fn: (iteration: number) => unknown,
+  options: AssertNoLeakOptions = {},
+): Promise<LeakReport> {
+  if (typeof fn !== 'function') throw new TypeError('assertNoLeak needs a function to call');
+  const iterations = wholeNumber(options.iterations ?? 400, 'iterations', 2);
+  const warmup = wholeNumber(options.warmup ?? 20, 'warmup', 0);
+  const rounds = Math.min(wholeNumber(options.rounds ?? 10, 'rounds', 2), iterations);
+  const threshold = sizeArgument(options.threshold ?? '1KiB', 'leak threshold');
+  const metric = options.metric ?? 'heap';
+  if (metric !== 'heap' && metric !== 'rss') {
+    throw new TypeError(`metric must be "heap" or "rss", not ${JSON.stringify(metric)}`);
+  }
+
+  let done = 0;
+  for (let i = 0; i < warmup; i++) await call(fn, -warmup + i);
+  await settleAndCollect();
+  const points: LeakPoint[] = [{ iterations: 0, retained: retained(metric) }];
+  for (let round = 1; round <= rounds; round++) {
+    const end = Math.round((iterations * round) / rounds);
+    while (done < end) await call(fn, done++);
+    await settleAndCollect();
+    points.push({ iterations: done, retained: retained(metric) });
+  }
+
+  const slope = leastSquaresSlope(points);
+  const medianSlope = theilSenSlope(points);
+  const leaked = slope > threshold && medianSlope > threshold;
+  const report: LeakReport = { leaked, slope, medianSlope, threshold, iterations, warmup, metric, points };
+  if (!leaked) return report;
+  const first = points[0].retained;
+  const last = points[points.length - 1].retained;
+  throw new MemoryLeakError(
+    `retained ${metric} memory grew by ${formatSize(slope)} per iteration over ${iterations} iterations ` +
+      `(${formatSize(first)} -> ${formatSize(last)}; least-squares slope over ${rounds} rounds, ` +
+      `median slope ${formatSize(medianSlope)}; threshold ${formatSize(threshold)} per iteration)`,
+    report,
+  );
+}

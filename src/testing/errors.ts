@@ -1,0 +1,29 @@
+import type { MemoryMeasurement } from './measure-memory';
+import type { LeakReport } from './assert-no-leak';
+
+/** A function's memory went over the limit given to `limitMemory`. */
+export class MemoryLimitError extends Error {
+  constructor(
+    message: string,
+    /** The limit in bytes. */
+    readonly limit: number,
+    /** The measured figure the limit applies to, in bytes. */
+    readonly measured: number,
+    readonly metric: 'rss' | 'heap',
+    readonly measurement: MemoryMeasurement,
+  ) {
+    super(message);
+    this.name = 'MemoryLimitError';
+  }
+}
+
+/** Retained memory grew with the iterations in `assertNoLeak`. */
+export class MemoryLeakError extends Error {
+  constructor(
+    message: string,
+    readonly report: LeakReport,
+  ) {
+    super(message);
+    this.name = 'MemoryLeakError';
+  }
+}

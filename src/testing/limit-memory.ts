@@ -1,0 +1,45 @@
+import { formatSize } from '../units/size';
+import { MemoryLimitError } from './errors';
+import { measureMemory, type MemoryMeasurement, type MeasureMemoryOptions } from './measure-memory';
+import { sizeArgument } from './size-argument';
+
+export type LimitMetric = 'rss' | 'heap';
+
+export interface LimitMemoryOptions extends MeasureMemoryOptions {
+  /** `rss` (default): resident memory of the process, Buffers and native memory included.
+   * `heap`: bytes used on the V8 heap. */
+  metric?: LimitMetric;
+  /** Compare the limit with the absolute peak instead of the growth over the level when
+   * `fn` started. Default false: a limit is what `fn` may add, as pytest-memray's. */
+  absolute?: boolean;
+}
+
+function checkMetric(metric: unknown): LimitMetric {
+  if (metric === 'rss' || metric === 'heap') return metric;
+  throw new TypeError(`metric must be "rss" or "heap", not ${JSON.stringify(metric)}`);
+}
+
+/**
+ * Runs `fn` once and rejects with a MemoryLimitError when its peak memory goes over
+ * `limit` ("50MiB", "24 MB", or a number of MiB); resolves with the measurement otherwise.
+ * By default the limit applies to the peak growth: peak minus the level when `fn` started.
+ */
+export async function limitMemory(
+  limit: string | number,
+  fn: () => unknown,
+  options: LimitMemoryOptions = {},
+): Promise<MemoryMeasurement> {
+  const limitBytes = sizeArgument(limit, 'memory limit');
+  const metric = checkMetric(options.metric ?? 'rss');
+  const m = await measureMemory(fn, options);
+  const peak = metric === 'rss' ? m.peakRss : m.peakHeap;
+  const start = metric === 'rss' ? m.rssBefore : m.heapBefore;
+  const measured = options.absolute ? peak : peak - start;
+  if (measured <= limitBytes) return m;
+  const what = options.absolute ? `${metric} peak` : `${metric} peak growth`;
+  const message =
+    `${what} ${formatSize(measured)} is over the limit of ${formatSize(limitBytes)} ` +
+    `by ${formatSize(measured - limitBytes)}` +
+    (options.absolute ? '' : ` (${metric} went from ${formatSize(start)} to a peak of ${formatSize(peak)})`);
+  throw new MemoryLimitError(message, limitBytes, measured, metric, m);
+}

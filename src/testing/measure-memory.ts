@@ -1,0 +1,46 @@
+import { measureCall, type PeakSource } from '../measure/measure-call';
+
+/** What `measureMemory` reports, every figure in bytes. */
+export interface MemoryMeasurement {
+  /** Highest RSS of the process while `fn` ran (the kernel's high-water mark where the
+   * OS keeps one, else the native sampler's running maximum; see `peakSource`). */
+  peakRss: number;
+  /** RSS after `fn` minus RSS before it. */
+  rssIncrement: number;
+  /** Highest V8 heap use while `fn` ran: the heap before every GC and at the end. */
+  peakHeap: number;
+  /** V8 heap used after `fn` minus before it (garbage `fn` left is not collected first). */
+  heapIncrement: number;
+  durationMs: number;
+  /** RSS and heap when `fn` started (after a garbage collection). */
+  rssBefore: number;
+  heapBefore: number;
+  peakSource: PeakSource;
+}
+
+export interface MeasureMemoryOptions {
+  /** Count the RSS of child processes too (measured by the sampler). Default false. */
+  includeChildren?: boolean;
+  /** Sampler period in ms where the sampler stands in for the kernel mark. Default 1. */
+  intervalMs?: number;
+}
+
+/**
+ * Runs `fn` once (awaiting it) and measures its memory. Rejects with whatever `fn` threw.
+ */
+export async function measureMemory(
+  fn: () => unknown,
+  options: MeasureMemoryOptions = {},
+): Promise<MemoryMeasurement> {
+  const m = await measureCall(fn, { includeChildren: options.includeChildren, intervalMs: options.intervalMs });
+  return {
+    peakRss: m.peakRss,
+    rssIncrement: m.rssAfter - m.rssBefore,
+    peakHeap: m.peakHeap,
+    heapIncrement: m.heapAfter - m.heapBefore,
+    durationMs: m.durationMs,
+    rssBefore: m.rssBefore,
+    heapBefore: m.heapBefore,
+    peakSource: m.peakSource,
+  };
+}

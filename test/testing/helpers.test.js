@@ -1,0 +1,144 @@
+'use strict';
+// require('memprof/testing') inside node's own test runner: each helper's verdict, run
+// several times, must not change.
+const test = require('node:test');
+const assert = require('node:assert');
+const testing = require('../../dist/testing');
+const { measureMemory, limitMemory, assertNoLeak, MemoryLimitError, MemoryLeakError } = testing;
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const REPEATS = 5;
+
+test('measureMemory reports peaks and increments in bytes', async () => {
+  let kept;
+  const m = await measureMemory(() => {
+    kept = new Array(4 * MiB).fill(0.5); // 4 Mi tagged slots: 32 MiB on the heap at least
+  });
+  assert.ok(kept.length > 0);
+  for (const key of ['peakRss', 'rssIncrement', 'peakHeap', 'heapIncrement', 'durationMs']) {
+    assert.strictEqual(typeof m[key], 'number', key);
+  }
+  assert.ok(m.heapIncrement > 30 * MiB, `heapIncrement ${m.heapIncrement}`);
+  assert.ok(m.peakHeap >= m.heapBefore + m.heapIncrement);
+  assert.ok(m.rssIncrement > 24 * MiB, `rssIncrement ${m.rssIncrement}`);
+  assert.ok(m.peakRss >= m.rssBefore + m.rssIncrement);
+});
+
+test('measureMemory sees a Buffer spike freed before the call ends in the RSS peak', async (t) => {
+  const m = await measureMemory(() => {
+    // 64 MiB of touched native memory, released on return.
+    Buffer.alloc(64 * MiB, 1);
+  });
+  if (m.peakSource === 'endpoints') {
+    t.diagnostic('no native addon: the RSS peak is only the larger endpoint');
+    return;
+  }
+  assert.ok(m.peakRss - m.rssBefore > 56 * MiB, `peak growth ${m.peakRss - m.rssBefore} (${m.peakSource})`);
+});
+
+test('limitMemory resolves under the limit and rejects over it, every time', async () => {
+  for (let i = 0; i < REPEATS; i++) {
+    const ok = await limitMemory('200MiB', () => Buffer.alloc(8 * MiB, 1).length);
+    assert.strictEqual(typeof ok.peakRss, 'number');
+    await assert.rejects(
+      limitMemory('16MiB', () => {
+        const big = Buffer.alloc(64 * MiB, 1);
+        return big.length;
+      }),
+      (err) => {
+        assert.ok(err instanceof MemoryLimitError);
+        assert.strictEqual(err.name, 'MemoryLimitError');
+        assert.strictEqual(err.metric, 'rss');
+        assert.strictEqual(err.limit, 16 * MiB);
+        assert.ok(err.measured > 16 * MiB);
+        assert.match(err.message, /rss peak growth \d+\.\d MiB is over the limit of 16\.0 MiB by \d+\.\d MiB/);
+        return true;
+      },
+    );
+  }
+});
+
+test('limitMemory with metric heap counts the V8 heap peak, garbage included', async () => {
+  const garbageLength = () => new Array(4 * MiB).fill(1.5).length;
+  for (let i = 0; i < REPEATS; i++) {
+    await assert.rejects(limitMemory('8MiB', garbageLength, { metric: 'heap' }), (err) => {
+      assert.strictEqual(err.name, 'MemoryLimitError');
+      assert.strictEqual(err.metric, 'heap');
+      assert.match(err.message, /^heap peak growth .* over the limit of 8\.0 MiB/);
+      return true;
+    });
+    // A Buffer lives outside the V8 heap: the heap limit does not see it.
+    await limitMemory('8MiB', () => Buffer.alloc(32 * MiB, 1).length, { metric: 'heap' });
+  }
+});
+
+test('limitMemory absolute compares the whole process peak', async () => {
+  await assert.rejects(limitMemory('1MiB', () => 1, { absolute: true }), /rss peak .* over the limit of 1\.0 MiB/);
+});
+
+test('limitMemory passes on what fn throws and refuses bad arguments', async () => {
+  const boom = new Error('boom');
+  await assert.rejects(limitMemory('1GiB', () => { throw boom; }), (err) => err === boom);
+  await assert.rejects(limitMemory('lots', () => 1), /invalid memory limit "lots"/);
+  await assert.rejects(limitMemory(50 * MiB, () => 1), /a number is MiB in memprof; give bytes as "52428800B"/);
+  await assert.rejects(limitMemory('1MiB', () => 1, { metric: 'pss' }), /metric must be "rss" or "heap"/);
+});
+
+test('assertNoLeak: 64 KiB kept per call is a leak, nothing kept is clean, every time', async () => {
+  for (let i = 0; i < REPEATS; i++) {
+    const kept = [];
+    await assert.rejects(
+      assertNoLeak(() => { kept.push(new Array(8 * KiB).fill(1.5)); }, { iterations: 400 }),
+      (err) => {
+        assert.ok(err instanceof MemoryLeakError);
+        assert.strictEqual(err.name, 'MemoryLeakError');
+        assert.ok(err.report.slope > 56 * KiB && err.report.slope < 80 * KiB, `slope ${err.report.slope}`);
+        assert.match(err.message, /grew by \d+\.\d KiB per iteration over 400 iterations/);
+        return true;
+      },
+    );
+    const clean = await assertNoLeak(() => new Array(8 * KiB).fill(1.5).length, { iterations: 400 });
+    assert.strictEqual(clean.leaked, false);
+    assert.ok(Math.abs(clean.slope) < 256, `clean slope ${clean.slope}`);
+  }
+});
+
+test('assertNoLeak sees memory kept outside the heap (Buffers) and async functions', async () => {
+  for (let i = 0; i < REPEATS; i++) {
+    const kept = [];
+    await assert.rejects(assertNoLeak(() => { kept.push(Buffer.alloc(64 * KiB)); }), /per iteration/);
+    const cache = new Map();
+    await assert.rejects(
+      assertNoLeak(async (n) => {
+        await null;
+        cache.set(n, new Float64Array(8 * KiB));
+      }),
+      MemoryLeakError,
+    );
+    const report = await assertNoLeak(async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return Buffer.alloc(64 * KiB).length;
+    });
+    assert.strictEqual(report.leaked, false);
+  }
+});
+
+test('assertNoLeak: a leak below the threshold passes, the threshold is per iteration', async () => {
+  const kept = [];
+  const report = await assertNoLeak(() => { kept.push(new Array(8 * KiB).fill(1.5)); }, {
+    iterations: 100,
+    threshold: '1MiB',
+  });
+  assert.strictEqual(report.leaked, false);
+  assert.ok(report.slope > 32 * KiB);
+  assert.strictEqual(report.points.length, 11);
+  assert.strictEqual(report.points.at(-1).iterations, 100);
+});
+
+test('assertNoLeak refuses bad options', async () => {
+  await assert.rejects(assertNoLeak(() => 1, { iterations: 0 }), /iterations must be a whole number of at least 2/);
+  await assert.rejects(assertNoLeak(() => 1, { threshold: '1 parsec' }), /invalid leak threshold/);
+  await assert.rejects(assertNoLeak(() => 1, { metric: 'uss' }), /metric must be "heap" or "rss"/);
+  await assert.rejects(assertNoLeak(), /needs a function/);
+});
