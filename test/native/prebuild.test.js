@@ -1,0 +1,106 @@
+'use strict';
+// The two ways the addon is found: prebuilds/<platform>-<arch>/ (written by `npm run prebuild`,
+// shipped by `npm pack`, loaded after an `--ignore-scripts` install with no compiler) and
+// build/Release (a local node-gyp build). Works on copies, never on the checkout itself.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.join(__dirname, '..', '..');
+const PLATFORM_DIR = `${process.platform}-${process.arch}`;
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const BUILT = path.join(ROOT, 'build', 'Release', 'memprof.node');
+
+// Prints which .node file `require(target)` loaded and whether the native backend is used.
+const WHICH = `
+  const memprof = require(process.argv[1]);
+  const meter = memprof.createMeter();
+  const sampler = new memprof.Sampler({ intervalMs: 1 }).start();
+  sampler.stop();
+  const loaded = Object.keys(require.cache).filter((file) => file.endsWith('.node'));
+  console.log(JSON.stringify({ backend: meter.name, rss: meter.read(), latest: sampler.latest, loaded }));
+`;
+
+function which(cwd, target) {
+  const result = spawnSync(process.execPath, ['-e', WHICH, target], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, MEMPROF_DISABLE_NATIVE: '' },
+  });
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stderr, '', 'nothing on stderr when the addon loads');
+  return JSON.parse(result.stdout);
+}
+
+// A copy of what `npm pack` ships (package.json "files"), with the checkout's node_modules.
+function stagePackage(dir) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  for (const entry of [...pkg.files, 'package.json']) {
+    const from = path.join(ROOT, entry);
+    if (entry.startsWith('prebuilds') || !fs.existsSync(from)) continue;
+    fs.cpSync(from, path.join(dir, entry), { recursive: true });
+  }
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return pkg;
+}
+
+test('npm run prebuild + npm pack + an --ignore-scripts install loads the prebuild, with no build/', { timeout: 120000 }, () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-prebuild-'));
+  try {
+    const stage = path.join(tmp, 'stage');
+    fs.mkdirSync(stage);
+    const pkg = stagePackage(stage);
+    execFileSync(NPM, ['run', 'prebuild', '--silent'], { cwd: stage, stdio: ['ignore', 'ignore', 'pipe'] });
+    const prebuilt = path.join(stage, 'prebuilds', PLATFORM_DIR, `${pkg.name}.node`);
+    assert.ok(fs.existsSync(prebuilt), `prebuildify wrote ${fs.readdirSync(path.join(stage, 'prebuilds', PLATFORM_DIR))}`);
+    fs.rmSync(path.join(stage, 'build'), { recursive: true, force: true });
+
+    // dist/ is already compiled (by the test script), so the pack skips `prepare`.
+    const packed = JSON.parse(
+      execFileSync(NPM, ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: stage, encoding: 'utf8' }),
+    )[0];
+    const files = packed.files.map((file) => file.path);
+    assert.ok(files.includes(`prebuilds/${PLATFORM_DIR}/${pkg.name}.node`), 'the tarball ships the prebuild');
+    assert.ok(!files.some((file) => file.startsWith('build/')), 'the tarball ships no build/');
+
+    const project = path.join(tmp, 'project');
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+    execFileSync(
+      NPM,
+      ['install', '--ignore-scripts', '--offline', '--no-audit', '--no-fund', path.join(tmp, packed.filename)],
+      { cwd: project, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    const installed = path.join(project, 'node_modules', pkg.name);
+    assert.ok(!fs.existsSync(path.join(installed, 'build')), 'nothing was compiled at install');
+
+    const result = which(project, pkg.name);
+    assert.equal(result.backend, 'native');
+    assert.deepEqual(result.loaded, [fs.realpathSync(path.join(installed, 'prebuilds', PLATFORM_DIR, `${pkg.name}.node`))]);
+    assert.ok(result.rss > 10 * 1024 ** 2 && result.latest > 10 * 1024 ** 2);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('a local build in build/Release loads when there is no prebuild, and a prebuild wins over it', { skip: !fs.existsSync(BUILT) && 'no local build' }, () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-build-'));
+  try {
+    stagePackage(tmp);
+    fs.mkdirSync(path.join(tmp, 'build', 'Release'), { recursive: true });
+    fs.copyFileSync(BUILT, path.join(tmp, 'build', 'Release', 'memprof.node'));
+    let result = which(tmp, tmp);
+    assert.equal(result.backend, 'native');
+    assert.deepEqual(result.loaded, [fs.realpathSync(path.join(tmp, 'build', 'Release', 'memprof.node'))]);
+
+    fs.mkdirSync(path.join(tmp, 'prebuilds', PLATFORM_DIR), { recursive: true });
+    fs.copyFileSync(BUILT, path.join(tmp, 'prebuilds', PLATFORM_DIR, 'memprof.node'));
+    result = which(tmp, tmp);
+    assert.deepEqual(result.loaded, [fs.realpathSync(path.join(tmp, 'prebuilds', PLATFORM_DIR, 'memprof.node'))]);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
