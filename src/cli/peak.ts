@@ -29,9 +29,10 @@ export function registerPeak(program: Command): void {
         if (Number.isNaN(peak) && opts.func !== undefined) {
           const names = [...new Set(rec.funcs.map((f) => f.name))];
           process.stderr.write(`memprof: ${file} has no function ${opts.func}${names.length ? ` (it has ${names.join(', ')})` : ''}\n`);
+          process.stdout.write(`${file}\tNaN MiB\n`);
+          continue;
         }
         process.stdout.write(`${file}\t${peak.toFixed(3)} MiB\n`);
-        if (opts.func !== undefined) continue;
         for (const [pid, series] of rec.children) {
           process.stdout.write(`  Child ${pid}\t\t\t${peakOf(series).mib.toFixed(3)} MiB\n`);
         }

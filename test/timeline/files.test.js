@@ -1,0 +1,115 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { tempDir, memprof, MPROF, MPROF_SKIP } = require('./helpers.js');
+const { defaultProfileName } = require('../../dist/timeline/files.js');
+
+const NAMES = ['mprofile_20260101120000.dat', 'mprofile_20260101120005.dat', 'mprofile_20260102093000.dat'];
+
+/** A directory with three recordings whose peaks are 10, 20 and 30 MiB, and one other file. */
+function fixture() {
+  const dir = tempDir();
+  NAMES.forEach((name, i) => {
+    const peak = (i + 1) * 10;
+    fs.writeFileSync(
+      path.join(dir, name),
+      `CMDLINE prog ${i}\nMEM 1.000000 1700000000.0000\nMEM ${peak}.000000 1700000000.1000\nMEM 2.000000 1700000000.2000\n` +
+        `CHLD 77 ${peak / 2}.000000 1700000000.1000\n` +
+        `FUNC prog.f 1.0000 1700000000.0500 3.0000 1700000000.1500 0\n` +
+        `FUNC prog.g 1.0000 1700000000.0500 3.0000 1700000000.0600 1\n`,
+    );
+  });
+  fs.writeFileSync(path.join(dir, 'other.dat'), 'MEM 5.0 1700000000.0\n');
+  return dir;
+}
+
+test('default output names sort by time and match mprof', () => {
+  assert.equal(defaultProfileName(new Date(2026, 0, 2, 3, 4, 5)), 'mprofile_20260102030405.dat');
+});
+
+test('list numbers recordings oldest first, as mprof list', () => {
+  const dir = fixture();
+  const r = memprof(['list'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), [
+    '0 mprofile_20260101120000.dat 12:00:00 01/01/2026',
+    '1 mprofile_20260101120005.dat 12:00:05 01/01/2026',
+    '2 mprofile_20260102093000.dat 09:30:00 02/01/2026',
+  ]);
+  if (MPROF) {
+    const py = require('node:child_process').spawnSync(MPROF, ['list'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(py.stdout, r.stdout, 'same output as python3-mprof list');
+  }
+});
+
+test('peak takes the newest file by default, files or indices otherwise, children too', () => {
+  const dir = fixture();
+  let r = memprof(['peak'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'mprofile_20260102093000.dat\t30.000 MiB\n  Child 77\t\t\t15.000 MiB\n');
+  r = memprof(['peak', '0', '-2', 'other.dat'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.split('\n').filter((l) => !l.startsWith(' ')), [
+    'mprofile_20260101120000.dat\t10.000 MiB',
+    'mprofile_20260101120005.dat\t20.000 MiB',
+    'other.dat\t5.000 MiB',
+    '',
+  ]);
+  r = memprof(['peak', '--func', 'prog.f', '1'], { cwd: dir });
+  assert.equal(r.stdout, 'mprofile_20260101120005.dat\t20.000 MiB\n  Child 77\t\t\t10.000 MiB\n', 'the sample inside the call');
+  // A call between two samples: its own entry/exit values (python's mprof fails on max([])).
+  r = memprof(['peak', '--func', 'prog.g', '1'], { cwd: dir });
+  assert.match(r.stdout, /^mprofile_20260101120005.dat\t3.000 MiB\n/);
+  r = memprof(['peak', '--func', 'nope', '1'], { cwd: dir });
+  assert.equal(r.stdout, 'mprofile_20260101120005.dat\tNaN MiB\n');
+  assert.match(r.stderr, /has no function nope \(it has prog\.f, prog\.g\)/);
+});
+
+test('peak matches python3-mprof peak on the same files', { skip: MPROF_SKIP }, () => {
+  const dir = fixture();
+  for (const args of [['0'], ['2'], ['--func', 'prog.f', '1']]) {
+    const ours = memprof(['peak', ...args], { cwd: dir });
+    const theirs = require('node:child_process').spawnSync(MPROF, ['peak', ...args], { cwd: dir, encoding: 'utf8' });
+    assert.equal(ours.stdout, theirs.stdout.replace(/^Using last profile data\.\n/, ''), args.join(' '));
+  }
+});
+
+test('bad indices and files are one-line usage errors', () => {
+  const dir = fixture();
+  for (const args of [['peak', '7'], ['peak', 'missing.dat'], ['rm', '-9'], ['plot', '3']]) {
+    const r = memprof(args, { cwd: dir });
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.match(r.stderr, /^memprof: (no recording with index|missing\.dat: no such file)/);
+  }
+  const empty = tempDir();
+  const r = memprof(['peak'], { cwd: empty });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /no mprofile_\*\.dat file in this directory/);
+});
+
+test('rm removes by index or name; --dry-run only lists', () => {
+  const dir = fixture();
+  let r = memprof(['rm', '--dry-run', '0', 'other.dat'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'Files to be removed: \nmprofile_20260101120000.dat\nother.dat\n');
+  assert.equal(fs.readdirSync(dir).length, 4, 'nothing removed by a dry run');
+  r = memprof(['rm', '-1', 'other.dat'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(fs.readdirSync(dir).sort(), NAMES.slice(0, 2));
+  r = memprof(['rm'], { cwd: dir });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /name the recordings to remove/);
+});
+
+test('clean removes every recording and nothing else; --dry-run only lists', () => {
+  const dir = fixture();
+  let r = memprof(['clean', '--dry-run'], { cwd: dir });
+  assert.equal(r.stdout, `Files to be removed: \n${NAMES.join('\n')}\n`);
+  assert.equal(fs.readdirSync(dir).length, 4);
+  r = memprof(['clean'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(fs.readdirSync(dir), ['other.dat']);
+});
