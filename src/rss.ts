@@ -8,7 +8,8 @@ import { requireAddon, tryAddon, type ChildRss } from './native';
  * `process.memoryUsage.rss()` and other pids need the addon.
  */
 export function rss(pid?: number): number {
-  const addon = pid === undefined ? tryAddon() : requireAddon();
+  const self = pid === undefined || pid === process.pid;
+  const addon = self ? tryAddon() : requireAddon();
   return addon ? addon.rss(pid) : process.memoryUsage.rss();
 }
 

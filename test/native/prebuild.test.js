@@ -81,6 +81,11 @@ test('npm run prebuild + npm pack + an --ignore-scripts install loads the prebui
     assert.equal(result.backend, 'native');
     assert.deepEqual(result.loaded, [fs.realpathSync(path.join(installed, 'prebuilds', PLATFORM_DIR, `${pkg.name}.node`))]);
     assert.ok(result.rss > 10 * 1024 ** 2 && result.latest > 10 * 1024 ** 2);
+
+    // The install hook sees that the prebuild loads and compiles nothing.
+    const install = spawnSync(process.execPath, ['scripts/install.js'], { cwd: installed, encoding: 'utf8' });
+    assert.equal(install.status, 0, install.stderr);
+    assert.ok(!fs.existsSync(path.join(installed, 'build')), 'install.js compiled although the prebuild loads');
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
