@@ -27,7 +27,7 @@ const STATUS_MS = 250;
  * of memprof or of the program leaves every sample drained so far in the file.
  */
 export class Recorder {
-  private readonly sampler: Sampler;
+  private sampler: Sampler | null = null;
   private timer: NodeJS.Timeout | null = null;
   private statusTimer: NodeJS.Timeout | null = null;
   private pendingFuncs = '';
@@ -43,15 +43,20 @@ export class Recorder {
   constructor(private readonly options: RecorderOptions) {
     // A fresh file: appending to an older recording would mix two runs in one plot.
     writeFileAtomic(options.output, cmdlineRecord(options.cmdline));
-    this.sampler = new Sampler({
-      pid: options.pid,
-      intervalMs: options.intervalSeconds * 1000,
-      includeChildren: options.includeChildren || options.multiprocess,
-    });
   }
 
   start(): void {
-    this.sampler.start();
+    try {
+      this.sampler = new Sampler({
+        pid: this.options.pid,
+        intervalMs: this.options.intervalSeconds * 1000,
+        includeChildren: this.options.includeChildren || this.options.multiprocess,
+      }).start();
+    } catch (err) {
+      // A program that ended before the first sample: an empty recording, not a failure.
+      if (/no process with pid/.test((err as Error).message)) return;
+      throw err;
+    }
     this.flush();
     this.timer = setInterval(() => this.flush(), FLUSH_MS);
     if (this.options.status) {
@@ -62,11 +67,11 @@ export class Recorder {
 
   /** False once the sampled process has exited (the sampler thread ends on its own). */
   get running(): boolean {
-    return this.sampler.running;
+    return this.sampler?.running ?? false;
   }
 
   get dropped(): number {
-    return this.sampler.dropped;
+    return this.sampler?.dropped ?? 0;
   }
 
   /** FUNC records to write with the next flush. */
@@ -76,7 +81,7 @@ export class Recorder {
 
   /** Drains the sampler into the file in one append. */
   flush(): void {
-    const text = this.format(this.sampler.samples()) + this.pendingFuncs;
+    const text = (this.sampler ? this.format(this.sampler.samples()) : '') + this.pendingFuncs;
     this.pendingFuncs = '';
     if (text !== '') appendWhole(this.options.output, text);
   }
@@ -88,7 +93,7 @@ export class Recorder {
     if (this.timer) clearInterval(this.timer);
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.timer = this.statusTimer = null;
-    this.sampler.stop();
+    this.sampler?.stop();
     this.flush();
     if (this.options.status) this.options.status.write('\r\x1b[K');
   }
