@@ -1,0 +1,111 @@
+'use strict';
+// Memory over time: what sampling costs a CPU-bound program, and memprof run against
+// python3-mprof run on the same program at the same interval. Every figure is a ratio or a
+// rate measured in this run, runs interleaved and medians kept (the machine is shared).
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.join(__dirname, '..');
+const CLI = path.join(ROOT, 'bin', 'memprof.js');
+const { Sampler } = require(path.join(ROOT, 'dist', 'sampler.js'));
+const { readDat } = require(path.join(ROOT, 'dist', 'timeline', 'dat.js'));
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// The CPU-bound work: integer hashing, no allocation, about half a second.
+function work(n) {
+  let h = 0;
+  for (let i = 0; i < n; i++) h = (Math.imul(h ^ i, 0x9e3779b1) + (h >>> 13)) | 0;
+  return h;
+}
+const N = 400e6;
+
+function timeWork() {
+  const t = process.hrtime.bigint();
+  work(N);
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+// 1. A sampler thread in the same process (what `profile()` and `memit` run beside the code).
+function inProcess() {
+  timeWork(); // warm up the JIT
+  const results = { none: [], 1: [], 0.1: [] };
+  const rates = { 1: [], 0.1: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    results.none.push(timeWork());
+    for (const intervalMs of [1, 0.1]) {
+      const s = new Sampler({ intervalMs }).start();
+      const t0 = Date.now();
+      results[intervalMs].push(timeWork());
+      const elapsed = (Date.now() - t0) / 1000;
+      s.stop();
+      rates[intervalMs].push(s.count / elapsed);
+    }
+  }
+  const base = median(results.none);
+  console.log('sampler thread in the CPU-bound process itself (median of %d rounds, interleaved):', ROUNDS);
+  console.log(`  no sampler       ${base.toFixed(0)} ms`);
+  for (const [label, key] of [['1 kHz (1 ms)   ', 1], ['10 kHz (0.1 ms)', 0.1]]) {
+    console.log(`  ${label}  ${median(results[key]).toFixed(0)} ms  slowdown ${(median(results[key]) / base).toFixed(3)}x  samples/s ${median(rates[key]).toFixed(0)}`);
+  }
+}
+
+// 2. A recorder sampling a CPU-bound child: memprof run vs python3-mprof run.
+const PROGRAM = `
+function work(n) { let h = 0; for (let i = 0; i < n; i++) h = (Math.imul(h ^ i, 0x9e3779b1) + (h >>> 13)) | 0; return h; }
+work(1e6);
+const t = process.hrtime.bigint(); work(${N}); console.log(Number(process.hrtime.bigint() - t) / 1e6);
+`;
+
+function hasMprof() {
+  return spawnSync('sh', ['-c', 'command -v python3-mprof']).status === 0;
+}
+
+function runOnce(dir, tool, interval) {
+  const dat = path.join(dir, `${tool}-${interval}.dat`);
+  fs.rmSync(dat, { force: true });
+  const prog = path.join(dir, 'cpu.js');
+  let argv;
+  if (tool === 'plain') argv = [process.execPath, prog];
+  else if (tool === 'memprof') argv = [process.execPath, CLI, 'run', '-T', String(interval), '-o', dat, process.execPath, prog];
+  else argv = ['python3-mprof', 'run', '-T', String(interval), '-o', dat, process.execPath, prog];
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', cwd: dir });
+  if (r.status !== 0) throw new Error(`${tool}: ${r.stderr}`);
+  const workMs = Number(r.stdout.trim().split('\n').pop());
+  if (tool === 'plain') return { workMs };
+  const times = readDat(dat).mem.times;
+  const span = times[times.length - 1] - times[0];
+  return { workMs, rate: (times.length - 1) / span };
+}
+
+function versusMprof() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-bench-'));
+  fs.writeFileSync(path.join(dir, 'cpu.js'), PROGRAM);
+  const tools = hasMprof() ? ['memprof', 'mprof'] : ['memprof'];
+  if (tools.length === 1) console.log('\n(python3-mprof is not installed: memprof run alone)');
+  for (const interval of [0.01, 0.001, 0.0001]) {
+    const work = { plain: [], memprof: [], mprof: [] };
+    const rate = { memprof: [], mprof: [] };
+    for (let r = 0; r < Math.max(3, Math.ceil(ROUNDS / 2)); r++) {
+      for (const tool of ['plain', ...tools]) {
+        const res = runOnce(dir, tool, interval);
+        work[tool].push(res.workMs);
+        if (res.rate !== undefined) rate[tool].push(res.rate);
+      }
+    }
+    const base = median(work.plain);
+    console.log(`\nrecording a CPU-bound node program at --interval ${interval} s (asked ${(1 / interval).toFixed(0)} samples/s), median of ${work.plain.length}:`);
+    console.log(`  ${'tool'.padEnd(20)} ${'samples/s taken'.padStart(16)} ${'slowdown of the program'.padStart(24)}`);
+    for (const tool of tools) {
+      const label = tool === 'memprof' ? 'memprof run' : 'python3-mprof run';
+      console.log(`  ${label.padEnd(20)} ${median(rate[tool]).toFixed(0).padStart(16)} ${`${(median(work[tool]) / base).toFixed(3)}x`.padStart(24)}`);
+    }
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+inProcess();
+versusMprof();
