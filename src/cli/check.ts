@@ -1,13 +1,210 @@
-import type { Command } from 'commander';
+import * as fs from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
+import { UsageError } from '../errors';
+import { readBaseline, writeBaseline, type Baseline } from '../testing/baseline';
+import { readBudgetFile, DEFAULT_BUDGET_FILE, type Budget } from '../testing/budget-file';
+import { CHECK_FORMATS, formatCheck, formatMarkdown, githubAnnotations, type CheckFormat, type CheckSummary } from '../testing/check-report';
+import { judge, type CheckedBudget, type Metric } from '../testing/check-verdict';
+import { commandText, runCommand, type CommandMeasurement } from '../testing/run-command';
+import { DEFAULT_TOLERANCE, parseTolerance, type Tolerance } from '../testing/tolerance';
+import { appendWhole } from '../util/write-file';
+import { positiveIntOption, secondsOption, sizeOption } from './options';
 
-// Placeholder until the owning issue lands: the subcommand exists and says so.
+interface CheckFlags {
+  config?: string;
+  maxPeak?: number;
+  metric: 'rss' | 'heap';
+  baseline?: string;
+  updateBaseline?: boolean;
+  tolerance?: Tolerance;
+  budget?: string[];
+  repeat: number;
+  interval: number;
+  format: CheckFormat;
+}
+
+/** What one check runs: a budget from the file, or the one-off command. */
+interface CheckItem {
+  name: string;
+  command: string[] | string;
+  limits: Partial<Record<Metric, number>>;
+  tolerance?: Tolerance;
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+function toleranceOption(value: string): Tolerance {
+  try {
+    return parseTolerance(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+function choiceOption<T extends string>(choices: readonly T[]) {
+  return (value: string): T => {
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`expected one of ${choices.join(', ')}`);
+    }
+    return value as T;
+  };
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** The figures of repeated runs: the median of each, and the first failure's exit status. */
+function combine(runs: CommandMeasurement[]): CommandMeasurement {
+  const figure = (key: 'peakRss' | 'peakHeap'): number | null => {
+    const values = runs.map((r) => r[key]).filter((v): v is number => v !== null);
+    return values.length ? median(values) : null;
+  };
+  const failedRun = runs.find((r) => r.exitCode !== 0) ?? runs[0];
+  return {
+    peakRss: figure('peakRss'),
+    peakHeap: figure('peakHeap'),
+    nodeProcesses: Math.max(...runs.map((r) => r.nodeProcesses)),
+    exitCode: failedRun.exitCode,
+    signal: failedRun.signal,
+    durationMs: median(runs.map((r) => r.durationMs)),
+  };
+}
+
+function itemsFromFile(file: string, flags: CheckFlags): CheckItem[] {
+  let budgets: Budget[] = readBudgetFile(file);
+  if (flags.budget) {
+    const names = new Set(budgets.map((b) => b.name));
+    const unknown = flags.budget.filter((n) => !names.has(n));
+    if (unknown.length) {
+      throw new UsageError(`${file} has no budget ${unknown.map((n) => JSON.stringify(n)).join(', ')} (it has ${[...names].join(', ')})`);
+    }
+    budgets = budgets.filter((b) => flags.budget?.includes(b.name));
+  }
+  return budgets.map((b) => {
+    if (b.maxPeak === undefined && b.maxHeap === undefined && !flags.baseline) {
+      throw new UsageError(`${file}: budgets.${b.name}: no maxPeak or maxHeap here or in defaults (or compare with --baseline <file>)`);
+    }
+    const limits: Partial<Record<Metric, number>> = {};
+    if (b.maxPeak !== undefined) limits.peakRss = b.maxPeak;
+    if (b.maxHeap !== undefined) limits.peakHeap = b.maxHeap;
+    return { name: b.name, command: b.command, limits, tolerance: b.tolerance, cwd: b.cwd, env: b.env };
+  });
+}
+
+function checkItems(command: string[], flags: CheckFlags): CheckItem[] {
+  if (command.length > 0) {
+    if (flags.config) throw new UsageError('give either a command or --config <file>, not both');
+    if (flags.budget) throw new UsageError('--budget picks budgets from a budget file: it does not go with a command');
+    if (flags.maxPeak === undefined && !flags.baseline) {
+      throw new UsageError('give a limit with --max-peak <size> (or compare with --baseline <file>) for the command');
+    }
+    const limits: Partial<Record<Metric, number>> = {};
+    if (flags.maxPeak !== undefined) limits[flags.metric === 'heap' ? 'peakHeap' : 'peakRss'] = flags.maxPeak;
+    return [{ name: commandText(command), command, limits }];
+  }
+  if (flags.maxPeak !== undefined) {
+    throw new UsageError('--max-peak limits a command given after --; in a budget file, set "maxPeak" (or "maxHeap")');
+  }
+  const file = flags.config ?? DEFAULT_BUDGET_FILE;
+  if (!flags.config && !fs.existsSync(file)) {
+    throw new UsageError(`nothing to check: give a command (memprof check --max-peak 200MiB -- node app.js) or write ${DEFAULT_BUDGET_FILE} (or name one with --config)`);
+  }
+  return itemsFromFile(file, flags);
+}
+
+function log(text: string): void {
+  process.stderr.write(`memprof: ${text}\n`);
+}
+
+async function check(command: string[], flags: CheckFlags): Promise<number> {
+  if (flags.updateBaseline && !flags.baseline) throw new UsageError('--update-baseline needs --baseline <file> to write');
+  if (flags.tolerance && !flags.baseline) throw new UsageError('--tolerance applies to comparisons with --baseline <file>');
+  if (flags.interval < 0.0001) throw new UsageError(`--interval ${flags.interval} is below the shortest period, 0.0001 s`);
+  const items = checkItems(command, flags);
+
+  const previous = flags.baseline ? readBaseline(flags.baseline) : null;
+  if (flags.baseline && !flags.updateBaseline && previous === null) {
+    throw new UsageError(`baseline ${flags.baseline} does not exist: record it with --baseline ${flags.baseline} --update-baseline`);
+  }
+  const compareWith = flags.updateBaseline ? null : previous;
+
+  const results: CheckedBudget[] = [];
+  for (const item of items) {
+    const runs: CommandMeasurement[] = [];
+    for (let i = 0; i < flags.repeat; i++) {
+      const round = flags.repeat > 1 ? ` (run ${i + 1} of ${flags.repeat})` : '';
+      const text = commandText(item.command);
+      log(`checking ${item.name === text ? text : `${item.name}: ${text}`}${round}`);
+      runs.push(await runCommand(item.command, { cwd: item.cwd, env: item.env, intervalMs: flags.interval * 1000 }));
+    }
+    results.push(
+      judge({
+        name: item.name,
+        command: commandText(item.command),
+        limits: item.limits,
+        measurement: combine(runs),
+        baseline: compareWith?.[item.name],
+        // The command line wins over the file, the file over the built-in default.
+        tolerance: flags.tolerance ?? item.tolerance ?? parseTolerance(DEFAULT_TOLERANCE),
+      }),
+    );
+  }
+
+  const summary: CheckSummary = { results };
+  if (flags.updateBaseline && flags.baseline) {
+    const updates: Baseline = {};
+    for (const r of results) {
+      if (r.measurement.exitCode !== 0) {
+        log(`not recording ${r.name} in the baseline: its command failed`);
+        continue;
+      }
+      updates[r.name] = {};
+      if (r.measurement.peakRss !== null) updates[r.name].peakRss = Math.round(r.measurement.peakRss);
+      if (r.measurement.peakHeap !== null) updates[r.name].peakHeap = Math.round(r.measurement.peakHeap);
+    }
+    writeBaseline(flags.baseline, previous, updates);
+    summary.baselineWritten = flags.baseline;
+  } else if (compareWith) {
+    for (const r of results) if (!r.baseline) log(`${flags.baseline} has no entry for ${r.name}: not compared`);
+  }
+
+  process.stdout.write(formatCheck(summary, flags.format));
+  if (process.env.GITHUB_ACTIONS === 'true') {
+    // Workflow commands are read from stderr too: stdout stays the report alone.
+    process.stderr.write(githubAnnotations(summary));
+    const stepSummary = process.env.GITHUB_STEP_SUMMARY;
+    if (stepSummary) appendWhole(stepSummary, `${formatMarkdown(summary)}\n`);
+  }
+  return results.some((r) => r.breaches.length > 0) ? 1 : 0;
+}
+
 export function registerCheck(program: Command): void {
   program
     .command('check')
-    .description('(not built yet)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      throw new Error('memprof check is not built yet');
+    .description(
+      'fail CI when memory gets worse: run a command (or every budget in memprof.budget.json), measure its peak ' +
+        'with its child processes, and exit 0 within budget, 1 over it or on a baseline regression, 2 on usage errors',
+    )
+    .argument('[command...]', 'a one-off command to check (put it after --)')
+    .option('-c, --config <file>', `the budget file (default: ${DEFAULT_BUDGET_FILE} here)`)
+    .option('--max-peak <size>', 'one-off: the limit on the peak, e.g. 200MiB', sizeOption)
+    .option('--metric <metric>', 'one-off: what --max-peak limits: rss (the process tree) or heap (the largest Node.js heap)', choiceOption(['rss', 'heap'] as const), 'rss')
+    .option('--budget <name>', 'check only this budget of the file (repeatable)', collect)
+    .option('--baseline <file>', 'compare each peak with the one recorded in this file')
+    .option('--update-baseline', 'record the peaks measured now into the --baseline file instead of comparing')
+    .option('--tolerance <percent|size>', `how far over the baseline is still a pass: "5%" or "2MiB" (default: the file's, else ${DEFAULT_TOLERANCE})`, toleranceOption)
+    .option('--repeat <n>', 'run each command n times and judge the median', positiveIntOption, 1)
+    .option('-T, --interval <seconds>', 'sampling period of the process tree', secondsOption, 0.005)
+    .option('--format <format>', `report format: ${CHECK_FORMATS.join(', ')}`, choiceOption(CHECK_FORMATS), 'text')
+    .passThroughOptions()
+    .action(async (command: string[], flags: CheckFlags) => {
+      process.exitCode = await check(command, flags);
     });
 }

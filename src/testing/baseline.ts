@@ -1,0 +1,66 @@
+import * as fs from 'node:fs';
+import { UsageError } from '../errors';
+import { writeFileAtomic } from '../util/write-file';
+
+// The baseline file `memprof check --baseline <file>` compares with and
+// `--update-baseline` records: the last accepted figures of each budget, in bytes.
+//
+// { "tool": "memprof", "format": 1,
+//   "budgets": { "build": { "peakRss": 150994944, "peakHeap": 50331648 } } }
+
+export interface BaselineEntry {
+  peakRss?: number;
+  peakHeap?: number;
+}
+
+export type Baseline = Record<string, BaselineEntry>;
+
+const FORMAT = 1;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads a baseline file; a missing file is null, a malformed one a UsageError naming the field. */
+export function readBaseline(file: string): Baseline | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new UsageError(`cannot read baseline ${file}: ${(err as Error).message}`);
+  }
+  const fail = (field: string, problem: string): never => {
+    throw new UsageError(`${file}: ${field}: ${problem} (record a new baseline with --update-baseline)`);
+  };
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    return fail('(top level)', `not valid JSON: ${(err as Error).message}`);
+  }
+  if (!isObject(data) || data.tool !== 'memprof') return fail('tool', 'not a memprof baseline');
+  if (data.format !== FORMAT) return fail('format', `expected ${FORMAT}, found ${JSON.stringify(data.format)}`);
+  if (!isObject(data.budgets)) return fail('budgets', 'expected an object');
+  const baseline: Baseline = {};
+  for (const [name, entry] of Object.entries(data.budgets)) {
+    if (!isObject(entry)) return fail(`budgets.${name}`, 'expected an object');
+    baseline[name] = {};
+    for (const key of ['peakRss', 'peakHeap'] as const) {
+      const value = entry[key];
+      if (value === undefined || value === null) continue;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+        return fail(`budgets.${name}.${key}`, 'expected a number of bytes');
+      }
+      baseline[name][key] = value;
+    }
+  }
+  return baseline;
+}
+
+/** Writes the baseline (atomically): `updates` replace their budgets' entries, others stay. */
+export function writeBaseline(file: string, previous: Baseline | null, updates: Baseline): void {
+  const budgets: Baseline = { ...(previous ?? {}), ...updates };
+  const sorted = Object.fromEntries(Object.keys(budgets).sort().map((name) => [name, budgets[name]]));
+  writeFileAtomic(file, `${JSON.stringify({ tool: 'memprof', format: FORMAT, budgets: sorted }, null, 2)}\n`);
+}

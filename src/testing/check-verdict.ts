@@ -1,0 +1,83 @@
+import { formatSize } from '../units/size';
+import type { BaselineEntry } from './baseline';
+import type { CommandMeasurement } from './run-command';
+import { allowedOver, formatTolerance, type Tolerance } from './tolerance';
+
+// Judges one measured budget: its limits, its baseline, and whether the command itself
+// succeeded. Every breach carries the one line a CI log should show.
+
+export type Metric = 'peakRss' | 'peakHeap';
+
+export const METRIC_LABEL: Record<Metric, string> = { peakRss: 'peak RSS', peakHeap: 'heap peak' };
+
+export interface Breach {
+  kind: 'budget' | 'baseline' | 'command' | 'unmeasured';
+  metric?: Metric;
+  message: string;
+}
+
+export interface CheckedBudget {
+  name: string;
+  command: string;
+  limits: Partial<Record<Metric, number>>;
+  measurement: CommandMeasurement;
+  /** The baseline compared with, when there was one for this budget. */
+  baseline?: BaselineEntry;
+  tolerance: Tolerance;
+  breaches: Breach[];
+}
+
+export interface CheckInput {
+  name: string;
+  command: string;
+  limits: Partial<Record<Metric, number>>;
+  measurement: CommandMeasurement;
+  baseline?: BaselineEntry;
+  tolerance: Tolerance;
+}
+
+function percent(part: number, whole: number): string {
+  return `${((part / whole) * 100).toFixed(1)}%`;
+}
+
+export function judge(input: CheckInput): CheckedBudget {
+  const { measurement: m, limits, baseline, tolerance } = input;
+  const breaches: Breach[] = [];
+  if (m.exitCode !== 0) {
+    const how = m.signal ? `was killed by ${m.signal}` : `exited with code ${m.exitCode}`;
+    breaches.push({ kind: 'command', message: `the command ${how}` });
+  }
+  for (const metric of ['peakRss', 'peakHeap'] as const) {
+    const value = m[metric];
+    const limit = limits[metric];
+    const base = baseline?.[metric];
+    if (value === null) {
+      if (limit !== undefined) breaches.push({ kind: 'unmeasured', metric, message: unmeasuredMessage(metric) });
+      continue;
+    }
+    if (limit !== undefined && value > limit) {
+      breaches.push({
+        kind: 'budget',
+        metric,
+        message: `${METRIC_LABEL[metric]} ${formatSize(value)} is over the budget of ${formatSize(limit)} by ${formatSize(value - limit)}`,
+      });
+    }
+    if (base !== undefined && value > allowedOver(base, tolerance)) {
+      breaches.push({
+        kind: 'baseline',
+        metric,
+        message:
+          `${METRIC_LABEL[metric]} ${formatSize(value)} is ${formatSize(value - base)} (+${percent(value - base, base)}) ` +
+          `above the baseline ${formatSize(base)}, more than the tolerance of ${formatTolerance(tolerance)}`,
+      });
+    }
+  }
+  return { ...input, breaches };
+}
+
+function unmeasuredMessage(metric: Metric): string {
+  if (metric === 'peakHeap') {
+    return 'no heap peak: no Node.js process of the command reported one (the heap is measured in Node.js processes that exit normally)';
+  }
+  return 'no RSS peak: the native sampler could not follow the command (build the addon) and no Node.js process reported one';
+}

@@ -1,0 +1,50 @@
+// Preloaded (NODE_OPTIONS=--require) into every Node.js process that `memprof check` runs,
+// descendants included: tracks the process's V8 heap peak and, as it exits, appends one
+// JSON line { pid, peakHeap, maxRss } to the file named by MEMPROF_CHECK_REPORT.
+//
+// The heap peak is exact: between two collections the heap only grows, and v8.GCProfiler
+// reports the heap right before every collection. The profiler is drained once a second
+// so a long-running process does not keep a record of every collection.
+import * as v8 from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
+import { appendWhole } from '../util/write-file';
+
+export const REPORT_ENV = 'MEMPROF_CHECK_REPORT';
+
+/** One Node.js process's figures, in bytes. */
+export interface HeapReport {
+  pid: number;
+  peakHeap: number;
+  /** The kernel's peak RSS of this process over its whole life (getrusage ru_maxrss). */
+  maxRss: number;
+}
+
+const reportFile = process.env[REPORT_ENV];
+if (reportFile && isMainThread) {
+  let peakHeap = v8.getHeapStatistics().used_heap_size;
+  let profiler = new v8.GCProfiler();
+  profiler.start();
+  const drain = (): void => {
+    for (const gc of profiler.stop().statistics) {
+      peakHeap = Math.max(peakHeap, gc.beforeGC.heapStatistics.usedHeapSize);
+    }
+  };
+  setInterval(() => {
+    drain();
+    profiler = new v8.GCProfiler();
+    profiler.start();
+  }, 1000).unref();
+  process.on('exit', () => {
+    drain();
+    const report: HeapReport = {
+      pid: process.pid,
+      peakHeap: Math.max(peakHeap, v8.getHeapStatistics().used_heap_size),
+      maxRss: process.resourceUsage().maxRSS * 1024, // KiB
+    };
+    try {
+      appendWhole(reportFile, `${JSON.stringify(report)}\n`);
+    } catch {
+      // The checker went away or its directory did: nothing to report to.
+    }
+  });
+}

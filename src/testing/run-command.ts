@@ -1,0 +1,128 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { UsageError } from '../errors';
+import { Sampler } from '../sampler';
+import { REPORT_ENV, type HeapReport } from './heap-reporter';
+
+// Runs one command for `memprof check` and measures it: the native sampler follows the
+// process and all its descendants, and every Node.js process among them reports its own
+// heap peak and kernel RSS peak through the preloaded heap-reporter.
+
+export interface CommandMeasurement {
+  /** Highest RSS of the command's process tree (sampled) or of any one of its Node.js
+   * processes (kernel figure), whichever is higher; null when nothing could measure it. */
+  peakRss: number | null;
+  /** Largest V8 heap peak among the Node.js processes that reported; null when none did. */
+  peakHeap: number | null;
+  /** Node.js processes that reported (at exit). */
+  nodeProcesses: number;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  durationMs: number;
+}
+
+export interface RunCommandOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  intervalMs: number;
+  /** Where the command's stdout and stderr go; default memprof's stderr, so memprof's
+   * stdout carries only the report (and `--format json > file` stays valid JSON). */
+  outputFd?: number;
+}
+
+const REPORTER = path.join(__dirname, 'heap-reporter.js');
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** A command as one line, for tables and messages. */
+export function commandText(command: string[] | string): string {
+  if (typeof command === 'string') return command;
+  return command.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** NODE_OPTIONS with the reporter preloaded, keeping what the user set. */
+function nodeOptions(existing: string | undefined): string {
+  const quoted = `"${REPORTER.replace(/(["\\])/g, '\\$1')}"`;
+  return [existing, `--require ${quoted}`].filter(Boolean).join(' ');
+}
+
+function readReports(file: string): HeapReport[] {
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const reports: HeapReport[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      reports.push(JSON.parse(line) as HeapReport);
+    } catch {
+      // A line cut by a process killed mid-write: that process has no figures.
+    }
+  }
+  return reports;
+}
+
+function startSampler(pid: number, intervalMs: number): Sampler | null {
+  try {
+    return new Sampler({ pid, intervalMs, includeChildren: true, keepSamples: false }).start();
+  } catch {
+    return null; // no addon, or the command already exited: the reports still count
+  }
+}
+
+/** Runs `command` to its end and measures it. A command that cannot start is a UsageError. */
+export async function runCommand(command: string[] | string, options: RunCommandOptions): Promise<CommandMeasurement> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-check-'));
+  const reportFile = path.join(dir, 'heap.jsonl');
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, [REPORT_ENV]: reportFile };
+  env.NODE_OPTIONS = nodeOptions(env.NODE_OPTIONS);
+  const output = options.outputFd ?? 2;
+  const stdio: ['inherit', number, number] = ['inherit', output, output];
+  const child =
+    typeof command === 'string'
+      ? spawn(command, { shell: true, cwd: options.cwd, env, stdio })
+      : spawn(command[0], command.slice(1), { cwd: options.cwd, env, stdio });
+  const start = performance.now();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  try {
+    await once(child, 'spawn');
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'command not found' : e.code === 'EACCES' ? 'permission denied' : e.message;
+    const cwd = e.code === 'ENOENT' && options.cwd && !fs.existsSync(options.cwd) ? ` (no directory ${options.cwd})` : '';
+    throw new UsageError(`cannot run ${commandText(command)}: ${why}${cwd}`);
+  }
+  const sampler = startSampler(child.pid as number, options.intervalMs);
+  const forward = (signal: NodeJS.Signals) => {
+    // Ctrl+C on a terminal reaches the command already (same process group).
+    if (signal === 'SIGINT' && process.stdin.isTTY) return;
+    child.kill(signal);
+  };
+  for (const signal of FORWARDED) process.on(signal, forward);
+  try {
+    const { code, signal } = await exited;
+    const durationMs = performance.now() - start;
+    sampler?.stop();
+    const reports = readReports(reportFile);
+    let peakRss: number | null = sampler && sampler.count > 0 ? sampler.peak : null;
+    let peakHeap: number | null = null;
+    for (const report of reports) {
+      peakRss = Math.max(peakRss ?? 0, report.maxRss);
+      peakHeap = Math.max(peakHeap ?? 0, report.peakHeap);
+    }
+    return { peakRss, peakHeap, nodeProcesses: reports.length, exitCode: code, signal, durationMs };
+  } finally {
+    sampler?.stop();
+    for (const signal of FORWARDED) process.off(signal, forward);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
