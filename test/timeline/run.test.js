@@ -270,3 +270,17 @@ test('recording by python3-mprof and by memprof of the same program agree', { sk
   assert.equal(peak.status, 0, peak.stderr);
   assert.equal(peak.stdout, memprof(['peak', ours]).stdout);
 });
+
+const HAS_SCRIPT = spawnSync('sh', ['-c', 'command -v script']).status === 0;
+
+test('a live status line on stderr only when stderr is a terminal', { skip: !HAS_SCRIPT && 'script(1) from util-linux is not installed (needed for a pseudo-terminal)' }, () => {
+  const dir = tempDir();
+  const file = script(dir, 'hold.js', 'const b = Buffer.alloc(50e6, 1); setTimeout(() => {}, 700);');
+  const out = path.join(dir, 's.dat');
+  const cli = path.join(__dirname, '..', '..', 'bin', 'memprof.js');
+  const tty = spawnSync('script', ['-qec', `${process.execPath} ${cli} run -o ${out} ${file}`, '/dev/null'], { encoding: 'utf8' });
+  assert.equal(tty.status, 0, tty.stderr);
+  assert.match(tty.stdout, /\r\x1b\[Kmemprof: \d+\.\d s {2}RSS \d+\.\d MiB {2}peak \d+\.\d MiB {2}\d+ samples/);
+  const piped = memprof(['run', '-o', out, file]);
+  assert.doesNotMatch(piped.stderr, /RSS .* peak/, 'no status line in a pipe');
+});
