@@ -12,7 +12,7 @@ const CLI = path.join(ROOT, 'bin', 'memprof.js');
 const { Sampler } = require(path.join(ROOT, 'dist', 'sampler.js'));
 const { readDat } = require(path.join(ROOT, 'dist', 'timeline', 'dat.js'));
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 6);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // The CPU-bound work: integer hashing, no allocation, about half a second.
@@ -34,9 +34,15 @@ function inProcess() {
   timeWork(); // warm up the JIT
   const results = { none: [], 1: [], 0.1: [] };
   const rates = { 1: [], 0.1: [] };
+  const order = ['none', 1, 0.1];
   for (let r = 0; r < ROUNDS; r++) {
-    results.none.push(timeWork());
-    for (const intervalMs of [1, 0.1]) {
+    // Rotate the order each round so no configuration always runs first or last.
+    for (const key of order.slice(r % 3).concat(order.slice(0, r % 3))) {
+      if (key === 'none') {
+        results.none.push(timeWork());
+        continue;
+      }
+      const intervalMs = key;
       const s = new Sampler({ intervalMs }).start();
       const t0 = Date.now();
       results[intervalMs].push(timeWork());
@@ -90,7 +96,8 @@ function versusMprof() {
     const work = { plain: [], memprof: [], mprof: [] };
     const rate = { memprof: [], mprof: [] };
     for (let r = 0; r < Math.max(3, Math.ceil(ROUNDS / 2)); r++) {
-      for (const tool of ['plain', ...tools]) {
+      const order = ['plain', ...tools];
+      for (const tool of order.slice(r % order.length).concat(order.slice(0, r % order.length))) {
         const res = runOnce(dir, tool, interval);
         work[tool].push(res.workMs);
         if (res.rate !== undefined) rate[tool].push(res.rate);

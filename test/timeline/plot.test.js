@@ -22,6 +22,15 @@ function writeRecording(file, samples = 400, spikeAt = 250) {
   fs.writeFileSync(file, text);
 }
 
+/** Plots the standard recording to out.<ext>: the output's path and the CLI's result. */
+function plotRecording(ext, extra = []) {
+  const dir = tempDir();
+  const dat = path.join(dir, 'r.dat');
+  writeRecording(dat);
+  const out = path.join(dir, `out.${ext}`);
+  return { dir, dat, out, r: memprof(['plot', dat, '-o', out, ...extra]) };
+}
+
 /** Parses XML with python's expat: a real XML parser, not a pattern. */
 function assertValidXml(file) {
   const r = spawnSync('/usr/bin/python3', ['-c', 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])', file], { encoding: 'utf8' });
@@ -42,11 +51,7 @@ test('downsampling keeps each bucket\'s min and max, so a one-sample spike survi
 });
 
 test('plot -o out.svg: valid XML with curve, child, brackets, peak and escaped title', () => {
-  const dir = tempDir();
-  const dat = path.join(dir, 'r.dat');
-  writeRecording(dat);
-  const svg = path.join(dir, 'out.svg');
-  const r = memprof(['plot', dat, '-o', svg]);
+  const { out: svg, r } = plotRecording('svg');
   assert.equal(r.code, 0, r.stderr);
   const text = fs.readFileSync(svg, 'utf8');
   assertValidXml(svg);
@@ -89,11 +94,7 @@ test('--flame draws rectangles, -n drops brackets, --title and --window apply, -
 });
 
 test('plot -o out.html: one self-contained file with the data and the interactive script', () => {
-  const dir = tempDir();
-  const dat = path.join(dir, 'r.dat');
-  writeRecording(dat);
-  const html = path.join(dir, 'out.html');
-  const r = memprof(['plot', dat, '-o', html]);
+  const { out: html, r } = plotRecording('html');
   assert.equal(r.code, 0, r.stderr);
   const text = fs.readFileSync(html, 'utf8');
   assert.match(text, /^<!DOCTYPE html>/);
@@ -111,11 +112,7 @@ test('plot -o out.html: one self-contained file with the data and the interactiv
 });
 
 test('plot -o out.png renders a PNG', () => {
-  const dir = tempDir();
-  const dat = path.join(dir, 'r.dat');
-  writeRecording(dat);
-  const png = path.join(dir, 'out.png');
-  const r = memprof(['plot', dat, '-o', png]);
+  const { out: png, r } = plotRecording('png');
   assert.equal(r.code, 0, r.stderr);
   const bytes = fs.readFileSync(png);
   assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
