@@ -1,0 +1,80 @@
+'use strict';
+// memprof check --max-peak <size> -- <command>: exit 0 within budget, 1 over it, 2 on usage errors.
+const test = require('node:test');
+const assert = require('node:assert');
+const { memprof, scratch, allocating, heapAllocating } = require('./helpers');
+
+test('a command over its peak budget fails (1), one under it passes (0), every time', () => {
+  const dir = scratch();
+  for (let i = 0; i < 3; i++) {
+    const over = memprof(['check', '--max-peak', '150MiB', '--', ...allocating(200)], { cwd: dir });
+    assert.strictEqual(over.status, 1, over.stderr);
+    assert.match(over.stdout, /FAIL .*: peak RSS \d+\.\d MiB is over the budget of 150\.0 MiB by \d+\.\d MiB/);
+    assert.match(over.stdout, /memprof check: 1 budget, 1 failed/);
+    const under = memprof(['check', '--max-peak', '1GiB', '--', ...allocating(200)], { cwd: dir });
+    assert.strictEqual(under.status, 0, under.stderr);
+    assert.match(under.stdout, /1 budget, all within limits/);
+    const row = under.stdout.split('\n')[1];
+    const peak = Number(/(\d+\.\d) MiB/.exec(row)[1]);
+    assert.ok(peak > 200 && peak < 400, `peak ${peak} MiB`);
+  }
+});
+
+test('--metric heap limits the largest Node.js heap peak', () => {
+  const dir = scratch();
+  const over = memprof(['check', '--max-peak', '16MiB', '--metric', 'heap', '--', ...heapAllocating(4)], { cwd: dir });
+  assert.strictEqual(over.status, 1, over.stderr);
+  assert.match(over.stdout, /heap peak \d+\.\d MiB is over the budget of 16\.0 MiB/);
+  // Native memory (a Buffer) is not on the heap.
+  const under = memprof(['check', '--max-peak', '16MiB', '--metric', 'heap', '--', ...allocating(100)], { cwd: dir });
+  assert.strictEqual(under.status, 0, under.stdout + under.stderr);
+});
+
+test('a heap budget on a command with no Node.js process fails and says why', () => {
+  const r = memprof(['check', '--max-peak', '16MiB', '--metric', 'heap', '--', 'sh', '-c', 'true'], { cwd: scratch() });
+  assert.strictEqual(r.status, 1);
+  assert.match(r.stdout, /no heap peak: no Node\.js process of the command reported one/);
+});
+
+test('descendants count: a parent that runs an allocating child', () => {
+  const child = JSON.stringify(allocating(150));
+  const parent = [process.execPath, '-e', `const c = ${child}; require('child_process').spawnSync(c[0], c.slice(1))`];
+  const r = memprof(['check', '--max-peak', '120MiB', '--', ...parent], { cwd: scratch() });
+  assert.strictEqual(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /peak RSS \d+\.\d MiB is over the budget of 120\.0 MiB/);
+});
+
+test('a failing command fails the check even within budget; its output goes to stderr', () => {
+  const r = memprof(['check', '--max-peak', '1GiB', '--', process.execPath, '-e', 'console.log("from" + " the command"); process.exit(3)'], {
+    cwd: scratch(),
+  });
+  assert.strictEqual(r.status, 1);
+  assert.match(r.stdout, /: the command exited with code 3/);
+  assert.doesNotMatch(r.stdout, /from the command/);
+  assert.match(r.stderr, /from the command/);
+});
+
+test('usage errors exit 2 with one line and no stack', () => {
+  const dir = scratch();
+  const cases = [
+    [['check', '--max-peak', '10XB', '--', 'true'], /invalid size "10XB"/],
+    [['check'], /nothing to check: give a command .* or write memprof\.budget\.json/],
+    [['check', '--', 'true'], /give a limit with --max-peak <size>/],
+    [['check', '--max-peak', '1GiB', '--', 'memprof-no-such-command'], /cannot run memprof-no-such-command: command not found/],
+    [['check', '--max-peak', '1GiB', '--update-baseline', '--', 'true'], /--update-baseline needs --baseline <file>/],
+    [['check', '--max-peak', '1GiB', '--config', 'x.json', '--', 'true'], /either a command or --config <file>, not both/],
+    [['check', '--max-peak', '1GiB', '--metric', 'pss', '--', 'true'], /--metric .* expected one of rss, heap/],
+    [['check', '--max-peak', '1GiB', '--format', 'xml', '--', 'true'], /expected one of text, json, markdown/],
+    [['check', '--max-peak', '1GiB', '--baseline', 'b.json', '--tolerance', 'lots', '--', 'true'], /invalid tolerance "lots"/],
+    [['check', '--max-peak', '1GiB', '--baseline', 'missing.json', '--', 'true'], /baseline missing\.json does not exist: record it with --baseline missing\.json --update-baseline/],
+  ];
+  for (const [args, message] of cases) {
+    const r = memprof(args, { cwd: dir });
+    assert.strictEqual(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('memprof:') && !l.startsWith('memprof: checking'));
+    assert.strictEqual(lines.length, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+    assert.strictEqual(r.stdout, '');
+  }
+});
