@@ -1,3 +1,4 @@
+import { UsageError } from '../errors';
 import type { Sample } from '../native';
 import { Sampler } from '../sampler';
 import { formatMiB } from '../units/size';
@@ -5,7 +6,6 @@ import { appendWhole, writeFileAtomic } from '../util/write-file';
 import { childRecord, cmdlineRecord, memRecord } from './dat';
 
 export interface RecorderOptions {
-  pid: number;
   output: string;
   cmdline: string;
   intervalSeconds: number;
@@ -41,14 +41,20 @@ export class Recorder {
   lastTime = 0;
 
   constructor(private readonly options: RecorderOptions) {
-    // A fresh file: appending to an older recording would mix two runs in one plot.
-    writeFileAtomic(options.output, cmdlineRecord(options.cmdline));
+    // A fresh file: appending to an older recording would mix two runs in one plot. Written
+    // before the program starts, so an unwritable path fails before anything runs.
+    try {
+      writeFileAtomic(options.output, cmdlineRecord(options.cmdline));
+    } catch (err) {
+      throw new UsageError(`cannot write ${options.output}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (err as Error).message}`);
+    }
   }
 
-  start(): void {
+  /** Starts sampling `pid` (and its descendants where asked). */
+  start(pid: number): void {
     try {
       this.sampler = new Sampler({
-        pid: this.options.pid,
+        pid,
         intervalMs: this.options.intervalSeconds * 1000,
         includeChildren: this.options.includeChildren || this.options.multiprocess,
       }).start();

@@ -49,7 +49,13 @@ function summary(recorder: Recorder, output: string): void {
   log(`wrote ${output}: ${recorder.samples} samples, peak ${formatMiB(recorder.peak, 3)}${dropped}`);
 }
 
-function startChild(options: RunOptions): { child: ChildProcess; cmdline: string } {
+interface Launch {
+  argv: string[];
+  isScript: boolean;
+  cmdline: string;
+}
+
+function launchPlan(options: RunOptions): Launch {
   const isScript = SCRIPT.test(options.program);
   if (isScript && !fs.existsSync(options.program)) {
     throw new UsageError(`cannot run ${options.program}: no such file`);
@@ -57,22 +63,28 @@ function startChild(options: RunOptions): { child: ChildProcess; cmdline: string
   const argv = isScript
     ? [process.execPath, '--require', PRELOAD, options.program, ...options.args]
     : [options.program, ...options.args];
-  const child = spawn(argv[0], argv.slice(1), {
+  const cmdline = commandLine(isScript ? [process.execPath, options.program, ...options.args] : argv);
+  return { argv, isScript, cmdline };
+}
+
+function startChild({ argv, isScript }: Launch): ChildProcess {
+  return spawn(argv[0], argv.slice(1), {
     stdio: isScript ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit',
     env: isScript ? { ...process.env, [EVENTS_FD_ENV]: '3' } : process.env,
   });
-  const cmdline = commandLine(isScript ? [process.execPath, options.program, ...options.args] : argv);
-  return { child, cmdline };
 }
 
 /** Runs the program under the recorder; resolves to the exit code memprof should use. */
 export async function runProgram(options: RunOptions): Promise<number> {
-  const { child, cmdline } = startChild(options);
+  const plan = launchPlan(options);
+  const recorder = new Recorder({ ...options, cmdline: plan.cmdline, status: statusStream() });
+  const child = startChild(plan);
   try {
     await once(child, 'spawn');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'ENOENT' ? 'command not found' : e.code === 'EACCES' ? 'permission denied' : e.message;
+    fs.rmSync(options.output, { force: true }); // nothing ran: leave no recording behind
     throw new UsageError(`cannot run ${options.program}: ${why}`);
   }
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -80,7 +92,6 @@ export async function runProgram(options: RunOptions): Promise<number> {
   );
   const closed = once(child, 'close');
   log(`recording ${options.output} every ${options.intervalSeconds} s`);
-  const recorder = new Recorder({ ...options, pid: child.pid as number, cmdline, status: statusStream() });
   const pairer = new FuncPairer();
   const events = child.stdio[3];
   if (events && 'setEncoding' in events) {
@@ -102,7 +113,7 @@ export async function runProgram(options: RunOptions): Promise<number> {
     }, options.timeoutSeconds * 1000);
   }
   try {
-    recorder.start();
+    recorder.start(child.pid as number);
     const { code, signal } = await exited;
     // The call-event pipe may still hold the last events: wait for it to close, briefly.
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
@@ -137,7 +148,7 @@ export async function attachProcess(pid: number, options: SessionOptions): Promi
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ESRCH') throw new UsageError(`no process with pid ${pid}`);
   }
-  const recorder = new Recorder({ ...options, pid, cmdline: processCommandLine(pid), status: statusStream() });
+  const recorder = new Recorder({ ...options, cmdline: processCommandLine(pid), status: statusStream() });
   log(`attached to pid ${pid}: recording ${options.output} every ${options.intervalSeconds} s${options.timeoutSeconds ? ` for at most ${options.timeoutSeconds} s` : ''} (Ctrl+C to stop)`);
   let stopRequested = false;
   const stop = () => {
@@ -146,7 +157,7 @@ export async function attachProcess(pid: number, options: SessionOptions): Promi
   for (const signal of FORWARDED) process.on(signal, stop);
   const deadline = options.timeoutSeconds === undefined ? Infinity : Date.now() + options.timeoutSeconds * 1000;
   try {
-    recorder.start();
+    recorder.start(pid);
     while (recorder.running && !stopRequested && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(FLUSH_MS, Math.max(1, deadline - Date.now()))));
     }

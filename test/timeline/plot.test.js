@@ -86,7 +86,7 @@ test('--flame draws rectangles, -n drops brackets, --title and --window apply, -
   assert.match(r.stdout, /^slope: \d+\.\d+ MiB\/s$/m);
   const slope = Number(/slope: (\S+)/.exec(r.stdout)[1]);
   assert.ok(slope > 20 && slope < 30, `ramp of 100 MiB over 4 s (plus one spike): ${slope}`);
-  for (const bad of [['--window', '5,1'], ['--window', 'a,b'], ['-o', path.join(dir, 'x.pdf')]]) {
+  for (const bad of [['--window', '5,1'], ['--window', 'a,b'], ['-o', path.join(dir, 'x.pdf')], ['-o', path.join(dir, 'no', 'x.svg')]]) {
     r = memprof(['plot', dat, ...bad]);
     assert.equal(r.code, 2, `${bad.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1);

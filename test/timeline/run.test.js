@@ -245,6 +245,7 @@ test('bad input: one line, exit 2', () => {
     [['attach', '2147483640'], /no process with pid 2147483640/],
     [['attach', 'firefox'], /expected a process id/],
     [['run'], /missing required argument 'program'/],
+    [['run', '-o', path.join(dir, 'no', 'x.dat'), 'true'], /cannot write .*x\.dat: no such directory/],
   ];
   for (const [args, message] of cases) {
     const r = memprof(args, { cwd: dir });
@@ -252,6 +253,7 @@ test('bad input: one line, exit 2', () => {
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, message);
   }
+  assert.deepEqual(fs.readdirSync(dir), [], 'no recording left behind by a program that could not start');
 });
 
 test('recording by python3-mprof and by memprof of the same program agree', { skip: MPROF_SKIP }, () => {

@@ -27,5 +27,11 @@ export function writePlot(recordings: readonly Recording[], file: string, option
   const format = plotFormat(file);
   const model = buildPlotModel(recordings, { ...options, maxPoints: format === 'html' ? 10000 : 4000 });
   const svg = format === 'html' ? '' : renderSvg(model);
-  writeFileAtomic(file, format === 'html' ? renderHtml(model) : format === 'png' ? svgToPng(svg) : svg);
+  const data = format === 'html' ? renderHtml(model) : format === 'png' ? svgToPng(svg) : svg;
+  try {
+    writeFileAtomic(file, data);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new UsageError(`cannot write ${file}: ${e.code === 'ENOENT' ? 'no such directory' : e.message}`);
+  }
 }
