@@ -96,11 +96,15 @@ async function achievedRate(intervalMs, ms) {
 async function rates() {
   console.log('\nsampler rate (keepSamples: false, 2 s each):\n');
   console.log(`${'requested'.padEnd(14)}${'achieved/s'.padStart(12)}${'of target'.padStart(11)}${'thread CPU/sample'.padStart(20)}`);
+  let cpuAt1kHz = NaN;
   for (const intervalMs of [1, 0.1]) {
     const { rate, cpuUs } = await achievedRate(intervalMs, 2000);
     const cpu = Number.isNaN(cpuUs) ? 'n/a' : `${cpuUs.toFixed(1)} us`;
     console.log(`${`${intervalMs} ms`.padEnd(14)}${rate.toFixed(0).padStart(12)}${`${((rate * intervalMs) / 10).toFixed(0)}%`.padStart(11)}${cpu.padStart(20)}`);
+    if (intervalMs === 1) cpuAt1kHz = (cpuUs * rate) / 1e4;
   }
+  // What 1 kHz costs whoever shares the core with the sampler thread, whatever the load.
+  if (!Number.isNaN(cpuAt1kHz)) console.log(`\nthe sampler thread at 1 kHz uses ${cpuAt1kHz.toFixed(1)}% of one core`);
 }
 
 // 3. A CPU-bound loop that allocates nothing: xorshift over a fixed number of steps.
@@ -158,6 +162,9 @@ function slowdown() {
 }
 
 (async () => {
+  const os = require('node:os');
+  const load = os.loadavg().map((value) => value.toFixed(2)).join(' ');
+  console.log(`machine: ${os.cpus().length} CPUs, load average ${load} (slowdowns grow when no core is idle)\n`);
   reads();
   await rates();
   slowdown();
