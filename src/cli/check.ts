@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { UsageError } from '../errors';
 import { readBaseline, writeBaseline, type Baseline } from '../testing/baseline';
@@ -136,13 +137,16 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
   const compareWith = flags.updateBaseline ? null : previous;
 
   const results: CheckedBudget[] = [];
+  let interruptedBy: NodeJS.Signals | undefined;
   for (const item of items) {
     const runs: CommandMeasurement[] = [];
-    for (let i = 0; i < flags.repeat; i++) {
+    for (let i = 0; i < flags.repeat && !interruptedBy; i++) {
       const round = flags.repeat > 1 ? ` (run ${i + 1} of ${flags.repeat})` : '';
       const text = commandText(item.command);
       log(`checking ${item.name === text ? text : `${item.name}: ${text}`}${round}`);
-      runs.push(await runCommand(item.command, { cwd: item.cwd, env: item.env, intervalMs: flags.interval * 1000 }));
+      const run = await runCommand(item.command, { cwd: item.cwd, env: item.env, intervalMs: flags.interval * 1000 });
+      runs.push(run);
+      interruptedBy = run.interruptedBy;
     }
     results.push(
       judge({
@@ -155,10 +159,14 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
         tolerance: flags.tolerance ?? item.tolerance ?? parseTolerance(DEFAULT_TOLERANCE),
       }),
     );
+    if (interruptedBy) break;
   }
 
   const summary: CheckSummary = { results };
-  if (flags.updateBaseline && flags.baseline) {
+  if (interruptedBy) {
+    // An interrupted check reports what it measured and records nothing.
+    log(`interrupted by ${interruptedBy}: ${results.length} of ${items.length} budgets checked, no baseline written`);
+  } else if (flags.updateBaseline && flags.baseline) {
     const updates: Baseline = {};
     for (const r of results) {
       if (r.measurement.exitCode !== 0) {
@@ -182,6 +190,7 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
     const stepSummary = process.env.GITHUB_STEP_SUMMARY;
     if (stepSummary) appendWhole(stepSummary, `${formatMarkdown(summary)}\n`);
   }
+  if (interruptedBy) return 128 + (os.constants.signals[interruptedBy] ?? 0);
   return results.some((r) => r.breaches.length > 0) ? 1 : 0;
 }
 

@@ -23,6 +23,8 @@ export interface CommandMeasurement {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   durationMs: number;
+  /** A signal memprof itself got while the command ran (Ctrl+C, a CI job's SIGTERM). */
+  interruptedBy?: NodeJS.Signals;
 }
 
 export interface RunCommandOptions {
@@ -102,7 +104,9 @@ export async function runCommand(command: string[] | string, options: RunCommand
     throw new UsageError(`cannot run ${commandText(command)}: ${why}${cwd}`);
   }
   const sampler = startSampler(child.pid as number, options.intervalMs);
+  let interruptedBy: NodeJS.Signals | undefined;
   const forward = (signal: NodeJS.Signals) => {
+    interruptedBy ??= signal;
     // Ctrl+C on a terminal reaches the command already (same process group).
     if (signal === 'SIGINT' && process.stdin.isTTY) return;
     child.kill(signal);
@@ -119,7 +123,7 @@ export async function runCommand(command: string[] | string, options: RunCommand
       peakRss = Math.max(peakRss ?? 0, report.maxRss);
       peakHeap = Math.max(peakHeap ?? 0, report.peakHeap);
     }
-    return { peakRss, peakHeap, nodeProcesses: reports.length, exitCode: code, signal, durationMs };
+    return { peakRss, peakHeap, nodeProcesses: reports.length, exitCode: code, signal, durationMs, interruptedBy };
   } finally {
     sampler?.stop();
     for (const signal of FORWARDED) process.off(signal, forward);

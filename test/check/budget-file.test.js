@@ -88,3 +88,27 @@ test('a malformed budget file names the file and the field, exit 2', () => {
   assert.strictEqual(missing.status, 2);
   assert.match(missing.stderr, /cannot read budget file nope\.json: no such file/);
 });
+
+test('SIGTERM stops the check: the budgets measured so far are reported, no baseline written, exit 143', async () => {
+  const { spawn } = require('node:child_process');
+  const dir = scratch();
+  const sleeper = [process.execPath, '-e', 'setTimeout(() => {}, 20000)'];
+  writeJson(dir, 'memprof.budget.json', { budgets: { first: { command: sleeper, maxPeak: '1GiB' }, second: { command: sleeper, maxPeak: '1GiB' } } });
+  const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'memprof.js'), 'check', '--baseline', 'b.json', '--update-baseline'], { cwd: dir });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  await new Promise((resolve) => child.stderr.on('data', (d) => {
+    stderr += d;
+    if (stderr.includes('checking first')) resolve();
+  }));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  child.kill('SIGTERM');
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  assert.strictEqual(code, 143, stderr);
+  assert.match(stdout, /^first\s.*FAIL$/m);
+  assert.match(stdout, /FAIL first: the command was killed by SIGTERM/);
+  assert.doesNotMatch(stdout, /^second/m);
+  assert.match(stderr, /interrupted by SIGTERM: 1 of 2 budgets checked, no baseline written/);
+  assert.ok(!fs.existsSync(path.join(dir, 'b.json')));
+});
