@@ -1,6 +1,59 @@
-// Placeholder until memit lands.
-export interface MemitOptions { repeat?: number; interval?: number; includeChildren?: boolean }
-export interface MemitResult { peak: number; increment: number }
-export async function memit(_fn: () => unknown, _options?: MemitOptions): Promise<MemitResult> {
-  throw new Error('memit() is not built yet');
+import { measureCall } from './measure-call';
+
+export interface MemitOptions {
+  /** Runs of `fn`, exactly; default 1. */
+  repeat?: number;
+  /** Seconds between the sampler's readings where it stands in for the kernel's exact peak
+   * (with includeChildren, or off Linux); default 0.001. */
+  interval?: number;
+  /** Count the RSS of descendant processes too. */
+  includeChildren?: boolean;
+}
+
+/** What `memit` reports, in bytes. */
+export interface MemitResult {
+  /** Highest RSS reached during any run. */
+  peak: number;
+  /** `peak` minus the RSS before the first run. */
+  increment: number;
+  /** RSS before the first run (after a garbage collection). */
+  before: number;
+  /** Each run's peak, in order. */
+  peaks: number[];
+}
+
+const OPTION_NAMES = ['repeat', 'interval', 'includeChildren'];
+
+function checkOptions(options: MemitOptions): Required<Pick<MemitOptions, 'repeat' | 'includeChildren'>> & { intervalMs?: number } {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TypeError('memit options must be an object');
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.includes(key)) throw new TypeError(`unknown memit option "${key}": valid options are ${OPTION_NAMES.join(', ')}`);
+  }
+  const { repeat = 1, interval, includeChildren = false } = options;
+  if (!Number.isInteger(repeat) || repeat < 1) throw new RangeError(`repeat must be a whole number above 0, got ${String(repeat)}`);
+  if (interval !== undefined && (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0.0001)) {
+    throw new RangeError(`interval must be a number of seconds, at least 0.0001, got ${String(interval)}`);
+  }
+  if (typeof includeChildren !== 'boolean') throw new TypeError(`includeChildren must be a boolean, got ${String(includeChildren)}`);
+  return { repeat, includeChildren, intervalMs: interval === undefined ? undefined : interval * 1000 };
+}
+
+/**
+ * IPython's `%memit` as a function: runs `fn` exactly `repeat` times, one after the other
+ * (awaiting a returned promise), and reports the peak RSS over the runs and its increment
+ * over the RSS before the first run. Each run starts after a garbage collection, so garbage
+ * left by one run is not counted against the next. An error thrown by `fn` propagates.
+ */
+export async function memit(fn: () => unknown, options: MemitOptions = {}): Promise<MemitResult> {
+  if (typeof fn !== 'function') throw new TypeError(`memit needs a function to run, got ${fn === null ? 'null' : typeof fn}`);
+  const { repeat, includeChildren, intervalMs } = checkOptions(options);
+  const peaks: number[] = [];
+  let before = 0;
+  for (let run = 0; run < repeat; run++) {
+    const m = await measureCall(fn, { includeChildren, intervalMs });
+    if (run === 0) before = m.rssBefore;
+    peaks.push(m.peakRss);
+  }
+  const peak = Math.max(...peaks);
+  return { peak, increment: peak - before, before, peaks };
 }
