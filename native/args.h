@@ -38,9 +38,9 @@ inline bool BooleanOption(Napi::Env env, const Napi::Object& options, const char
   return value.As<Napi::Boolean>().Value();
 }
 
-// A finite number option no lower than `minimum`.
+// A finite number option within [minimum, maximum].
 inline double NumberOption(Napi::Env env, const Napi::Object& options, const char* name, double fallback,
-                           double minimum) {
+                           double minimum, double maximum) {
   Napi::Value value = options.Get(name);
   if (value.IsUndefined()) return fallback;
   if (!value.IsNumber()) ThrowTypeError(env, std::string(name) + " must be a number");
@@ -48,6 +48,10 @@ inline double NumberOption(Napi::Env env, const Napi::Object& options, const cha
   if (!std::isfinite(number)) ThrowTypeError(env, std::string(name) + " must be a finite number");
   if (number < minimum) {
     ThrowRangeError(env, std::string(name) + " must be at least " + Napi::Number::New(env, minimum).ToString().Utf8Value() +
+                             ", got " + value.ToString().Utf8Value());
+  }
+  if (number > maximum) {
+    ThrowRangeError(env, std::string(name) + " must be at most " + Napi::Number::New(env, maximum).ToString().Utf8Value() +
                              ", got " + value.ToString().Utf8Value());
   }
   return number;

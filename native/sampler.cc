@@ -42,7 +42,7 @@ Sampler::Options Sampler::ParseOptions(const Napi::CallbackInfo& info) {
   }
   Napi::Object object = info[0].As<Napi::Object>();
   options.pid = PidArgument(env, object.Get("pid"), "pid", options.pid);
-  options.interval_ms = NumberOption(env, object, "intervalMs", options.interval_ms, 0.1);
+  options.interval_ms = NumberOption(env, object, "intervalMs", options.interval_ms, kMinIntervalMs, kMaxIntervalMs);
   options.include_children = BooleanOption(env, object, "includeChildren", options.include_children);
   options.keep_samples = BooleanOption(env, object, "keepSamples", options.keep_samples);
   return options;

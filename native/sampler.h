@@ -36,6 +36,9 @@ class Sampler : public Napi::ObjectWrap<Sampler> {
 
  private:
   static constexpr size_t kMaxSamples = 1 << 20;
+  static constexpr double kMinIntervalMs = 0.1;
+  // One day: longer intervals would overflow the thread's nanosecond clock arithmetic.
+  static constexpr double kMaxIntervalMs = 86400000;
 
   Napi::Value Start(const Napi::CallbackInfo& info);
   Napi::Value Stop(const Napi::CallbackInfo& info);

@@ -3,6 +3,9 @@ import { requireAddon, SHARED_COUNT, SHARED_LATEST, SHARED_PEAK, type NativeSamp
 export { SHARED_COUNT, SHARED_LATEST, SHARED_PEAK };
 
 const OPTION_NAMES = ['pid', 'intervalMs', 'includeChildren', 'keepSamples'];
+/** The sampling interval's bounds in milliseconds (the addon enforces the same). */
+export const MIN_INTERVAL_MS = 0.1;
+export const MAX_INTERVAL_MS = 86_400_000;
 
 function checkOptions(options: SamplerOptions | undefined): SamplerOptions {
   if (options === undefined) return {};
@@ -22,7 +25,8 @@ function checkOptions(options: SamplerOptions | undefined): SamplerOptions {
     if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs)) {
       throw new TypeError(`intervalMs must be a finite number of milliseconds, got ${String(intervalMs)}`);
     }
-    if (intervalMs < 0.1) throw new RangeError(`intervalMs must be at least 0.1, got ${intervalMs}`);
+    if (intervalMs < MIN_INTERVAL_MS) throw new RangeError(`intervalMs must be at least ${MIN_INTERVAL_MS}, got ${intervalMs}`);
+    if (intervalMs > MAX_INTERVAL_MS) throw new RangeError(`intervalMs must be at most ${MAX_INTERVAL_MS}, got ${intervalMs}`);
   }
   for (const [name, value] of [['includeChildren', includeChildren], ['keepSamples', keepSamples]] as const) {
     if (value !== undefined && typeof value !== 'boolean') {

@@ -172,6 +172,7 @@ test('bad options throw TypeError/RangeError from the typed class and the addon 
     [{ intervalMs: NaN }, TypeError, /intervalMs/],
     [{ intervalMs: 0.05 }, RangeError, /intervalMs must be at least 0.1/],
     [{ intervalMs: -1 }, RangeError, /intervalMs/],
+    [{ intervalMs: 1e12 }, RangeError, /intervalMs must be at most 86400000/],
     [{ pid: 'self' }, TypeError, /pid must be a positive integer/],
     [{ pid: 1.5 }, TypeError, /pid/],
     [{ includeChildren: 1 }, TypeError, /includeChildren must be a boolean/],
