@@ -12,7 +12,7 @@ const CLI = path.join(ROOT, 'bin', 'memprof.js');
 const { Sampler } = require(path.join(ROOT, 'dist', 'sampler.js'));
 const { readDat } = require(path.join(ROOT, 'dist', 'timeline', 'dat.js'));
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS || 6);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 4);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // The CPU-bound work: integer hashing, no allocation, about half a second.
@@ -21,7 +21,7 @@ function work(n) {
   for (let i = 0; i < n; i++) h = (Math.imul(h ^ i, 0x9e3779b1) + (h >>> 13)) | 0;
   return h;
 }
-const N = 400e6;
+const N = Number(process.env.BENCH_WORK || 400e6);
 
 function timeWork() {
   const t = process.hrtime.bigint();
@@ -64,51 +64,75 @@ const PROGRAM = `
 function work(n) { let h = 0; for (let i = 0; i < n; i++) h = (Math.imul(h ^ i, 0x9e3779b1) + (h >>> 13)) | 0; return h; }
 work(1e6);
 const t = process.hrtime.bigint(); work(${N}); console.log(Number(process.hrtime.bigint() - t) / 1e6);
+setTimeout(() => {}, 2000); // then idle: the recorder's steady cost is measured over a longer span
 `;
 
 function hasMprof() {
   return spawnSync('sh', ['-c', 'command -v python3-mprof']).status === 0;
 }
 
-function runOnce(dir, tool, interval) {
+function runOnce(dir, tool, interval, program = 'cpu.js') {
   const dat = path.join(dir, `${tool}-${interval}.dat`);
   fs.rmSync(dat, { force: true });
-  const prog = path.join(dir, 'cpu.js');
+  const prog = path.join(dir, program);
   let argv;
   if (tool === 'plain') argv = [process.execPath, prog];
   else if (tool === 'memprof') argv = [process.execPath, CLI, 'run', '-T', String(interval), '-o', dat, process.execPath, prog];
   else argv = ['python3-mprof', 'run', '-T', String(interval), '-o', dat, process.execPath, prog];
-  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', cwd: dir });
+  // bash's `times` gives the CPU time of everything it ran: program plus recorder.
+  const quoted = argv.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  const r = spawnSync('bash', ['-c', `${quoted}; times`], { encoding: 'utf8', cwd: dir });
   if (r.status !== 0) throw new Error(`${tool}: ${r.stderr}`);
-  const workMs = Number(r.stdout.trim().split('\n').pop());
-  if (tool === 'plain') return { workMs };
+  const out = r.stdout.trim().split('\n');
+  const [user, sys] = out[out.length - 1].split(' ').map((t) => {
+    const m = /^(\d+)m([\d.]+)s$/.exec(t);
+    return Number(m[1]) * 60 + Number(m[2]);
+  });
+  const workMs = Number(out[out.length - 3]);
+  if (tool === 'plain' || program !== 'cpu.js') return { workMs, cpu: user + sys };
   const times = readDat(dat).mem.times;
   const span = times[times.length - 1] - times[0];
-  return { workMs, rate: (times.length - 1) / span };
+  return { workMs, cpu: user + sys, span, rate: (times.length - 1) / span };
 }
 
 function versusMprof() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-bench-'));
   fs.writeFileSync(path.join(dir, 'cpu.js'), PROGRAM);
+  // Prints a work time of 0 and exits: what starting and stopping each tool costs.
+  fs.writeFileSync(path.join(dir, 'empty.js'), 'console.log(0);');
   const tools = hasMprof() ? ['memprof', 'mprof'] : ['memprof'];
   if (tools.length === 1) console.log('\n(python3-mprof is not installed: memprof run alone)');
   for (const interval of [0.01, 0.001, 0.0001]) {
     const work = { plain: [], memprof: [], mprof: [] };
     const rate = { memprof: [], mprof: [] };
-    for (let r = 0; r < Math.max(3, Math.ceil(ROUNDS / 2)); r++) {
+    const cpu = { plain: [], memprof: [], mprof: [] };
+    const span = { memprof: [], mprof: [] };
+    const startup = { plain: [], memprof: [], mprof: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const tool of ['plain', ...tools]) startup[tool].push(runOnce(dir, tool, interval, 'empty.js').cpu);
       const order = ['plain', ...tools];
       for (const tool of order.slice(r % order.length).concat(order.slice(0, r % order.length))) {
         const res = runOnce(dir, tool, interval);
         work[tool].push(res.workMs);
-        if (res.rate !== undefined) rate[tool].push(res.rate);
+        cpu[tool].push(res.cpu);
+        if (res.rate !== undefined) {
+          rate[tool].push(res.rate);
+          span[tool].push(res.span);
+        }
       }
     }
     const base = median(work.plain);
     console.log(`\nrecording a CPU-bound node program at --interval ${interval} s (asked ${(1 / interval).toFixed(0)} samples/s), median of ${work.plain.length}:`);
-    console.log(`  ${'tool'.padEnd(20)} ${'samples/s taken'.padStart(16)} ${'slowdown of the program'.padStart(24)}`);
+    console.log(`  ${'tool'.padEnd(20)} ${'samples/s taken'.padStart(16)} ${'slowdown of the program'.padStart(24)} ${'recorder CPU (% of a core)'.padStart(27)}`);
     for (const tool of tools) {
       const label = tool === 'memprof' ? 'memprof run' : 'python3-mprof run';
-      console.log(`  ${label.padEnd(20)} ${median(rate[tool]).toFixed(0).padStart(16)} ${`${(median(work[tool]) / base).toFixed(3)}x`.padStart(24)}`);
+      // The recorder's own CPU while it samples: everything bash ran, less what the program
+      // alone takes, less the tool's start and stop (measured on an empty program).
+      const steady = median(cpu[tool]) - median(cpu.plain) - (median(startup[tool]) - median(startup.plain));
+      const recorderCpu = (100 * steady) / median(span[tool]);
+      console.log(
+        `  ${label.padEnd(20)} ${median(rate[tool]).toFixed(0).padStart(16)} ${`${(median(work[tool]) / base).toFixed(3)}x`.padStart(24)} ${`${recorderCpu.toFixed(1)}%`.padStart(27)}`,
+      );
     }
   }
   fs.rmSync(dir, { recursive: true, force: true });
