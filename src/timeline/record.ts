@@ -1,5 +1,5 @@
 import { UsageError } from '../errors';
-import type { Sample } from '../native';
+import { requireAddon, type Sample } from '../native';
 import { Sampler } from '../sampler';
 import { formatMiB } from '../units/size';
 import { appendWhole, writeFileAtomic } from '../util/write-file';
@@ -41,6 +41,7 @@ export class Recorder {
   lastTime = 0;
 
   constructor(private readonly options: RecorderOptions) {
+    requireAddon(); // the sampler thread is native: say how to build it before anything runs
     // A fresh file: appending to an older recording would mix two runs in one plot. Written
     // before the program starts, so an unwritable path fails before anything runs.
     try {

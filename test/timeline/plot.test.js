@@ -197,3 +197,56 @@ test('python3-mprof plot reads a file we wrote (brackets and children included)'
     assert.ok(fs.statSync(out).size > 1000);
   }
 });
+
+/** A minimal DOM: enough for the chart script to draw and handle events. */
+function fakeDom(html) {
+  const listeners = {};
+  const elements = [];
+  const make = (name) => {
+    const el = {
+      name, attrs: {}, children: [], style: {}, textContent: '', clientWidth: 1000, clientHeight: 520,
+      setAttribute(k, v) { this.attrs[k] = String(v); },
+      appendChild(c) { this.children.push(c); return c; },
+      removeChild(c) { this.children.splice(this.children.indexOf(c), 1); },
+      get firstChild() { return this.children[0] || null; },
+      addEventListener(type, fn) { listeners[type] = fn; },
+      getBoundingClientRect() { return { left: 0, top: 0 }; },
+    };
+    elements.push(el);
+    return el;
+  };
+  const byId = { chart: make('svg'), tip: make('div'), title: make('h3'), status: make('span'), 'memprof-data': make('script') };
+  byId['memprof-data'].textContent = /<script id="memprof-data" type="application\/json">(.*?)<\/script>/s.exec(html)[1];
+  const document = { getElementById: (id) => byId[id], createElementNS: (_ns, name) => make(name) };
+  const window = { addEventListener() {} };
+  const script = /<script>\n([\s\S]*?)<\/script>/.exec(html)[1];
+  new Function('document', 'window', script)(document, window);
+  const count = (name) => {
+    let n = 0;
+    const walk = (el) => { if (el.name === name) n++; el.children.forEach(walk); };
+    walk(byId.chart);
+    return n;
+  };
+  return { listeners, byId, count };
+}
+
+test('the HTML chart draws, zooms on a drag, shows values on hover and resets on double-click', () => {
+  const { out, r } = plotRecording('html');
+  assert.equal(r.code, 0, r.stderr);
+  const dom = fakeDom(fs.readFileSync(out, 'utf8'));
+  assert.equal(dom.byId.title.textContent, 'node <app> & "quotes".js');
+  assert.equal(dom.count('polyline'), 2, 'memory and child curves');
+  assert.match(dom.byId.status.textContent, /^showing 0\.000 s to 3\.990 s$/);
+  // Hover over t ≈ 2.5 s (x = 70 + 2.5/3.99 * 720): the spike sample's value.
+  dom.listeners.mousemove({ clientX: 70 + (2.5 / 3.99) * 720, clientY: 100 });
+  assert.match(dom.byId.tip.textContent, /t = 2\.50\d+ s\nmemory: 500\.000 MiB/);
+  assert.match(dom.byId.tip.textContent, /app\.outer \(depth 0\)\napp\.inner|app\.outer \(depth 0\)/);
+  // Drag from 1 s to 2 s: the view zooms to that range.
+  dom.listeners.mousedown({ clientX: 70 + (1 / 3.99) * 720 });
+  dom.listeners.mouseup({ clientX: 70 + (2 / 3.99) * 720 });
+  assert.match(dom.byId.status.textContent, /^showing 1\.0\d\d s to 2\.0\d\d s$/);
+  dom.listeners.wheel({ clientX: 430, deltaY: 100, preventDefault() {} });
+  assert.match(dom.byId.status.textContent, /^showing 0\.\d+ s to 2\.\d+ s$/, 'wheel out widens the view');
+  dom.listeners.dblclick();
+  assert.match(dom.byId.status.textContent, /^showing 0\.000 s to 3\.990 s$/);
+});

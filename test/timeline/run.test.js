@@ -254,6 +254,15 @@ test('bad input: one line, exit 2', () => {
     assert.match(r.stderr, message);
   }
   assert.deepEqual(fs.readdirSync(dir), [], 'no recording left behind by a program that could not start');
+  // Without the addon: the build instructions, and the program is not started.
+  const marker = path.join(dir, 'ran');
+  const r = memprof(['run', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], {
+    cwd: dir,
+    env: { ...process.env, MEMPROF_DISABLE_NATIVE: '1' },
+  });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^memprof: the native addon could not be loaded .*npm rebuild memprof/);
+  assert.deepEqual(fs.readdirSync(dir), [], 'neither a recording nor a started program');
 });
 
 test('recording by python3-mprof and by memprof of the same program agree', { skip: MPROF_SKIP }, () => {
