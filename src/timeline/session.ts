@@ -31,6 +31,7 @@ const SCRIPT = /\.(c|m)?js$/i;
 const PRELOAD = path.join(__dirname, 'child-preload.js');
 // Signals memprof passes on to the program it runs; it then waits for the program to end.
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const KILL_GRACE_MS = 5000;
 
 function log(text: string): void {
   process.stderr.write(`memprof: ${text}\n`);
@@ -110,6 +111,8 @@ export async function runProgram(options: RunOptions): Promise<number> {
     timer = setTimeout(() => {
       log(`timeout of ${options.timeoutSeconds} s reached: stopping the program`);
       child.kill('SIGTERM');
+      // A program that ignores SIGTERM gets KILL_GRACE_MS to finish, then SIGKILL.
+      timer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
     }, options.timeoutSeconds * 1000);
   }
   try {
