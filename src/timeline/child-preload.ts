@@ -4,7 +4,6 @@
 // MEMPROF_EVENTS_FD. The program's own stdin/stdout/stderr are left alone.
 import * as fs from 'node:fs';
 import { setCallListener } from '../trace/call-events';
-import { profile } from '../trace/profile';
 import { encodeCallEvent, EVENTS_FD_ENV } from './func-events';
 
 const fd = Number(process.env[EVENTS_FD_ENV]);
@@ -31,6 +30,11 @@ if (Number.isInteger(fd) && fd > 2) {
   setCallListener((event) => send(encodeCallEvent(event)));
 }
 
-type Profile = typeof profile;
-const globalProfile: Profile = ((fn, options) => profile(fn, { report: 'none', ...options })) as Profile;
+type Profile = typeof import('../trace/profile').profile;
+// The tracer loads on the first call: a program that profiles nothing pays nothing for it.
+const globalProfile: Profile = ((fn, options) => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { profile } = require('../trace/profile') as typeof import('../trace/profile');
+  return profile(fn, { report: 'none', ...options });
+}) as Profile;
 Object.defineProperty(globalThis, 'profile', { value: globalProfile, writable: true, configurable: true, enumerable: false });
