@@ -57,6 +57,14 @@ inline double NumberOption(Napi::Env env, const Napi::Object& options, const cha
   return number;
 }
 
+// An integer option within [minimum, maximum].
+inline double IntegerOption(Napi::Env env, const Napi::Object& options, const char* name, double fallback,
+                            double minimum, double maximum) {
+  double number = NumberOption(env, options, name, fallback, minimum, maximum);
+  if (std::floor(number) != number) ThrowTypeError(env, std::string(name) + " must be an integer");
+  return number;
+}
+
 }  // namespace memprof
 
 #endif  // MEMPROF_ARGS_H_

@@ -35,7 +35,7 @@ Napi::Function Sampler::Define(Napi::Env env) {
 
 Sampler::Options Sampler::ParseOptions(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Options options{CurrentPid(), 1.0, false, true};
+  Options options{CurrentPid(), 1.0, false, true, kDefaultMaxSamples};
   if (info.Length() == 0 || info[0].IsUndefined()) return options;
   if (!info[0].IsObject() || info[0].IsArray() || info[0].IsFunction()) {
     ThrowTypeError(env, "Sampler options must be an object");
@@ -45,6 +45,7 @@ Sampler::Options Sampler::ParseOptions(const Napi::CallbackInfo& info) {
   options.interval_ms = NumberOption(env, object, "intervalMs", options.interval_ms, kMinIntervalMs, kMaxIntervalMs);
   options.include_children = BooleanOption(env, object, "includeChildren", options.include_children);
   options.keep_samples = BooleanOption(env, object, "keepSamples", options.keep_samples);
+  options.max_samples = IntegerOption(env, object, "maxSamples", options.max_samples, 1, kMaxMaxSamples);
   return options;
 }
 
@@ -52,7 +53,7 @@ Sampler::Sampler(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<Sampler>(info),
       env_(info.Env()),
       options_(ParseOptions(info)),
-      buffer_(kMaxSamples, options_.include_children) {
+      buffer_(static_cast<size_t>(options_.max_samples), options_.include_children) {
   Napi::Env env = info.Env();
   Napi::ArrayBuffer buffer;
   try {

@@ -35,7 +35,8 @@ class Sampler : public Napi::ObjectWrap<Sampler> {
   ~Sampler() override;
 
  private:
-  static constexpr size_t kMaxSamples = 1 << 20;
+  static constexpr double kDefaultMaxSamples = 1 << 20;
+  static constexpr double kMaxMaxSamples = 1 << 30;
   static constexpr double kMinIntervalMs = 0.1;
   // One day: longer intervals would overflow the thread's nanosecond clock arithmetic.
   static constexpr double kMaxIntervalMs = 86400000;
@@ -62,6 +63,7 @@ class Sampler : public Napi::ObjectWrap<Sampler> {
     double interval_ms;
     bool include_children;
     bool keep_samples;
+    double max_samples;
   };
   static Options ParseOptions(const Napi::CallbackInfo& info);
 

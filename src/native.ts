@@ -27,6 +27,9 @@ export interface SamplerOptions {
   /** Keep (time, rss) samples for `samples()`; default true. The line tracer only needs
    * `latest` and `peak`, and turns this off so the sampler allocates nothing as it runs. */
   keepSamples?: boolean;
+  /** How many samples to keep between two samples() calls; past that the oldest are
+   * dropped and counted in `dropped`. Default 1,048,576 (16 MiB). */
+  maxSamples?: number;
 }
 
 /** Indices into `NativeSampler.shared`, a Float64Array over the sampler's native memory. */

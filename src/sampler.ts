@@ -2,10 +2,12 @@ import { requireAddon, SHARED_COUNT, SHARED_LATEST, SHARED_PEAK, type NativeSamp
 
 export { SHARED_COUNT, SHARED_LATEST, SHARED_PEAK };
 
-const OPTION_NAMES = ['pid', 'intervalMs', 'includeChildren', 'keepSamples'];
+const OPTION_NAMES = ['pid', 'intervalMs', 'includeChildren', 'keepSamples', 'maxSamples'];
 /** The sampling interval's bounds in milliseconds (the addon enforces the same). */
 export const MIN_INTERVAL_MS = 0.1;
 export const MAX_INTERVAL_MS = 86_400_000;
+export const DEFAULT_MAX_SAMPLES = 2 ** 20;
+const MAX_MAX_SAMPLES = 2 ** 30;
 
 function checkOptions(options: SamplerOptions | undefined): SamplerOptions {
   if (options === undefined) return {};
@@ -17,7 +19,7 @@ function checkOptions(options: SamplerOptions | undefined): SamplerOptions {
       throw new TypeError(`unknown Sampler option "${key}": valid options are ${OPTION_NAMES.join(', ')}`);
     }
   }
-  const { pid, intervalMs, includeChildren, keepSamples } = options;
+  const { pid, intervalMs, includeChildren, keepSamples, maxSamples } = options;
   if (pid !== undefined && !(Number.isInteger(pid) && pid > 0 && pid <= 0x7fffffff)) {
     throw new TypeError(`pid must be a positive integer (a process id), got ${String(pid)}`);
   }
@@ -27,6 +29,14 @@ function checkOptions(options: SamplerOptions | undefined): SamplerOptions {
     }
     if (intervalMs < MIN_INTERVAL_MS) throw new RangeError(`intervalMs must be at least ${MIN_INTERVAL_MS}, got ${intervalMs}`);
     if (intervalMs > MAX_INTERVAL_MS) throw new RangeError(`intervalMs must be at most ${MAX_INTERVAL_MS}, got ${intervalMs}`);
+  }
+  if (maxSamples !== undefined) {
+    if (typeof maxSamples !== 'number' || !Number.isInteger(maxSamples)) {
+      throw new TypeError(`maxSamples must be an integer, got ${String(maxSamples)}`);
+    }
+    if (maxSamples < 1 || maxSamples > MAX_MAX_SAMPLES) {
+      throw new RangeError(`maxSamples must be from 1 to ${MAX_MAX_SAMPLES}, got ${maxSamples}`);
+    }
   }
   for (const [name, value] of [['includeChildren', includeChildren], ['keepSamples', keepSamples]] as const) {
     if (value !== undefined && typeof value !== 'boolean') {
@@ -96,7 +106,7 @@ export class Sampler implements NativeSampler {
     return this.#native.running;
   }
 
-  /** Samples dropped because the buffer (about a million samples) was full; the oldest go first. */
+  /** Samples dropped since start() because `maxSamples` were waiting to be drained; the oldest go first. */
   get dropped(): number {
     return this.#native.dropped;
   }

@@ -107,6 +107,23 @@ test('keepSamples: false keeps none but still tracks latest and peak', async () 
   assert.ok(sampler.count >= 5 && sampler.peak > 0 && sampler.latest > 0);
 });
 
+test('past maxSamples the oldest samples are dropped and counted, across chunk boundaries', async () => {
+  const sampler = new Sampler({ intervalMs: 0.1, keepSamples: true, maxSamples: 10 }).start();
+  // More than one 8192-sample chunk, so full chunks are recycled.
+  await waitFor(() => sampler.count >= 9000, 20000);
+  sampler.stop();
+  const count = sampler.count;
+  assert.ok(count >= 9000, `${count} samples taken`);
+  const samples = sampler.samples();
+  assert.equal(samples.length, 10);
+  assert.equal(sampler.dropped, count - 10);
+  for (let i = 1; i < samples.length; i++) assert.ok(samples[i].time >= samples[i - 1].time);
+  assert.ok(Date.now() - samples[9].time < 1000, 'the newest samples are the ones kept');
+  sampler.start();
+  assert.equal(sampler.dropped, 0, 'start() resets the count');
+  sampler.stop();
+});
+
 test('resetPeak() brings the peak down to the current value', () => {
   const sampler = new Sampler({ intervalMs: 1, keepSamples: false }).start();
   try {
@@ -177,6 +194,8 @@ test('bad options throw TypeError/RangeError from the typed class and the addon 
     [{ pid: 1.5 }, TypeError, /pid/],
     [{ includeChildren: 1 }, TypeError, /includeChildren must be a boolean/],
     [{ keepSamples: 'no' }, TypeError, /keepSamples must be a boolean/],
+    [{ maxSamples: 1.5 }, TypeError, /maxSamples must be an integer/],
+    [{ maxSamples: 0 }, RangeError, /maxSamples/],
     [42, TypeError, /options must be an object/],
     [null, TypeError, /options must be an object/],
   ];
