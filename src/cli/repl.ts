@@ -1,13 +1,21 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as repl from 'node:repl';
 import type { Command } from 'commander';
+import { addCommands } from '../repl';
 
-// Placeholder until the owning issue lands: the subcommand exists and says so.
+/** `memprof repl`: Node's REPL with `.memit` and `.mprun`. */
 export function registerRepl(program: Command): void {
   program
     .command('repl')
-    .description('(not built yet)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      throw new Error('memprof repl is not built yet');
+    .description("start Node's REPL with .memit (peak memory and increment of a statement) and .mprun (line-by-line memory of functions)")
+    .action(async () => {
+      const server = addCommands(repl.start({ prompt: 'memprof> ', useGlobal: true }));
+      if (server.terminal) {
+        // History like node's own REPL, in a file of its own.
+        const file = process.env.MEMPROF_REPL_HISTORY ?? path.join(os.homedir(), '.memprof_repl_history');
+        if (file !== '') server.setupHistory(file, () => undefined);
+      }
+      await new Promise<void>((resolve) => server.once('exit', resolve));
     });
 }

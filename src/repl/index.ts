@@ -1,2 +1,50 @@
-// Placeholder until the REPL commands land.
-export function addCommands(): never { throw new Error('the REPL commands are not built yet'); }
+import * as path from 'node:path';
+import type { REPLServer } from 'node:repl';
+import { inspect, types } from 'node:util';
+import { whileHoldingInput } from './busy';
+import { MEMIT_USAGE, runMemit } from './memit-command';
+import { MPRUN_USAGE, runMprun } from './mprun-command';
+import { CommandLineError } from './options';
+
+export { MEMIT_USAGE, MPRUN_USAGE };
+
+const DIST = path.join(__dirname, '..');
+
+/** The error as the REPL shows an uncaught one, without memprof's own stack frames. */
+function describeUncaught(err: unknown): string {
+  // Errors from the REPL's context belong to another realm: `instanceof Error` is false.
+  if (!types.isNativeError(err) || typeof err.stack !== 'string') return `Uncaught ${inspect(err)}`;
+  const lines = err.stack.split('\n');
+  const ours = lines.findIndex((line, i) => i > 0 && line.includes(DIST));
+  const shown = err.name === 'SyntaxError' && ours === 1 ? lines.slice(0, 1) : ours > 0 ? lines.slice(0, ours) : lines;
+  return `Uncaught ${shown.join('\n')}`;
+}
+
+type Command = (server: REPLServer, text: string) => Promise<string>;
+
+function define(server: REPLServer, name: string, help: string, command: Command): void {
+  server.defineCommand(name, {
+    help,
+    action(text: string) {
+      void whileHoldingInput(server, async () => {
+        try {
+          server.output.write(await command(server, text));
+        } catch (err) {
+          // A bad option is one line; an error from the user's code reads as the REPL's own.
+          server.output.write(err instanceof CommandLineError ? `.${name}: ${err.message}\n` : `${describeUncaught(err)}\n`);
+        }
+        server.displayPrompt();
+      });
+    },
+  });
+}
+
+/**
+ * Adds `.memit` and `.mprun` (IPython's %memit and %mprun) to a Node REPL:
+ * `require('memprof/repl').addCommands(require('node:repl').start())`.
+ */
+export function addCommands(server: REPLServer): REPLServer {
+  define(server, 'memit', `Peak memory and increment of a statement: ${MEMIT_USAGE}`, runMemit);
+  define(server, 'mprun', `Line-by-line memory of functions while a statement runs: ${MPRUN_USAGE}`, runMprun);
+  return server;
+}
