@@ -216,6 +216,19 @@ function runScript(source) {
   });
 }
 
+test('a program that exits or throws while sampling ends with its own exit code', () => {
+  for (const [ending, code] of [['process.exit(3)', 3], ["throw new Error('boom')", 1], ['process.kill(process.pid, "SIGTERM")', null]]) {
+    const result = runScript(`
+      const { Sampler } = require('./dist/sampler.js');
+      new Sampler({ intervalMs: 0.1, includeChildren: true }).start();
+      new Sampler({ intervalMs: 0.1 }).start();
+      setTimeout(() => { ${ending}; }, 20);
+    `);
+    assert.equal(result.status, code, `${ending}: ${result.stderr}`);
+    if (code === null) assert.equal(result.signal, 'SIGTERM');
+  }
+});
+
 test('a garbage-collected sampler stops its thread', { skip: !onLinux && 'counts threads in /proc' }, () => {
   const result = runScript(`
     const fs = require('node:fs');
