@@ -109,3 +109,19 @@ test('a local build in build/Release loads when there is no prebuild, and a preb
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('the install hook: a failed compile is a warning and a fallback, or a failure with MEMPROF_REQUIRE_NATIVE=1', { skip: process.platform === 'win32' && 'uses CXX=false to make the compile fail' }, () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-install-'));
+  try {
+    stagePackage(tmp);
+    const env = { ...process.env, CXX: 'false', CC: 'false', MEMPROF_REQUIRE_NATIVE: '' };
+    let result = spawnSync(process.execPath, ['scripts/install.js'], { cwd: tmp, encoding: 'utf8', env });
+    assert.equal(result.status, 0, 'a failed compile does not fail the install');
+    assert.match(result.stderr, /memprof: building the native addon failed; memprof will use the slower "process" backend/);
+    assert.match(result.stderr, /npm rebuild memprof/);
+    result = spawnSync(process.execPath, ['scripts/install.js'], { cwd: tmp, encoding: 'utf8', env: { ...env, MEMPROF_REQUIRE_NATIVE: '1' } });
+    assert.equal(result.status, 1);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
