@@ -235,21 +235,25 @@ test('a garbage-collected sampler stops its thread', { skip: !onLinux && 'counts
     const { Sampler } = require('./dist/sampler.js');
     const threads = () => fs.readdirSync('/proc/self/task').length;
     const before = threads();
-    (() => { for (let i = 0; i < 5; i++) new Sampler({ intervalMs: 1 }).start(); })();
+    // One array is kept past its sampler: it must stay readable (the memory is shared).
+    const kept = (() => { let shared; for (let i = 0; i < 5; i++) shared = new Sampler({ intervalMs: 1 }).start().shared; return shared; })();
     const running = threads();
     const poll = async () => {
       for (let i = 0; i < 200 && threads() > before; i++) {
         global.gc();
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      console.log(JSON.stringify({ before, running, after: threads() }));
+      const frozen = kept[0];
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      console.log(JSON.stringify({ before, running, after: threads(), kept: kept[0], frozen }));
     };
     poll();
   `);
   assert.equal(result.status, 0, result.stderr);
-  const { before, running, after } = JSON.parse(result.stdout);
+  const { before, running, after, kept, frozen } = JSON.parse(result.stdout);
   assert.equal(running, before + 5);
   assert.equal(after, before);
+  assert.ok(kept > 10 * MiB && kept === frozen, `the kept array reads ${kept}, then ${frozen}`);
 });
 
 test('a worker thread that exits or is terminated while sampling stops its sampler cleanly', { skip: !onLinux && 'counts threads in /proc' }, () => {
