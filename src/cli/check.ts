@@ -6,6 +6,7 @@ import { readBaseline, writeBaseline, type Baseline } from '../testing/baseline'
 import { readBudgetFile, DEFAULT_BUDGET_FILE, type Budget } from '../testing/budget-file';
 import { CHECK_FORMATS, formatCheck, formatMarkdown, githubAnnotations, type CheckFormat, type CheckSummary } from '../testing/check-report';
 import { judge, type CheckedBudget, type Metric } from '../testing/check-verdict';
+import { median } from '../testing/statistics';
 import { commandText, runCommand, type CommandMeasurement } from '../testing/run-command';
 import { DEFAULT_TOLERANCE, parseTolerance, type Tolerance } from '../testing/tolerance';
 import { appendWhole } from '../util/write-file';
@@ -53,12 +54,6 @@ function choiceOption<T extends string>(choices: readonly T[]) {
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** The figures of repeated runs: the median of each, and the first failure's exit status. */

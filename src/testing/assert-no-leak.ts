@@ -3,6 +3,7 @@ import { collectGarbage, currentRss } from '../measure/measure-call';
 import { formatSize } from '../units/size';
 import { MemoryLeakError } from './errors';
 import { sizeArgument } from './size-argument';
+import { leastSquaresSlope, theilSenSlope } from './statistics';
 
 export type LeakMetric = 'heap' | 'rss';
 
@@ -48,31 +49,6 @@ function wholeNumber(value: unknown, what: string, min: number): number {
     throw new TypeError(`${what} must be a whole number of at least ${min}, not ${JSON.stringify(value)}`);
   }
   return value;
-}
-
-function leastSquaresSlope(points: LeakPoint[]): number {
-  const n = points.length;
-  const meanX = points.reduce((s, p) => s + p.iterations, 0) / n;
-  const meanY = points.reduce((s, p) => s + p.retained, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (const p of points) {
-    sxy += (p.iterations - meanX) * (p.retained - meanY);
-    sxx += (p.iterations - meanX) ** 2;
-  }
-  return sxy / sxx;
-}
-
-function theilSenSlope(points: LeakPoint[]): number {
-  const slopes: number[] = [];
-  for (let i = 0; i < points.length; i++) {
-    for (let j = i + 1; j < points.length; j++) {
-      slopes.push((points[j].retained - points[i].retained) / (points[j].iterations - points[i].iterations));
-    }
-  }
-  slopes.sort((a, b) => a - b);
-  const mid = slopes.length >> 1;
-  return slopes.length % 2 ? slopes[mid] : (slopes[mid - 1] + slopes[mid]) / 2;
 }
 
 function retained(metric: LeakMetric): number {
@@ -133,8 +109,9 @@ export async function assertNoLeak(
     points.push({ iterations: done, retained: retained(metric) });
   }
 
-  const slope = leastSquaresSlope(points);
-  const medianSlope = theilSenSlope(points);
+  const xy = points.map((p) => ({ x: p.iterations, y: p.retained }));
+  const slope = leastSquaresSlope(xy);
+  const medianSlope = theilSenSlope(xy);
   const leaked = slope > threshold && medianSlope > threshold;
   const report: LeakReport = { leaked, slope, medianSlope, threshold, iterations, warmup, metric, points };
   if (!leaked) return report;

@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import { UsageError } from '../errors';
 import { writeFileAtomic } from '../util/write-file';
+import { isObject, readJsonFile } from './json-file';
 
 // The baseline file `memprof check --baseline <file>` compares with and
 // `--update-baseline` records: the last accepted figures of each budget, in bytes.
@@ -17,28 +17,13 @@ export type Baseline = Record<string, BaselineEntry>;
 
 const FORMAT = 1;
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Reads a baseline file; a missing file is null, a malformed one a UsageError naming the field. */
 export function readBaseline(file: string): Baseline | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new UsageError(`cannot read baseline ${file}: ${(err as Error).message}`);
-  }
+  const data = readJsonFile(file, 'baseline');
+  if (data === undefined) return null;
   const fail = (field: string, problem: string): never => {
     throw new UsageError(`${file}: ${field}: ${problem} (record a new baseline with --update-baseline)`);
   };
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    return fail('(top level)', `not valid JSON: ${(err as Error).message}`);
-  }
   if (!isObject(data) || data.tool !== 'memprof') return fail('tool', 'not a memprof baseline');
   if (data.format !== FORMAT) return fail('format', `expected ${FORMAT}, found ${JSON.stringify(data.format)}`);
   if (!isObject(data.budgets)) return fail('budgets', 'expected an object');

@@ -1,7 +1,7 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import { parseSize } from '../units/size';
+import { isObject, readJsonFile } from './json-file';
 import { parseTolerance, type Tolerance } from './tolerance';
 
 // memprof.budget.json: named commands with memory limits, and defaults for all of them.
@@ -37,26 +37,10 @@ const BUDGET_KEYS = ['command', ...SETTINGS];
 
 type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Reads a budget file; a UsageError names the file and the field that is wrong. */
 export function readBudgetFile(file: string): Budget[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no such file' : e.message;
-    throw new UsageError(`cannot read budget file ${file}: ${why}`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${file}: not valid JSON: ${(err as Error).message}`);
-  }
+  const data = readJsonFile(file, 'budget file');
+  if (data === undefined) throw new UsageError(`cannot read budget file ${file}: no such file`);
   return parseBudgets(data, file);
 }
 

@@ -16,7 +16,7 @@ export interface Breach {
   message: string;
 }
 
-export interface CheckedBudget {
+export interface CheckInput {
   name: string;
   command: string;
   limits: Partial<Record<Metric, number>>;
@@ -24,16 +24,10 @@ export interface CheckedBudget {
   /** The baseline compared with, when there was one for this budget. */
   baseline?: BaselineEntry;
   tolerance: Tolerance;
-  breaches: Breach[];
 }
 
-export interface CheckInput {
-  name: string;
-  command: string;
-  limits: Partial<Record<Metric, number>>;
-  measurement: CommandMeasurement;
-  baseline?: BaselineEntry;
-  tolerance: Tolerance;
+export interface CheckedBudget extends CheckInput {
+  breaches: Breach[];
 }
 
 function percent(part: number, whole: number): string {

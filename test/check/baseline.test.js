@@ -80,7 +80,7 @@ test('a malformed baseline names the file and the field, exit 2', () => {
   const dir = scratch();
   writeJson(dir, 'memprof.budget.json', { budgets: { a: { command: 'true', maxPeak: '1GiB' } } });
   const cases = [
-    ['not json', /base\.json: \(top level\): not valid JSON/],
+    ['not json', /base\.json: not valid JSON/],
     [{ budgets: {} }, /base\.json: tool: not a memprof baseline/],
     [{ tool: 'memprof', format: 9, budgets: {} }, /base\.json: format: expected 1, found 9/],
     [{ tool: 'memprof', format: 1, budgets: { a: { peakRss: '1MiB' } } }, /base\.json: budgets\.a\.peakRss: expected a number of bytes/],
