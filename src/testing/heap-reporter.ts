@@ -14,37 +14,52 @@ export const REPORT_ENV = 'MEMPROF_CHECK_REPORT';
 /** One Node.js process's figures, in bytes. */
 export interface HeapReport {
   pid: number;
+  /** -1 where this Node.js version has no v8.GCProfiler. */
   peakHeap: number;
   /** The kernel's peak RSS of this process over its whole life (getrusage ru_maxrss). */
   maxRss: number;
 }
 
-const reportFile = process.env[REPORT_ENV];
-if (reportFile && isMainThread) {
+/** Starts tracking; throws nothing: a preload must never break the program it rides in. */
+function track(reportFile: string): void {
+  // v8.GCProfiler came with Node 18.15/19.6: a command that runs an older node still
+  // reports its RSS peak, without the heap.
+  const Profiler = (v8 as { GCProfiler?: typeof v8.GCProfiler }).GCProfiler;
   let peakHeap = v8.getHeapStatistics().used_heap_size;
-  let profiler = new v8.GCProfiler();
-  profiler.start();
+  let profiler = Profiler ? new Profiler() : null;
+  profiler?.start();
   const drain = (): void => {
-    for (const gc of profiler.stop().statistics) {
+    for (const gc of profiler?.stop().statistics ?? []) {
       peakHeap = Math.max(peakHeap, gc.beforeGC.heapStatistics.usedHeapSize);
     }
   };
-  setInterval(() => {
-    drain();
-    profiler = new v8.GCProfiler();
-    profiler.start();
-  }, 1000).unref();
+  if (Profiler) {
+    setInterval(() => {
+      drain();
+      profiler = new Profiler();
+      profiler.start();
+    }, 1000).unref();
+  }
   process.on('exit', () => {
-    drain();
-    const report: HeapReport = {
-      pid: process.pid,
-      peakHeap: Math.max(peakHeap, v8.getHeapStatistics().used_heap_size),
-      maxRss: process.resourceUsage().maxRSS * 1024, // KiB
-    };
     try {
+      drain();
+      const report: HeapReport = {
+        pid: process.pid,
+        peakHeap: Profiler ? Math.max(peakHeap, v8.getHeapStatistics().used_heap_size) : -1,
+        maxRss: process.resourceUsage().maxRSS * 1024, // KiB
+      };
       appendWhole(reportFile, `${JSON.stringify(report)}\n`);
     } catch {
-      // The checker went away or its directory did: nothing to report to.
+      // The checker went away, or its directory did: nothing to report to.
     }
   });
+}
+
+const reportFile = process.env[REPORT_ENV];
+if (reportFile && isMainThread) {
+  try {
+    track(reportFile);
+  } catch {
+    // Leave the program alone.
+  }
 }

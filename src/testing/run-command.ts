@@ -121,7 +121,7 @@ export async function runCommand(command: string[] | string, options: RunCommand
     let peakHeap: number | null = null;
     for (const report of reports) {
       peakRss = Math.max(peakRss ?? 0, report.maxRss);
-      peakHeap = Math.max(peakHeap ?? 0, report.peakHeap);
+      if (report.peakHeap >= 0) peakHeap = Math.max(peakHeap ?? 0, report.peakHeap);
     }
     return { peakRss, peakHeap, nodeProcesses: reports.length, exitCode: code, signal, durationMs, interruptedBy };
   } finally {
