@@ -51,9 +51,10 @@ Status Descendants(int64_t pid, std::vector<ChildRss>* out, std::string* message
 bool ResetKernelPeak();
 int64_t ReadKernelPeak();
 
-// Called on the sampler thread before it starts: lets short intervals be kept accurately
-// (on Linux, narrows the thread's timer slack, 50 us by default, to a tenth of the interval).
-void TuneSamplerThread(double interval_ms);
+// Called on the sampler thread before it starts: names it "memprof-sampler" (for top, gdb
+// and the tests), and lets short intervals be kept accurately (on Linux, narrows the
+// thread's timer slack, 50 us by default, to a tenth of the interval).
+void PrepareSamplerThread(double interval_ms);
 
 }  // namespace memprof
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <libproc.h>
 #include <mach/mach.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/proc_info.h>
@@ -98,6 +99,6 @@ bool ResetKernelPeak() { return false; }
 
 int64_t ReadKernelPeak() { return -1; }
 
-void TuneSamplerThread(double) {}
+void PrepareSamplerThread(double) { pthread_setname_np("memprof-sampler"); }
 
 }  // namespace memprof

@@ -230,7 +230,8 @@ int64_t ReadKernelPeak() {
   return strtoll(text.c_str() + at + 7, nullptr, 10) * 1024;
 }
 
-void TuneSamplerThread(double interval_ms) {
+void PrepareSamplerThread(double interval_ms) {
+  prctl(PR_SET_NAME, "memprof-sampler", 0, 0, 0);
   unsigned long slack_ns = static_cast<unsigned long>(interval_ms * 1e6 / 10);
   if (slack_ns < 1) slack_ns = 1;
   if (slack_ns < 50000) prctl(PR_SET_TIMERSLACK, slack_ns, 0, 0, 0);

@@ -153,6 +153,6 @@ bool ResetKernelPeak() { return false; }
 
 int64_t ReadKernelPeak() { return -1; }
 
-void TuneSamplerThread(double) {}
+void PrepareSamplerThread(double) {}
 
 }  // namespace memprof

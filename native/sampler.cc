@@ -109,9 +109,10 @@ void Sampler::RaisePeak(double value) {
   }
 }
 
-void Sampler::Run() {
+void Sampler::Run(std::promise<void>* started) {
   using clock = std::chrono::steady_clock;
-  TuneSamplerThread(options_.interval_ms);
+  PrepareSamplerThread(options_.interval_ms);
+  started->set_value();
   const auto interval = std::chrono::duration_cast<clock::duration>(
       std::chrono::duration<double, std::milli>(options_.interval_ms));
   std::vector<ChildRss> children;
@@ -179,7 +180,11 @@ Napi::Value Sampler::Start(const Napi::CallbackInfo& info) {
   stop_requested_ = false;
   running_.store(true);
   try {
-    thread_ = std::thread(&Sampler::Run, this);
+    // Returns once the thread runs (and is named), so a caller sees it at once.
+    std::promise<void> started;
+    std::future<void> ready = started.get_future();
+    thread_ = std::thread(&Sampler::Run, this, &started);
+    ready.wait();
   } catch (const std::system_error& error) {
     running_.store(false);
     CloseTarget(&handle_);

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <memory>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -53,7 +54,7 @@ class Sampler : public Napi::ObjectWrap<Sampler> {
 
   // Reads the pid (plus descendants when asked); false once the pid is gone.
   bool Read(double* total, double* own, std::vector<ChildRss>* children);
-  void Run();
+  void Run(std::promise<void>* started);
   void StopThread();
   void RaisePeak(double value);
   static void CleanupHook(void* self);

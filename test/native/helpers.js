@@ -71,9 +71,18 @@ function blockFor(ms) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** Threads of this process (Linux), to see that a sampler's thread is gone. */
-function threadCount() {
-  return require('node:fs').readdirSync('/proc/self/task').length;
+/** Sampler threads (named "memprof-sampler") running in this process (Linux). */
+function samplerThreads() {
+  const fs = require('node:fs');
+  let count = 0;
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    try {
+      if (fs.readFileSync(`/proc/self/task/${tid}/comm`, 'latin1').trim() === 'memprof-sampler') count++;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return count;
 }
 
 /** A pid that is not running: a child that has exited and been reaped. */
@@ -83,4 +92,4 @@ async function deadPid() {
   return child.pid;
 }
 
-module.exports = { MiB, spawnHog, gcFunction, waitFor, blockFor, threadCount, deadPid };
+module.exports = { MiB, spawnHog, gcFunction, waitFor, blockFor, samplerThreads, deadPid };
