@@ -134,6 +134,8 @@ class Measurement {
   }
 
   begin(): void {
+    // First, so a read that throws (descendants without the addon) leaves nothing running.
+    this.rssBefore = currentRss(this.includeChildren);
     const kernel = !this.includeChildren && active === 0 ? (processKernelPeak ??= kernelPeak()) : null;
     active++;
     if (kernel && kernel.reset()) {
@@ -146,7 +148,6 @@ class Measurement {
       });
     }
     this.gcProfiler.start();
-    this.rssBefore = currentRss(this.includeChildren);
     this.heapBefore = v8.getHeapStatistics().used_heap_size;
     this.startTime = performance.now();
   }

@@ -57,3 +57,35 @@ test('overlapping measurements each get a sound peak', async () => {
   assert.ok(inner.peakRss - inner.rssBefore > 24 * MiB);
   assert.ok(outer.peakRss >= outer.rssBefore);
 });
+
+test('includeChildren adds child processes (sampler); without it they do not count', async () => {
+  const { execFile } = require('node:child_process');
+  const child = () =>
+    new Promise((resolve, reject) =>
+      execFile(process.execPath, ['-e', 'Buffer.alloc(120 * 1048576, 1); setTimeout(() => {}, 100)'], (err) => (err ? reject(err) : resolve())),
+    );
+  const withChildren = await measureCall(child, { includeChildren: true, intervalMs: 2 });
+  assert.strictEqual(withChildren.peakSource, 'sampler');
+  assert.ok(withChildren.peakRss - withChildren.rssBefore > 100 * MiB, `with children ${withChildren.peakRss - withChildren.rssBefore}`);
+  const alone = await measureCall(child);
+  assert.ok(alone.peakRss - alone.rssBefore < 60 * MiB, `alone ${alone.peakRss - alone.rssBefore}`);
+});
+
+test('without the addon: the kernel mark still serves on Linux; includeChildren is a clear error', () => {
+  const { spawnSync } = require('node:child_process');
+  const script = `
+    const { measureCall } = require(${JSON.stringify(require.resolve('../../dist/measure/measure-call.js'))});
+    (async () => {
+      const err = await measureCall(() => 1, { includeChildren: true }).catch((e) => e);
+      const m = await measureCall(() => Buffer.alloc(64 * 1048576, 1).length);
+      console.log(JSON.stringify({ name: err.name, message: err.message, source: m.peakSource, growth: m.peakRss - m.rssBefore }));
+    })();`;
+  const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, MEMPROF_DISABLE_NATIVE: '1' }, encoding: 'utf8' });
+  const out = JSON.parse(r.stdout);
+  assert.strictEqual(out.name, 'UsageError');
+  assert.match(out.message, /native addon could not be loaded/);
+  if (process.platform === 'linux') {
+    assert.strictEqual(out.source, 'kernel');
+    assert.ok(out.growth > 56 * MiB, `growth ${out.growth}`);
+  }
+});
