@@ -109,16 +109,17 @@ void Sampler::RaisePeak(double value) {
   }
 }
 
-void Sampler::Run(std::promise<void>* started) {
+void Sampler::Run() {
   using clock = std::chrono::steady_clock;
   PrepareSamplerThread(options_.interval_ms);
-  started->set_value();
   const auto interval = std::chrono::duration_cast<clock::duration>(
       std::chrono::duration<double, std::milli>(options_.interval_ms));
   std::vector<ChildRss> children;
   double count = values_->count.load(std::memory_order_relaxed);
   auto next = clock::now();
   std::unique_lock<std::mutex> lock(control_mutex_);
+  thread_started_ = true;
+  wake_.notify_all();
   while (!stop_requested_) {
     lock.unlock();
     double total = 0, own = 0;
@@ -180,11 +181,11 @@ Napi::Value Sampler::Start(const Napi::CallbackInfo& info) {
   stop_requested_ = false;
   running_.store(true);
   try {
+    thread_started_ = false;
+    thread_ = std::thread(&Sampler::Run, this);
     // Returns once the thread runs (and is named), so a caller sees it at once.
-    std::promise<void> started;
-    std::future<void> ready = started.get_future();
-    thread_ = std::thread(&Sampler::Run, this, &started);
-    ready.wait();
+    std::unique_lock<std::mutex> lock(control_mutex_);
+    wake_.wait(lock, [this] { return thread_started_; });
   } catch (const std::system_error& error) {
     running_.store(false);
     CloseTarget(&handle_);

@@ -10,7 +10,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <memory>
-#include <future>
 #include <mutex>
 #include <thread>
 
@@ -54,7 +53,7 @@ class Sampler : public Napi::ObjectWrap<Sampler> {
 
   // Reads the pid (plus descendants when asked); false once the pid is gone.
   bool Read(double* total, double* own, std::vector<ChildRss>* children);
-  void Run(std::promise<void>* started);
+  void Run();
   void StopThread();
   void RaisePeak(double value);
   static void CleanupHook(void* self);
@@ -81,6 +80,7 @@ class Sampler : public Napi::ObjectWrap<Sampler> {
   std::mutex control_mutex_;
   std::condition_variable wake_;
   bool stop_requested_ = false;
+  bool thread_started_ = false;  // guarded by control_mutex_
   std::atomic<bool> running_{false};
   bool hook_registered_ = false;
 
