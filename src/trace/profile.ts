@@ -1,11 +1,221 @@
-// Placeholder until the line profiler lands.
-export interface LineResult { line: number; source: string; occurrences: number; mem: number; increment: number; peak: number }
-export interface FunctionResult { name: string; file: string; line: number; calls: number; lines: LineResult[] }
-export interface ProfileResults { tool: 'memprof'; version: string; backend: string; unit: 'bytes'; functions: FunctionResult[] }
-export interface ProfileOptions { precision?: number; stream?: NodeJS.WritableStream; backend?: string; report?: 'call' | 'exit' | 'none' }
-export function profile<F extends (...args: never[]) => unknown>(fn: F, _options?: ProfileOptions): F {
-  throw new Error('profile() is not built yet');
+import * as fs from 'node:fs';
+import { VERSION } from '../version';
+import type { BackendName } from '../meter';
+import { formatFunctionText } from '../report/text';
+import type { FunctionResult, LineResult, ProfileResults } from '../report/results';
+import { ExpressionArrowBlocked, liveEdit, liveEditKey, LiveEditRefused } from './liveedit';
+import { activeBackend, allFunctions, configure, isConfigured, probes, register, setTopLevelExitHandler, type FunctionStats, type TraceMode } from './runtime';
+import { mapToOriginal } from './source-map';
+
+export type { LineResult, FunctionResult, ProfileResults } from '../report/results';
+export type { TraceMode } from './runtime';
+
+export interface ProfileOptions {
+  /** Decimal places of MiB in printed tables (default 1). */
+  precision?: number;
+  /** Where tables go (default stdout). */
+  stream?: NodeJS.WritableStream;
+  /** Meter backend; the first profiled function's choice holds for the process. */
+  backend?: BackendName | string;
+  /** 'call': a table after each top-level call (default); 'exit': one table at process exit; 'none'. */
+  report?: 'call' | 'exit' | 'none';
+  /** 'exact' (default): read memory at every line; 'fast': read the sampler's latest value. */
+  mode?: TraceMode;
 }
+
+interface Settings {
+  precision: number;
+  stream: NodeJS.WritableStream;
+  report: 'call' | 'exit' | 'none';
+}
+
+const settings = new Map<number, Settings>();
+const sources = new Map<string, string>();
+let defaults: ProfileOptions = {};
+let exitHookInstalled = false;
+
+/** Options that apply where a profile() call gives none (the CLI sets report 'none' and writes itself). */
+export function setProfileDefaults(options: ProfileOptions): void {
+  defaults = { ...options };
+}
+
+/** Remembers the text a function's rows quote (before memprof's probes). */
+export function rememberSource(file: string, text: string): void {
+  if (!sources.has(file)) sources.set(file, text);
+}
+
+function sourceText(file: string): string {
+  let text = sources.get(file);
+  if (text === undefined) {
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      text = '';
+    }
+    sources.set(file, text);
+  }
+  return text;
+}
+
+function checkOptions(options: ProfileOptions): void {
+  if (options.precision !== undefined && !(Number.isInteger(options.precision) && options.precision >= 0 && options.precision <= 12)) {
+    throw new TypeError(`precision must be a whole number from 0 to 12, got ${String(options.precision)}`);
+  }
+  if (options.report !== undefined && !['call', 'exit', 'none'].includes(options.report)) {
+    throw new TypeError(`report must be 'call', 'exit' or 'none', got ${String(options.report)}`);
+  }
+  if (options.mode !== undefined && !['exact', 'fast'].includes(options.mode)) {
+    throw new TypeError(`mode must be 'exact' or 'fast', got ${String(options.mode)}`);
+  }
+  if (options.stream !== undefined && typeof (options.stream as NodeJS.WritableStream).write !== 'function') {
+    throw new TypeError('stream must be a writable stream (something with a write method)');
+  }
+}
+
+function write(stream: NodeJS.WritableStream, text: string): void {
+  // stdout at process exit: write synchronously so nothing is lost.
+  if (stream === process.stdout) fs.writeSync(1, text);
+  else if (stream === process.stderr) fs.writeSync(2, text);
+  else stream.write(text);
+}
+
+function onTopLevelExit(fn: FunctionStats): void {
+  const s = settings.get(fn.id);
+  if (s?.report === 'call') write(s.stream, formatFunctionText(functionResult(fn), s.precision));
+}
+
+function printAtExit(): void {
+  const byStream = new Map<NodeJS.WritableStream, string>();
+  for (const fn of allFunctions()) {
+    const s = settings.get(fn.id);
+    if (s?.report !== 'exit') continue;
+    byStream.set(s.stream, (byStream.get(s.stream) ?? '') + formatFunctionText(functionResult(fn), s.precision));
+  }
+  for (const [stream, text] of byStream) write(stream, text);
+}
+
+/** Marks a function as profiled by a load hook or LiveEdit, with the settings its reports use. */
+export function adoptFunction(stats: FunctionStats, options: ProfileOptions = {}): void {
+  const merged = { ...defaults, ...options };
+  settings.set(stats.id, {
+    precision: merged.precision ?? 1,
+    stream: merged.stream ?? process.stdout,
+    report: merged.report ?? 'call',
+  });
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    setTopLevelExitHandler(onTopLevelExit);
+    process.once('exit', printAtExit);
+  }
+}
+
+/** Starts the meter and sampler with these options unless already running. */
+export function ensureRuntime(options: ProfileOptions = {}): void {
+  const merged = { ...defaults, ...options };
+  if (!isConfigured()) configure({ backend: merged.backend as BackendName | undefined, mode: merged.mode });
+}
+
+type AnyFunction = (...args: never[]) => unknown;
+
+interface MethodContext {
+  kind: string;
+  name: string | symbol;
+}
+
+/**
+ * Profiles `fn` line by line and returns it: V8 LiveEdit swaps its code in place, so the
+ * returned function is `fn` itself (name, length, `this`, return, throw, async and generator
+ * behaviour unchanged), and so is every other reference to it. Also a TypeScript 5 method
+ * decorator: `@profile method() {...}`. When V8 refuses (the function is running, or is
+ * native), one line on stderr says why and `fn` runs unprofiled.
+ */
+export function profile<F extends AnyFunction>(fn: F, options?: ProfileOptions): F;
+export function profile<F extends AnyFunction>(fn: F, context: MethodContext): F;
+export function profile<F extends AnyFunction>(fn: F, options?: ProfileOptions | MethodContext): F {
+  if (typeof fn !== 'function') throw new TypeError(`profile() needs a function, got ${fn === null ? 'null' : typeof fn}`);
+  const isDecorator = options !== undefined && typeof (options as MethodContext).kind === 'string';
+  if (isDecorator && (options as MethodContext).kind !== 'method') {
+    throw new TypeError(`@profile decorates methods, not a ${(options as MethodContext).kind}`);
+  }
+  const opts: ProfileOptions = isDecorator ? {} : ((options ?? {}) as ProfileOptions);
+  checkOptions(opts);
+  ensureRuntime(opts);
+  const label = fn.name || '<anonymous>';
+  try {
+    const target = liveEdit(fn, liveEditKey);
+    rememberSource(target.file, target.pristine);
+    const stats = register(target.key, fn.name || target.name);
+    adoptFunction(stats, opts);
+  } catch (err) {
+    if (err instanceof ExpressionArrowBlocked) {
+      rememberSource(err.target.file, err.target.pristine);
+      const stats = register(err.target.key, fn.name || err.target.name);
+      adoptFunction(stats, opts);
+      return wrapExpressionArrow(fn, err.target.key, err.bodyLine);
+    }
+    if (!(err instanceof LiveEditRefused)) throw err;
+    process.stderr.write(`memprof: cannot profile ${label}: ${err.message}; it runs unprofiled\n`);
+  }
+  return fn;
+}
+
+/**
+ * The arrow's single expression as one row, measured around each call (a new function:
+ * other references to the arrow stay unprofiled). A promise result closes on settling.
+ */
+function wrapExpressionArrow<F extends AnyFunction>(fn: F, key: string, bodyLine: number): F {
+  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+    const frame = probes.e(key);
+    probes.l(frame, bodyLine);
+    let result: unknown;
+    try {
+      result = (fn as unknown as (...a: unknown[]) => unknown).apply(this, args);
+    } catch (err) {
+      probes.x(frame);
+      throw err;
+    }
+    if (result instanceof Promise) {
+      probes.s(frame, undefined);
+      return result.finally(() => {
+        probes.r(frame, undefined);
+        probes.x(frame);
+      });
+    }
+    probes.x(frame);
+    return result;
+  };
+  Object.defineProperty(wrapper, 'name', { value: fn.name });
+  Object.defineProperty(wrapper, 'length', { value: fn.length });
+  return wrapper as unknown as F;
+}
+
+function functionResult(fn: FunctionStats): FunctionResult {
+  const text = sourceText(fn.file);
+  const source = text.split(/\r?\n/);
+  const lines: LineResult[] = [];
+  for (let i = 0; i < fn.occ.length; i++) {
+    const line = fn.line + i;
+    const quoted = source[line - 1] ?? '';
+    if (i === 0 && fn.calls > 0) {
+      // The header row: memory at entry, net increment of whole calls, peak during calls.
+      lines.push({ line, source: quoted, occurrences: fn.calls, mem: fn.entryMem, increment: fn.netInc, peak: fn.callPeak });
+    } else if (fn.occ[i] === 0) {
+      lines.push({ line, source: quoted, occurrences: 0, mem: null, increment: null, peak: null });
+    } else {
+      lines.push({ line, source: quoted, occurrences: fn.occ[i], mem: fn.mem[i], increment: fn.inc[i], peak: fn.peak[i] });
+    }
+  }
+  const result: FunctionResult = { name: fn.name, file: fn.file, line: fn.line, calls: fn.calls, lines };
+  return text ? mapToOriginal(result, text) : result;
+}
+
+/** Everything profiled so far in this thread, values in bytes. */
 export function getResults(): ProfileResults {
-  throw new Error('getResults() is not built yet');
+  return {
+    tool: 'memprof',
+    version: VERSION,
+    backend: isConfigured() ? activeBackend() : 'none',
+    unit: 'bytes',
+    functions: allFunctions().map(functionResult),
+  };
 }

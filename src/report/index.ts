@@ -1,0 +1,21 @@
+import { formatJson } from './json';
+import { formatMarkdown } from './markdown';
+import type { ProfileResults, ReportFormat } from './results';
+import { formatText } from './text';
+
+export * from './results';
+export { formatText, formatFunctionText, TEXT_HEADER } from './text';
+export { formatMarkdown, formatFunctionMarkdown } from './markdown';
+export { formatJson } from './json';
+
+/** The whole report in one format. */
+export function formatReport(results: ProfileResults, format: ReportFormat, precision = 1): string {
+  switch (format) {
+    case 'json':
+      return formatJson(results);
+    case 'markdown':
+      return formatMarkdown(results.functions, precision);
+    case 'text':
+      return formatText(results.functions, precision);
+  }
+}

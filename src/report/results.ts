@@ -1,0 +1,36 @@
+/** The plain result objects every report format reads (values in bytes). */
+
+export interface LineResult {
+  line: number;
+  source: string;
+  /** 0 for a line never executed; then mem, increment and peak are null. */
+  occurrences: number;
+  /** Value right after the line ran, highest over its executions. */
+  mem: number | null;
+  /** Sum over executions of (after - before) within the same invocation. */
+  increment: number | null;
+  /** Highest value while the line ran. */
+  peak: number | null;
+}
+
+export interface FunctionResult {
+  name: string;
+  /** The file the rows refer to (the original .ts file when a source map says so). */
+  file: string;
+  /** Line of the function's header row. */
+  line: number;
+  calls: number;
+  lines: LineResult[];
+}
+
+export interface ProfileResults {
+  tool: 'memprof';
+  version: string;
+  backend: string;
+  unit: 'bytes';
+  functions: FunctionResult[];
+}
+
+export type ReportFormat = 'text' | 'json' | 'markdown';
+
+export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'markdown'];

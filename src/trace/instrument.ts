@@ -1,0 +1,374 @@
+import * as acorn from 'acorn';
+
+/**
+ * Source -> probed source. Every insertion is text without newlines placed on the line of
+ * the code it belongs to, so line numbers never move (columns on edited lines do).
+ *
+ * Generated code, per instrumented function:
+ *   body start:  const $mp$r = globalThis[Symbol.for('memprof.probe')], $mp$f = $mp$r.e(KEY); try {
+ *   statements:  $mp$r.l($mp$f, LINE);          (one per line: the first statement starting on it)
+ *   loop tests:  (($mp$r.l($mp$f, LINE)), test)  (a header counts its tests, like memory_profiler)
+ *   await/yield: $mp$r.r($mp$f, await $mp$r.s($mp$f, x))  (suspend/resume: other code's memory is not ours)
+ *   body end:    } finally { $mp$r.x($mp$f) }
+ * `$mp$f` is this invocation's frame: recursion and interleaved async calls never share one.
+ */
+
+export const PROBE_GLOBAL = 'memprof.probe';
+
+type AnyNode = acorn.Node & Record<string, any>;
+
+export type FunctionNode = acorn.Function & AnyNode;
+
+export interface FoundFunction {
+  node: FunctionNode;
+  /** Name as a reader would say it: declaration name, variable, method or property key. */
+  name: string;
+  /** 1-based line of the function's first character (the header row). */
+  line: number;
+  /** 1-based last line. */
+  endLine: number;
+}
+
+const PARSE_BASE: acorn.Options = {
+  ecmaVersion: 'latest',
+  locations: true,
+  preserveParens: true,
+  allowHashBang: true,
+  allowAwaitOutsideFunction: true,
+  allowReturnOutsideFunction: true,
+};
+
+/** Parses a whole script: as a classic script (CommonJS allows top-level return) or, failing that, a module. */
+export function parseSource(source: string, module?: boolean): acorn.Program {
+  if (module === true) return acorn.parse(source, { ...PARSE_BASE, sourceType: 'module', allowReturnOutsideFunction: false });
+  try {
+    return acorn.parse(source, { ...PARSE_BASE, sourceType: 'script' });
+  } catch (scriptError) {
+    if (module === false) throw scriptError;
+    return acorn.parse(source, { ...PARSE_BASE, sourceType: 'module', allowReturnOutsideFunction: false });
+  }
+}
+
+function isNode(value: unknown): value is AnyNode {
+  return typeof value === 'object' && value !== null && typeof (value as AnyNode).type === 'string';
+}
+
+function children(node: AnyNode): AnyNode[] {
+  const out: AnyNode[] = [];
+  for (const key of Object.keys(node)) {
+    if (key === 'loc') continue;
+    const value = node[key];
+    if (Array.isArray(value)) {
+      for (const item of value) if (isNode(item)) out.push(item);
+    } else if (isNode(value)) {
+      out.push(value);
+    }
+  }
+  return out;
+}
+
+function isFunction(node: AnyNode): node is FunctionNode {
+  return node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression';
+}
+
+function keyName(key: AnyNode | undefined, computed: boolean): string | undefined {
+  if (!key || computed) return undefined;
+  if (key.type === 'Identifier') return key.name;
+  if (key.type === 'PrivateIdentifier') return `#${key.name}`;
+  if (key.type === 'Literal') return String(key.value);
+  return undefined;
+}
+
+function inferName(node: FunctionNode, parent: AnyNode | undefined): string {
+  if (node.id?.name) return node.id.name;
+  if (!parent) return '<anonymous>';
+  switch (parent.type) {
+    case 'VariableDeclarator':
+      return parent.id.type === 'Identifier' ? parent.id.name : '<anonymous>';
+    case 'MethodDefinition':
+    case 'Property':
+    case 'PropertyDefinition':
+      return keyName(parent.key, parent.computed) ?? '<anonymous>';
+    case 'AssignmentExpression':
+      if (parent.left.type === 'Identifier') return parent.left.name;
+      if (parent.left.type === 'MemberExpression') return keyName(parent.left.property, parent.left.computed) ?? '<anonymous>';
+      return '<anonymous>';
+    default:
+      return '<anonymous>';
+  }
+}
+
+/** Every function in the program with its inferred name (class constructors under the class name). */
+export function listFunctions(program: acorn.Program): FoundFunction[] {
+  const found: FoundFunction[] = [];
+  const visit = (node: AnyNode, parent: AnyNode | undefined, grand: AnyNode | undefined): void => {
+    if (isFunction(node)) {
+      let name = inferName(node, parent);
+      if (parent?.type === 'MethodDefinition' && parent.kind === 'constructor' && grand) {
+        // grand is the ClassBody; its class's name is what a reader calls the constructor.
+        name = (grand as AnyNode & { className?: string }).className ?? 'constructor';
+      }
+      found.push({ node, name, line: node.loc!.start.line, endLine: node.loc!.end.line });
+    }
+    if ((node.type === 'ClassDeclaration' || node.type === 'ClassExpression') && node.body) {
+      let className = node.id?.name as string | undefined;
+      if (!className && parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier') className = parent.id.name;
+      (node.body as AnyNode & { className?: string }).className = className;
+    }
+    for (const child of children(node)) visit(child, node, parent);
+  };
+  visit(program as AnyNode, undefined, undefined);
+  return found;
+}
+
+/**
+ * The function V8 reports at `offset` ([[FunctionLocation]] points at the parameter list, an
+ * arrow's first parameter, or a class for its constructor): the innermost function whose
+ * head (start up to the body) contains the offset.
+ */
+export function functionAt(program: acorn.Program, offset: number): FoundFunction | undefined {
+  const all = listFunctions(program);
+  let best: FoundFunction | undefined;
+  for (const f of all) {
+    if (f.node.start <= offset && offset <= f.node.body.start && (!best || f.node.start >= best.node.start)) best = f;
+  }
+  if (best) return best;
+  // A class: V8 locates its constructor at the class keyword.
+  const classes: AnyNode[] = [];
+  const visit = (node: AnyNode): void => {
+    if ((node.type === 'ClassDeclaration' || node.type === 'ClassExpression') && node.start === offset) classes.push(node);
+    for (const child of children(node)) visit(child);
+  };
+  visit(program as AnyNode);
+  const ctor = classes[0]?.body.body.find((m: AnyNode) => m.type === 'MethodDefinition' && m.kind === 'constructor');
+  return ctor ? all.find((f) => f.node === ctor.value) : undefined;
+}
+
+/** 0-based offset of a 1-based line and 0-based column. */
+export function offsetOf(source: string, line: number, column: number): number {
+  let offset = 0;
+  for (let l = 1; l < line; l++) {
+    const next = source.indexOf('\n', offset);
+    if (next < 0) return source.length;
+    offset = next + 1;
+  }
+  return offset + column;
+}
+
+interface Edit {
+  at: number;
+  text: string;
+  /** Closings go before openings at the same offset; openings outer first, closings inner first. */
+  close: boolean;
+  depth: number;
+  seq: number;
+}
+
+class EditList {
+  readonly edits: Edit[] = [];
+  private seq = 0;
+  open(at: number, text: string, depth: number): void {
+    this.edits.push({ at, text, close: false, depth, seq: this.seq++ });
+  }
+  close(at: number, text: string, depth: number): void {
+    this.edits.push({ at, text, close: true, depth, seq: this.seq++ });
+  }
+}
+
+export function applyEdits(source: string, edits: readonly Edit[]): string {
+  const sorted = [...edits].sort(
+    (a, b) =>
+      a.at - b.at ||
+      Number(b.close) - Number(a.close) ||
+      (a.close ? b.depth - a.depth : a.depth - b.depth) ||
+      (a.close ? b.seq - a.seq : a.seq - b.seq),
+  );
+  let out = '';
+  let pos = 0;
+  for (const e of sorted) {
+    out += source.slice(pos, e.at) + e.text;
+    pos = e.at;
+  }
+  return out + source.slice(pos);
+}
+
+const R = '$mp$r';
+const F = '$mp$f';
+const probe = (line: number): string => `${R}.l(${F},${line})`;
+
+const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement', 'ForInStatement', 'ForOfStatement']);
+
+/** Collects the edits that instrument one function; `key` is the string literal passed to the entry probe. */
+function instrumentEdits(fn: FunctionNode, key: string, list: EditList): void {
+  const body = fn.body as AnyNode;
+  const probedLines = new Set<number>();
+  const entry = `const ${R}=globalThis[Symbol.for(${JSON.stringify(PROBE_GLOBAL)})],${F}=${R}.e(${JSON.stringify(key)});try{`;
+  // V8 diffs old and new text (lines, then tokens in changed lines) to find changed
+  // functions. The try block closes right after the last statement, not at the function's
+  // own '}', so that brace's line stays the same and cannot be matched to an inserted '}'
+  // (else the enclosing, running function counts as changed: BlockedByActiveFunction).
+  const exit = `}finally{${R}.x(${F})}`;
+
+  if (body.type === 'BlockStatement') {
+    let at = body.start + 1;
+    for (const stmt of body.body as AnyNode[]) {
+      if (stmt.directive === undefined) break;
+      at = stmt.end;
+    }
+    list.open(at, entry, 0);
+    const last = (body.body as AnyNode[])[body.body.length - 1];
+    list.close(last && last.end > at ? last.end : at, exit, 0);
+    statementList((body.body as AnyNode[]).filter((stmt) => stmt.directive === undefined), 1);
+  } else {
+    // Expression-bodied arrow: give it a block on the same lines.
+    const line = body.loc!.start.line;
+    probedLines.add(line);
+    list.open(body.start, `{${entry}${probe(line)};return `, 0);
+    list.close(body.end, `;${exit}}`, 0);
+    expression(body, 1);
+  }
+
+  function statementList(stmts: AnyNode[], depth: number): void {
+    for (const s of stmts) statement(s, depth, false);
+  }
+
+  /** `single`: the statement is the whole body of an if/loop/label, so a probe needs braces. */
+  function statement(s: AnyNode, depth: number, single: boolean): void {
+    const line = s.loc!.start.line;
+    const target = s.type === 'LabeledStatement' ? innerLabeled(s) : s;
+    const headerProbesItself = target.type === 'ForStatement' || target.type === 'WhileStatement';
+    const wantsProbe =
+      !headerProbesItself &&
+      !probedLines.has(line) &&
+      s.type !== 'FunctionDeclaration' &&
+      s.type !== 'EmptyStatement' &&
+      s.type !== 'ClassDeclaration';
+    if (wantsProbe) {
+      probedLines.add(line);
+      if (single) {
+        list.open(s.start, `{${probe(line)};`, depth);
+        list.close(s.end, '}', depth);
+      } else {
+        list.open(s.start, `${probe(line)};`, depth);
+      }
+    }
+    if (target !== s) return loop(target, line, depth + 1);
+    if (LOOPS.has(s.type)) return loop(s, line, depth + 1);
+    switch (s.type) {
+      case 'BlockStatement':
+        return statementList(s.body, depth + 1);
+      case 'IfStatement':
+        expression(s.test, depth + 1);
+        statement(s.consequent, depth + 1, s.consequent.type !== 'BlockStatement');
+        if (s.alternate) statement(s.alternate, depth + 1, s.alternate.type !== 'BlockStatement');
+        return;
+      case 'SwitchStatement':
+        expression(s.discriminant, depth + 1);
+        for (const c of s.cases) {
+          if (c.test) expression(c.test, depth + 1);
+          statementList(c.consequent, depth + 1);
+        }
+        return;
+      case 'TryStatement':
+        statementList(s.block.body, depth + 1);
+        if (s.handler) statementList(s.handler.body.body, depth + 1);
+        if (s.finalizer) statementList(s.finalizer.body, depth + 1);
+        return;
+      case 'WithStatement':
+        expression(s.object, depth + 1);
+        statement(s.body, depth + 1, s.body.type !== 'BlockStatement');
+        return;
+      case 'FunctionDeclaration':
+      case 'ClassDeclaration':
+        return; // their own code is not this function's lines
+      default:
+        for (const child of children(s)) expression(child, depth + 1);
+    }
+  }
+
+  function innerLabeled(s: AnyNode): AnyNode {
+    let t = s;
+    while (t.type === 'LabeledStatement') t = t.body;
+    return t;
+  }
+
+  function loop(s: AnyNode, line: number, depth: number): void {
+    const headerTest = (test: AnyNode | null, testLine: number): void => {
+      if (!test) return;
+      probedLines.add(testLine);
+      list.open(test.start, `(${probe(testLine)},`, depth);
+      list.close(test.end, ')', depth);
+      expression(test, depth + 1);
+    };
+    switch (s.type) {
+      case 'ForStatement':
+        if (s.init) expression(s.init, depth);
+        if (s.test) headerTest(s.test, line);
+        else bodyProbe(s.body, line, depth);
+        if (s.update) expression(s.update, depth);
+        break;
+      case 'WhileStatement':
+        headerTest(s.test, line);
+        break;
+      case 'DoWhileStatement':
+        break;
+      default: // for-in / for-of: one probe before the loop, one each pass: n + 1 like Python's for
+        expression(s.right, depth);
+        bodyProbe(s.body, line, depth);
+    }
+    statement(s.body, depth + 1, s.body.type !== 'BlockStatement');
+    if (s.type === 'DoWhileStatement') headerTest(s.test, s.test.loc.start.line);
+  }
+
+  /** A probe for the loop header at the start of each pass through the body. */
+  function bodyProbe(b: AnyNode, line: number, depth: number): void {
+    probedLines.add(line);
+    if (b.type === 'BlockStatement') list.open(b.start + 1, `${probe(line)};`, depth);
+    else {
+      list.open(b.start, `{${probe(line)};`, depth);
+      list.close(b.end, '}', depth);
+    }
+  }
+
+  function expression(e: AnyNode, depth: number): void {
+    if (isFunction(e) || e.type === 'ClassExpression' || e.type === 'ClassDeclaration') return;
+    if (e.type === 'AwaitExpression' || e.type === 'YieldExpression') {
+      list.open(e.start, `${R}.r(${F},`, depth);
+      if (e.argument) {
+        list.open(e.argument.start, `${R}.s(${F},`, depth + 1);
+        list.close(e.argument.end, ')', depth + 1);
+        list.close(e.end, ')', depth);
+        expression(e.argument, depth + 2);
+      } else {
+        list.close(e.end, ` ${R}.s(${F}))`, depth);
+      }
+      return;
+    }
+    for (const child of children(e)) expression(child, depth + 1);
+  }
+}
+
+export interface InstrumentTarget {
+  node: FunctionNode;
+  key: string;
+}
+
+/** The whole source with every target function instrumented. */
+export function instrument(source: string, targets: readonly InstrumentTarget[]): string {
+  const list = new EditList();
+  for (const t of targets) instrumentEdits(t.node, t.key, list);
+  return applyEdits(source, list.edits);
+}
+
+/**
+ * The entry key: everything the runtime needs to describe a function it has not seen
+ * (load hooks instrument in another thread, so the key carries the description).
+ */
+export function functionKey(file: string, name: string, line: number, endLine: number): string {
+  return [file, name, line, endLine].join('\t');
+}
+
+export function parseFunctionKey(key: string): { file: string; name: string; line: number; endLine: number } {
+  const [file, name, line, endLine] = key.split('\t');
+  return { file, name, line: Number(line), endLine: Number(endLine) };
+}

@@ -1,0 +1,337 @@
+import * as path from 'node:path';
+import { callListener } from './call-events';
+import { PROBE_GLOBAL, parseFunctionKey } from './instrument';
+import { createMeter, type BackendName, type Meter } from '../meter';
+import { tryAddon, SHARED_LATEST, SHARED_PEAK, type NativeSampler } from '../native';
+import { MiB } from '../units/size';
+
+/**
+ * The probes' side: per-function statistics in typed arrays, per-invocation frames in typed
+ * arrays indexed by a frame number, and the memory reading. Nothing here allocates per line
+ * event. One runtime per isolate (each worker has its own).
+ */
+
+/** exact: read the meter at every line event; fast: read the sampler's latest value (no call). */
+export type TraceMode = 'exact' | 'fast';
+
+export interface RuntimeConfig {
+  backend?: BackendName;
+  mode?: TraceMode;
+  /** Add descendants' RSS (read from the sampler, so at its resolution). */
+  includeChildren?: boolean;
+  /** Sampler period in ms (peaks shorter than this may be missed by the sampler). */
+  intervalMs?: number;
+}
+
+export interface FunctionStats {
+  readonly id: number;
+  readonly key: string;
+  name: string;
+  readonly file: string;
+  /** 1-based first and last line of the function in its file. */
+  readonly line: number;
+  readonly endLine: number;
+  /** Per line (index = line - this.line): occurrences, highest value after, summed increment, highest peak. */
+  readonly occ: Float64Array;
+  readonly mem: Float64Array;
+  readonly inc: Float64Array;
+  readonly peak: Float64Array;
+  calls: number;
+  /** Highest value at entry, summed (exit - entry), highest value during calls. */
+  entryMem: number;
+  netInc: number;
+  callPeak: number;
+}
+
+const SLACK = 1 * MiB; // the sampler's running peak is reset when it is this far above the current value
+
+const functions: FunctionStats[] = [];
+const byKey = new Map<string, number>();
+
+let capacity = 0;
+let fFn = new Int32Array(0);
+let fLine = new Int32Array(0); // index of the open line, -1 none
+let fBefore = new Float64Array(0); // value when the open line started (or resumed)
+let fPending = new Float64Array(0); // increment of the open line before a suspension
+let fPeak = new Float64Array(0); // highest value seen so far in the open line
+let fBase = new Float64Array(0); // sampler peak when the line (re)started; Infinity while suspended
+let fEntry = new Float64Array(0);
+let fCallPeak = new Float64Array(0);
+let fTop = new Uint8Array(0);
+let fActive = new Uint8Array(0);
+let freeList = new Int32Array(0);
+let freeCount = 0;
+let highest = 0; // frames [0, highest) may be active
+let depth = 0;
+
+function grow(): void {
+  const next = Math.max(64, capacity * 2);
+  const copy = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+    const b = make(next);
+    b.set(a);
+    return b;
+  };
+  fFn = copy(fFn, (n) => new Int32Array(n));
+  fLine = copy(fLine, (n) => new Int32Array(n));
+  fBefore = copy(fBefore, (n) => new Float64Array(n));
+  fPending = copy(fPending, (n) => new Float64Array(n));
+  fPeak = copy(fPeak, (n) => new Float64Array(n));
+  fBase = copy(fBase, (n) => new Float64Array(n));
+  fEntry = copy(fEntry, (n) => new Float64Array(n));
+  fCallPeak = copy(fCallPeak, (n) => new Float64Array(n));
+  fTop = copy(fTop, (n) => new Uint8Array(n));
+  fActive = copy(fActive, (n) => new Uint8Array(n));
+  const free = new Int32Array(next);
+  free.set(freeList.subarray(0, freeCount));
+  for (let i = next - 1; i >= capacity; i--) free[freeCount++] = i;
+  freeList = free;
+  capacity = next;
+}
+
+let meter: Meter | null = null;
+let sampler: NativeSampler | null = null;
+let shared: Float64Array | null = null;
+let mode: TraceMode = 'exact';
+let childrenFromSampler = false;
+let exactRead: () => number = () => 0;
+let backendName: BackendName = 'process';
+
+/** Memory figure when over it: --break-at / --snapshot-at. */
+let alarmAt = Infinity;
+let onAlarm: ((bytes: number, fn: FunctionStats, line: number) => void) | null = null;
+let onTopExit: ((fn: FunctionStats) => void) | null = null;
+
+let configured: RuntimeConfig | null = null;
+
+/** Chooses the meter and starts the sampler; the first call wins (later ones are ignored). */
+export function configure(config: RuntimeConfig = {}): void {
+  if (configured) return;
+  configured = config;
+  meter = createMeter(config.backend);
+  backendName = meter.name;
+  mode = config.mode ?? 'exact';
+  const addon = tryAddon();
+  const rssBased = backendName === 'native' || backendName === 'process';
+  if (addon && rssBased) {
+    sampler = new addon.Sampler({ intervalMs: config.intervalMs ?? 1, includeChildren: !!config.includeChildren, keepSamples: false });
+    sampler.start();
+    shared = sampler.shared;
+    process.once('exit', () => sampler?.stop());
+  }
+  childrenFromSampler = !!config.includeChildren && shared !== null;
+  if (config.includeChildren && !shared) {
+    process.stderr.write(`memprof: --include-children needs the native addon and an RSS backend; children are not counted\n`);
+  }
+  const m = meter;
+  exactRead = childrenFromSampler || (mode === 'fast' && shared) ? () => shared![SHARED_LATEST] : () => m.read();
+  install();
+}
+
+export function isConfigured(): boolean {
+  return configured !== null;
+}
+
+export function activeBackend(): BackendName {
+  return backendName;
+}
+
+export function activeMode(): TraceMode {
+  return mode;
+}
+
+export function setAlarm(bytes: number, handler: (bytes: number, fn: FunctionStats, line: number) => void): void {
+  alarmAt = bytes;
+  onAlarm = handler;
+}
+
+export function clearAlarm(): void {
+  alarmAt = Infinity;
+  onAlarm = null;
+}
+
+export function setTopLevelExitHandler(handler: ((fn: FunctionStats) => void) | null): void {
+  onTopExit = handler;
+}
+
+/** Registers a function (idempotent per key) and returns its statistics. */
+export function register(key: string, name?: string): FunctionStats {
+  const known = byKey.get(key);
+  if (known !== undefined) {
+    if (name) functions[known].name = name;
+    return functions[known];
+  }
+  const d = parseFunctionKey(key);
+  const n = d.endLine - d.line + 1;
+  const stats: FunctionStats = {
+    id: functions.length,
+    key,
+    name: name ?? d.name,
+    file: d.file,
+    line: d.line,
+    endLine: d.endLine,
+    occ: new Float64Array(n),
+    mem: new Float64Array(n).fill(-Infinity),
+    inc: new Float64Array(n),
+    peak: new Float64Array(n).fill(-Infinity),
+    calls: 0,
+    entryMem: -Infinity,
+    netInc: 0,
+    callPeak: -Infinity,
+  };
+  functions.push(stats);
+  byKey.set(key, stats.id);
+  return stats;
+}
+
+export function allFunctions(): readonly FunctionStats[] {
+  return functions;
+}
+
+/** Forgets every function's figures (keeps the functions profiled). */
+export function resetStats(): void {
+  for (const f of functions) {
+    f.occ.fill(0);
+    f.mem.fill(-Infinity);
+    f.inc.fill(0);
+    f.peak.fill(-Infinity);
+    f.calls = 0;
+    f.entryMem = -Infinity;
+    f.netInc = 0;
+    f.callPeak = -Infinity;
+  }
+}
+
+/** The line's starting sampler peak; resets the sampler's running peak when it is stale. */
+function startPeak(frame: number, now: number): void {
+  if (shared === null) return;
+  let p = shared[SHARED_PEAK];
+  if (p > now + SLACK) {
+    // Frames with a line open keep what the sampler saw before the reset.
+    for (let g = 0; g < highest; g++) {
+      if (fActive[g] === 1 && fLine[g] >= 0 && p > fBase[g] && p > fPeak[g]) fPeak[g] = p;
+    }
+    sampler!.resetPeak();
+    p = shared[SHARED_PEAK];
+    for (let g = 0; g < highest; g++) if (fActive[g] === 1 && fBase[g] !== Infinity) fBase[g] = p;
+  }
+  fBase[frame] = p;
+}
+
+function closeLine(frame: number, fn: FunctionStats, i: number, now: number): void {
+  fn.inc[i] += fPending[frame] + (now - fBefore[frame]);
+  if (now > fn.mem[i]) fn.mem[i] = now;
+  let lp = fPeak[frame];
+  if (now > lp) lp = now;
+  if (shared !== null) {
+    const p = shared[SHARED_PEAK];
+    if (p > fBase[frame] && p > lp) lp = p;
+  }
+  if (lp > fn.peak[i]) fn.peak[i] = lp;
+  if (lp > fCallPeak[frame]) fCallPeak[frame] = lp;
+  if (lp >= alarmAt) alarm(lp, fn, i);
+}
+
+function alarm(bytes: number, fn: FunctionStats, i: number): void {
+  const handler = onAlarm;
+  clearAlarm();
+  handler?.(bytes, fn, fn.line + i);
+}
+
+/** Entry probe: a new frame for this invocation. */
+function enter(key: string): number {
+  let id = byKey.get(key);
+  if (id === undefined) id = register(key).id;
+  if (freeCount === 0) grow();
+  const frame = freeList[--freeCount];
+  if (frame >= highest) highest = frame + 1;
+  const now = exactRead();
+  fFn[frame] = id;
+  fLine[frame] = -1;
+  fBefore[frame] = now;
+  fPending[frame] = 0;
+  fPeak[frame] = now;
+  fEntry[frame] = now;
+  fCallPeak[frame] = now;
+  fTop[frame] = depth === 0 ? 1 : 0;
+  fActive[frame] = 1;
+  startPeak(frame, now);
+  depth++;
+  const listener = callListener();
+  if (listener) {
+    const fn = functions[id];
+    listener({ kind: 'enter', name: qualifiedName(fn), file: fn.file, depth, time: Date.now(), mem: now });
+  }
+  return frame;
+}
+
+/** Line probe: closes the open line of this frame and opens `line`. */
+function line(frame: number, line: number): void {
+  const now = exactRead();
+  const fn = functions[fFn[frame]];
+  const open = fLine[frame];
+  if (open >= 0) closeLine(frame, fn, open, now);
+  const i = line - fn.line;
+  fn.occ[i]++;
+  fLine[frame] = i;
+  fBefore[frame] = now;
+  fPending[frame] = 0;
+  fPeak[frame] = now;
+  startPeak(frame, now);
+}
+
+/** Before an await/yield: keep what the line did so far; other code runs next. */
+function suspend<T>(frame: number, value: T): T {
+  const now = exactRead();
+  if (fLine[frame] >= 0) {
+    fPending[frame] += now - fBefore[frame];
+    let lp = fPeak[frame];
+    if (now > lp) lp = now;
+    if (shared !== null) {
+      const p = shared[SHARED_PEAK];
+      if (p > fBase[frame] && p > lp) lp = p;
+    }
+    fPeak[frame] = lp;
+  }
+  fBase[frame] = Infinity;
+  return value;
+}
+
+/** After an await/yield resumed: the line goes on from here. */
+function resume<T>(frame: number, value: T): T {
+  const now = exactRead();
+  fBefore[frame] = now;
+  startPeak(frame, now);
+  return value;
+}
+
+/** Exit probe (a finally block): closes the open line and the call. */
+function exit(frame: number): void {
+  const now = exactRead();
+  const fn = functions[fFn[frame]];
+  const open = fLine[frame];
+  if (open >= 0) closeLine(frame, fn, open, now);
+  fn.calls++;
+  if (fEntry[frame] > fn.entryMem) fn.entryMem = fEntry[frame];
+  fn.netInc += now - fEntry[frame];
+  if (fCallPeak[frame] > fn.callPeak) fn.callPeak = fCallPeak[frame];
+  fActive[frame] = 0;
+  fLine[frame] = -1;
+  freeList[freeCount++] = frame;
+  const top = fTop[frame] === 1;
+  const listener = callListener();
+  if (listener) listener({ kind: 'exit', name: qualifiedName(fn), file: fn.file, depth, time: Date.now(), mem: now });
+  depth--;
+  if (top && onTopExit) onTopExit(fn);
+}
+
+/** "<file basename without extension>.<name>", as mprof's FUNC lines. */
+export function qualifiedName(fn: FunctionStats): string {
+  return `${path.basename(fn.file).replace(/\.[^.]*$/, '')}.${fn.name}`;
+}
+
+export const probes = { e: enter, l: line, s: suspend, r: resume, x: exit };
+
+/** Puts the probes where instrumented code finds them. */
+function install(): void {
+  Object.defineProperty(globalThis, Symbol.for(PROBE_GLOBAL), { value: probes, configurable: true, enumerable: false, writable: false });
+}
