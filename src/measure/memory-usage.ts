@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { checkBackendName, createMeter, defaultBackend, type BackendName, type Meter } from '../meter';
 import { tryAddon, addonMissingMessage, type ChildRss } from '../native';
 import { descendants, rss } from '../rss';
@@ -252,6 +253,11 @@ interface Reader {
   stop(): void;
 }
 
+/** Epoch milliseconds with a fraction, like the sampler's sample times. */
+function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 function nativeReader(pid: number, series: Series, options: Checked): Reader {
   const withChildren = options.includeChildren || options.multiprocess;
   const readMs = Math.min(options.intervalMs, withChildren ? SPIKE_READ_WITH_CHILDREN_MS : SPIKE_READ_MS);
@@ -264,7 +270,12 @@ function nativeReader(pid: number, series: Series, options: Checked): Reader {
     return sampler.running;
   };
   return {
-    start: () => void sampler.start(),
+    start: () => {
+      // The thread's first sample may come after a quick function has already returned.
+      const { own, children } = readNow(pid, options);
+      if (own > 0 || pid === process.pid) series.add(epochMs(), own, children);
+      sampler.start();
+    },
     drain,
     stop: () => {
       sampler.stop();
@@ -275,7 +286,7 @@ function nativeReader(pid: number, series: Series, options: Checked): Reader {
 
 function meterReader(meter: Meter, series: Series, intervalMs: number): Reader {
   let timer: NodeJS.Timeout | undefined;
-  const read = () => series.add(Date.now(), meter.read(), undefined);
+  const read = () => series.add(epochMs(), meter.read(), undefined);
   return {
     start: () => {
       read();
@@ -353,7 +364,7 @@ async function measureFunction(fn: AnyFunction, args: readonly unknown[], option
     // The memory after the call, as memory_profiler ends a function's series.
     series.flush();
     const { own, children } = readNow(process.pid, options);
-    series.add(Date.now(), own, children);
+    series.add(epochMs(), own, children);
     series.flush();
   }
   return { series, returned };
@@ -363,7 +374,7 @@ async function measureFunction(fn: AnyFunction, args: readonly unknown[], option
 function measureOnce(pid: number, options: Checked): Series {
   const series = new Series(options.intervalMs, Infinity, options);
   const { own, children } = readNow(pid, options);
-  series.add(Date.now(), own, children);
+  series.add(epochMs(), own, children);
   return series;
 }
 

@@ -1,0 +1,113 @@
+'use strict';
+// memit: peak and increment over exactly `repeat` runs, sync and async.
+const test = require('node:test');
+const assert = require('node:assert');
+const { spawnSync } = require('node:child_process');
+const { Worker } = require('node:worker_threads');
+const { memit } = require('../../dist/measure/memit.js');
+
+const MiB = 1024 * 1024;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const within5Percent = (bytes, expected) => Math.abs(bytes - expected) <= 0.05 * expected;
+
+test('a synchronous 100 MiB allocation: run once, increment within 5%', async () => {
+  let runs = 0;
+  const r = await memit(() => {
+    runs++;
+    return Buffer.alloc(100 * MiB, 1).length;
+  });
+  assert.strictEqual(runs, 1);
+  assert.ok(within5Percent(r.increment, 100 * MiB), `increment ${r.increment / MiB} MiB`);
+  assert.strictEqual(r.peak - r.before, r.increment);
+  assert.deepStrictEqual(r.peaks, [r.peak]);
+});
+
+test('an asynchronous 100 MiB allocation is awaited: run once, increment within 5%', async () => {
+  let runs = 0;
+  let settled = false;
+  const r = await memit(async () => {
+    runs++;
+    await sleep(20);
+    const held = Buffer.alloc(100 * MiB, 1);
+    await sleep(20);
+    settled = true;
+    return held.length;
+  });
+  assert.strictEqual(runs, 1);
+  assert.ok(settled, 'awaited');
+  assert.ok(within5Percent(r.increment, 100 * MiB), `increment ${r.increment / MiB} MiB`);
+});
+
+test('repeat runs exactly N times, one after the other; the peak is the highest run', async () => {
+  let running = 0;
+  let runs = 0;
+  const r = await memit(
+    async () => {
+      assert.strictEqual(running++, 0, 'runs do not overlap');
+      runs++;
+      const held = Buffer.alloc(40 * MiB, 1);
+      await sleep(5);
+      running--;
+      return held.length;
+    },
+    { repeat: 4 },
+  );
+  assert.strictEqual(runs, 4);
+  assert.strictEqual(r.peaks.length, 4);
+  assert.strictEqual(r.peak, Math.max(...r.peaks));
+  // Each run starts after a collection: garbage of earlier runs does not pile up.
+  assert.ok(Math.abs(r.increment - 40 * MiB) < 4 * MiB, `increment ${r.increment / MiB} MiB`);
+});
+
+test('a spike freed before the function returns is still the peak', async () => {
+  const r = await memit(() => {
+    let spike = Buffer.alloc(120 * MiB, 1);
+    spike[1] = 3;
+    spike = null;
+    return 0;
+  });
+  assert.ok(r.increment > 0.95 * 120 * MiB, `increment ${r.increment / MiB} MiB`);
+});
+
+test('includeChildren counts a child process that came and went during the run', async () => {
+  const child = () =>
+    spawnSync(process.execPath, ['-e', 'Buffer.alloc(80 * 1024 * 1024, 1); setTimeout(() => {}, 200)']).status;
+  const alone = await memit(child);
+  const withChildren = await memit(child, { includeChildren: true });
+  assert.ok(alone.increment < 20 * MiB, `without children ${alone.increment / MiB} MiB`);
+  assert.ok(withChildren.increment > 80 * MiB, `with children ${withChildren.increment / MiB} MiB`);
+});
+
+test("errors propagate, sync and async, and a run that failed is not repeated", async () => {
+  let runs = 0;
+  await assert.rejects(memit(() => { runs++; throw new TypeError('bad'); }, { repeat: 3 }), { name: 'TypeError', message: 'bad' });
+  assert.strictEqual(runs, 1);
+  await assert.rejects(memit(async () => { await sleep(5); throw new Error('late'); }), /late/);
+});
+
+test('bad arguments are TypeErrors or RangeErrors', async () => {
+  await assert.rejects(memit('x'), /memit needs a function/);
+  await assert.rejects(memit(() => 1, { repeat: 0 }), RangeError);
+  await assert.rejects(memit(() => 1, { repeat: 1.5 }), RangeError);
+  await assert.rejects(memit(() => 1, { interval: 0 }), RangeError);
+  await assert.rejects(memit(() => 1, { includeChildren: 'yes' }), TypeError);
+  await assert.rejects(memit(() => 1, { repeats: 2 }), /unknown memit option "repeats"/);
+});
+
+test('memit works inside a worker thread', async () => {
+  const source = `
+    const { parentPort } = require('node:worker_threads');
+    const { memit } = require(${JSON.stringify(require.resolve('../../dist/measure/memit.js'))});
+    memit(() => Buffer.alloc(100 * 1024 * 1024, 1).length, { repeat: 2 })
+      .then((r) => parentPort.postMessage(r), (err) => parentPort.postMessage({ error: String(err) }));
+  `;
+  const worker = new Worker(source, { eval: true });
+  const r = await new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  assert.ifError(r.error);
+  assert.strictEqual(r.peaks.length, 2);
+  assert.ok(within5Percent(r.increment, 100 * MiB), `increment ${r.increment / MiB} MiB`);
+});
