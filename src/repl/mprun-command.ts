@@ -1,8 +1,55 @@
 import type { REPLServer } from 'node:repl';
-import { CommandLineError } from './options';
+import { formatFunctionText } from '../report/text';
+import { PROBE_GLOBAL } from '../trace/instrument';
+import { liveEdit, liveEditKey, LiveEditRefused } from '../trace/liveedit';
+import { getResults, profile } from '../trace/profile';
+import { allFunctions, probes, resetStats } from '../trace/runtime';
+import { compileStatement } from './statement';
+import { CommandLineError, parseCommandLine } from './options';
 
 export const MPRUN_USAGE = '.mprun -f <function> [-f <function> ...] <statement>';
 
-export async function runMprun(_server: REPLServer, _text: string): Promise<string> {
-  throw new CommandLineError('not available until the line profiler lands');
+/** Lets probed code find the probes when the REPL runs in a context of its own (useGlobal false). */
+function installProbes(server: REPLServer): void {
+  const context = server.context as object;
+  if (context === globalThis || Object.getOwnPropertySymbols(context).includes(Symbol.for(PROBE_GLOBAL))) return;
+  Object.defineProperty(context, Symbol.for(PROBE_GLOBAL), { value: probes, configurable: true, enumerable: false, writable: false });
+}
+
+/** The tracer's statistics of a function profile() has instrumented (found by its line key). */
+function statsIndex(fn: Function): number {
+  const key = liveEdit(fn, liveEditKey).key; // already instrumented: only looks it up
+  return allFunctions().findIndex((stats) => stats.key === key);
+}
+
+/**
+ * `.mprun -f <function> <statement>`: profiles the named functions (any expression that
+ * gives a function: typed in the REPL, a property of a required module) line by line
+ * while the statement runs, awaiting it, and prints one table per function for this run.
+ */
+export async function runMprun(server: REPLServer, text: string): Promise<string> {
+  const { flags, statement } = parseCommandLine(text, { '-f': { value: true, repeatable: true } }, MPRUN_USAGE);
+  const names = flags.get('-f');
+  if (typeof names !== 'string') throw new CommandLineError(`name a function with -f; usage: ${MPRUN_USAGE}`);
+  installProbes(server);
+  const out: string[] = [];
+  const profiled: number[] = [];
+  for (const name of names.split('\n')) {
+    const fn = await (await compileStatement(server, name))();
+    if (typeof fn !== 'function') throw new CommandLineError(`${name} is ${fn === null ? 'null' : typeof fn}, not a function`);
+    try {
+      profile(fn as (...args: never[]) => unknown, { report: 'none' });
+      profiled.push(statsIndex(fn));
+    } catch (err) {
+      // profile() has said why on stderr when V8 refused; say it here too, where the user looks.
+      if (!(err instanceof LiveEditRefused)) throw err;
+      out.push(`.mprun: cannot profile ${name}: ${err.message}\n`);
+    }
+  }
+  const run = await compileStatement(server, statement);
+  resetStats(); // the tables show this statement's run only
+  await run();
+  const functions = getResults().functions;
+  for (const index of profiled) if (index >= 0) out.push(formatFunctionText(functions[index]));
+  return out.join('');
 }
