@@ -1,8 +1,218 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import * as fs from 'node:fs';
+import * as inspector from 'node:inspector';
+import Module from 'node:module';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as v8 from 'node:v8';
+import { UsageError } from '../errors';
+import type { BackendName } from '../meter';
+import { formatReport, REPORT_FORMATS, type ReportFormat } from '../report';
+import { setCallListener, type CallEvent } from '../trace/call-events';
+import { installLoadHooks } from '../trace/load-hooks';
+import { getResults, profile, setProfileDefaults } from '../trace/profile';
+import { allFunctions, configure, setAlarm, type FunctionStats } from '../trace/runtime';
+import { parseSelector, type Selector } from '../trace/selectors';
+import { formatMiB, MiB } from '../units/size';
+import { appendWhole } from '../util/write-file';
+import { BACKEND_CHOICES, backendOption, nonNegativeIntOption, sizeOption } from './options';
 
-// Placeholder until the line profiler lands.
+interface ProfileCliOptions {
+  backend?: BackendName;
+  precision: number;
+  output?: string;
+  format: ReportFormat;
+  function: string[];
+  includeChildren?: boolean;
+  timestamp?: boolean;
+  breakAt?: number;
+  snapshotAt?: number;
+  fast?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  memprof app.js                       profile functions wrapped in the global profile(fn)
+  memprof -f build app.js --port 80    profile build() with no change to the code
+  memprof -f lib/parse.js:42 app.js    the function around line 42 of lib/parse.js
+  memprof --format json -o prof.json app.js
+  memprof --snapshot-at 1GiB app.js    write a .heapsnapshot when memory reaches 1 GiB
+  memprof --break-at 500MiB app.js     stop in the debugger there (prints the inspector URL)
+  memprof run app.js && memprof plot   memory over time (see memprof run --help)
+`;
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function formatOption(value: string): ReportFormat {
+  if (!(REPORT_FORMATS as readonly string[]).includes(value)) {
+    throw new UsageError(`unknown format "${value}": choose one of ${REPORT_FORMATS.join(', ')}`);
+  }
+  return value as ReportFormat;
+}
+
+/** `memprof [options] <script> [args...]`: the root program's own action. */
 export function registerProfile(program: Command): void {
-  program.argument('[script]').allowUnknownOption().allowExcessArguments().action(() => {
-    throw new Error('line profiling is not built yet');
+  program
+    .description('Line-by-line memory profiler for Node.js: runs <script> with a global profile(fn) and prints a table per profiled function')
+    .argument('[script]', 'the JavaScript file to run (CommonJS or ES module)')
+    .argument('[args...]', "the script's own arguments")
+    .addOption(new Option('--backend <name>', `what to measure: ${BACKEND_CHOICES}`).argParser(backendOption))
+    .option('--precision <n>', 'decimal places of MiB in tables', nonNegativeIntOption, 1)
+    .option('-o, --output <file>', 'append the report to <file> instead of printing it')
+    .addOption(new Option('--format <format>', 'report format').choices([...REPORT_FORMATS]).default('text'))
+    .option('-f, --function <selector>', 'profile a function with no code change: name, file.js:name or file.js:line (repeatable)', collect, [])
+    .option('--include-children', "add the RSS of child processes (read by the sampler)")
+    .option('--timestamp', 'print FUNC lines (entry/exit memory and time) instead of tables')
+    .option('--break-at <size>', 'when a profiled line reaches <size>: pause in the debugger (opens the inspector on 127.0.0.1 if needed)', sizeOption)
+    .option('--snapshot-at <size>', 'write a .heapsnapshot in the working directory when memory first reaches <size>', sizeOption)
+    .option('--fast', "read the sampler's latest value at each line instead of reading memory (cheaper, at the sampler's resolution)")
+    .passThroughOptions()
+    .addHelpText('after', EXAMPLES)
+    .action(async (script: string | undefined, args: string[], options: ProfileCliOptions) => {
+      if (!script) throw new UsageError('missing script: usage is memprof [options] <script> [args...] (see memprof --help)');
+      formatOption(options.format);
+      await profileScript(script, args, options);
+    });
+}
+
+async function profileScript(script: string, args: string[], options: ProfileCliOptions): Promise<void> {
+  const file = path.resolve(script);
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`cannot find script ${script}`, 1);
+  const selectors: Selector[] = options.function.map(parseSelector);
+  if (options.output) checkWritable(options.output);
+
+  configure({ backend: options.backend, mode: options.fast ? 'fast' : 'exact', includeChildren: options.includeChildren });
+  setProfileDefaults({ report: 'none', precision: options.precision });
+  const funcLines = options.timestamp ? recordFuncLines() : null;
+  armThresholds(options);
+  if (selectors.length > 0) installLoadHooks(selectors);
+
+  let written = false;
+  const writeResults = (): void => {
+    if (written) return;
+    written = true;
+    const text = funcLines ? funcLines.join('') : formatReport(getResults(), options.format, options.precision);
+    const unmatched = selectors.filter((s) => !allFunctions().some((f) => selectorPicked(s, f)));
+    for (const s of unmatched) process.stderr.write(`memprof: no function matching --function ${s.text} was called\n`);
+    if (options.output) appendWhole(options.output, text);
+    else fs.writeSync(1, text);
+  };
+  process.once('exit', writeResults);
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      writeResults();
+      process.exit(code);
+    });
+  }
+
+  (globalThis as Record<string, unknown>).profile = profile;
+  process.argv = [process.argv[0], file, ...args];
+  try {
+    await load(file);
+  } catch (err) {
+    // Report it the way node does (stack, exit 1); the exit handler writes the results.
+    process.nextTick(() => {
+      throw err;
+    });
+  }
+}
+
+function selectorPicked(s: Selector, f: FunctionStats): boolean {
+  if (s.name !== undefined && s.name !== f.name) return false;
+  if (s.line !== undefined && !(f.line <= s.line && s.line <= f.endLine)) return false;
+  return !s.file || f.file === path.resolve(s.file) || f.file.endsWith(`${path.sep}${s.file.replace(/^\.\//, '')}`);
+}
+
+function checkWritable(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  if (!fs.existsSync(dir)) throw new UsageError(`cannot write ${file}: directory ${dir} does not exist`);
+}
+
+function isModule(file: string): boolean {
+  if (file.endsWith('.mjs')) return true;
+  if (file.endsWith('.cjs')) return false;
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg)) {
+      try {
+        return JSON.parse(fs.readFileSync(pkg, 'utf8')).type === 'module';
+      } catch {
+        return false;
+      }
+    }
+    if (path.dirname(dir) === dir) return false;
+  }
+}
+
+// tsc turns import() into require() for CommonJS output; this keeps a real import().
+const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+
+/** Runs the script as node would: the main CommonJS module, or an ES module import. */
+async function load(file: string): Promise<void> {
+  if (isModule(file)) {
+    await importModule(pathToFileURL(file).href);
+    return;
+  }
+  (Module as unknown as { _load(request: string, parent: null, isMain: boolean): unknown })._load(file, null, true);
+}
+
+/** mprof's FUNC lines from the tracer's call events: name, MiB and time at entry and exit, depth. */
+function recordFuncLines(): string[] {
+  const lines: string[] = [];
+  const open: CallEvent[] = [];
+  setCallListener((event) => {
+    if (event.kind === 'enter') {
+      open.push(event);
+      return;
+    }
+    let i = open.length - 1;
+    while (i >= 0 && open[i].name !== event.name) i--;
+    if (i < 0) return;
+    const [start] = open.splice(i, 1);
+    lines.push(
+      `FUNC ${event.name} ${(start.mem / MiB).toFixed(4)} ${(start.time / 1000).toFixed(4)} ${(event.mem / MiB).toFixed(4)} ${(event.time / 1000).toFixed(4)} ${start.depth}\n`,
+    );
   });
+  return lines;
+}
+
+/** --snapshot-at and --break-at: one check per line event against the lower threshold. */
+function armThresholds(options: ProfileCliOptions): void {
+  let snapshotAt = options.snapshotAt ?? Infinity;
+  let breakAt = options.breakAt ?? Infinity;
+  const arm = (): void => {
+    const next = Math.min(snapshotAt, breakAt);
+    if (next === Infinity) return;
+    setAlarm(next, (bytes, fn, line) => {
+      const where = `${fn.file}:${line}`;
+      if (bytes >= snapshotAt) {
+        snapshotAt = Infinity;
+        const out = v8.writeHeapSnapshot(path.join(process.cwd(), `memprof-${process.pid}-${Date.now()}.heapsnapshot`));
+        process.stderr.write(`memprof: memory reached ${formatMiB(bytes)} at ${where}; heap snapshot written to ${out}\n`);
+      }
+      if (bytes >= breakAt) {
+        breakAt = Infinity;
+        breakHere(bytes, where);
+      }
+      arm();
+    });
+  };
+  arm();
+}
+
+function breakHere(bytes: number, where: string): void {
+  if (!inspector.url()) {
+    inspector.open(0, '127.0.0.1', false);
+    process.stderr.write(
+      `memprof: memory reached ${formatMiB(bytes)} at ${where}; waiting for a debugger at ${inspector.url()} (chrome://inspect, or node inspect ${inspector.url()})\n`,
+    );
+    inspector.waitForDebugger();
+  } else {
+    process.stderr.write(`memprof: memory reached ${formatMiB(bytes)} at ${where}; pausing in the debugger\n`);
+  }
+  // Step out of this frame to reach the profiled line.
+  // eslint-disable-next-line no-debugger
+  debugger;
 }

@@ -114,17 +114,21 @@ export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: stri
     }
     const found = functionAt(program, offsetOf(scriptSource, location.lineNumber + 1, location.columnNumber));
     if (!found) throw new LiveEditRefused('its source was not found in the script');
-    const key = keyFor(found, file);
+    // Already probed by a load hook (--function): use its key, leave the code alone.
+    const head = scriptSource.slice(found.node.body.start, found.node.body.start + 400 + file.length * 2);
+    const probed = /\$mp\$f=\$mp\$r\.e\(("(?:[^"\\]|\\.)*")\)/.exec(head);
+    const key = probed ? (JSON.parse(probed[1]) as string) : keyFor(found, file);
     const target: LiveEditTarget = {
       key,
       file,
       name: found.name,
       line: found.line,
       endLine: found.endLine,
-      pristine: pristineSources.get(location.scriptId)!,
+      // A script probed at load time has its own text on disk.
+      pristine: probed ? '' : pristineSources.get(location.scriptId)!,
     };
     const seen = done.get(location.scriptId) ?? new Set<number>();
-    if (seen.has(found.node.start)) return target; // already probed
+    if (probed || seen.has(found.node.start)) return target; // already probed
     const edited = instrument(scriptSource, [{ node: found.node, key }]);
     const reply = post<{ status?: string; exceptionDetails?: { text: string; lineNumber: number } }>('Debugger.setScriptSource', {
       scriptId: location.scriptId,

@@ -41,7 +41,7 @@ export function setProfileDefaults(options: ProfileOptions): void {
 
 /** Remembers the text a function's rows quote (before memprof's probes). */
 export function rememberSource(file: string, text: string): void {
-  if (!sources.has(file)) sources.set(file, text);
+  if (text !== '' && !sources.has(file)) sources.set(file, text);
 }
 
 function sourceText(file: string): string {

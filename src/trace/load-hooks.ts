@@ -1,0 +1,26 @@
+import Module from 'node:module';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { rememberSource } from './profile';
+import { instrumentSelected, type Selector } from './selectors';
+
+/**
+ * Instruments functions picked by `--function` selectors as their modules load, so no code
+ * changes: CommonJS through Module.prototype._compile, ES modules through module.register
+ * load hooks (esm-loader.js, run by Node in its loader thread).
+ */
+export function installLoadHooks(selectors: readonly Selector[]): void {
+  const proto = Module.prototype as unknown as { _compile(content: string, filename: string): unknown };
+  const compile = proto._compile;
+  proto._compile = function (this: unknown, content: string, filename: string): unknown {
+    const probed = instrumentSelected(selectors, filename, content, false);
+    if (probed !== null) rememberSource(filename, content);
+    return compile.call(this, probed ?? content, filename);
+  };
+  const register = (Module as unknown as { register?: (specifier: string, parent: string, options: object) => void }).register;
+  if (register) {
+    register(pathToFileURL(path.join(__dirname, 'esm-loader.js')).href, pathToFileURL(__filename).href, {
+      data: { selectors },
+    });
+  }
+}
