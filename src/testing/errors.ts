@@ -1,5 +1,6 @@
 import type { MemoryMeasurement } from './measure-memory';
 import type { LeakReport } from './assert-no-leak';
+import type { LineAllocation } from './line-attribution';
 
 /** A function's memory went over the limit given to `limitMemory`. */
 export class MemoryLimitError extends Error {
@@ -11,6 +12,8 @@ export class MemoryLimitError extends Error {
     readonly measured: number,
     readonly metric: 'rss' | 'heap',
     readonly measurement: MemoryMeasurement,
+    /** With `lines: true`: the lines that allocated most, largest first. */
+    readonly lines: LineAllocation[] = [],
   ) {
     super(message);
     this.name = 'MemoryLimitError';

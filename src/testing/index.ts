@@ -7,3 +7,4 @@ export type { LimitMemoryOptions, LimitMetric } from './limit-memory';
 export { assertNoLeak } from './assert-no-leak';
 export type { AssertNoLeakOptions, LeakReport, LeakPoint, LeakMetric } from './assert-no-leak';
 export { MemoryLimitError, MemoryLeakError } from './errors';
+export type { LineAllocation } from './line-attribution';

@@ -1,9 +1,12 @@
 import { formatSize } from '../units/size';
 import { MemoryLimitError } from './errors';
+import { trackLines } from './line-attribution';
 import { measureMemory, type MemoryMeasurement, type MeasureMemoryOptions } from './measure-memory';
 import { sizeArgument } from './size-argument';
 
 export type LimitMetric = 'rss' | 'heap';
+
+const TOP_LINES = 5;
 
 export interface LimitMemoryOptions extends MeasureMemoryOptions {
   /** `rss` (default): resident memory of the process, Buffers and native memory included.
@@ -12,6 +15,10 @@ export interface LimitMemoryOptions extends MeasureMemoryOptions {
   /** Compare the limit with the absolute peak instead of the growth over the level when
    * `fn` started. Default false: a limit is what `fn` may add, as pytest-memray's. */
   absolute?: boolean;
+  /** Profile `fn` line by line while it runs, so a MemoryLimitError names the lines that
+   * allocated most. This instruments `fn` in place (it stays profiled afterwards) and
+   * slows it down; off by default. */
+  lines?: boolean;
 }
 
 function checkMetric(metric: unknown): LimitMetric {
@@ -31,6 +38,7 @@ export async function limitMemory(
 ): Promise<MemoryMeasurement> {
   const limitBytes = sizeArgument(limit, 'memory limit');
   const metric = checkMetric(options.metric ?? 'rss');
+  const lines = options.lines ? trackLines(fn, metric === 'heap' ? 'heap' : undefined) : null;
   const m = await measureMemory(fn, options);
   const peak = metric === 'rss' ? m.peakRss : m.peakHeap;
   const start = metric === 'rss' ? m.rssBefore : m.heapBefore;
@@ -40,6 +48,7 @@ export async function limitMemory(
   const message =
     `${what} ${formatSize(measured)} is over the limit of ${formatSize(limitBytes)} ` +
     `by ${formatSize(measured - limitBytes)}` +
-    (options.absolute ? '' : ` (${metric} went from ${formatSize(start)} to a peak of ${formatSize(peak)})`);
-  throw new MemoryLimitError(message, limitBytes, measured, metric, m);
+    (options.absolute ? '' : ` (${metric} went from ${formatSize(start)} to a peak of ${formatSize(peak)})`) +
+    (lines ? `\n${lines.describe(TOP_LINES)}` : '');
+  throw new MemoryLimitError(message, limitBytes, measured, metric, m, lines?.top(TOP_LINES));
 }

@@ -142,3 +142,27 @@ test('assertNoLeak refuses bad options', async () => {
   await assert.rejects(assertNoLeak(() => 1, { metric: 'uss' }), /metric must be "heap" or "rss"/);
   await assert.rejects(assertNoLeak(), /needs a function/);
 });
+
+// At module level: the line profiler instruments it in place for the lines test below.
+function allocatesOnThreeLines() {
+  const small = Buffer.alloc(2 * MiB, 1);
+  const big = Buffer.alloc(48 * MiB, 1);
+  const doubles = new Array(2 * MiB).fill(1.5);
+  return small.length + big.length + doubles.length;
+}
+
+test('limitMemory lines: true names the lines that allocated most', async () => {
+  for (let i = 0; i < 3; i++) {
+    await assert.rejects(limitMemory('8MiB', allocatesOnThreeLines, { lines: true }), (err) => {
+      assert.strictEqual(err.name, 'MemoryLimitError');
+      assert.match(err.message, /\ntop lines by increment \(\w+ meter\):\n {2}test\/testing\/helpers\.test\.js:\d+ {2}\+\d+\.\d MiB {2}const big = Buffer\.alloc\(48 \* MiB, 1\);\n/);
+      assert.ok(err.lines.length >= 2, JSON.stringify(err.lines));
+      assert.match(err.lines[0].source, /const big/);
+      assert.ok(err.lines[0].increment > 40 * MiB, `${err.lines[0].increment}`);
+      assert.ok(err.lines.every((l, k) => k === 0 || l.increment <= err.lines[k - 1].increment));
+      return true;
+    });
+  }
+  // A function with an expression body has no statement to probe: the message says so.
+  await assert.rejects(limitMemory('1MiB', () => Buffer.alloc(16 * MiB, 1).length, { lines: true }), /no line profile: .*give it a block body/);
+});

@@ -1,0 +1,97 @@
+import * as path from 'node:path';
+import { getResults, profile, type ProfileResults } from '../trace/profile';
+import { formatSize } from '../units/size';
+
+// limitMemory({ lines: true }): profiles the function line by line while it runs once, so
+// that when the limit is exceeded the message can name the lines that allocated. Opt-in:
+// the default path never touches the tracer.
+
+export interface LineAllocation {
+  file: string;
+  line: number;
+  source: string;
+  /** Bytes this line added during the measured run (sum over its executions). */
+  increment: number;
+}
+
+export interface LineTracker {
+  /** The lines that allocated most during the run, largest first. */
+  top(count: number): LineAllocation[];
+  /** A few lines of text for an error message. */
+  describe(count: number): string;
+}
+
+type Increments = Map<string, number>;
+
+// Functions this module has profiled, with their index in getResults().functions:
+// profile() instruments once and for good.
+const profiled = new WeakMap<object, number>();
+
+/**
+ * The rows that stand for lines: every executed body line; the header row (the whole
+ * call's net increment) only for a function without body rows, an expression-bodied arrow.
+ */
+function lineRows(results: ProfileResults): LineAllocation[] {
+  const rows: LineAllocation[] = [];
+  for (const fn of results.functions) {
+    const executed = fn.lines.filter((row) => row.increment !== null);
+    const body = executed.filter((row) => row.line !== fn.line);
+    for (const row of body.length ? body : executed) {
+      rows.push({ file: fn.file, line: row.line, source: row.source.trim(), increment: row.increment as number });
+    }
+  }
+  return rows;
+}
+
+const keyOf = (row: LineAllocation): string => `${row.file}:${row.line}`;
+
+function increments(results: ProfileResults): Increments {
+  const sums: Increments = new Map();
+  for (const row of lineRows(results)) sums.set(keyOf(row), (sums.get(keyOf(row)) ?? 0) + row.increment);
+  return sums;
+}
+
+/**
+ * Profiles `fn` (in place: V8 LiveEdit swaps its code, so every reference runs probed
+ * code) and remembers the per-line figures so far; the tracker reports what changed since.
+ */
+export function trackLines(fn: (...args: never[]) => unknown, backend: 'heap' | undefined): LineTracker {
+  const untracked = (why: string): LineTracker => ({ top: () => [], describe: () => `(no line profile: ${why})` });
+  let before: Increments;
+  let callsBefore: number;
+  try {
+    if (!profiled.has(fn)) {
+      const count = getResults().functions.length;
+      profile(fn, { report: 'none', backend });
+      // profile() says on stderr when V8 refuses; then no function was added.
+      if (getResults().functions.length > count) profiled.set(fn, count);
+    }
+    const results = getResults();
+    before = increments(results);
+    callsBefore = results.functions[profiled.get(fn) ?? -1]?.calls ?? 0;
+  } catch (err) {
+    return untracked((err as Error).message);
+  }
+  const index = profiled.get(fn);
+  if (index === undefined) return untracked('V8 would not instrument the function (see stderr)');
+  const noCalls =
+    'the line profiler recorded no call of the function; it probes statements, and an arrow ' +
+    'function with an expression body (() => expr) has none: give it a block body';
+  const top = (count: number): LineAllocation[] =>
+    lineRows(getResults())
+      .map((row) => ({ ...row, increment: row.increment - (before.get(keyOf(row)) ?? 0) }))
+      .filter((row) => row.increment > 0)
+      .sort((a, b) => b.increment - a.increment)
+      .slice(0, count);
+  return {
+    top,
+    describe(count) {
+      if (getResults().functions[index]?.calls === callsBefore) return `(no line profile: ${noCalls})`;
+      const rows = top(count);
+      if (rows.length === 0) return '(the line profiler saw no line of the function add memory)';
+      const backend = getResults().backend;
+      const lines = rows.map((r) => `  ${path.relative(process.cwd(), r.file) || r.file}:${r.line}  +${formatSize(r.increment)}  ${r.source}`);
+      return [`top lines by increment (${backend} meter):`, ...lines].join('\n');
+    },
+  };
+}
