@@ -106,13 +106,16 @@ test('SIGINT and SIGTERM reach the program; memprof then writes and exits with i
   const file = script(dir, 'wait.js', `
     process.on('SIGTERM', () => { console.log('got SIGTERM'); process.exit(7); });
     const keep = Buffer.alloc(30e6, 1); setTimeout(() => {}, 20000);
+    require('node:fs').writeFileSync(process.argv[2], 'ready');
   `);
   for (const [signal, expected] of [['SIGINT', 130], ['SIGTERM', 7]]) {
     const out = path.join(dir, `${signal}.dat`);
-    const child = memprofAsync(['run', '-E', '-o', out, file]);
+    const ready = path.join(dir, `${signal}.ready`);
+    const child = memprofAsync(['run', '-E', '-o', out, file, ready]);
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
-    await waitFor(() => fs.existsSync(out) && lines(out, 'MEM').length >= 10);
+    // Signal only once the program's handler is installed and samples are in the file.
+    await waitFor(() => fs.existsSync(ready) && lines(out, 'MEM').length >= 10);
     child.kill(signal);
     const code = await new Promise((resolve) => child.once('exit', (c) => resolve(c)));
     assert.equal(code, expected, signal);
@@ -199,7 +202,7 @@ test('attach records a running process until it exits; --timeout leaves it runni
     const keep = []; const t = setInterval(() => keep.push(Buffer.alloc(5e6, 1)), 50);
     setTimeout(() => { clearInterval(t); process.exit(0); }, Number(process.argv[2]));
   `);
-  const target = spawn(process.execPath, [file, '1500'], { stdio: 'ignore' });
+  const target = spawn(process.execPath, [file, '3000'], { stdio: 'ignore' });
   const out = path.join(dir, 'a.dat');
   const r = await new Promise((resolve) => {
     const c = memprofAsync(['attach', '-o', out, String(target.pid)]);
@@ -209,7 +212,7 @@ test('attach records a running process until it exits; --timeout leaves it runni
   });
   assert.equal(r.code, 0, r.stderr);
   const rec = readDat(out);
-  assert.match(rec.cmdline, /target\.js 1500$/);
+  assert.match(rec.cmdline, /target\.js 3000$/);
   assert.ok(rec.mem.mib.length > 20);
   assert.ok(Math.max(...rec.mem.mib) - rec.mem.mib[0] > 50, 'growth of 5 MB every 50 ms seen');
 
