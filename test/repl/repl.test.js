@@ -1,0 +1,177 @@
+'use strict';
+// .memit and .mprun driven through real REPLs with stdin piped: `memprof repl`, and
+// require('memprof/repl').addCommands() on a REPL with a context of its own.
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+
+const ROOT = path.join(__dirname, '..', '..');
+const BIN = path.join(ROOT, 'bin', 'memprof.js');
+// A REPL with its own vm context (repl.start's default), commands added by the public entry.
+const EMBEDDED = `require('memprof/repl').addCommands(require('node:repl').start({ prompt: '> ' }))`;
+
+/** Pipes `lines` into a REPL and resolves with its output once it exits. */
+function runRepl(lines, args = [BIN, 'repl']) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, MEMPROF_REPL_HISTORY: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(lines.join('\n') + '\n');
+  });
+}
+
+const MEMIT = /peak memory: (\d+\.\d\d) MiB, increment: (-?\d+\.\d\d) MiB/g;
+function memitLines(stdout) {
+  return [...stdout.matchAll(MEMIT)].map((m) => ({ peak: Number(m[1]), increment: Number(m[2]) }));
+}
+
+/** The rows of every table printed: { line, mem, inc, peak, occ, source } (MiB numbers). */
+function tables(stdout) {
+  const result = [];
+  for (const block of stdout.split('Filename: ').slice(1)) {
+    const [file, ...rest] = block.split('\n');
+    const rows = [];
+    for (const line of rest) {
+      const m = /^\s*(\d+)\s+(-?[\d.]+) MiB\s+(-?[\d.]+) MiB\s+(-?[\d.]+) MiB\s+(\d+)   (.*)$/.exec(line);
+      if (m) rows.push({ line: Number(m[1]), mem: Number(m[2]), inc: Number(m[3]), peak: Number(m[4]), occ: Number(m[5]), source: m[6] });
+    }
+    result.push({ file: file.trim(), rows });
+  }
+  return result;
+}
+
+const GROW = [
+  'function grow(mib) {',
+  '  const held = Buffer.alloc(mib * 1024 * 1024, 1);',
+  '  let sum = 0;',
+  '  for (let i = 0; i < 3; i++) sum += i;',
+  '  return sum ? held : null;',
+  '}',
+];
+
+test('memprof repl: .memit measures a 100 MiB allocation within 5%, runs it -r times, in input order', async () => {
+  const { code, stdout, stderr } = await runRepl([
+    'let runs = 0',
+    'function hundred() { runs++; return Buffer.alloc(100 * 1024 * 1024, 1).length }',
+    '.memit hundred()',
+    'runs',
+    '.memit -r 3 hundred()',
+    'runs',
+  ]);
+  assert.strictEqual(code, 0, stderr);
+  const results = memitLines(stdout);
+  assert.strictEqual(results.length, 2, stdout);
+  for (const r of results) assert.ok(Math.abs(r.increment - 100) <= 5, `increment ${r.increment} MiB`);
+  for (const r of results) assert.ok(r.peak > r.increment);
+  // Each `runs` line is answered after the .memit before it has finished.
+  const order = stdout.replace(MEMIT, 'MEMIT').match(/MEMIT|\n\S*> ?(\d+)/g).map((s) => s.trim().replace(/^\S*> ?/, ''));
+  assert.deepStrictEqual(order, ['MEMIT', '1', 'MEMIT', '4'], stdout);
+});
+
+test('.memit awaits a promise, takes statements with await, and -c counts child processes', async () => {
+  const { code, stdout, stderr } = await runRepl([
+    '.memit new Promise((resolve) => setTimeout(() => resolve(Buffer.alloc(60 * 1024 * 1024, 1)), 50))',
+    '.memit const b = Buffer.alloc(40 * 1024 * 1024, 1); await new Promise((r) => setTimeout(r, 20)); b.length',
+    `.memit -c require('node:child_process').spawnSync(process.execPath, ['-e', 'Buffer.alloc(80 * 1024 * 1024, 1); setTimeout(() => {}, 200)'])`,
+    `.memit require('node:child_process').spawnSync(process.execPath, ['-e', 'Buffer.alloc(80 * 1024 * 1024, 1); setTimeout(() => {}, 200)'])`,
+  ]);
+  assert.strictEqual(code, 0, stderr);
+  const [promised, statements, withChildren, alone] = memitLines(stdout);
+  assert.ok(Math.abs(promised.increment - 60) <= 3, `awaited promise: ${promised.increment} MiB`);
+  assert.ok(Math.abs(statements.increment - 40) <= 2, `statements: ${statements.increment} MiB`);
+  assert.ok(withChildren.increment > 75, `with -c: ${withChildren.increment} MiB`);
+  assert.ok(alone.increment < 20, `without -c: ${alone.increment} MiB`);
+});
+
+test('.memit errors: a bad option is one line, an exception reads as the REPL shows one, the REPL goes on', async () => {
+  const { code, stdout } = await runRepl([
+    '.memit -z 1',
+    '.memit -r 0 1',
+    '.memit',
+    '.memit throw new RangeError("boom")',
+    '.memit (',
+    '.memit 1 + 1',
+  ]);
+  assert.strictEqual(code, 0);
+  assert.match(stdout, /\.memit: unknown option -z; usage: \.memit \[-r N\] \[-c\] \[-i SECONDS\] <statement>\n/);
+  assert.match(stdout, /\.memit: option -r expects a whole number above 0, got 0;/);
+  assert.match(stdout, /\.memit: nothing to run;/);
+  assert.match(stdout, /Uncaught RangeError: boom\n    at memprof-repl:1:\d+\n/);
+  assert.doesNotMatch(stdout, /dist[\\/]/, 'no memprof stack frames');
+  assert.match(stdout, /Uncaught SyntaxError: Unexpected token\n/);
+  assert.strictEqual(memitLines(stdout).length, 1, 'the last one still runs');
+});
+
+function checkGrowTable(table, mib, calls) {
+  assert.ok(/^REPL\d+$/.test(table.file), `file ${table.file}`);
+  const byLine = new Map(table.rows.map((r) => [r.line, r]));
+  assert.strictEqual(byLine.get(1).occ, calls, 'header row counts calls');
+  const alloc = byLine.get(2);
+  assert.strictEqual(alloc.source, '  const held = Buffer.alloc(mib * 1024 * 1024, 1);');
+  assert.strictEqual(alloc.occ, calls);
+  assert.ok(Math.abs(alloc.inc - mib * calls) <= 2 * calls, `allocating line: ${alloc.inc} MiB`);
+  assert.strictEqual(byLine.get(4).occ, 4 * calls, 'a loop header counts its tests');
+  assert.ok(Math.abs(byLine.get(4).inc) < 1);
+}
+
+test('memprof repl: .mprun profiles a function typed into the REPL, this run only', async () => {
+  const { code, stdout, stderr } = await runRepl([...GROW, '.mprun -f grow grow(50).length', '.mprun -f grow const kept = [grow(20), grow(20)]; kept.length']);
+  assert.strictEqual(code, 0, stderr);
+  const [first, second] = tables(stdout);
+  checkGrowTable(first, 50, 1);
+  checkGrowTable(second, 20, 2);
+});
+
+test('.mprun in a REPL with its own context (require("memprof/repl")), async functions awaited', async () => {
+  const { code, stdout, stderr } = await runRepl(
+    [
+      ...GROW,
+      'const later = async (mib) => {',
+      '  await new Promise((r) => setTimeout(r, 20));',
+      '  const held = Buffer.alloc(mib * 1024 * 1024, 1);',
+      '  return held.length;',
+      '};',
+      '.mprun -f grow -f later later(30).then(() => grow(10))',
+    ],
+    ['-e', EMBEDDED],
+  );
+  assert.strictEqual(code, 0, stderr);
+  const [grow, later] = tables(stdout);
+  checkGrowTable(grow, 10, 1);
+  const held = later.rows.find((r) => r.source.includes('Buffer.alloc'));
+  assert.strictEqual(held.occ, 1);
+  assert.ok(Math.abs(held.inc - 30) <= 2, `async line: ${held.inc} MiB`);
+});
+
+test('.mprun profiles a function of a required file; bad names are one line each', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-repl-'));
+  const file = path.join(dir, 'lib.js');
+  fs.writeFileSync(file, `exports.build = function build(n) {\n  const parts = [];\n  for (let i = 0; i < n; i++) parts.push(Buffer.alloc(8 * 1024 * 1024, 1));\n  return parts;\n};\n`);
+  try {
+    const { code, stdout } = await runRepl([
+      `const lib = require(${JSON.stringify(file)})`,
+      '.mprun -f lib.build lib.build(5).length',
+      '.mprun -f lib lib',
+      '.mprun -f Math.max Math.max(1, 2)',
+      '.mprun lib.build(1)',
+    ]);
+    assert.strictEqual(code, 0);
+    const [table] = tables(stdout);
+    assert.strictEqual(table.file, file);
+    const loop = table.rows.find((r) => r.line === 3);
+    assert.strictEqual(loop.occ, 6);
+    assert.ok(Math.abs(loop.inc - 40) <= 3, `loop line: ${loop.inc} MiB`);
+    assert.match(stdout, /\.mprun: lib is object, not a function\n/);
+    assert.match(stdout, /\.mprun: cannot profile Math\.max: it is native or built-in code/);
+    assert.match(stdout, /\.mprun: name a function with -f;/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
