@@ -4,7 +4,7 @@ export type { ProfileOptions, ProfileResults, FunctionResult, LineResult } from 
 export { memit } from './measure/memit';
 export type { MemitOptions, MemitResult } from './measure/memit';
 export { memoryUsage } from './measure/memory-usage';
-export type { MemoryUsageOptions } from './measure/memory-usage';
+export type { MemoryUsageOptions, MemoryUsageResult, MemoryUsageTarget, MultiprocessUsage, TimedValue, ExitStatus } from './measure/memory-usage';
 export { Sampler } from './sampler';
 export { rss, descendants, kernelPeak } from './rss';
 export { createMeter, BACKENDS } from './meter';
