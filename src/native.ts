@@ -74,22 +74,37 @@ let loadError: Error | null = null;
 
 const ROOT = path.join(__dirname, '..');
 
+// Where bindings looks, in order: a prebuild first, then a local node-gyp build.
+// prebuildify 6 names the file after the package; older versions wrote node.napi.node.
+const PREBUILD_TRY = [
+  ['module_root', 'prebuilds', 'prebuild_dir', 'memprof.node'],
+  ['module_root', 'prebuilds', 'prebuild_dir', 'node.napi.node'],
+];
+const BUILD_TRY = [
+  ['module_root', 'build', 'Release', 'bindings'],
+  ['module_root', 'build', 'Debug', 'bindings'],
+];
+
 function load(): Addon {
-  // bindings does not look in prebuildify's folder on its own: list it first.
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const bindings = require('bindings');
-  return bindings({
+  const options = {
     bindings: 'memprof.node',
     module_root: ROOT,
     // bindings maps each element of a `try` path through its options: a custom key works.
     prebuild_dir: `${process.platform}-${process.arch}`,
-    try: [
-      ['module_root', 'prebuilds', 'prebuild_dir', 'memprof.node'],
-      ['module_root', 'prebuilds', 'prebuild_dir', 'node.napi.node'],
-      ['module_root', 'build', 'Release', 'bindings'],
-      ['module_root', 'build', 'Debug', 'bindings'],
-    ],
-  });
+  };
+  try {
+    return bindings({ ...options, try: [...PREBUILD_TRY, ...BUILD_TRY] });
+  } catch (err) {
+    // bindings stops at the first file that exists but does not load (a prebuild for
+    // another libc, say); a local build, which the install hook makes then, may still work.
+    try {
+      return bindings({ ...options, try: BUILD_TRY });
+    } catch {
+      throw err;
+    }
+  }
 }
 
 /** The addon, or null where it cannot load (then `addonLoadError()` says why). */

@@ -110,6 +110,33 @@ test('a local build in build/Release loads when there is no prebuild, and a preb
   }
 });
 
+test('a prebuild that exists but does not load (another libc, say) gives way to build/Release', { skip: !fs.existsSync(BUILT) && 'no local build' }, () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-badprebuild-'));
+  try {
+    stagePackage(tmp);
+    const prebuilt = path.join(tmp, 'prebuilds', PLATFORM_DIR, 'memprof.node');
+    fs.mkdirSync(path.dirname(prebuilt), { recursive: true });
+    fs.writeFileSync(prebuilt, 'not a shared object');
+    fs.mkdirSync(path.join(tmp, 'build', 'Release'), { recursive: true });
+    fs.copyFileSync(BUILT, path.join(tmp, 'build', 'Release', 'memprof.node'));
+    const result = which(tmp, tmp);
+    assert.equal(result.backend, 'native');
+    assert.deepEqual(result.loaded, [fs.realpathSync(path.join(tmp, 'build', 'Release', 'memprof.node'))]);
+
+    // Without the local build the fallback line names the file that failed.
+    fs.rmSync(path.join(tmp, 'build'), { recursive: true });
+    const fallback = spawnSync(process.execPath, ['-e', 'console.log(require(process.argv[1]).createMeter().name)', tmp], {
+      encoding: 'utf8',
+      env: { ...process.env, MEMPROF_DISABLE_NATIVE: '' },
+    });
+    assert.equal(fallback.stdout.trim(), 'process');
+    assert.match(fallback.stderr, /native addon could not be loaded \(.*prebuilds.*memprof\.node/);
+    assert.equal(fallback.stderr.trim().split('\n').length, 1);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
 test('the install hook: a failed compile is a warning and a fallback, or a failure with MEMPROF_REQUIRE_NATIVE=1', { skip: process.platform === 'win32' && 'uses CXX=false to make the compile fail' }, () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-install-'));
   try {
