@@ -144,6 +144,28 @@ function processCommandLine(pid: number): string {
   return `pid ${pid}`;
 }
 
+/**
+ * The first process whose name contains `hint` (mprof attach accepts a name too), lowest pid
+ * first, memprof itself left out. Linux only: elsewhere give the pid.
+ */
+export function findProcess(hint: string): number {
+  let pids: number[];
+  try {
+    pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).sort((a, b) => a - b);
+  } catch {
+    throw new UsageError(`expected a process id (a whole number), got "${hint}"`);
+  }
+  for (const pid of pids) {
+    if (pid === process.pid) continue;
+    try {
+      if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim().includes(hint)) return pid;
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  throw new UsageError(`no process named like "${hint}": give its pid or a part of its name`);
+}
+
 /** Records a running process until it exits, the timeout ends or memprof is interrupted. */
 export async function attachProcess(pid: number, options: SessionOptions): Promise<number> {
   try {

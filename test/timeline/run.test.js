@@ -238,6 +238,24 @@ test('a program that ends before the first sample gives an empty recording, not 
   assert.match(plot.stderr, /has no MEM samples to plot/);
 });
 
+test('attach finds a process by a part of its name, as mprof', () => {
+  const dir = tempDir();
+  const name = `mpz${process.pid.toString(16)}`.slice(0, 12);
+  const binary = path.join(dir, name);
+  fs.copyFileSync('/bin/sleep', binary);
+  fs.chmodSync(binary, 0o755);
+  const target = spawn(binary, ['20'], { stdio: 'ignore' });
+  try {
+    const out = path.join(dir, 'n.dat');
+    const r = memprof(['attach', '-t', '0.3', '-o', out, name.slice(1)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`attached to pid ${target.pid}:`));
+    assert.match(readDat(out).cmdline, new RegExp(`${name} 20$`));
+  } finally {
+    target.kill('SIGKILL');
+  }
+});
+
 test('bad input: one line, exit 2', () => {
   const dir = tempDir();
   const cases = [
@@ -246,7 +264,8 @@ test('bad input: one line, exit 2', () => {
     [['run', '--interval', '0.00001', 'x.js'], /below the shortest period, 0\.0001 s/],
     [['run', '--interval', 'abc', 'x.js'], /expected a number of seconds/],
     [['attach', '2147483640'], /no process with pid 2147483640/],
-    [['attach', 'firefox'], /expected a process id/],
+    [['attach', 'no-such-process-name'], /no process named like "no-such-process-name"/],
+    [['attach', '0'], /expected a process id or name/],
     [['run'], /missing required argument 'program'/],
     [['run', '-o', path.join(dir, 'no', 'x.dat'), 'true'], /cannot write .*x\.dat: no such directory/],
   ];

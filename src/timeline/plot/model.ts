@@ -129,9 +129,11 @@ export function buildPlotModel(recordings: readonly Recording[], options: PlotOp
       const fit = fitSlope(mem);
       if (fit) slope = { file, ...fit };
     }
+    // Many children share one budget, so the output stays small however many there were.
+    const perChild = Math.min(maxPoints, Math.max(400, Math.floor(maxPoints / Math.max(1, rec.children.size))));
     for (const [pid, series] of rec.children) {
       const child = windowed(series, fileOrigin, options.window);
-      const ds = downsample(child.times, child.mib, maxPoints);
+      const ds = downsample(child.times, child.mib, perChild);
       curves.push({ label: `child ${pid}`, file, kind: 'child', t: ds.times, mib: ds.mib });
     }
     if (options.functions !== false) {
