@@ -18,7 +18,7 @@ export function addRecordingOptions(command: Command): Command {
     .option('-T, --interval <seconds>', 'sampling period in seconds, 0.0001 and up', secondsOption, 0.01)
     .option('-C, --include-children', 'add the memory of all child processes to the curve')
     .option('-M, --multiprocess', 'record one CHLD curve per child process')
-    .option('-t, --timeout <seconds>', 'stop recording after this many seconds', secondsOption)
+    .option('-t, --timeout <seconds>', 'stop after this many seconds (run also stops the program; attach leaves it running)', secondsOption)
     .option('-o, --output <file>', 'the .dat file to write (default: mprofile_YYYYMMDDhhmmss.dat here)');
 }
 
