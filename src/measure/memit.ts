@@ -49,8 +49,13 @@ export async function memit(fn: () => unknown, options: MemitOptions = {}): Prom
   const { repeat, includeChildren, intervalMs } = checkOptions(options);
   const peaks: number[] = [];
   let before = 0;
+  // What fn returns is dropped as soon as it settles: a value kept for the caller (or in a
+  // suspended frame) would still be resident during the next run and add to its peak.
+  const runOnce = async (): Promise<void> => {
+    await fn();
+  };
   for (let run = 0; run < repeat; run++) {
-    const m = await measureCall(fn, { includeChildren, intervalMs });
+    const m = await measureCall(runOnce, { includeChildren, intervalMs });
     if (run === 0) before = m.rssBefore;
     peaks.push(m.peakRss);
   }

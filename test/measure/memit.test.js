@@ -59,6 +59,12 @@ test('repeat runs exactly N times, one after the other; the peak is the highest 
   assert.ok(Math.abs(r.increment - 40 * MiB) < 4 * MiB, `increment ${r.increment / MiB} MiB`);
 });
 
+test("what a run returns is not held into the next run (repeat of a function returning its buffer)", async () => {
+  const r = await memit(() => Buffer.alloc(50 * MiB, 1), { repeat: 3 });
+  // Were the first run's buffer still resident, later runs would peak near 100 MiB.
+  assert.ok(within5Percent(r.increment, 50 * MiB), `increment ${r.increment / MiB} MiB, peaks ${r.peaks.map((p) => ((p - r.before) / MiB).toFixed(1))}`);
+});
+
 test('a spike freed before the function returns is still the peak', async () => {
   const r = await memit(() => {
     let spike = Buffer.alloc(120 * MiB, 1);
