@@ -52,9 +52,13 @@ test('run passes options after the program to the program, and runs any command'
 test('-C adds a forked child to MEM; -M writes one CHLD curve per child', () => {
   const dir = tempDir();
   const file = script(dir, 'fork.js', `
-    const { spawn } = require('node:child_process');
-    const c = spawn(process.execPath, ['-e', 'const b = Buffer.alloc(150e6, 1); setTimeout(() => {}, 700)'], { stdio: 'inherit' });
-    require('node:fs').writeFileSync(process.argv[2], String(c.pid));
+    if (process.argv[2] === 'child') {
+      const b = Buffer.alloc(150e6, 1);
+      setTimeout(() => process.disconnect(), 700);
+    } else {
+      const c = require('node:child_process').fork(__filename, ['child']);
+      require('node:fs').writeFileSync(process.argv[2], String(c.pid));
+    }
   `);
   const plain = path.join(dir, 'plain.dat');
   const withC = path.join(dir, 'c.dat');
