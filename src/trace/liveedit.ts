@@ -23,21 +23,19 @@ export interface LiveEditTarget {
 export class LiveEditRefused extends Error {}
 
 /**
- * V8 counts any insertion at the very end of a function as a change of the enclosing
- * function, and an expression-bodied arrow can only be closed there: while the enclosing
- * code runs (a module's top level calling profile()), such an arrow is wrapped instead.
+ * V8 counts an insertion at the very end of a function as outside it, and an
+ * expression-bodied arrow can only be closed there: the edit either is refused (the
+ * enclosing code runs) or leaves existing closures on the old code. Such arrows are wrapped.
  */
 export class ExpressionArrowBlocked extends LiveEditRefused {
   constructor(readonly target: LiveEditTarget, readonly bodyLine: number) {
-    super('an expression-bodied arrow cannot be edited while the code around it runs');
+    super('an expression-bodied arrow cannot be edited in place');
   }
 }
 
 let session: inspector.Session | null = null;
 const urls = new Map<string, string>();
 const pristineSources = new Map<string, string>();
-/** Function start offsets already instrumented, per script. */
-const done = new Map<string, Set<number>>();
 
 function post<T>(method: string, params?: object): T {
   if (!session) {
@@ -114,21 +112,21 @@ export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: stri
     }
     const found = functionAt(program, offsetOf(scriptSource, location.lineNumber + 1, location.columnNumber));
     if (!found) throw new LiveEditRefused('its source was not found in the script');
-    // Already probed by a load hook (--function): use its key, leave the code alone.
-    const head = scriptSource.slice(found.node.body.start, found.node.body.start + 400 + file.length * 2);
-    const probed = /\$mp\$f=\$mp\$r\.e\(("(?:[^"\\]|\\.)*")\)/.exec(head);
-    const key = probed ? (JSON.parse(probed[1]) as string) : keyFor(found, file);
+    // Already probed (by a load hook, or an earlier profile()): use its key, leave the code alone.
+    const existing = existingKey(scriptSource, found);
+    const key = existing ?? keyFor(found, file);
+    const probed = existing !== null;
     const target: LiveEditTarget = {
       key,
       file,
       name: found.name,
       line: found.line,
       endLine: found.endLine,
-      // A script probed at load time has its own text on disk.
+      // Probed before: the text was remembered then (or, after a load hook, is on disk).
       pristine: probed ? '' : pristineSources.get(location.scriptId)!,
     };
-    const seen = done.get(location.scriptId) ?? new Set<number>();
-    if (probed || seen.has(found.node.start)) return target; // already probed
+    if (probed) return target;
+    if (found.node.expression) throw new ExpressionArrowBlocked(target, found.node.body.loc!.start.line);
     const edited = instrument(scriptSource, [{ node: found.node, key }]);
     const reply = post<{ status?: string; exceptionDetails?: { text: string; lineNumber: number } }>('Debugger.setScriptSource', {
       scriptId: location.scriptId,
@@ -137,17 +135,25 @@ export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: stri
     if (reply.exceptionDetails) {
       throw new LiveEditRefused(`the probed source does not compile: ${reply.exceptionDetails.text} (line ${reply.exceptionDetails.lineNumber + 1})`);
     }
-    if (reply.status === 'BlockedByActiveFunction' && found.node.expression) {
-      throw new ExpressionArrowBlocked(target, found.node.body.loc!.start.line);
-    }
     if (reply.status && reply.status !== 'Ok') throw new LiveEditRefused(refusal(reply.status));
-    seen.add(found.node.start);
-    done.set(location.scriptId, seen);
     return target;
   } finally {
     // An enabled Debugger in this thread would make a `debugger` statement wait on us.
     post('Debugger.disable');
   }
+}
+
+/** The entry probe's key when the function's body already starts with one. */
+function existingKey(source: string, found: FoundFunction): string | null {
+  const body = found.node.body as { type: string; start: number; body?: { directive?: string; end: number }[] };
+  if (body.type !== 'BlockStatement') return null;
+  let at = body.start + 1;
+  for (const stmt of body.body ?? []) {
+    if (stmt.directive === undefined) break;
+    at = stmt.end;
+  }
+  const head = /^const \$mp\$r=[^;]*?,\$mp\$f=\$mp\$r\.e\(("(?:[^"\\]|\\.)*")\);try\{/.exec(source.slice(at, at + 8192));
+  return head ? (JSON.parse(head[1]) as string) : null;
 }
 
 function refusal(status: string): string {

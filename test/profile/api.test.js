@@ -1,0 +1,194 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert');
+const path = require('node:path');
+const { Writable } = require('node:stream');
+const { profile, getResults } = require('../../dist');
+const { gc, MiB } = require('./helpers');
+const shapes = require('./fixtures/shapes');
+
+const FILE = path.join(__dirname, 'fixtures', 'shapes.js');
+const quiet = { report: 'none' };
+
+function result(name) {
+  const fns = getResults().functions.filter((f) => f.name === name);
+  assert.strictEqual(fns.length, 1, `one result for ${name}`);
+  return fns[0];
+}
+
+function row(fn, text) {
+  const rows = fn.lines.filter((l) => l.source.includes(text));
+  assert.strictEqual(rows.length, 1, `one row with ${text} in ${fn.name}`);
+  return rows[0];
+}
+
+// Memory figures first, while the allocator has no freed memory to reuse.
+test('a kept 100 MiB buffer shows an increment of 100 MiB (within 5%)', () => {
+  profile(shapes.keep100, quiet);
+  gc();
+  const kept = shapes.keep100();
+  const inc = row(result('keep100'), 'Buffer.alloc(100').increment / MiB;
+  assert.ok(inc > 95 && inc < 105, `increment ${inc} MiB`);
+  assert.strictEqual(kept.length, 100 * MiB);
+});
+
+test('a 200 MiB spike freed inside one line shows in Peak, not in Increment', () => {
+  function spiky() {
+    const base = [0];
+    const n = (() => { const b = Buffer.alloc(200 * 1024 * 1024, 7); const len = b.length; return len; })() + (gc(), 0);
+    return base.length + n;
+  }
+  profile(spiky, quiet);
+  gc();
+  spiky();
+  const r = row(result('spiky'), 'Buffer.alloc(200');
+  assert.ok(Math.abs(r.increment) < 20 * MiB, `increment ${r.increment / MiB} MiB`);
+  assert.ok(r.peak - r.mem > 180 * MiB, `peak ${r.peak / MiB} MiB, after ${r.mem / MiB} MiB`);
+});
+
+test('profile() returns the same function: name, length, this, return and throw unchanged', () => {
+  const p = profile(shapes.fails, quiet);
+  assert.strictEqual(p, shapes.fails);
+  assert.strictEqual(p.name, 'fails');
+  assert.strictEqual(p.length, 1);
+  assert.throws(() => p('boom'), /boom3/);
+  const r = result('fails');
+  assert.strictEqual(r.calls, 1);
+  assert.strictEqual(row(r, 'throw new Error').occurrences, 1);
+  assert.strictEqual(r.file, FILE);
+  assert.strictEqual(r.line, 36);
+});
+
+test('a closure keeps its captured variables', () => {
+  profile(shapes.closure, quiet);
+  const start = shapes.captured;
+  assert.strictEqual(shapes.closure(), start + 1);
+  assert.strictEqual(shapes.closure(), start + 2);
+  assert.strictEqual(row(result('closure'), 'captured += 1').occurrences, 2);
+});
+
+test('methods and constructors, with this', () => {
+  profile(shapes.Store.prototype.fill, quiet);
+  profile(shapes.Store, quiet);
+  const s = new shapes.Store(1024);
+  assert.strictEqual(s.fill(3).length, 3);
+  assert.strictEqual(row(result('fill'), 'for (let i').occurrences, 4);
+  assert.strictEqual(row(result('Store'), 'this.size = size').occurrences, 1);
+});
+
+test('as a TypeScript 5 method decorator', () => {
+  class Calc {
+    sum(n) {
+      let total = 0;
+      for (let i = 0; i < n; i++) total += i;
+      return total;
+    }
+  }
+  const decorated = profile(Calc.prototype.sum, { kind: 'method', name: 'sum' });
+  assert.strictEqual(decorated, Calc.prototype.sum);
+  assert.strictEqual(new Calc().sum(5), 10);
+  assert.strictEqual(row(result('sum'), 'for (let i').occurrences, 6);
+  assert.throws(() => profile(() => 1, { kind: 'field', name: 'x' }), /decorates methods/);
+});
+
+test('an expression-bodied arrow is wrapped: same name, length and result', () => {
+  const p = profile(shapes.twice, quiet);
+  assert.strictEqual(p.name, 'twice');
+  assert.strictEqual(p.length, 1);
+  assert.strictEqual(p(21), 42);
+  assert.strictEqual(result('twice').calls, 1);
+});
+
+test('recursion: every invocation has its own frame', () => {
+  profile(shapes.depth, quiet);
+  shapes.depth(3);
+  const r = result('depth');
+  assert.strictEqual(r.calls, 4);
+  assert.strictEqual(row(r, 'if (n === 0)').occurrences, 4);
+  assert.strictEqual(row(r, 'const kept').occurrences, 3);
+  // Each of the 3 recursive lines holds the 4 MiB buffer returned from below: about 12 MiB
+  // in all, never the process's whole memory (memory_profiler's shared "previous line").
+  const kept = row(r, 'const kept').increment / MiB;
+  assert.ok(kept > 10 && kept < 16, `increment ${kept} MiB`);
+});
+
+test('generators: rows accumulate across yields', () => {
+  profile(shapes.chunks, quiet);
+  const got = [...shapes.chunks(3, 1)];
+  assert.strictEqual(got.length, 3);
+  const r = result('chunks');
+  assert.strictEqual(r.calls, 1);
+  assert.strictEqual(row(r, 'for (let i').occurrences, 4);
+  assert.strictEqual(row(r, 'yield Buffer').occurrences, 3);
+});
+
+test('async across awaits: interleaved invocations do not take each other\'s memory', async () => {
+  profile(shapes.slowAlloc, quiet);
+  gc();
+  // Two calls interleave: each allocates 20 MiB before its await and 20 MiB after.
+  await Promise.all([shapes.slowAlloc(20, 30), shapes.slowAlloc(20, 60)]);
+  const r = result('slowAlloc');
+  assert.strictEqual(r.calls, 2);
+  const wait = row(r, 'await new Promise');
+  assert.strictEqual(wait.occurrences, 2);
+  // Time spent suspended is not the line's: the other call's 40 MiB must not show here.
+  assert.ok(Math.abs(wait.increment) < 5 * MiB, `await line increment ${wait.increment / MiB} MiB`);
+  const first = row(r, 'const before').increment / MiB;
+  const second = row(r, 'const after').increment / MiB;
+  assert.ok(first > 35 && first < 45, `before: ${first} MiB`);
+  assert.ok(second > 35 && second < 45, `after: ${second} MiB`);
+});
+
+test('a nested profiled call: the calling line shows what the callee kept, not the process total', () => {
+  profile(shapes.inner, quiet);
+  profile(shapes.outer, quiet);
+  gc();
+  shapes.outer();
+  shapes.outer();
+  const o = result('outer');
+  const call = row(o, 'const got = inner()');
+  assert.strictEqual(call.occurrences, 2);
+  const inc = call.increment / MiB;
+  assert.ok(inc > 72 && inc < 88, `calling line: ${inc} MiB for two 40 MiB buffers`);
+  // The first line of a repeated call starts from its own entry value.
+  assert.ok(Math.abs(row(o, 'const before').increment) < 2 * MiB);
+  assert.strictEqual(result('inner').calls, 2);
+});
+
+test("report 'call' prints memory_profiler's table after each top-level call", () => {
+  let text = '';
+  const stream = new Writable({ write(chunk, _e, cb) { text += chunk; cb(); } });
+  function printed(n) {
+    const a = new Array(n).fill(1);
+    return a.length;
+  }
+  profile(printed, { stream, precision: 3 });
+  printed(10);
+  assert.match(text, /^Filename: .*api\.test\.js\n\nLine #    Mem usage    Increment         Peak  Occurrences   Line Contents\n=+\n/);
+  assert.match(text, /\d+\.\d{3} MiB +-?\d+\.\d{3} MiB +\d+\.\d{3} MiB +1 +  const a = new Array\(n\)/);
+  printed(10);
+  assert.strictEqual(text.split('Filename:').length - 1, 2);
+});
+
+test('bad arguments are TypeErrors; builtins run unprofiled with one line saying why', () => {
+  assert.throws(() => profile(42), TypeError);
+  assert.throws(() => profile(() => {}, { precision: -1 }), /precision/);
+  assert.throws(() => profile(() => {}, { report: 'sometimes' }), /report/);
+  assert.strictEqual(profile(Math.max, quiet), Math.max);
+  assert.strictEqual(Math.max(1, 2), 2);
+});
+
+test('getResults() follows the JSON schema', () => {
+  const r = getResults();
+  assert.strictEqual(r.tool, 'memprof');
+  assert.strictEqual(r.unit, 'bytes');
+  assert.ok(['native', 'process'].includes(r.backend));
+  for (const f of r.functions) {
+    assert.deepStrictEqual(Object.keys(f), ['name', 'file', 'line', 'calls', 'lines']);
+    for (const l of f.lines) {
+      assert.deepStrictEqual(Object.keys(l), ['line', 'source', 'occurrences', 'mem', 'increment', 'peak']);
+      if (l.occurrences === 0) assert.deepStrictEqual([l.mem, l.increment, l.peak], [null, null, null]);
+      else assert.ok([l.mem, l.increment, l.peak].every(Number.isFinite));
+    }
+  }
+});

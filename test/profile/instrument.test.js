@@ -1,0 +1,85 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert');
+const { parseSource, listFunctions, instrument, functionKey } = require('../../dist/trace/instrument');
+
+function probe(source, name) {
+  const fns = listFunctions(parseSource(source)).filter((f) => f.name === name);
+  assert.strictEqual(fns.length, 1, `one function named ${name}`);
+  const f = fns[0];
+  return instrument(source, [{ node: f.node, key: functionKey('/x.js', f.name, f.line, f.endLine) }]);
+}
+
+const SOURCE = `'use strict';
+function work(n, items) {
+  'use strict';
+  const a = [];
+  for (let i = 0; i < n; i++) a.push(i);
+  for (const x of items) {
+    if (x) continue; else a.length;
+  }
+  label: while (a.length) { a.pop(); break label; }
+  do { a.push(1); } while (a.length < 2);
+  switch (n) { case 1: a.push(2); break; default: a.push(3); }
+  try { JSON.parse('{'); } catch { a.push(4); } finally { a.push(5); }
+  const inner = () => a.length;
+  return a.concat(inner());
+}
+const arrow = (x) => ({ x });
+async function later(p) {
+  const v = await p;
+  return v + (await Promise.resolve(1));
+}
+function* gen() { yield 1; const z = yield; yield* [z]; }
+`;
+
+test('instrumenting keeps every line on its line and the function still parses', () => {
+  for (const name of ['work', 'arrow', 'later', 'gen']) {
+    const out = probe(SOURCE, name);
+    const before = SOURCE.split('\n');
+    const after = out.split('\n');
+    assert.strictEqual(after.length, before.length, name);
+    for (let i = 0; i < before.length; i++) {
+      // Each original line's code is still there, on the same line (probes only add text).
+      const words = before[i].match(/[A-Za-z_]\w*/g) ?? [];
+      for (const w of words) assert.ok(after[i].includes(w), `${name}: line ${i + 1} lost "${w}": ${after[i]}`);
+    }
+    assert.doesNotThrow(() => parseSource(out), name);
+  }
+});
+
+test('the directive prologue stays first and nested functions are left alone', () => {
+  const out = probe(SOURCE, 'work').split('\n');
+  assert.match(out[2], /^  'use strict';const \$mp\$r=/);
+  assert.doesNotMatch(out[12], /\$mp\$r\.l\(\$mp\$f,13\);.*=> .*\$mp\$r/);
+  assert.match(out[4], /for \(let i = 0; \(\$mp\$r\.l\(\$mp\$f,5\),i < n\); i\+\+\)/);
+  assert.match(probe(SOURCE, 'later').split('\n')[17], /\$mp\$r\.r\(\$mp\$f,await \$mp\$r\.s\(\$mp\$f,p\)\)/);
+});
+
+test('instrumented code behaves like the original (results, throws, generators)', () => {
+  const calls = [];
+  const probes = {
+    e: () => 7,
+    l: (f, line) => calls.push(line),
+    s: (f, v) => v,
+    r: (f, v) => v,
+    x: () => calls.push('exit'),
+  };
+  globalThis[Symbol.for('memprof.probe')] = probes;
+  try {
+    const out = probe(SOURCE, 'work') + '\nmodule.exports = { work, gen };';
+    const m = { exports: {} };
+    new Function('module', out)(m);
+    const plain = { exports: {} };
+    new Function('module', SOURCE + '\nmodule.exports = { work, gen };')(plain);
+    assert.deepStrictEqual(m.exports.work(3, [0, 1, 0]), plain.exports.work(3, [0, 1, 0]));
+    assert.deepStrictEqual([...m.exports.gen()], [...plain.exports.gen()]);
+    // for over 3 iterations: 4 tests of the header line (memory_profiler counts the same way)
+    assert.strictEqual(calls.filter((l) => l === 5).length, 4);
+    // for-of over 3 items: 3 + 1
+    assert.strictEqual(calls.filter((l) => l === 6).length, 4);
+    assert.ok(calls.includes('exit'));
+  } finally {
+    delete globalThis[Symbol.for('memprof.probe')];
+  }
+});
