@@ -45,16 +45,25 @@ function smapsRollupMeter(name: 'uss' | 'pss'): Meter {
     throw new UsageError(`the ${name} backend cannot read /proc/self/smaps_rollup: ${(err as Error).message}`);
   }
   const buffer = Buffer.alloc(4096);
-  const fields = name === 'pss' ? ['Pss:'] : ['Private_Clean:', 'Private_Dirty:', 'Private_Hugetlb:'];
+  // Field names with the line break before them, so "Pss:" never matches "SwapPss:".
+  const fields = (name === 'pss' ? ['Pss:'] : ['Private_Clean:', 'Private_Dirty:', 'Private_Hugetlb:']).map((field) =>
+    Buffer.from(`\n${field}`, 'latin1'),
+  );
   return {
     name,
     measures: BACKEND_DESCRIPTIONS[name],
+    // Parses the bytes in place: a read allocates nothing in the profiled program.
     read() {
-      const text = buffer.toString('latin1', 0, fs.readSync(fd, buffer, 0, buffer.length, 0));
+      const length = fs.readSync(fd, buffer, 0, buffer.length, 0);
       let kib = 0;
-      for (const line of text.split('\n')) {
-        const field = line.slice(0, line.indexOf(':') + 1);
-        if (fields.includes(field)) kib += parseInt(line.slice(field.length), 10);
+      for (const field of fields) {
+        let at = buffer.indexOf(field);
+        if (at < 0 || at >= length) continue;
+        at += field.length;
+        while (at < length && buffer[at] === 0x20) at++;
+        let value = 0;
+        for (; at < length && buffer[at] >= 0x30 && buffer[at] <= 0x39; at++) value = value * 10 + buffer[at] - 0x30;
+        kib += value;
       }
       return kib * 1024;
     },

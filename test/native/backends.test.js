@@ -50,3 +50,16 @@ test('an unknown backend is a usage error that lists the valid ones', () => {
     });
   }
 });
+
+test('uss and pss are the smaps_rollup fields they name (not SwapPss, not Pss_Anon)', { skip: !onLinux && 'uss/pss need Linux' }, () => {
+  const fs = require('node:fs');
+  const field = (text, name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)[1]) * 1024;
+  const uss = createMeter('uss');
+  const pss = createMeter('pss');
+  const hold = Buffer.alloc(50 * MiB, 1); // a large private figure, so a wrong field shows
+  const text = fs.readFileSync('/proc/self/smaps_rollup', 'latin1');
+  const expectedUss = field(text, 'Private_Clean') + field(text, 'Private_Dirty') + field(text, 'Private_Hugetlb');
+  assert.ok(Math.abs(uss.read() - expectedUss) < MiB, `uss ${uss.read()} vs ${expectedUss}`);
+  assert.ok(Math.abs(pss.read() - field(text, 'Pss')) < MiB, `pss ${pss.read()} vs ${field(text, 'Pss')}`);
+  hold[0] = 2;
+});
