@@ -31,7 +31,13 @@ std::vector<int64_t> DirectChildren(int64_t pid) {
                               static_cast<int>(pids.size() * sizeof(pid_t)));
     if (bytes <= 0) return {};
     size_t count = static_cast<size_t>(bytes) / sizeof(pid_t);
-    if (count < pids.size()) return std::vector<int64_t>(pids.begin(), pids.begin() + count);
+    if (count < pids.size()) {
+      std::vector<int64_t> out;
+      for (size_t i = 0; i < count; i++) {
+        if (pids[i] > 0) out.push_back(pids[i]);  // the list can hold empty (0) slots
+      }
+      return out;
+    }
     pids.resize(pids.size() * 2);
   }
 }
