@@ -10,6 +10,14 @@ const shapes = require('./fixtures/shapes');
 const FILE = path.join(__dirname, 'fixtures', 'shapes.js');
 const quiet = { report: 'none' };
 
+/** GC, then give background threads time to return freed pages, so RSS holds still. */
+async function settle() {
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function result(name) {
   const fns = getResults().functions.filter((f) => f.name === name);
   assert.strictEqual(fns.length, 1, `one result for ${name}`);
@@ -139,12 +147,11 @@ test('async across awaits: interleaved invocations do not take each other\'s mem
   assert.ok(second > 35 && second < 45, `after: ${second} MiB`);
 });
 
-test('a nested profiled call: the calling line shows what the callee kept, not the process total', () => {
+test('a nested profiled call: the calling line shows what the callee kept, not the process total', async () => {
   profile(shapes.inner, quiet);
   profile(shapes.outer, quiet);
-  gc();
-  shapes.outer();
-  shapes.outer();
+  await settle();
+  const kept = [shapes.outer(), shapes.outer()]; // kept: a GC during the second call would free the first
   const o = result('outer');
   const call = row(o, 'const got = inner()');
   assert.strictEqual(call.occurrences, 2);
@@ -153,6 +160,7 @@ test('a nested profiled call: the calling line shows what the callee kept, not t
   // The first line of a repeated call starts from its own entry value.
   assert.ok(Math.abs(row(o, 'const before').increment) < 2 * MiB);
   assert.strictEqual(result('inner').calls, 2);
+  assert.strictEqual(kept.length, 2);
 });
 
 test("report 'call' prints memory_profiler's table after each top-level call", () => {
