@@ -3,8 +3,8 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const { spawnSync } = require('node:child_process');
-const { Worker } = require('node:worker_threads');
 const { memit } = require('../../dist/measure/memit.js');
+const { inWorker } = require('./helpers.js');
 
 const MiB = 1024 * 1024;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -101,19 +101,10 @@ test('bad arguments are TypeErrors or RangeErrors', async () => {
 });
 
 test('memit works inside a worker thread', async () => {
-  const source = `
-    const { parentPort } = require('node:worker_threads');
-    const { memit } = require(${JSON.stringify(require.resolve('../../dist/measure/memit.js'))});
-    memit(() => Buffer.alloc(100 * 1024 * 1024, 1).length, { repeat: 2 })
-      .then((r) => parentPort.postMessage(r), (err) => parentPort.postMessage({ error: String(err) }));
-  `;
-  const worker = new Worker(source, { eval: true });
-  const r = await new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  await worker.terminate();
-  assert.ifError(r.error);
+  const r = await inWorker(`
+    const { memit } = require(dist + '/measure/memit.js');
+    return memit(() => Buffer.alloc(100 * 1024 * 1024, 1).length, { repeat: 2 });
+  `);
   assert.strictEqual(r.peaks.length, 2);
   assert.ok(within5Percent(r.increment, 100 * MiB), `increment ${r.increment / MiB} MiB`);
 });

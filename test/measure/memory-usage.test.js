@@ -3,12 +3,12 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const { spawn } = require('node:child_process');
-const { Worker } = require('node:worker_threads');
 const { memoryUsage } = require('../../dist/measure/memory-usage.js');
 const { collectGarbage, collectGarbageAndSettle } = require('../../dist/measure/measure-call.js');
 const { parseDat } = require('../../dist/timeline/dat.js');
 const { rss } = require('../../dist/rss.js');
 const { spawnHog } = require('../native/helpers.js');
+const { inWorker } = require('./helpers.js');
 
 const MiB = 1024 * 1024;
 const max = (values) => Math.max(...values);
@@ -263,22 +263,12 @@ test('bad targets and options are TypeErrors or RangeErrors naming what is accep
 });
 
 test('memoryUsage works inside a worker thread', async () => {
-  const source = `
-    const { parentPort } = require('node:worker_threads');
-    const { memoryUsage } = require(${JSON.stringify(require.resolve('../../dist/measure/memory-usage.js'))});
-    (async () => {
-      const self = await memoryUsage(-1);
-      const [values, length] = await memoryUsage(() => Buffer.alloc(80 * 1024 * 1024, 1).length, { retval: true, interval: 0.01 });
-      parentPort.postMessage({ self, values, length });
-    })().catch((err) => parentPort.postMessage({ error: String(err) }));
-  `;
-  const worker = new Worker(source, { eval: true });
-  const message = await new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  await worker.terminate();
-  assert.ifError(message.error);
+  const message = await inWorker(`
+    const { memoryUsage } = require(dist + '/measure/memory-usage.js');
+    const self = await memoryUsage(-1);
+    const [values, length] = await memoryUsage(() => Buffer.alloc(80 * 1024 * 1024, 1).length, { retval: true, interval: 0.01 });
+    return { self, values, length };
+  `);
   assert.strictEqual(message.self.length, 1);
   assert.strictEqual(message.length, 80 * MiB);
   assert.ok(max(message.values) - message.values[0] > 75 * MiB, `${(max(message.values) - message.values[0]) / MiB}`);
