@@ -4,6 +4,7 @@ import * as inspector from 'node:inspector';
 import Module from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import * as util from 'node:util';
 import * as v8 from 'node:v8';
 import { UsageError } from '../errors';
 import type { BackendName } from '../meter';
@@ -112,11 +113,19 @@ async function profileScript(script: string, args: string[], options: ProfileCli
   try {
     await load(file);
   } catch (err) {
-    // Report it the way node does (stack, exit 1); the exit handler writes the results.
-    process.nextTick(() => {
-      throw err;
-    });
+    // As node reports an uncaught error (exit 1), without memprof's own frames; the exit
+    // handler writes the results.
+    process.stderr.write(`${scriptStack(err)}\n`);
+    process.exitCode = 1;
   }
+}
+
+function scriptStack(err: unknown): string {
+  if (!(err instanceof Error) || !err.stack) return `Uncaught ${util.inspect(err)}`;
+  const ours = path.join(__dirname, '..');
+  const lines = err.stack.split('\n');
+  const cut = lines.findIndex((l) => /^\s+at /.test(l) && (l.includes(ours) || l.includes('node_modules/commander')));
+  return (cut < 0 ? lines : lines.slice(0, cut).filter((l) => !/\(node:internal\/modules\//.test(l))).join('\n');
 }
 
 function selectorPicked(s: Selector, f: FunctionStats): boolean {

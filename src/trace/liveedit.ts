@@ -1,6 +1,8 @@
 import * as inspector from 'node:inspector';
 import { fileURLToPath } from 'node:url';
-import { functionAt, functionKey, instrument, offsetOf, parseSource, type FoundFunction } from './instrument';
+import { functionAt, functionKey, instrument, offsetOf, parseSource, PROBE_GLOBAL, type FoundFunction } from './instrument';
+
+const PROBE_MARK = `Symbol.for(${JSON.stringify(PROBE_GLOBAL)})`;
 
 /**
  * Delivery by V8 LiveEdit through an in-process inspector session: find the function's
@@ -103,7 +105,10 @@ export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: stri
     if (!url) throw new LiveEditRefused('its script has no file (eval or built-in code)');
     const file = fileOf(url);
     const { scriptSource } = post<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId: location.scriptId });
-    if (!pristineSources.has(location.scriptId)) pristineSources.set(location.scriptId, scriptSource);
+    // A script probed by a load hook is not pristine: its text is read from disk instead.
+    if (!pristineSources.has(location.scriptId)) {
+      pristineSources.set(location.scriptId, scriptSource.includes(PROBE_MARK) ? '' : scriptSource);
+    }
     let program;
     try {
       program = parseSource(scriptSource, url.endsWith('.mjs') ? true : undefined);
@@ -122,8 +127,7 @@ export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: stri
       name: found.name,
       line: found.line,
       endLine: found.endLine,
-      // Probed before: the text was remembered then (or, after a load hook, is on disk).
-      pristine: probed ? '' : pristineSources.get(location.scriptId)!,
+      pristine: pristineSources.get(location.scriptId)!,
     };
     if (probed) return target;
     if (found.node.expression) throw new ExpressionArrowBlocked(target, found.node.body.loc!.start.line);

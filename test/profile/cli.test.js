@@ -1,0 +1,169 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { memprof, memprofUntil, parseTable, FIXTURES, MiB } = require('./helpers');
+
+const HEADER = 'Line #    Mem usage    Increment         Peak  Occurrences   Line Contents';
+
+test('memprof app.js: the script runs as main with its arguments; one table per profiled function at exit', () => {
+  const r = memprof(['app.js', 'one', '--two', '-3']);
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^argv \["one","--two","-3"\] main true$/m);
+  assert.ok(r.stdout.includes(`Filename: ${path.join(FIXTURES, 'app.js')}\n\n${HEADER}\n${'='.repeat(HEADER.length)}\n`), r.stdout);
+  const rows = parseTable(r.stdout, 'build');
+  assert.strictEqual(rows[7].occ, 11, 'for over 10 iterations: 11 tests');
+  assert.ok(rows[6].inc > 95 && rows[6].inc < 105, `kept 100 MiB: ${rows[6].inc}`);
+  assert.strictEqual(rows[9].occ, 0, 'the closing brace never runs');
+  assert.ok(!r.stdout.includes('function helper'), 'helper is not profiled');
+});
+
+test('--precision, --format markdown and json (values in bytes)', () => {
+  const text = memprof(['--precision', '3', 'app.js']);
+  assert.match(text.stdout, /\d+\.\d{3} MiB +\d+\.\d{3} MiB +\d+\.\d{3} MiB +1 +  const big/);
+  const md = memprof(['--format', 'markdown', 'app.js']);
+  assert.match(md.stdout, /^### `build` — .*app\.js:5 \(1 call\)$/m);
+  assert.match(md.stdout, /^\| Line # \| Mem usage \| Increment \| Peak \| Occurrences \| Line Contents \|$/m);
+  assert.match(md.stdout, /^\| 7 \| [\d.]+ MiB \| [\d.]+ MiB \| [\d.]+ MiB \| 11 \| `.*for \(let i = 0; i < n; i\+\+\) kept\.push\(i\);` \|$/m);
+  const js = memprof(['--format', 'json', 'app.js']);
+  assert.strictEqual(js.code, 0, js.stderr);
+  const doc = JSON.parse(js.stdout.slice(js.stdout.indexOf('{')));
+  assert.strictEqual(doc.tool, 'memprof');
+  assert.strictEqual(doc.version, require('../../package.json').version);
+  assert.strictEqual(doc.backend, 'native');
+  assert.strictEqual(doc.unit, 'bytes');
+  const [fn] = doc.functions;
+  assert.deepStrictEqual({ name: fn.name, file: fn.file, line: fn.line, calls: fn.calls }, { name: 'build', file: path.join(FIXTURES, 'app.js'), line: 5, calls: 1 });
+  const big = fn.lines.find((l) => l.line === 6);
+  assert.strictEqual(big.source, '  const big = Buffer.alloc(100 * MiB, 1);');
+  assert.ok(Math.abs(big.increment - 100 * MiB) < 5 * MiB, `increment ${big.increment}`);
+  assert.ok(Number.isInteger(big.mem) && big.peak >= big.mem);
+  assert.deepStrictEqual(fn.lines.find((l) => l.line === 9), { line: 9, source: '}', occurrences: 0, mem: null, increment: null, peak: null });
+});
+
+test('-f selectors: name, file.js:name, file.js:line; no code change needed', () => {
+  const byName = memprof(['-f', 'helper', 'app.js']);
+  assert.strictEqual(parseTable(byName.stdout, 'helper')[11].occ, 1);
+  const byFile = memprof(['-f', 'lib.js:render', '-f', 'lib.js:3', 'uses-lib.js']);
+  assert.strictEqual(byFile.code, 0, byFile.stderr);
+  assert.match(byFile.stdout, /^1;2;3$/m);
+  assert.strictEqual(parseTable(byFile.stdout, 'parse')[3].occ, 1);
+  assert.strictEqual(parseTable(byFile.stdout, 'render')[7].occ, 1);
+  const none = memprof(['-f', 'nothere', 'app.js']);
+  assert.strictEqual(none.code, 0);
+  assert.match(none.stderr, /^memprof: no function matching --function nothere was called$/m);
+});
+
+test('ES module with top-level await: global profile() and -f through module.register', () => {
+  const r = memprof(['-f', 'gather', 'tla.mjs']);
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^esm 3 2 true$/m);
+  const gather = parseTable(r.stdout, 'gather');
+  assert.strictEqual(gather[4].occ, 7, 'two calls: 3 + 4 loop tests');
+  assert.strictEqual(gather[6].occ, 5);
+  assert.strictEqual(gather[6].source, '    await sleep(1);');
+  assert.strictEqual(parseTable(r.stdout, 'collect')[11].occ, 1);
+});
+
+test('faults: missing script exits 1, usage errors exit 2, one line each, no stack', () => {
+  const cases = [
+    [['nope.js'], 1, /^memprof: cannot find script nope\.js\n$/],
+    [['--backend', 'psutil', 'app.js'], 2, /^memprof: .*unknown backend "psutil": choose one of native, process, heap, uss, pss/],
+    [['--snapshot-at', '12 parsecs', 'app.js'], 2, /^memprof: .*invalid size "12 parsecs"/],
+    [['--break-at', '-5', 'app.js'], 2, /^memprof: .*invalid size/],
+    [['--no-such-option', 'app.js'], 2, /^memprof: unknown option '--no-such-option'/],
+    [['--format', 'yaml', 'app.js'], 2, /^memprof: .*yaml/],
+    [['--precision', 'x', 'app.js'], 2, /^memprof: .*whole number/],
+    [[], 2, /^memprof: missing script/],
+  ];
+  for (const [args, code, pattern] of cases) {
+    const r = memprof(args);
+    assert.strictEqual(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, pattern, args.join(' '));
+    assert.strictEqual(r.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /^\s+at /m);
+  }
+});
+
+test('a script that throws: results written (to -o too), the error printed, exit 1', () => {
+  const out = path.join(os.tmpdir(), `memprof-throws-${process.pid}.txt`);
+  fs.rmSync(out, { force: true });
+  try {
+    const r = memprof(['-o', out, 'throws.js']);
+    assert.strictEqual(r.code, 1);
+    assert.match(r.stderr, /Error: script failed on purpose\n\s+at .*throws\.js:7/);
+    assert.doesNotMatch(r.stderr, /dist[/\\]cli/);
+    assert.strictEqual(parseTable(fs.readFileSync(out, 'utf8'), 'work')[3].occ, 1);
+    // -o appends, like memory_profiler
+    memprof(['-o', out, 'throws.js']);
+    assert.strictEqual(fs.readFileSync(out, 'utf8').split('Filename:').length - 1, 2);
+  } finally {
+    fs.rmSync(out, { force: true });
+  }
+});
+
+test('process.exit(3): results written, exit 3', () => {
+  const r = memprof(['exits.js']);
+  assert.strictEqual(r.code, 3);
+  assert.strictEqual(parseTable(r.stdout, 'work')[3].occ, 1);
+});
+
+for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]]) {
+  test(`${signal}: results written, exit ${code}`, async () => {
+    const run = memprofUntil(['waits.js'], 'stdout', /ready/);
+    await run.ready;
+    run.child.kill(signal);
+    const r = await run.done;
+    assert.strictEqual(r.code, code, r.stderr);
+    assert.strictEqual(parseTable(r.stdout, 'work')[3].occ, 1);
+  });
+}
+
+test('--timestamp prints FUNC lines instead of tables', () => {
+  const r = memprof(['--timestamp', 'app.js']);
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /Filename:/);
+  const m = /^FUNC app\.build ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) 1$/m.exec(r.stdout);
+  assert.ok(m, r.stdout);
+  const [start, t0, end, t1] = m.slice(1).map(Number);
+  assert.ok(end - start > 95 && end - start < 105, `build kept ${end - start} MiB`);
+  assert.ok(t1 >= t0 && Math.abs(t0 - Date.now() / 1000) < 120);
+});
+
+test('--snapshot-at writes a .heapsnapshot in the working directory once, and says where', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-snap-'));
+  try {
+    const base = memprof(['--format', 'json', 'grows.js']);
+    const entry = JSON.parse(base.stdout.slice(base.stdout.indexOf('{'))).functions[0].lines[0].mem;
+    const at = Math.round((entry + 64 * MiB) / MiB);
+    const r = memprof(['--snapshot-at', `${at}MiB`, path.join(FIXTURES, 'grows.js')], { cwd: dir });
+    assert.strictEqual(r.code, 0, r.stderr);
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot'));
+    assert.strictEqual(files.length, 1);
+    assert.match(r.stderr, new RegExp(`^memprof: memory reached [\\d.]+ MiB at .*grows\\.js:5; heap snapshot written to .*${files[0]}$`, 'm'));
+    assert.ok(JSON.parse(fs.readFileSync(path.join(dir, files[0]), 'utf8')).snapshot.node_count > 1000);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--break-at with no debugger attached opens the inspector on 127.0.0.1 and waits', async () => {
+  const run = memprofUntil(['--break-at', '1MiB', 'grows.js'], 'stderr', /waiting for a debugger at ws:\/\/127\.0\.0\.1:\d+\//);
+  await run.ready;
+  assert.match(run.out.stderr, /^memprof: memory reached [\d.]+ MiB at .*grows\.js:\d+; waiting for a debugger at ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/m);
+  assert.doesNotMatch(run.out.stdout, /grew/, 'the script is paused');
+  run.child.kill('SIGKILL');
+  await run.done;
+});
+
+test('worker threads profile their own functions', () => {
+  const { spawnSync } = require('node:child_process');
+  const w = spawnSync(process.execPath, [path.join(FIXTURES, 'worker.js')], { encoding: 'utf8' });
+  assert.strictEqual(w.status, 0, w.stderr);
+  const fn = JSON.parse(w.stdout);
+  assert.strictEqual(fn.name, 'inWorker');
+  const line = fn.lines.find((l) => l.source.includes('Buffer.alloc'));
+  assert.ok(Math.abs(line.increment - 40 * MiB) < 4 * MiB, `worker line increment ${line.increment / MiB} MiB`);
+});
