@@ -1,5 +1,5 @@
 import type { REPLServer } from 'node:repl';
-import { collectGarbageAndSettle } from '../measure/measure-call';
+import { collectAllGarbage } from '../measure/memit';
 import { formatFunctionText } from '../report/text';
 import { PROBE_GLOBAL } from '../trace/instrument';
 import { liveEdit, liveEditKey, LiveEditRefused } from '../trace/liveedit';
@@ -50,7 +50,7 @@ export async function runMprun(server: REPLServer, text: string): Promise<string
   const run = await compileStatement(server, statement);
   // Garbage from earlier input would otherwise be freed during the run and show as
   // negative increments on lines that free nothing.
-  await collectGarbageAndSettle();
+  await collectAllGarbage();
   resetStats(); // the tables show this statement's run only
   await run();
   const functions = getResults().functions;
