@@ -56,7 +56,7 @@ function installTarball(tarball, project, pkg, t) {
     encoding: 'utf8',
   });
   if (install.status === 0) return;
-  t.diagnostic(`npm install --offline failed (${install.stderr.split('\n').find((line) => /ERR/.test(line)) ?? install.status}); unpacking the tarball instead`);
+  t.diagnostic(`npm install --offline failed (${install.stderr.split('\n').find((line) => /npm (error|ERR)/.test(line)) ?? install.status}); unpacking the tarball instead`);
   const target = path.join(project, 'node_modules', pkg.name);
   fs.mkdirSync(target, { recursive: true });
   execFileSync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
