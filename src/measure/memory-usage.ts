@@ -87,6 +87,8 @@ const SPIKE_READ_MS = 1;
 const SPIKE_READ_WITH_CHILDREN_MS = 5;
 // How often buffered samples are moved out of the sampler while the event loop is free.
 const DRAIN_MS = 50;
+// How long a child that could not be read is given to report its exit.
+const EXIT_GRACE_MS = 1000;
 
 interface Checked {
   intervalMs: number;
@@ -413,7 +415,14 @@ async function measureChild(child: ChildProcess, owned: boolean, options: Checke
   const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
   const series = new Series(options.intervalMs, deadline, options);
   const reader = createReader(child.pid, series, options);
-  reader.start();
+  try {
+    reader.start();
+  } catch (err) {
+    // A quick program can be gone before its first reading: that is no error.
+    const gone = await Promise.race([exited, new Promise<null>((resolve) => setTimeout(resolve, EXIT_GRACE_MS, null))]);
+    if (!gone) throw err;
+    return { series, returned: gone };
+  }
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     if (deadline !== Infinity) timer = setTimeout(() => resolve('timeout'), options.timeoutMs);

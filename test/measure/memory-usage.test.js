@@ -187,6 +187,17 @@ test('a command array is started, sampled until it exits, and its exit code retu
   assert.ok(max(values) > 60 * MiB, `max ${max(values) / MiB} MiB`);
 });
 
+test('a command that exits before its first reading is no error', async () => {
+  // `true` often exits before the sampler opens it.
+  for (let i = 0; i < 10; i++) {
+    const [values, status] = await memoryUsage(['true'], { retval: true });
+    assert.strictEqual(status.code, 0);
+    assert.ok(values.length <= 3 && values.every((v) => v > 0), JSON.stringify(values));
+  }
+  const top = await memoryUsage(['true'], { maxUsage: true });
+  assert.ok(top >= 0 && top < 64 * MiB, `${top}`);
+});
+
 test('a command still running at the timeout is stopped with SIGTERM', async () => {
   const start = Date.now();
   const [, status] = await memoryUsage(holdFor(1, 60000), { timeout: 0.3, retval: true });
