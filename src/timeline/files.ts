@@ -13,6 +13,17 @@ export function defaultProfileName(date = new Date()): string {
   return `mprofile_${date.getFullYear()}${two(date.getMonth() + 1)}${two(date.getDate())}${two(date.getHours())}${two(date.getMinutes())}${two(date.getSeconds())}.dat`;
 }
 
+/**
+ * The default name for a recording starting now in `dir`; when a recording of this very
+ * second exists, the next free second, so a quick second run never overwrites the first.
+ */
+export function freshProfileName(dir = '.', now = new Date()): string {
+  for (let t = now.getTime(); ; t += 1000) {
+    const name = defaultProfileName(new Date(t));
+    if (!fs.existsSync(path.join(dir, name))) return dir === '.' ? name : path.join(dir, name);
+  }
+}
+
 /** The recordings in `dir`, oldest first. */
 export function listProfiles(dir = '.'): string[] {
   let names: string[];

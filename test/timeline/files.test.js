@@ -4,7 +4,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { tempDir, memprof, MPROF, MPROF_SKIP } = require('./helpers.js');
-const { defaultProfileName } = require('../../dist/timeline/files.js');
+const { defaultProfileName, freshProfileName } = require('../../dist/timeline/files.js');
 
 const NAMES = ['mprofile_20260101120000.dat', 'mprofile_20260101120005.dat', 'mprofile_20260102093000.dat'];
 
@@ -27,6 +27,24 @@ function fixture() {
 
 test('default output names sort by time and match mprof', () => {
   assert.equal(defaultProfileName(new Date(2026, 0, 2, 3, 4, 5)), 'mprofile_20260102030405.dat');
+});
+
+test('a second recording in the same second takes the next free name', () => {
+  const dir = tempDir();
+  const now = new Date(2026, 0, 1, 12, 0, 5);
+  assert.equal(freshProfileName(dir, now), path.join(dir, 'mprofile_20260101120005.dat'));
+  fs.writeFileSync(path.join(dir, 'mprofile_20260101120005.dat'), '');
+  fs.writeFileSync(path.join(dir, 'mprofile_20260101120006.dat'), '');
+  assert.equal(freshProfileName(dir, now), path.join(dir, 'mprofile_20260101120007.dat'));
+});
+
+test('run without -o writes mprofile_<time>.dat in the working directory; two quick runs keep both', () => {
+  const dir = tempDir();
+  for (let i = 0; i < 2; i++) assert.equal(memprof(['run', process.execPath, '-e', 'setTimeout(() => {}, 50)'], { cwd: dir }).code, 0);
+  const names = fs.readdirSync(dir);
+  assert.equal(names.length, 2, names.join(' '));
+  for (const name of names) assert.match(name, /^mprofile_\d{14}\.dat$/);
+  assert.equal(memprof(['list'], { cwd: dir }).stdout.trim().split('\n').length, 2);
 });
 
 test('list numbers recordings oldest first, as mprof list', () => {
