@@ -105,6 +105,18 @@ test('SIGKILL of memprof leaves every sample drained so far, in whole lines', as
   }
 });
 
+test('a program killed by SIGKILL: the recording is complete and -E gives 128 + 9', () => {
+  const dir = tempDir();
+  const file = script(dir, 'suicide.js', 'const b = Buffer.alloc(60e6, 1); setTimeout(() => process.kill(process.pid, "SIGKILL"), 300);');
+  const out = path.join(dir, 'k.dat');
+  const r = memprof(['run', '-E', '-o', out, file]);
+  assert.equal(r.code, 137, r.stderr);
+  const rec = readDat(out);
+  assert.ok(rec.mem.mib.length >= 20, `${rec.mem.mib.length} samples`);
+  assert.ok(Math.max(...rec.mem.mib) > 60);
+  assert.match(r.stderr, /wrote .*k\.dat: \d+ samples, peak/);
+});
+
 test('SIGINT and SIGTERM reach the program; memprof then writes and exits with its code (-E)', async () => {
   const dir = tempDir();
   const file = script(dir, 'wait.js', `
