@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { REPLServer } from 'node:repl';
 import { inspect, types } from 'node:util';
+import { checkBackendName, type BackendName } from '../meter';
 import { whileHoldingInput } from './busy';
 import { MEMIT_USAGE, runMemit } from './memit-command';
 import { MPRUN_USAGE, runMprun } from './mprun-command';
@@ -39,12 +40,27 @@ function define(server: REPLServer, name: string, help: string, command: Command
   });
 }
 
+export interface ReplCommandOptions {
+  /** Decimal places of MiB in .mprun's tables (default 1). */
+  precision?: number;
+  /** The line profiler's meter for .mprun (default native); the first profiled function's
+   * choice holds for the process. */
+  backend?: BackendName;
+}
+
 /**
  * Adds `.memit` and `.mprun` (IPython's %memit and %mprun) to a Node REPL:
  * `require('memprof/repl').addCommands(require('node:repl').start())`.
  */
-export function addCommands(server: REPLServer): REPLServer {
+export function addCommands(server: REPLServer, options: ReplCommandOptions = {}): REPLServer {
+  const precision = options.precision ?? 1;
+  if (!Number.isInteger(precision) || precision < 0 || precision > 12) {
+    throw new TypeError(`precision must be a whole number from 0 to 12, got ${String(options.precision)}`);
+  }
+  const backend = options.backend === undefined ? undefined : checkBackendName(options.backend);
   define(server, 'memit', `Peak memory and increment of a statement: ${MEMIT_USAGE}`, runMemit);
-  define(server, 'mprun', `Line-by-line memory of functions while a statement runs: ${MPRUN_USAGE}`, runMprun);
+  define(server, 'mprun', `Line-by-line memory of functions while a statement runs: ${MPRUN_USAGE}`, (s, text) =>
+    runMprun(s, text, { precision, backend }),
+  );
   return server;
 }

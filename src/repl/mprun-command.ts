@@ -1,4 +1,5 @@
 import type { REPLServer } from 'node:repl';
+import type { BackendName } from '../meter';
 import { collectAllGarbage } from '../measure/memit';
 import { formatFunctionText } from '../report/text';
 import { PROBE_GLOBAL } from '../trace/instrument';
@@ -28,7 +29,12 @@ function statsIndex(fn: Function): number {
  * gives a function: typed in the REPL, a property of a required module) line by line
  * while the statement runs, awaiting it, and prints one table per function for this run.
  */
-export async function runMprun(server: REPLServer, text: string): Promise<string> {
+export interface MprunSettings {
+  precision: number;
+  backend?: BackendName;
+}
+
+export async function runMprun(server: REPLServer, text: string, settings: MprunSettings = { precision: 1 }): Promise<string> {
   const { flags, statement } = parseCommandLine(text, { '-f': { value: true, repeatable: true } }, MPRUN_USAGE);
   const names = flags.get('-f');
   if (typeof names !== 'string') throw new CommandLineError(`name a function with -f; usage: ${MPRUN_USAGE}`);
@@ -39,7 +45,7 @@ export async function runMprun(server: REPLServer, text: string): Promise<string
     const fn = await (await compileStatement(server, name))();
     if (typeof fn !== 'function') throw new CommandLineError(`${name} is ${fn === null ? 'null' : typeof fn}, not a function`);
     try {
-      profile(fn as (...args: never[]) => unknown, { report: 'none' });
+      profile(fn as (...args: never[]) => unknown, { report: 'none', backend: settings.backend });
       profiled.push(statsIndex(fn));
     } catch (err) {
       // profile() has said why on stderr when V8 refused; say it here too, where the user looks.
@@ -54,6 +60,6 @@ export async function runMprun(server: REPLServer, text: string): Promise<string
   resetStats(); // the tables show this statement's run only
   await run();
   const functions = getResults().functions;
-  for (const index of profiled) if (index >= 0) out.push(formatFunctionText(functions[index]));
+  for (const index of profiled) if (index >= 0) out.push(formatFunctionText(functions[index], settings.precision));
   return out.join('');
 }

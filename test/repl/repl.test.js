@@ -175,3 +175,22 @@ test('.mprun profiles a function of a required file; bad names are one line each
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('memprof repl --precision and --backend shape .mprun; bad values exit 2 with one line', async () => {
+  const { code, stdout, stderr } = await runRepl([...GROW, '.mprun -f grow grow(8).length'], [BIN, 'repl', '--precision', '3', '--backend', 'heap']);
+  assert.strictEqual(code, 0, stderr);
+  const [table] = tables(stdout);
+  const alloc = table.rows.find((r) => r.line === 2);
+  assert.match(stdout, /\s\d+\.\d{3} MiB\s/);
+  // The heap backend: a Buffer's memory lives outside the V8 heap.
+  assert.ok(Math.abs(alloc.inc) < 1, `heap increment of a Buffer: ${alloc.inc} MiB`);
+  for (const [args, message] of [
+    [['--precision', 'x'], /argument 'x' is invalid/],
+    [['--backend', 'psutil'], /unknown backend "psutil"/],
+  ]) {
+    const bad = await runRepl([], [BIN, 'repl', ...args]);
+    assert.strictEqual(bad.code, 2);
+    assert.match(bad.stderr, message);
+    assert.strictEqual(bad.stderr.trim().split('\n').length, 1);
+  }
+});
