@@ -79,7 +79,7 @@ test('.memit awaits a promise, takes statements with await, and -c counts child 
   const { code, stdout, stderr } = await runRepl([
     '.memit new Promise((resolve) => setTimeout(() => resolve(Buffer.alloc(60 * 1024 * 1024, 1)), 50))',
     '.memit const b = Buffer.alloc(40 * 1024 * 1024, 1); await new Promise((r) => setTimeout(r, 20)); b.length',
-    `.memit -c require('node:child_process').spawnSync(process.execPath, ['-e', 'Buffer.alloc(80 * 1024 * 1024, 1); setTimeout(() => {}, 200)'])`,
+    `.memit -c -i 0.002 require('node:child_process').spawnSync(process.execPath, ['-e', 'Buffer.alloc(80 * 1024 * 1024, 1); setTimeout(() => {}, 200)'])`,
     `.memit require('node:child_process').spawnSync(process.execPath, ['-e', 'Buffer.alloc(80 * 1024 * 1024, 1); setTimeout(() => {}, 200)'])`,
   ]);
   assert.strictEqual(code, 0, stderr);
