@@ -1,5 +1,6 @@
 import * as acorn from 'acorn';
 import type { REPLServer } from 'node:repl';
+import * as vm from 'node:vm';
 
 /**
  * Turns a statement typed after `.memit` or `.mprun` into a function that runs it in the
@@ -23,8 +24,14 @@ export function compileStatement(server: REPLServer, statement: string): Promise
     const expression = source.slice(last.expression.start, last.expression.end);
     source = `${source.slice(0, last.start)}return (${expression});${source.slice(last.end)}`;
   }
-  // The REPL's own eval, so the function sees exactly what typed lines see.
-  return new Promise((resolve, reject) => {
-    server.eval(source, server.context, 'memprof-repl', (err, fn) => (err ? reject(err) : resolve(fn as () => Promise<unknown>)));
-  });
+  // Compiled in the REPL's context (its variables, functions and top-level let/const);
+  // the column offset keeps error positions on the statement as typed.
+  const script = new vm.Script(source, { filename: 'memprof-repl', columnOffset: -head.length });
+  const context = server.context as object;
+  try {
+    const fn = context === globalThis ? script.runInThisContext() : script.runInContext(context as vm.Context);
+    return Promise.resolve(fn as () => Promise<unknown>);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
