@@ -6,10 +6,11 @@ import { PROBE_GLOBAL } from '../trace/instrument';
 import { liveEdit, liveEditKey, LiveEditRefused } from '../trace/liveedit';
 import { getResults, profile } from '../trace/profile';
 import { allFunctions, probes, resetStats } from '../trace/runtime';
+import { writeFileAtomic } from '../util/write-file';
 import { compileStatement } from './statement';
 import { CommandLineError, parseCommandLine } from './options';
 
-export const MPRUN_USAGE = '.mprun -f <function> [-f <function> ...] <statement>';
+export const MPRUN_USAGE = '.mprun -f <function> [-f <function> ...] [-T FILE] <statement>';
 
 /** Lets probed code find the probes when the REPL runs in a context of its own (useGlobal false). */
 function installProbes(server: REPLServer): void {
@@ -35,7 +36,11 @@ export interface MprunSettings {
 }
 
 export async function runMprun(server: REPLServer, text: string, settings: MprunSettings = { precision: 1 }): Promise<string> {
-  const { flags, statement } = parseCommandLine(text, { '-f': { value: true, repeatable: true } }, MPRUN_USAGE);
+  const { flags, statement } = parseCommandLine(
+    text,
+    { '-f': { value: true, repeatable: true }, '-T': { value: true } },
+    MPRUN_USAGE,
+  );
   const names = flags.get('-f');
   if (typeof names !== 'string') throw new CommandLineError(`name a function with -f; usage: ${MPRUN_USAGE}`);
   installProbes(server);
@@ -60,6 +65,16 @@ export async function runMprun(server: REPLServer, text: string, settings: Mprun
   resetStats(); // the tables show this statement's run only
   await run();
   const functions = getResults().functions;
-  for (const index of profiled) if (index >= 0) out.push(formatFunctionText(functions[index], settings.precision));
-  return out.join('');
+  const tables = profiled.filter((index) => index >= 0).map((index) => formatFunctionText(functions[index], settings.precision));
+  const file = flags.get('-T');
+  if (typeof file !== 'string') return out.join('') + tables.join('');
+  // IPython's -T: the tables go to the file (replaced whole), the REPL says where.
+  try {
+    writeFileAtomic(file, tables.join(''));
+  } catch (err) {
+    // Shown here instead, so the run is not lost.
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    return `${out.join('')}${tables.join('')}.mprun: cannot write ${file} (${reason}); the tables are above\n`;
+  }
+  return `${out.join('')}*** Profile printout saved to text file '${file}'.\n`;
 }

@@ -103,7 +103,7 @@ test('.memit errors: a bad option is one line, an exception reads as the REPL sh
   assert.match(stdout, /\.memit: unknown option -z; usage: \.memit \[-r N\] \[-c\] \[-i SECONDS\] <statement>\n/);
   assert.match(stdout, /\.memit: option -r expects a whole number above 0, got 0;/);
   assert.match(stdout, /\.memit: nothing to run;/);
-  assert.match(stdout, /Uncaught RangeError: boom\n    at memprof-repl:1:\d+\n/);
+  assert.match(stdout, /Uncaught RangeError: boom\n    at memprof-repl:1:7\n/, "the column of the typed statement");
   assert.doesNotMatch(stdout, /dist[\\/]/, 'no memprof stack frames');
   assert.match(stdout, /Uncaught SyntaxError: Unexpected token\n/);
   assert.strictEqual(memitLines(stdout).length, 1, 'the last one still runs');
@@ -161,6 +161,8 @@ test('.mprun profiles a function of a required file; bad names are one line each
       '.mprun -f lib lib',
       '.mprun -f Math.max Math.max(1, 2)',
       '.mprun lib.build(1)',
+      `.mprun -T ${path.join(dir, 'tables.txt')} -f lib.build lib.build(2).length`,
+      `.mprun -T ${path.join(dir, 'missing', 'tables.txt')} -f lib.build lib.build(1).length`,
     ]);
     assert.strictEqual(code, 0);
     const [table] = tables(stdout);
@@ -171,6 +173,13 @@ test('.mprun profiles a function of a required file; bad names are one line each
     assert.match(stdout, /\.mprun: lib is object, not a function\n/);
     assert.match(stdout, /\.mprun: cannot profile Math\.max: it is native or built-in code/);
     assert.match(stdout, /\.mprun: name a function with -f;/);
+    // -T: the tables go to the file; when it cannot be written they are shown instead.
+    assert.ok(stdout.includes(`*** Profile printout saved to text file '${path.join(dir, 'tables.txt')}'.`));
+    const saved = tables(fs.readFileSync(path.join(dir, 'tables.txt'), 'utf8'));
+    assert.strictEqual(saved.length, 1);
+    assert.strictEqual(saved[0].rows.find((r) => r.line === 3).occ, 3);
+    assert.match(stdout, /\.mprun: cannot write \S+missing\S+ \(ENOENT\); the tables are above\n/);
+    assert.strictEqual(tables(stdout).length, 2, 'the first table and the unsaved one');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
