@@ -1,6 +1,7 @@
 import * as inspector from 'node:inspector';
 import { fileURLToPath } from 'node:url';
-import { functionAt, functionKey, instrument, offsetOf, parseSource, PROBE_GLOBAL, type FoundFunction } from './instrument';
+import type * as acorn from 'acorn';
+import { functionAt, functionKey, instrument, offsetOf, parseFunctionText, parseSource, PROBE_GLOBAL, type FoundFunction } from './instrument';
 
 const PROBE_MARK = `Symbol.for(${JSON.stringify(PROBE_GLOBAL)})`;
 
@@ -25,13 +26,15 @@ export interface LiveEditTarget {
 export class LiveEditRefused extends Error {}
 
 /**
+ * The function cannot be probed in place, but can be measured around each call (one row).
  * V8 counts an insertion at the very end of a function as outside it, and an
- * expression-bodied arrow can only be closed there: the edit either is refused (the
- * enclosing code runs) or leaves existing closures on the old code. Such arrows are wrapped.
+ * expression-bodied arrow can only be closed there; and a function whose last statement
+ * shares a line with its closing brace can leave V8's text diff unable to match it: the
+ * edit succeeds but existing closures keep the old code.
  */
-export class ExpressionArrowBlocked extends LiveEditRefused {
-  constructor(readonly target: LiveEditTarget, readonly bodyLine: number) {
-    super('an expression-bodied arrow cannot be edited in place');
+export class NeedsWrapper extends LiveEditRefused {
+  constructor(readonly target: LiveEditTarget, readonly bodyLine: number, reason: string) {
+    super(reason);
   }
 }
 
@@ -98,8 +101,8 @@ function fileOf(url: string): string {
  * when V8 or the source refuse (the caller runs the function unprofiled).
  */
 export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: string) => string): LiveEditTarget {
-  post('Debugger.enable');
-  try {
+  enableDebugger();
+  {
     const location = locate(fn);
     const url = urls.get(location.scriptId) ?? '';
     if (!url) throw new LiveEditRefused('its script has no file (eval or built-in code)');
@@ -109,13 +112,8 @@ export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: stri
     if (!pristineSources.has(location.scriptId)) {
       pristineSources.set(location.scriptId, scriptSource.includes(PROBE_MARK) ? '' : scriptSource);
     }
-    let program;
-    try {
-      program = parseSource(scriptSource, url.endsWith('.mjs') ? true : undefined);
-    } catch (err) {
-      throw new LiveEditRefused(`its script does not parse (${(err as Error).message})`);
-    }
-    const found = functionAt(program, offsetOf(scriptSource, location.lineNumber + 1, location.columnNumber));
+    const offset = offsetOf(scriptSource, location.lineNumber + 1, location.columnNumber);
+    const found = functionAt(parseAround(scriptSource, offset, fn, url), offset);
     if (!found) throw new LiveEditRefused('its source was not found in the script');
     // Already probed (by a load hook, or an earlier profile()): use its key, leave the code alone.
     const existing = existingKey(scriptSource, found);
@@ -130,7 +128,8 @@ export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: stri
       pristine: pristineSources.get(location.scriptId)!,
     };
     if (probed) return target;
-    if (found.node.expression) throw new ExpressionArrowBlocked(target, found.node.body.loc!.start.line);
+    const bodyLine = found.node.body.loc!.start.line;
+    if (found.node.expression) throw new NeedsWrapper(target, bodyLine, '');
     const edited = instrument(scriptSource, [{ node: found.node, key }]);
     const reply = post<{ status?: string; exceptionDetails?: { text: string; lineNumber: number } }>('Debugger.setScriptSource', {
       scriptId: location.scriptId,
@@ -140,10 +139,42 @@ export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: stri
       throw new LiveEditRefused(`the probed source does not compile: ${reply.exceptionDetails.text} (line ${reply.exceptionDetails.lineNumber + 1})`);
     }
     if (reply.status && reply.status !== 'Ok') throw new LiveEditRefused(refusal(reply.status));
+    // (A class's text comes from positions LiveEdit does not update: no check for classes.)
+    const isClass = Object.getOwnPropertyDescriptor(fn, 'prototype')?.writable === false;
+    if (!isClass && !Function.prototype.toString.call(fn).includes(PROBE_MARK)) {
+      // V8 accepted the script but kept this closure on its old code: put the text back.
+      post('Debugger.setScriptSource', { scriptId: location.scriptId, scriptSource });
+      throw new NeedsWrapper(target, bodyLine, 'V8 could not match its probed text to the running closure (its last line holds its closing brace)');
+    }
     return target;
-  } finally {
-    // An enabled Debugger in this thread would make a `debugger` statement wait on us.
-    post('Debugger.disable');
+  }
+}
+
+let debuggerEnabled = false;
+
+/**
+ * Debugger.enable replays every script (tens of ms), so it stays enabled; this session
+ * skips all pauses, or a `debugger` statement would wait for this very thread.
+ */
+function enableDebugger(): void {
+  if (debuggerEnabled) return;
+  post('Debugger.enable');
+  post('Debugger.setSkipAllPauses', { skip: true });
+  debuggerEnabled = true;
+}
+
+/** The function's own text parsed in place (fast), or the whole script when that fails. */
+function parseAround(source: string, offset: number, fn: Function, url: string): acorn.Program {
+  const text = Function.prototype.toString.call(fn);
+  const start = source.lastIndexOf(text, offset);
+  if (start >= 0 && start + text.length >= offset) {
+    const program = parseFunctionText(source, start, text);
+    if (program) return program;
+  }
+  try {
+    return parseSource(source, url.endsWith('.mjs') ? true : undefined);
+  } catch (err) {
+    throw new LiveEditRefused(`its script does not parse (${(err as Error).message})`);
   }
 }
 

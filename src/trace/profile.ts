@@ -3,7 +3,7 @@ import { VERSION } from '../version';
 import type { BackendName } from '../meter';
 import { formatFunctionText } from '../report/text';
 import type { FunctionResult, LineResult, ProfileResults } from '../report/results';
-import { ExpressionArrowBlocked, liveEdit, liveEditKey, LiveEditRefused } from './liveedit';
+import { liveEdit, liveEditKey, LiveEditRefused, NeedsWrapper } from './liveedit';
 import { activeBackend, allFunctions, configure, isConfigured, probes, register, setTopLevelExitHandler, type FunctionStats, type TraceMode } from './runtime';
 import { mapToOriginal } from './source-map';
 
@@ -147,11 +147,12 @@ export function profile<F extends AnyFunction>(fn: F, options?: ProfileOptions |
     const stats = register(target.key, fn.name || target.name);
     adoptFunction(stats, opts);
   } catch (err) {
-    if (err instanceof ExpressionArrowBlocked) {
+    if (err instanceof NeedsWrapper) {
+      if (err.message) process.stderr.write(`memprof: ${label}: ${err.message}; each call is measured as one row (wrapped)\n`);
       rememberSource(err.target.file, err.target.pristine);
       const stats = register(err.target.key, fn.name || err.target.name);
       adoptFunction(stats, opts);
-      return wrapExpressionArrow(fn, err.target.key, err.bodyLine);
+      return wrapCalls(fn, err.target.key, err.bodyLine);
     }
     if (!(err instanceof LiveEditRefused)) throw err;
     process.stderr.write(`memprof: cannot profile ${label}: ${err.message}; it runs unprofiled\n`);
@@ -160,10 +161,10 @@ export function profile<F extends AnyFunction>(fn: F, options?: ProfileOptions |
 }
 
 /**
- * The arrow's single expression as one row, measured around each call (a new function:
- * other references to the arrow stay unprofiled). A promise result closes on settling.
+ * Each call measured as one row (the body's first line), around the call: a new function,
+ * so other references to `fn` stay unprofiled. A promise result closes on settling.
  */
-function wrapExpressionArrow<F extends AnyFunction>(fn: F, key: string, bodyLine: number): F {
+function wrapCalls<F extends AnyFunction>(fn: F, key: string, bodyLine: number): F {
   const wrapper = function (this: unknown, ...args: unknown[]): unknown {
     const frame = probes.e(key);
     probes.l(frame, bodyLine);

@@ -178,6 +178,29 @@ test("report 'call' prints memory_profiler's table after each top-level call", (
   assert.strictEqual(text.split('Filename:').length - 1, 2);
 });
 
+test('a function V8 cannot move to probed code in place is measured per call through a wrapper, and says so', () => {
+  let err = '';
+  const write = process.stderr.write;
+  process.stderr.write = (chunk) => ((err += chunk), true);
+  let p;
+  try {
+    p = profile(shapes.oneLiner, quiet);
+  } finally {
+    process.stderr.write = write;
+  }
+  if (p === shapes.oneLiner) {
+    // V8 matched it after all: then it is probed in place.
+    assert.strictEqual(p(3), 3);
+    assert.strictEqual(row(result('oneLiner'), 'function oneLiner').occurrences, 1);
+    return;
+  }
+  assert.match(err, /^memprof: oneLiner: .*; each call is measured as one row \(wrapped\)\n$/);
+  assert.strictEqual(p.name, 'oneLiner');
+  assert.strictEqual(p.length, 1);
+  assert.strictEqual(p(4), 6);
+  assert.strictEqual(result('oneLiner').calls, 1);
+});
+
 test('bad arguments are TypeErrors; builtins run unprofiled with one line saying why', () => {
   assert.throws(() => profile(42), TypeError);
   assert.throws(() => profile(() => {}, { precision: -1 }), /precision/);

@@ -1,0 +1,66 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const ts = require('typescript');
+const { memprof, MiB } = require('./helpers');
+
+const TS = `// compiled by the test: rows must name this file's lines
+interface Options {
+  size: number;
+  label?: string;
+}
+
+type Sized = { length: number };
+
+function work(options: Options): number {
+  const buf: Sized = Buffer.alloc(options.size * 1024 * 1024, 1);
+  const label: string = options.label ?? 'none';
+  return buf.length + label.length;
+}
+
+declare const profile: <F>(fn: F) => F;
+console.log(profile(work)({ size: 60 }));
+`;
+
+function compile(dir, inline) {
+  const tsFile = path.join(dir, 'work.ts');
+  fs.writeFileSync(tsFile, TS);
+  const out = ts.transpileModule(TS, {
+    fileName: 'work.ts',
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, sourceMap: !inline, inlineSourceMap: inline, inlineSources: inline },
+  });
+  const jsFile = path.join(dir, 'work.js');
+  let js = out.outputText;
+  if (!inline) {
+    fs.writeFileSync(path.join(dir, 'work.js.map'), out.sourceMapText);
+    js = js.replace(/\/\/# sourceMappingURL=.*$/m, '//# sourceMappingURL=work.js.map');
+  }
+  fs.writeFileSync(jsFile, js);
+  return { tsFile, jsFile };
+}
+
+for (const inline of [true, false]) {
+  test(`rows name the TypeScript file, lines and text (${inline ? 'inline map' : 'map beside the file'})`, () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-ts-'));
+    try {
+      const { tsFile, jsFile } = compile(dir, inline);
+      // The compiled file's lines differ: the interface and type are gone.
+      assert.notStrictEqual(fs.readFileSync(jsFile, 'utf8').split('\n').findIndex((l) => l.includes('Buffer.alloc')) + 1, 10);
+      const r = memprof(['--format', 'json', jsFile]);
+      assert.strictEqual(r.code, 0, r.stderr);
+      const [fn] = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))).functions;
+      assert.strictEqual(fn.file, tsFile);
+      assert.strictEqual(fn.line, 9);
+      const alloc = fn.lines.find((l) => l.line === 10);
+      assert.strictEqual(alloc.source, '  const buf: Sized = Buffer.alloc(options.size * 1024 * 1024, 1);');
+      assert.strictEqual(alloc.occurrences, 1);
+      assert.ok(Math.abs(alloc.increment - 60 * MiB) < 4 * MiB, `increment ${alloc.increment / MiB} MiB`);
+      assert.strictEqual(fn.lines.find((l) => l.line === 11).source, "  const label: string = options.label ?? 'none';");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
