@@ -206,9 +206,9 @@ function startPeak(frame: number, now: number): void {
   if (shared === null) return;
   let p = shared[SHARED_PEAK];
   if (p > now + SLACK) {
-    // Frames with a line open keep what the sampler saw before the reset.
+    // Other frames with a line open keep what the sampler saw before the reset.
     for (let g = 0; g < highest; g++) {
-      if (fActive[g] === 1 && fLine[g] >= 0 && p > fBase[g] && p > fPeak[g]) fPeak[g] = p;
+      if (g !== frame && fActive[g] === 1 && fLine[g] >= 0 && p > fBase[g] && p > fPeak[g]) fPeak[g] = p;
     }
     sampler!.resetPeak();
     p = shared[SHARED_PEAK];

@@ -52,6 +52,9 @@ test('a 200 MiB spike freed inside one line shows in Peak, not in Increment', ()
   const r = row(result('spiky'), 'Buffer.alloc(200');
   assert.ok(Math.abs(r.increment) < 20 * MiB, `increment ${r.increment / MiB} MiB`);
   assert.ok(r.peak - r.mem > 180 * MiB, `peak ${r.peak / MiB} MiB, after ${r.mem / MiB} MiB`);
+  // The next line starts after the spike: its peak must not inherit it.
+  const next = row(result('spiky'), 'return base.length');
+  assert.ok(next.peak - next.mem < 20 * MiB, `next line peak ${next.peak / MiB} MiB, after ${next.mem / MiB} MiB`);
 });
 
 test('profile() returns the same function: name, length, this, return and throw unchanged', () => {
