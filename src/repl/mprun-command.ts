@@ -10,6 +10,11 @@ import { writeFileAtomic } from '../util/write-file';
 import { compileStatement } from './statement';
 import { CommandLineError, parseCommandLine } from './options';
 
+export interface MprunSettings {
+  precision: number;
+  backend?: BackendName;
+}
+
 export const MPRUN_USAGE = '.mprun -f <function> [-f <function> ...] [-T FILE] <statement>';
 
 /** Lets probed code find the probes when the REPL runs in a context of its own (useGlobal false). */
@@ -19,10 +24,43 @@ function installProbes(server: REPLServer): void {
   Object.defineProperty(context, Symbol.for(PROBE_GLOBAL), { value: probes, configurable: true, enumerable: false, writable: false });
 }
 
-/** The tracer's statistics of a function profile() has instrumented (found by its line key). */
-function statsIndex(fn: Function): number {
-  const key = liveEdit(fn, liveEditKey).key; // already instrumented: only looks it up
-  return allFunctions().findIndex((stats) => stats.key === key);
+// Functions .mprun has profiled (the original, and the wrapper when the tracer wrapped
+// it) to the index of their statistics in allFunctions().
+const profiledIndex = new WeakMap<Function, number>();
+const REBIND = 'memprof.repl.rebind';
+
+/** Points `name` at `value` in the REPL (a wrapped function replaces the original). */
+async function rebind(server: REPLServer, name: string, value: Function): Promise<void> {
+  const context = server.context as Record<symbol, unknown>;
+  context[Symbol.for(REBIND)] = value;
+  try {
+    await (await compileStatement(server, `${name} = globalThis[Symbol.for(${JSON.stringify(REBIND)})]`))();
+  } catch (err) {
+    const reason = typeof (err as Error)?.message === 'string' ? (err as Error).message : String(err);
+    throw new CommandLineError(
+      `cannot profile ${name}: the line profiler has to wrap it, and ${name} cannot be reassigned (${reason}); define it with function or let to profile it here`,
+    );
+  } finally {
+    delete context[Symbol.for(REBIND)];
+  }
+}
+
+/** Profiles `fn` (found as `name`) unless done before; the index of its statistics. */
+async function profileNamed(server: REPLServer, name: string, fn: Function, settings: MprunSettings): Promise<number> {
+  const known = profiledIndex.get(fn);
+  if (known !== undefined) return known;
+  const before = allFunctions().length;
+  const result = profile(fn as (...args: never[]) => unknown, { report: 'none', backend: settings.backend });
+  // A new registration is this function's; an old one (profiled before .mprun saw it) is
+  // found by its line key, which throws LiveEditRefused saying why when it cannot be profiled.
+  const index =
+    allFunctions().length > before ? allFunctions().length - 1 : allFunctions().findIndex((s) => s.key === liveEdit(fn, liveEditKey).key);
+  if (result !== fn) {
+    await rebind(server, name, result);
+    profiledIndex.set(result, index);
+  }
+  profiledIndex.set(fn, index);
+  return index;
 }
 
 /**
@@ -30,11 +68,6 @@ function statsIndex(fn: Function): number {
  * gives a function: typed in the REPL, a property of a required module) line by line
  * while the statement runs, awaiting it, and prints one table per function for this run.
  */
-export interface MprunSettings {
-  precision: number;
-  backend?: BackendName;
-}
-
 export async function runMprun(server: REPLServer, text: string, settings: MprunSettings = { precision: 1 }): Promise<string> {
   const { flags, statement } = parseCommandLine(
     text,
@@ -50,8 +83,7 @@ export async function runMprun(server: REPLServer, text: string, settings: Mprun
     const fn = await (await compileStatement(server, name))();
     if (typeof fn !== 'function') throw new CommandLineError(`${name} is ${fn === null ? 'null' : typeof fn}, not a function`);
     try {
-      profile(fn as (...args: never[]) => unknown, { report: 'none', backend: settings.backend });
-      profiled.push(statsIndex(fn));
+      profiled.push(await profileNamed(server, name, fn, settings));
     } catch (err) {
       // profile() has said why on stderr when V8 refused; say it here too, where the user looks.
       if (!(err instanceof LiveEditRefused)) throw err;

@@ -139,11 +139,18 @@ test('.mprun in a REPL with its own context (require("memprof/repl")), async fun
       '  return held.length;',
       '};',
       '.mprun -f grow -f later later(30).then(() => grow(10))',
+      // One line: edited in place or wrapped (then `short` is pointed at the wrapper).
+      'let short = (mib) => Buffer.alloc(mib * 1024 * 1024, 1).length',
+      '.mprun -f short short(40)',
+      '.mprun -f short short(1); short(1)',
     ],
     ['-e', EMBEDDED],
   );
   assert.strictEqual(code, 0, stderr);
-  const [grow, later] = tables(stdout);
+  const [grow, later, short, shortTwice] = tables(stdout);
+  assert.strictEqual(short.rows.length, 1, stdout);
+  assert.ok(Math.abs(short.rows[0].inc - 40) <= 3, `one-line arrow: ${short.rows[0].inc} MiB`);
+  assert.strictEqual(shortTwice.rows[0].occ, 2, 'profiled once, counted on each call');
   checkGrowTable(grow, 10, 1);
   const held = later.rows.find((r) => r.source.includes('Buffer.alloc'));
   assert.strictEqual(held.occ, 1);
