@@ -219,6 +219,16 @@ test('includeChildren adds descendants to each value', async () => {
   assert.ok(together > 60 * MiB, `with children ${together / MiB} MiB`);
 });
 
+test('includeChildren on a function target counts the children it runs', async () => {
+  const { spawnSync } = require('node:child_process');
+  const runChild = () => spawnSync(process.execPath, ['-e', 'Buffer.alloc(80 * 1024 * 1024, 1); setTimeout(() => {}, 300)']).status;
+  const [values, status] = await memoryUsage(runChild, { includeChildren: true, interval: 0.05, retval: true });
+  assert.strictEqual(status, 0);
+  assert.ok(max(values) - values[0] > 80 * MiB, `with children ${(max(values) - values[0]) / MiB} MiB`);
+  const alone = await memoryUsage(runChild, { interval: 0.05 });
+  assert.ok(max(alone) - alone[0] < 20 * MiB, `alone ${(max(alone) - alone[0]) / MiB} MiB`);
+});
+
 test('multiprocess gives the main series and one series per child', async () => {
   const usage = await memoryUsage(viaShell(60, 400), { interval: 0.05, multiprocess: true, timestamps: true });
   assert.ok(Array.isArray(usage.main) && usage.main.length >= 3);
@@ -259,6 +269,13 @@ test('the process backend samples this process from a timer', async () => {
   const values = await memoryUsage(async () => sleep(200), { backend: 'process', interval: 0.05 });
   assert.ok(values.length >= 4, `${values.length}`);
   for (const v of values) assert.ok(Math.abs(v - rss()) < 64 * MiB);
+});
+
+test('the uss and pss backends read this process from /proc/self/smaps_rollup', async () => {
+  for (const backend of ['uss', 'pss']) {
+    const [value] = await memoryUsage(-1, { backend });
+    assert.ok(value > 4 * MiB && value <= rss() + 4 * MiB, `${backend} ${value / MiB} MiB, rss ${rss() / MiB} MiB`);
+  }
 });
 
 test('bad targets and options are TypeErrors or RangeErrors naming what is accepted', async () => {
