@@ -46,13 +46,6 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function formatOption(value: string): ReportFormat {
-  if (!(REPORT_FORMATS as readonly string[]).includes(value)) {
-    throw new UsageError(`unknown format "${value}": choose one of ${REPORT_FORMATS.join(', ')}`);
-  }
-  return value as ReportFormat;
-}
-
 /** `memprof [options] <script> [args...]`: the root program's own action. */
 export function registerProfile(program: Command): void {
   program
@@ -73,7 +66,6 @@ export function registerProfile(program: Command): void {
     .addHelpText('after', EXAMPLES)
     .action(async (script: string | undefined, args: string[], options: ProfileCliOptions) => {
       if (!script) throw new UsageError('missing script: usage is memprof [options] <script> [args...] (see memprof --help)');
-      formatOption(options.format);
       await profileScript(script, args, options);
     });
 }

@@ -121,6 +121,21 @@ for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]]) {
   });
 }
 
+test('--include-children adds the RSS of child processes to the rows', () => {
+  const alone = memprof(['children.js']);
+  const withKids = memprof(['--include-children', 'children.js']);
+  for (const r of [alone, withKids]) {
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^child said 104857600$/m);
+  }
+  const rise = (r) => {
+    const row = parseTable(r.stdout, 'withChild')[4];
+    return row.peak - row.mem + row.inc;
+  };
+  assert.ok(rise(withKids) > 90, `with children: the line's peak rose ${rise(withKids)} MiB`);
+  assert.ok(rise(alone) < 30, `without: ${rise(alone)} MiB`);
+});
+
 test('--timestamp prints FUNC lines instead of tables', () => {
   const r = memprof(['--timestamp', 'app.js']);
   assert.strictEqual(r.code, 0, r.stderr);
