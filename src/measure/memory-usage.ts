@@ -89,6 +89,8 @@ const SPIKE_READ_WITH_CHILDREN_MS = 5;
 const DRAIN_MS = 50;
 // How long a child that could not be read is given to report its exit.
 const EXIT_GRACE_MS = 1000;
+// How long a command stopped at the timeout has to exit before SIGKILL.
+const KILL_GRACE_MS = 5000;
 
 interface Checked {
   intervalMs: number;
@@ -142,7 +144,7 @@ function checkOptions(options: MemoryUsageOptions | undefined): Checked {
 type Target =
   | { kind: 'pid'; pid: number }
   | { kind: 'function'; fn: AnyFunction; args: readonly unknown[] }
-  | { kind: 'child'; child: ChildProcess; owned: boolean }
+  | { kind: 'child'; child: ChildProcess }
   | { kind: 'command'; command: readonly string[] };
 
 function classify(target: unknown): Target {
@@ -152,7 +154,7 @@ function classify(target: unknown): Target {
     throw new TypeError(`memoryUsage target ${target} is not a pid: expected ${TARGET_FORMS}`);
   }
   if (typeof target === 'function') return { kind: 'function', fn: target as AnyFunction, args: [] };
-  if (target instanceof ChildProcess) return { kind: 'child', child: target, owned: false };
+  if (target instanceof ChildProcess) return { kind: 'child', child: target };
   if (Array.isArray(target) && typeof target[0] === 'function') {
     const args: unknown = target[1] ?? [];
     if (target.length > 2 || !Array.isArray(args)) {
@@ -440,7 +442,9 @@ async function measureChild(child: ChildProcess, owned: boolean, options: Checke
     // Timed out: a command we started is ours to stop; a ChildProcess the caller gave keeps running.
     if (owned) {
       child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
       status = { ...(await exited), timedOut: true };
+      clearTimeout(killer);
     } else {
       status = { code: null, signal: null, timedOut: true };
     }

@@ -205,6 +205,12 @@ test('a command still running at the timeout is stopped with SIGTERM', async () 
   assert.deepStrictEqual(status, { code: null, signal: 'SIGTERM', timedOut: true });
 });
 
+test('a command that ignores SIGTERM at the timeout is killed 5 s later', async () => {
+  const stubborn = [process.execPath, '-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"];
+  const [, status] = await memoryUsage(stubborn, { timeout: 0.3, retval: true });
+  assert.deepStrictEqual(status, { code: null, signal: 'SIGKILL', timedOut: true });
+});
+
 test('a command that cannot start rejects with the reason', async () => {
   await assert.rejects(memoryUsage(['memprof-no-such-command-xyz']), /cannot run "memprof-no-such-command-xyz".*ENOENT/);
 });
