@@ -204,6 +204,24 @@ test('a function V8 cannot move to probed code in place is measured per call thr
   assert.strictEqual(result('oneLiner').calls, 1);
 });
 
+test('a function that is running cannot be edited: one line says why, it runs unprofiled', () => {
+  let err = '';
+  const write = process.stderr.write;
+  function selfProfiling(n) {
+    process.stderr.write = (chunk) => ((err += chunk), true);
+    try {
+      profile(selfProfiling, quiet);
+    } finally {
+      process.stderr.write = write;
+    }
+    return n * 2;
+  }
+  assert.strictEqual(selfProfiling(2), 4);
+  assert.strictEqual(selfProfiling(3), 6);
+  assert.match(err, /^memprof: cannot profile selfProfiling: it is running right now .*; it runs unprofiled\n/);
+  assert.strictEqual(getResults().functions.filter((f) => f.name === 'selfProfiling').length, 0);
+});
+
 test('bad arguments are TypeErrors; builtins run unprofiled with one line saying why', () => {
   assert.throws(() => profile(42), TypeError);
   assert.throws(() => profile(() => {}, { precision: -1 }), /precision/);
