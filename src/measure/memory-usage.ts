@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { checkBackendName, createMeter, defaultBackend, type BackendName, type Meter } from '../meter';
-import { tryAddon, addonMissingMessage, type ChildRss } from '../native';
+import { addonMissingMessage, requireAddon, tryAddon, type ChildRss } from '../native';
 import { descendants, rss } from '../rss';
 import { Sampler } from '../sampler';
 import { childRecord, memRecord } from '../timeline/dat';
@@ -136,9 +136,16 @@ function checkOptions(options: MemoryUsageOptions | undefined): Checked {
     multiprocess: o.multiprocess ?? false,
     maxUsage: o.maxUsage ?? false,
     retval: o.retval ?? false,
-    backend: o.backend === undefined ? defaultBackend() : checkBackendName(o.backend),
+    backend: o.backend === undefined ? defaultBackend() : checkNamedBackend(o.backend),
     stream: o.stream,
   };
+}
+
+/** A backend the caller named: `native` where the addon cannot load is a UsageError saying how to build it. */
+function checkNamedBackend(name: string): BackendName {
+  const backend = checkBackendName(name);
+  if (backend === 'native') requireAddon();
+  return backend;
 }
 
 type Target =

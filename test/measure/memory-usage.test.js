@@ -307,3 +307,33 @@ test('memoryUsage works inside a worker thread', async () => {
   assert.strictEqual(message.length, 80 * MiB);
   assert.ok(max(message.values) - message.values[0] > 75 * MiB, `${(max(message.values) - message.values[0]) / MiB}`);
 });
+
+test('without the native addon: this process through the process backend, other pids a clear error', async () => {
+  const script = `
+    const { memoryUsage, memit } = require(${JSON.stringify(require.resolve('../../dist/index.js'))});
+    (async () => {
+      const self = await memoryUsage(-1);
+      const top = await memoryUsage(() => Buffer.alloc(50 * 1024 * 1024, 1).length, { maxUsage: true });
+      const { increment } = await memit(() => Buffer.alloc(50 * 1024 * 1024, 1).length);
+      const errors = [];
+      for (const args of [[process.ppid], [-1, { backend: 'native' }], [-1, { includeChildren: true }]]) {
+        await memoryUsage(...args).then(() => errors.push('no error'), (err) => errors.push(err.name + ': ' + err.message));
+      }
+      console.log(JSON.stringify({ self, top, increment, errors }));
+    })();
+  `;
+  const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, MEMPROF_DISABLE_NATIVE: '1' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  assert.strictEqual(await new Promise((resolve) => child.once('exit', resolve)), 0, stderr);
+  const r = JSON.parse(stdout);
+  assert.strictEqual(r.self.length, 1);
+  assert.ok(r.top - r.self[0] > 45 * MiB, `maxUsage grew ${(r.top - r.self[0]) / MiB} MiB`);
+  assert.ok(Math.abs(r.increment - 50 * MiB) < 2.5 * MiB, `memit ${r.increment / MiB} MiB (kernel peak from /proc)`);
+  assert.strictEqual(r.errors.length, 3);
+  for (const e of r.errors) assert.match(e, /^UsageError: .*native addon could not be loaded.*npm rebuild memprof/);
+  // The fallback is announced once.
+  assert.strictEqual(stderr.match(/using the "process" backend/g).length, 1, stderr);
+});
