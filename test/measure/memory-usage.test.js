@@ -337,3 +337,24 @@ test('without the native addon: this process through the process backend, other 
   // The fallback is announced once.
   assert.strictEqual(stderr.match(/using the "process" backend/g).length, 1, stderr);
 });
+
+test("python3-mprof reads what stream wrote (mprof peak)", async (t) => {
+  const { spawnSync } = require('node:child_process');
+  if (spawnSync('python3-mprof', ['--version']).error) return t.skip('python3-mprof is not installed');
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-stream-'));
+  const file = path.join(dir, 'usage.dat');
+  try {
+    const stream = new Collect();
+    const top = await memoryUsage(() => Buffer.alloc(60 * MiB, 1).length, { stream, interval: 0.01, maxUsage: true });
+    fs.writeFileSync(file, stream.text);
+    const peak = spawnSync('python3-mprof', ['peak', file], { encoding: 'utf8' });
+    assert.strictEqual(peak.status, 0, peak.stderr);
+    const mib = Number(/\t([\d.]+) MiB/.exec(peak.stdout)[1]);
+    assert.ok(Math.abs(mib - top / MiB) < 0.01, `mprof peak ${mib} MiB, maxUsage ${top / MiB} MiB`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
