@@ -85,8 +85,10 @@ const TARGET_FORMS = '-1 (this process), a pid, a function, [function, args], a 
 // between two values still shows. Reading descendants walks /proc: less often.
 const SPIKE_READ_MS = 1;
 const SPIKE_READ_WITH_CHILDREN_MS = 5;
-// How often buffered samples are moved out of the sampler while the event loop is free.
-const DRAIN_MS = 50;
+// How often buffered samples are moved out of the sampler while the event loop is free:
+// rarely enough to make little garbage in the measured process, often enough to notice
+// a sampled pid exit soon.
+const DRAIN_MS = 200;
 // How long a child that could not be read is given to report its exit.
 const EXIT_GRACE_MS = 1000;
 // How long a command stopped at the timeout has to exit before SIGKILL.
