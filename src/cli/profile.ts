@@ -12,7 +12,7 @@ import { formatReport, REPORT_FORMATS, type ReportFormat } from '../report';
 import { setCallListener, type CallEvent } from '../trace/call-events';
 import { installLoadHooks } from '../trace/load-hooks';
 import { getResults, profile, setProfileDefaults } from '../trace/profile';
-import { allFunctions, configure, setAlarm, type FunctionStats } from '../trace/runtime';
+import { allFunctions, configure, finishOpenFrames, setAlarm, type FunctionStats } from '../trace/runtime';
 import { parseSelector, type Selector } from '../trace/selectors';
 import { formatMiB, MiB } from '../units/size';
 import { appendWhole } from '../util/write-file';
@@ -86,6 +86,7 @@ async function profileScript(script: string, args: string[], options: ProfileCli
   const writeResults = (): void => {
     if (written) return;
     written = true;
+    finishOpenFrames();
     const text = funcLines ? funcLines.join('') : formatReport(getResults(), options.format, options.precision);
     const unmatched = selectors.filter((s) => !allFunctions().some((f) => selectorPicked(s, f)));
     for (const s of unmatched) process.stderr.write(`memprof: no function matching --function ${s.text} was called\n`);

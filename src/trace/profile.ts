@@ -4,7 +4,7 @@ import type { BackendName } from '../meter';
 import { formatFunctionText } from '../report/text';
 import type { FunctionResult, LineResult, ProfileResults } from '../report/results';
 import { liveEdit, liveEditKey, LiveEditRefused, NeedsWrapper } from './liveedit';
-import { activeBackend, allFunctions, configure, isConfigured, probes, register, setTopLevelExitHandler, type FunctionStats, type TraceMode } from './runtime';
+import { activeBackend, allFunctions, configure, finishOpenFrames, isConfigured, probes, register, setTopLevelExitHandler, type FunctionStats, type TraceMode } from './runtime';
 import { mapToOriginal } from './source-map';
 
 export type { LineResult, FunctionResult, ProfileResults } from '../report/results';
@@ -85,6 +85,7 @@ function onTopLevelExit(fn: FunctionStats): void {
 }
 
 function printAtExit(): void {
+  finishOpenFrames();
   const byStream = new Map<NodeJS.WritableStream, string>();
   for (const fn of allFunctions()) {
     const s = settings.get(fn.id);

@@ -324,6 +324,14 @@ function exit(frame: number): void {
   if (top && onTopExit) onTopExit(fn);
 }
 
+/**
+ * Closes every invocation still running (innermost first), as if it returned now: at
+ * process exit or on a signal, the lines that were running still get their rows.
+ */
+export function finishOpenFrames(): void {
+  for (let g = highest - 1; g >= 0; g--) if (fActive[g] === 1) exit(g);
+}
+
 /** "<file basename without extension>.<name>", as mprof's FUNC lines. */
 export function qualifiedName(fn: FunctionStats): string {
   return `${path.basename(fn.file).replace(/\.[^.]*$/, '')}.${fn.name}`;

@@ -110,6 +110,16 @@ test('process.exit(3): results written, exit 3', () => {
   assert.strictEqual(parseTable(r.stdout, 'work')[3].occ, 1);
 });
 
+test('process.exit(4) inside a profiled function: the running lines and the call are still counted', () => {
+  const r = memprof(['exits-inside.js']);
+  assert.strictEqual(r.code, 4, r.stderr);
+  const rows = parseTable(r.stdout, 'work');
+  assert.strictEqual(rows[2].occ, 1, 'one call');
+  assert.ok(rows[3].inc > 60 && rows[3].inc < 68, `64 MiB line: ${rows[3].inc}`);
+  assert.strictEqual(rows[4].occ, 1, 'the line that exits has its row');
+  assert.strictEqual(rows[5].occ, 0);
+});
+
 for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]]) {
   test(`${signal}: results written, exit ${code}`, async () => {
     const run = memprofUntil(['waits.js'], 'stdout', /ready/);
