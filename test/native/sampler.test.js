@@ -182,6 +182,25 @@ test('includeChildren adds the descendants\' RSS and lists them in samples', asy
   }
 });
 
+test('with includeChildren, dropping the oldest samples keeps each child list with its sample', async () => {
+  const hog = await spawnHog(30);
+  const sampler = new Sampler({ intervalMs: 1, includeChildren: true, maxSamples: 3 });
+  try {
+    sampler.start();
+    await waitFor(() => sampler.count >= 20);
+    sampler.stop();
+    const samples = sampler.samples();
+    assert.equal(samples.length, 3);
+    assert.equal(sampler.dropped, sampler.count - 3);
+    for (const sample of samples) {
+      assert.ok(sample.children.some((child) => child.pid === hog.pid && child.rss > 30 * MiB), JSON.stringify(sample));
+    }
+  } finally {
+    sampler.stop();
+    await hog.stop();
+  }
+});
+
 test('bad options throw TypeError/RangeError from the typed class and the addon alike', () => {
   const { Sampler: NativeSampler } = requireAddon();
   const cases = [
