@@ -10,9 +10,18 @@
       "conditions": [
         ["OS=='linux'", { "sources": ["native/rss_linux.cc"] }],
         ["OS=='mac'", { "sources": ["native/rss_darwin.cc"] }],
-        ["OS=='win'", { "sources": ["native/rss_win.cc"], "libraries": ["-lpsapi"] }]
+        ["OS=='win'", {
+          "sources": ["native/rss_win.cc"],
+          "libraries": ["-lpsapi"],
+          "defines": ["_HAS_EXCEPTIONS=1", "NOMINMAX", "WIN32_LEAN_AND_MEAN"]
+        }]
       ],
-      "xcode_settings": { "GCC_ENABLE_CPP_EXCEPTIONS": "YES", "CLANG_CXX_LIBRARY": "libc++", "MACOSX_DEPLOYMENT_TARGET": "10.15" },
+      "xcode_settings": {
+        "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+        "CLANG_CXX_LIBRARY": "libc++",
+        "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+        "MACOSX_DEPLOYMENT_TARGET": "10.15"
+      },
       "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17"] } }
     }
   ]
