@@ -191,8 +191,13 @@ function armThresholds(options: ProfileCliOptions): void {
       const where = `${fn.file}:${line}`;
       if (bytes >= snapshotAt) {
         snapshotAt = Infinity;
-        const out = v8.writeHeapSnapshot(path.join(process.cwd(), `memprof-${process.pid}-${Date.now()}.heapsnapshot`));
-        process.stderr.write(`memprof: memory reached ${formatMiB(bytes)} at ${where}; heap snapshot written to ${out}\n`);
+        // Runs inside the profiled code: a failure is reported, never thrown into it.
+        try {
+          const out = v8.writeHeapSnapshot(path.join(process.cwd(), `memprof-${process.pid}-${Date.now()}.heapsnapshot`));
+          process.stderr.write(`memprof: memory reached ${formatMiB(bytes)} at ${where}; heap snapshot written to ${out}\n`);
+        } catch (err) {
+          process.stderr.write(`memprof: memory reached ${formatMiB(bytes)} at ${where}; cannot write a heap snapshot: ${(err as Error).message}\n`);
+        }
       }
       if (bytes >= breakAt) {
         breakAt = Infinity;

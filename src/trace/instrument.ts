@@ -225,6 +225,7 @@ export function applyEdits(source: string, edits: readonly Edit[]): string {
 }
 
 const R = '$mp$r';
+const NO_PROBES = '{e(){},l(){},s:(f,v)=>v,r:(f,v)=>v,x(){}}';
 const F = '$mp$f';
 const probe = (line: number): string => `${R}.l(${F},${line})`;
 
@@ -234,7 +235,9 @@ const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement', 'Fo
 function instrumentEdits(fn: FunctionNode, key: string, list: EditList): void {
   const body = fn.body as AnyNode;
   const probedLines = new Set<number>();
-  const entry = `const ${R}=globalThis[Symbol.for(${JSON.stringify(PROBE_GLOBAL)})],${F}=${R}.e(${JSON.stringify(key)});try{`;
+  // Without a tracer in this thread (a worker loading a module probed by a load hook), the
+  // probes do nothing.
+  const entry = `const ${R}=globalThis[Symbol.for(${JSON.stringify(PROBE_GLOBAL)})]??${NO_PROBES},${F}=${R}.e(${JSON.stringify(key)});try{`;
   // V8 diffs old and new text (lines, then tokens in changed lines) to find changed
   // functions. The try block closes right after the last statement, not at the function's
   // own '}', so that brace's line stays the same and cannot be matched to an inserted '}'
