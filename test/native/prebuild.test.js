@@ -107,37 +107,49 @@ test('npm run prebuild + npm pack + an --ignore-scripts install loads the prebui
   }
 });
 
-test('a local build in build/Release loads when there is no prebuild, and a prebuild wins over it', { skip: !fs.existsSync(BUILT) && 'no local build' }, () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-build-'));
+function inTempDir(prefix, fn) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   try {
-    stagePackage(tmp);
-    fs.mkdirSync(path.join(tmp, 'build', 'Release'), { recursive: true });
-    fs.copyFileSync(BUILT, path.join(tmp, 'build', 'Release', 'memprof.node'));
-    let result = which(tmp, tmp);
-    assert.equal(result.backend, 'native');
-    assert.deepEqual(result.loaded, [fs.realpathSync(path.join(tmp, 'build', 'Release', 'memprof.node'))]);
-
-    fs.mkdirSync(path.join(tmp, 'prebuilds', PLATFORM_DIR), { recursive: true });
-    fs.copyFileSync(BUILT, path.join(tmp, 'prebuilds', PLATFORM_DIR, 'memprof.node'));
-    result = which(tmp, tmp);
-    assert.deepEqual(result.loaded, [fs.realpathSync(path.join(tmp, 'prebuilds', PLATFORM_DIR, 'memprof.node'))]);
+    return fn(tmp);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+// Puts the checkout's built addon (or `contents`) at `relative` inside `dir`; returns its real path.
+function placeAddon(dir, relative, contents) {
+  const file = path.join(dir, relative);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (contents === undefined) fs.copyFileSync(BUILT, file);
+  else fs.writeFileSync(file, contents);
+  return fs.realpathSync(file);
+}
+
+const LOCAL = path.join('build', 'Release', 'memprof.node');
+const PREBUILT = path.join('prebuilds', PLATFORM_DIR, 'memprof.node');
+
+test('a local build in build/Release loads when there is no prebuild, and a prebuild wins over it', { skip: !fs.existsSync(BUILT) && 'no local build' }, () => {
+  inTempDir('memprof-build-', (tmp) => {
+    stagePackage(tmp);
+    const local = placeAddon(tmp, LOCAL);
+    let result = which(tmp, tmp);
+    assert.equal(result.backend, 'native');
+    assert.deepEqual(result.loaded, [local]);
+
+    const prebuilt = placeAddon(tmp, PREBUILT);
+    result = which(tmp, tmp);
+    assert.deepEqual(result.loaded, [prebuilt]);
+  });
 });
 
 test('a prebuild that exists but does not load (another libc, say) gives way to build/Release', { skip: !fs.existsSync(BUILT) && 'no local build' }, () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-badprebuild-'));
-  try {
+  inTempDir('memprof-badprebuild-', (tmp) => {
     stagePackage(tmp);
-    const prebuilt = path.join(tmp, 'prebuilds', PLATFORM_DIR, 'memprof.node');
-    fs.mkdirSync(path.dirname(prebuilt), { recursive: true });
-    fs.writeFileSync(prebuilt, 'not a shared object');
-    fs.mkdirSync(path.join(tmp, 'build', 'Release'), { recursive: true });
-    fs.copyFileSync(BUILT, path.join(tmp, 'build', 'Release', 'memprof.node'));
+    placeAddon(tmp, PREBUILT, 'not a shared object');
+    const local = placeAddon(tmp, LOCAL);
     const result = which(tmp, tmp);
     assert.equal(result.backend, 'native');
-    assert.deepEqual(result.loaded, [fs.realpathSync(path.join(tmp, 'build', 'Release', 'memprof.node'))]);
+    assert.deepEqual(result.loaded, [local]);
 
     // Without the local build the fallback line names the file that failed.
     fs.rmSync(path.join(tmp, 'build'), { recursive: true });
@@ -148,14 +160,11 @@ test('a prebuild that exists but does not load (another libc, say) gives way to 
     assert.equal(fallback.stdout.trim(), 'process');
     assert.match(fallback.stderr, /native addon could not be loaded \(.*prebuilds.*memprof\.node/);
     assert.equal(fallback.stderr.trim().split('\n').length, 1);
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  });
 });
 
 test('the install hook: a failed compile is a warning and a fallback, or a failure with MEMPROF_REQUIRE_NATIVE=1', { skip: process.platform === 'win32' && 'uses CXX=false to make the compile fail' }, () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-install-'));
-  try {
+  inTempDir('memprof-install-', (tmp) => {
     stagePackage(tmp);
     const env = { ...process.env, CXX: 'false', CC: 'false', MEMPROF_REQUIRE_NATIVE: '' };
     let result = spawnSync(process.execPath, ['scripts/install.js'], { cwd: tmp, encoding: 'utf8', env });
@@ -164,7 +173,5 @@ test('the install hook: a failed compile is a warning and a fallback, or a failu
     assert.match(result.stderr, /npm rebuild memprof/);
     result = spawnSync(process.execPath, ['scripts/install.js'], { cwd: tmp, encoding: 'utf8', env: { ...env, MEMPROF_REQUIRE_NATIVE: '1' } });
     assert.equal(result.status, 1);
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  });
 });
