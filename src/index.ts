@@ -7,6 +7,7 @@ export { memoryUsage } from './measure/memory-usage';
 export type { MemoryUsageOptions, MemoryUsageResult, MemoryUsageTarget, MultiprocessUsage, TimedValue, ExitStatus } from './measure/memory-usage';
 export { Sampler } from './sampler';
 export { rss, descendants, kernelPeak } from './rss';
+export type { KernelPeak } from './rss';
 export { createMeter, BACKENDS } from './meter';
 export type { Meter, BackendName } from './meter';
 export { parseSize, formatSize, formatMiB } from './units/size';
