@@ -63,8 +63,13 @@ function measureMode(mode) {
     profile(probed, { report: 'none', mode });
     plain(N);
     probed(N); // warm up both
+    // What the meter read alone costs, in the same rounds, to tell the probes' own share.
+    const { tryAddon } = require('../dist/native');
+    const addon = tryAddon();
+    const READS = 50000;
     const tp = [];
     const tq = [];
+    const tr = [];
     for (let r = 0; r < ROUNDS; r++) {
       let t = performance.now();
       plain(N);
@@ -72,12 +77,16 @@ function measureMode(mode) {
       t = performance.now();
       probed(N);
       tq.push(performance.now() - t);
+      t = performance.now();
+      for (let i = 0; addon && i < READS; i++) addon.rss();
+      tr.push(addon ? ((performance.now() - t) * 1e6) / READS : NaN);
     }
     const rows = getResults().functions[0].lines;
     const counted = rows.slice(1).reduce((sum, l) => sum + l.occurrences, 0) / (ROUNDS + 1);
     if (counted !== events(N)) throw new Error(`expected ${events(N)} line events a call, counted ${counted}`);
     const nsPerEvent = ((median(tq) - median(tp)) * 1e6) / events(N);
-    process.stdout.write(JSON.stringify({ mode, nsPerEvent, plainMs: median(tp), profiledMs: median(tq) }));
+    const readNs = median(tr);
+    process.stdout.write(JSON.stringify({ mode, nsPerEvent, readNs, plainMs: median(tp), profiledMs: median(tq) }));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -146,6 +155,7 @@ function main() {
   for (const m of [exact, fast]) {
     console.log(`${`memprof ${m.mode}`.padEnd(34)}${m.nsPerEvent.toFixed(0).padStart(12)}${m.plainMs.toFixed(2).padStart(12)}${m.profiledMs.toFixed(2).padStart(13)}`);
   }
+  console.log(`\nnative rss() alone, in the exact run's rounds: ${exact.readNs.toFixed(0)} ns a read (exact mode's probe adds about ${(exact.nsPerEvent - exact.readNs).toFixed(0)} ns)`);
   if (mp) {
     console.log(`${`memory_profiler 0.61 (n=${mp.n})`.padEnd(34)}${mp.nsPerEvent.toFixed(0).padStart(12)}`);
     const re = mp.nsPerEvent / exact.nsPerEvent;
