@@ -64,3 +64,37 @@ for (const inline of [true, false]) {
     }
   });
 }
+
+test('@profile as a TypeScript 5 method decorator, rows in the .ts file', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-deco-'));
+  try {
+    const source = `declare const profile: any;
+class Builder {
+  @profile
+  build(n: number): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push(i);
+    return out;
+  }
+}
+console.log(new Builder().build(4).length);
+`;
+    const out = ts.transpileModule(source, {
+      fileName: 'deco.ts',
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, inlineSourceMap: true, inlineSources: true },
+    });
+    assert.match(out.outputText, /__esDecorate/, 'standard (not experimental) decorators');
+    fs.writeFileSync(path.join(dir, 'deco.js'), out.outputText);
+    const r = memprof(['--format', 'json', path.join(dir, 'deco.js')]);
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^4$/m);
+    const [fn] = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))).functions;
+    assert.strictEqual(fn.name, 'build');
+    assert.strictEqual(fn.file, path.join(dir, 'deco.ts'));
+    const loop = fn.lines.find((l) => l.line === 6);
+    assert.strictEqual(loop.source, '    for (let i = 0; i < n; i++) out.push(i);');
+    assert.strictEqual(loop.occurrences, 5);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
