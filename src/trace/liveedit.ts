@@ -84,6 +84,9 @@ function locate(fn: Function): FunctionLocation {
     );
     post('Runtime.releaseObject', { objectId: result.objectId });
     const location = props.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value;
+    if (props.internalProperties?.some((p) => p.name === '[[TargetFunction]]')) {
+      throw new LiveEditRefused('it is a bound function: profile the function before binding it');
+    }
     if (!location) throw new LiveEditRefused('it is native or built-in code (no source location)');
     return location;
   } finally {

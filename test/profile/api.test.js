@@ -226,8 +226,22 @@ test('bad arguments are TypeErrors; builtins run unprofiled with one line saying
   assert.throws(() => profile(42), TypeError);
   assert.throws(() => profile(() => {}, { precision: -1 }), /precision/);
   assert.throws(() => profile(() => {}, { report: 'sometimes' }), /report/);
-  assert.strictEqual(profile(Math.max, quiet), Math.max);
+  let err = '';
+  const write = process.stderr.write;
+  process.stderr.write = (chunk) => ((err += chunk), true);
+  const bound = shapes.inner.bind(null);
+  try {
+    assert.strictEqual(profile(Math.max, quiet), Math.max);
+    assert.strictEqual(profile(bound, quiet), bound);
+  } finally {
+    process.stderr.write = write;
+  }
   assert.strictEqual(Math.max(1, 2), 2);
+  assert.deepStrictEqual(err.split('\n'), [
+    'memprof: cannot profile max: it is native or built-in code (no source location); it runs unprofiled',
+    'memprof: cannot profile bound inner: it is a bound function: profile the function before binding it; it runs unprofiled',
+    '',
+  ]);
 });
 
 test('getResults() follows the JSON schema', () => {
