@@ -43,6 +43,22 @@ test('--precision, --format markdown and json (values in bytes)', () => {
   assert.deepStrictEqual(fn.lines.find((l) => l.line === 9), { line: 9, source: '}', occurrences: 0, mem: null, increment: null, peak: null });
 });
 
+test('--fast reads the sampler (same rows at its resolution); --backend heap measures the V8 heap', () => {
+  const fast = memprof(['--fast', 'app.js']);
+  assert.strictEqual(fast.code, 0, fast.stderr);
+  const rows = parseTable(fast.stdout, 'build');
+  assert.strictEqual(rows[7].occ, 11);
+  assert.ok(rows[6].inc > 90 && rows[6].inc < 110, `fast mode: kept ${rows[6].inc} MiB`);
+  const heap = memprof(['--backend', 'heap', '--format', 'json', 'app.js']);
+  assert.strictEqual(heap.code, 0, heap.stderr);
+  const doc = JSON.parse(heap.stdout.slice(heap.stdout.indexOf('{')));
+  assert.strictEqual(doc.backend, 'heap');
+  // A Buffer lives outside the V8 heap: the heap figure hardly moves.
+  const big = doc.functions[0].lines.find((l) => l.line === 6);
+  assert.ok(Math.abs(big.increment) < 5 * MiB, `heap increment ${big.increment / MiB} MiB`);
+  assert.ok(big.mem < 100 * MiB);
+});
+
 test('-f selectors: name, file.js:name, file.js:line; no code change needed', () => {
   const byName = memprof(['-f', 'helper', 'app.js']);
   assert.strictEqual(parseTable(byName.stdout, 'helper')[11].occ, 1);
