@@ -3,6 +3,7 @@ import { callListener } from './call-events';
 import { PROBE_GLOBAL, parseFunctionKey } from './instrument';
 import { createMeter, type BackendName, type Meter } from '../meter';
 import { tryAddon, SHARED_LATEST, SHARED_PEAK, type NativeSampler } from '../native';
+import { kernelPeak, type KernelPeak } from '../rss';
 import { MiB } from '../units/size';
 
 /**
@@ -41,6 +42,8 @@ export interface FunctionStats {
   entryMem: number;
   netInc: number;
   callPeak: number;
+  /** Duration of the latest top-level call (ms), -1 before the first. */
+  lastCallMs: number;
 }
 
 const SLACK = 1 * MiB; // the sampler's running peak is reset when it is this far above the current value
@@ -58,6 +61,8 @@ let fBase = new Float64Array(0); // sampler peak when the line (re)started; Infi
 let fEntry = new Float64Array(0);
 let fCallPeak = new Float64Array(0);
 let fTop = new Uint8Array(0);
+let fHwm = new Float64Array(0); // kernel high-water mark at a top-level entry, -1 when not read
+let fStart = new Float64Array(0); // performance.now() at a top-level entry
 let fActive = new Uint8Array(0);
 let freeList = new Int32Array(0);
 let freeCount = 0;
@@ -80,6 +85,8 @@ function grow(): void {
   fEntry = copy(fEntry, (n) => new Float64Array(n));
   fCallPeak = copy(fCallPeak, (n) => new Float64Array(n));
   fTop = copy(fTop, (n) => new Uint8Array(n));
+  fHwm = copy(fHwm, (n) => new Float64Array(n));
+  fStart = copy(fStart, (n) => new Float64Array(n));
   fActive = copy(fActive, (n) => new Uint8Array(n));
   const free = new Int32Array(next);
   free.set(freeList.subarray(0, freeCount));
@@ -103,6 +110,15 @@ let onTopExit: ((fn: FunctionStats) => void) | null = null;
 
 let configured: RuntimeConfig | null = null;
 
+/**
+ * The kernel's high-water mark (Linux VmHWM), read but never reset (others may rely on it):
+ * when it rises during a top-level call, the call reached it, even if between two samples.
+ * A read costs 10-30 us, so only calls of functions whose previous call lasted a millisecond
+ * or more read it (first calls always do).
+ */
+let hwm: KernelPeak | null = null;
+const HWM_MIN_CALL_MS = 1;
+
 /** Chooses the meter and starts the sampler; the first call wins (later ones are ignored). */
 export function configure(config: RuntimeConfig = {}): void {
   if (configured) return;
@@ -119,6 +135,10 @@ export function configure(config: RuntimeConfig = {}): void {
     process.once('exit', () => sampler?.stop());
   }
   childrenFromSampler = !!config.includeChildren && shared !== null;
+  if (rssBased && mode === 'exact' && !config.includeChildren) {
+    const k = kernelPeak();
+    if (k.read() >= 0) hwm = k;
+  }
   if (config.includeChildren && !shared) {
     process.stderr.write(`memprof: --include-children needs the native addon and an RSS backend; children are not counted\n`);
   }
@@ -177,6 +197,7 @@ export function register(key: string, name?: string): FunctionStats {
     entryMem: -Infinity,
     netInc: 0,
     callPeak: -Infinity,
+    lastCallMs: -1,
   };
   functions.push(stats);
   byKey.set(key, stats.id);
@@ -253,6 +274,12 @@ function enter(key: string): number {
   fEntry[frame] = now;
   fCallPeak[frame] = now;
   fTop[frame] = depth === 0 ? 1 : 0;
+  fHwm[frame] = -1;
+  if (depth === 0 && hwm !== null) {
+    const fn = functions[id];
+    if (fn.lastCallMs < 0 || fn.lastCallMs >= HWM_MIN_CALL_MS) fHwm[frame] = hwm.read();
+    fStart[frame] = performance.now();
+  }
   fActive[frame] = 1;
   startPeak(frame, now);
   depth++;
@@ -313,6 +340,13 @@ function exit(frame: number): void {
   fn.calls++;
   if (fEntry[frame] > fn.entryMem) fn.entryMem = fEntry[frame];
   fn.netInc += now - fEntry[frame];
+  if (fTop[frame] === 1 && hwm !== null) {
+    fn.lastCallMs = performance.now() - fStart[frame];
+    if (fHwm[frame] >= 0) {
+      const h = hwm.read();
+      if (h > fHwm[frame] && h > fCallPeak[frame]) fCallPeak[frame] = h;
+    }
+  }
   if (fCallPeak[frame] > fn.callPeak) fn.callPeak = fCallPeak[frame];
   fActive[frame] = 0;
   fLine[frame] = -1;

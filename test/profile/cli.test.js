@@ -208,3 +208,12 @@ test('worker threads profile their own functions', () => {
   const line = fn.lines.find((l) => l.source.includes('Buffer.alloc'));
   assert.ok(Math.abs(line.increment - 40 * MiB) < 4 * MiB, `worker line increment ${line.increment / MiB} MiB`);
 });
+
+test("the kernel's high-water mark gives a call's peak when the sampler saw nothing (Linux)", { skip: process.platform !== 'linux' && 'VmHWM is Linux only' }, () => {
+  const { spawnSync } = require('node:child_process');
+  const r = spawnSync(process.execPath, ['--expose-gc', path.join(FIXTURES, 'hwm.js')], { encoding: 'utf8' });
+  assert.strictEqual(r.status, 0, r.stderr);
+  const { header, line } = JSON.parse(r.stdout);
+  assert.ok(header.peak - header.mem > 180 * MiB, `call peak ${header.peak / MiB} MiB, entry ${header.mem / MiB} MiB`);
+  assert.ok(line.peak - line.mem < 20 * MiB, 'the sampler (one sample a minute) saw no spike on the line');
+});
