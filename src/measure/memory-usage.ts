@@ -63,9 +63,12 @@ export type MemoryUsageTarget =
   | ChildProcess
   | readonly string[];
 
-type ValueOf<O> = O extends { timestamps: true } ? TimedValue : number;
-type SeriesOf<O> = O extends { multiprocess: true } ? MultiprocessUsage<ValueOf<O>> : ValueOf<O>[];
-type UsageOf<O> = O extends { maxUsage: true } ? number : SeriesOf<O>;
+// Each option known true, known false (or absent), or only known as a boolean (then both).
+type Flag<O, K extends string> = K extends keyof O ? (O[K] extends true ? 'on' : O[K] extends false | undefined ? 'off' : 'either') : 'off';
+type Pick2<F, On, Off> = F extends 'on' ? On : F extends 'off' ? Off : On | Off;
+type ValueOf<O> = Pick2<Flag<O, 'timestamps'>, TimedValue, number>;
+type SeriesOf<O> = Pick2<Flag<O, 'multiprocess'>, MultiprocessUsage<ValueOf<O>>, ValueOf<O>[]>;
+type UsageOf<O> = Pick2<Flag<O, 'maxUsage'>, number, SeriesOf<O>>;
 type ReturnedBy<T> = T extends AnyFunction
   ? Awaited<ReturnType<T>>
   : T extends readonly [infer F, ...unknown[]]
@@ -76,7 +79,7 @@ type ReturnedBy<T> = T extends AnyFunction
       ? undefined
       : ExitStatus;
 /** What `memoryUsage(target, options)` resolves to for these options. */
-export type MemoryUsageResult<O, T = unknown> = O extends { retval: true } ? [UsageOf<O>, ReturnedBy<T>] : UsageOf<O>;
+export type MemoryUsageResult<O, T = unknown> = Pick2<Flag<O, 'retval'>, [UsageOf<O>, ReturnedBy<T>], UsageOf<O>>;
 
 const OPTION_NAMES = ['interval', 'timeout', 'timestamps', 'includeChildren', 'multiprocess', 'maxUsage', 'retval', 'backend', 'stream'];
 const TARGET_FORMS = '-1 (this process), a pid, a function, [function, args], a ChildProcess or a command array such as ["node", "app.js"]';
