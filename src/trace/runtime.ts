@@ -100,7 +100,7 @@ let sampler: NativeSampler | null = null;
 let shared: Float64Array | null = null;
 let mode: TraceMode = 'exact';
 let childrenFromSampler = false;
-let exactRead: () => number = () => 0;
+let readMemory: () => number = () => 0;
 let backendName: BackendName = 'process';
 
 /** Memory figure when over it: --break-at / --snapshot-at. */
@@ -143,7 +143,8 @@ export function configure(config: RuntimeConfig = {}): void {
     process.stderr.write(`memprof: --include-children needs the native addon and an RSS backend; children are not counted\n`);
   }
   const m = meter;
-  exactRead = childrenFromSampler || (mode === 'fast' && shared) ? () => shared![SHARED_LATEST] : () => m.read();
+  // Fast mode and children: the sampler's latest value, read without a call.
+  readMemory = childrenFromSampler || (mode === 'fast' && shared) ? () => shared![SHARED_LATEST] : () => m.read();
   install();
 }
 
@@ -153,10 +154,6 @@ export function isConfigured(): boolean {
 
 export function activeBackend(): BackendName {
   return backendName;
-}
-
-export function activeMode(): TraceMode {
-  return mode;
 }
 
 export function setAlarm(bytes: number, handler: (bytes: number, fn: FunctionStats, line: number) => void): void {
@@ -265,7 +262,7 @@ function enter(key: string): number {
   if (freeCount === 0) grow();
   const frame = freeList[--freeCount];
   if (frame >= highest) highest = frame + 1;
-  const now = exactRead();
+  const now = readMemory();
   fFn[frame] = id;
   fLine[frame] = -1;
   fBefore[frame] = now;
@@ -293,7 +290,7 @@ function enter(key: string): number {
 
 /** Line probe: closes the open line of this frame and opens `line`. */
 function line(frame: number, line: number): void {
-  const now = exactRead();
+  const now = readMemory();
   const fn = functions[fFn[frame]];
   const open = fLine[frame];
   if (open >= 0) closeLine(frame, fn, open, now);
@@ -308,7 +305,7 @@ function line(frame: number, line: number): void {
 
 /** Before an await/yield: keep what the line did so far; other code runs next. */
 function suspend<T>(frame: number, value: T): T {
-  const now = exactRead();
+  const now = readMemory();
   if (fLine[frame] >= 0) {
     fPending[frame] += now - fBefore[frame];
     let lp = fPeak[frame];
@@ -325,7 +322,7 @@ function suspend<T>(frame: number, value: T): T {
 
 /** After an await/yield resumed: the line goes on from here. */
 function resume<T>(frame: number, value: T): T {
-  const now = exactRead();
+  const now = readMemory();
   fBefore[frame] = now;
   startPeak(frame, now);
   return value;
@@ -333,7 +330,7 @@ function resume<T>(frame: number, value: T): T {
 
 /** Exit probe (a finally block): closes the open line and the call. */
 function exit(frame: number): void {
-  const now = exactRead();
+  const now = readMemory();
   const fn = functions[fFn[frame]];
   const open = fLine[frame];
   if (open >= 0) closeLine(frame, fn, open, now);
