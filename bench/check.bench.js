@@ -65,12 +65,12 @@ async function leakMargins() {
   const clean = [];
   const leak = [];
   for (let i = 0; i < 5; i++) {
-    clean.push((await assertNoLeak(() => new Array(8192).fill(1.5).length)).slope);
+    clean.push((await assertNoLeak(() => new Array(8192).fill(1.5).length)).medianSlope);
     const kept = [];
     const err = await assertNoLeak(() => { kept.push(new Array(8192).fill(1.5)); }).catch((e) => e);
-    leak.push(err.report.slope);
+    leak.push(err.report.medianSlope);
   }
-  console.log('3. assertNoLeak slopes, 400 iterations, 5 runs each (threshold 1024 B/iteration)');
+  console.log('3. assertNoLeak median (Theil-Sen) slopes, 400 iterations, 5 runs each (threshold 1024 B/iteration)');
   console.log(`   clean: ${clean.map((s) => s.toFixed(1)).join(', ')} B/iteration (largest |slope| / threshold ${(Math.max(...clean.map(Math.abs)) / 1024).toFixed(4)})`);
   console.log(`   leak:  ${leak.map((s) => (s / 1024).toFixed(1)).join(', ')} KiB/iteration (smallest / threshold ${(Math.min(...leak) / 1024).toFixed(1)}x)`);
 }

@@ -93,14 +93,15 @@ test('assertNoLeak: 64 KiB kept per call is a leak, nothing kept is clean, every
       (err) => {
         assert.ok(err instanceof MemoryLeakError);
         assert.strictEqual(err.name, 'MemoryLeakError');
-        assert.ok(err.report.slope > 56 * KiB && err.report.slope < 80 * KiB, `slope ${err.report.slope}`);
+        const { medianSlope } = err.report;
+        assert.ok(medianSlope > 56 * KiB && medianSlope < 72 * KiB, `median slope ${medianSlope}`);
         assert.match(err.message, /grew by \d+\.\d KiB per iteration over 400 iterations/);
         return true;
       },
     );
     const clean = await assertNoLeak(() => new Array(8 * KiB).fill(1.5).length, { iterations: 400 });
     assert.strictEqual(clean.leaked, false);
-    assert.ok(Math.abs(clean.slope) < 256, `clean slope ${clean.slope}`);
+    assert.ok(Math.abs(clean.medianSlope) < 128, `clean median slope ${clean.medianSlope}`);
   }
 });
 
@@ -131,7 +132,7 @@ test('assertNoLeak: a leak below the threshold passes, the threshold is per iter
     threshold: '1MiB',
   });
   assert.strictEqual(report.leaked, false);
-  assert.ok(report.slope > 32 * KiB);
+  assert.ok(report.medianSlope > 32 * KiB);
   assert.strictEqual(report.points.length, 11);
   assert.strictEqual(report.points.at(-1).iterations, 100);
 });
@@ -143,26 +144,32 @@ test('assertNoLeak refuses bad options', async () => {
   await assert.rejects(assertNoLeak(), /needs a function/);
 });
 
-// At module level: the line profiler instruments it in place for the lines test below.
+// The line profiler instruments this in place for the lines test below. V8 arrays and the
+// heap metric: heap figures do not depend on what the allocator kept from earlier tests.
 function allocatesOnThreeLines() {
-  const small = Buffer.alloc(2 * MiB, 1);
-  const big = Buffer.alloc(48 * MiB, 1);
+  const small = new Array(256 * KiB).fill(1.5);
+  const big = new Array(6 * MiB).fill(1.5);
   const doubles = new Array(2 * MiB).fill(1.5);
   return small.length + big.length + doubles.length;
 }
 
 test('limitMemory lines: true names the lines that allocated most', async () => {
   for (let i = 0; i < 3; i++) {
-    await assert.rejects(limitMemory('8MiB', allocatesOnThreeLines, { lines: true }), (err) => {
-      assert.strictEqual(err.name, 'MemoryLimitError');
-      assert.match(err.message, /\ntop lines by increment \(\w+ meter\):\n {2}test\/testing\/helpers\.test\.js:\d+ {2}\+\d+\.\d MiB {2}const big = Buffer\.alloc\(48 \* MiB, 1\);\n/);
-      assert.ok(err.lines.length >= 2, JSON.stringify(err.lines));
-      assert.match(err.lines[0].source, /const big/);
-      assert.ok(err.lines[0].increment > 40 * MiB, `${err.lines[0].increment}`);
-      assert.ok(err.lines.every((l, k) => k === 0 || l.increment <= err.lines[k - 1].increment));
-      return true;
-    });
+    const err = await limitMemory('8MiB', allocatesOnThreeLines, { lines: true, metric: 'heap' }).then(
+      (m) => assert.fail(`no MemoryLimitError: ${JSON.stringify(m)}`),
+      (e) => e,
+    );
+    assert.strictEqual(err.name, 'MemoryLimitError');
+    assert.match(err.message, /\ntop lines by increment \(\w+ meter\):\n {2}test\/testing\/helpers\.test\.js:\d+ {2}\+\d+\.\d MiB {2}const big = new Array\(6 \* MiB\)\.fill\(1\.5\);\n/);
+    // A collection inside a line can make its heap increment small: only the largest is sure.
+    assert.ok(err.lines.length >= 2 && err.lines.length <= 5, JSON.stringify(err.lines));
+    assert.match(err.lines[0].source, /^const big =/);
+    assert.ok(err.lines[0].increment > 40 * MiB, `${err.lines[0].increment}`);
+    assert.ok(err.lines.every((l, k) => l.increment > 0 && (k === 0 || l.increment <= err.lines[k - 1].increment)));
   }
   // A function with an expression body has no statement to probe: the message says so.
-  await assert.rejects(limitMemory('1MiB', () => Buffer.alloc(16 * MiB, 1).length, { lines: true }), /no line profile: .*give it a block body/);
+  await assert.rejects(
+    limitMemory('1MiB', () => new Array(4 * MiB).fill(1.5).length, { lines: true, metric: 'heap' }),
+    /no line profile: .*give it a block body/,
+  );
 });
