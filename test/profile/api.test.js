@@ -110,17 +110,19 @@ test('an expression-bodied arrow is wrapped: same name, length and result', () =
   assert.strictEqual(result('twice').calls, 1);
 });
 
-test('recursion: every invocation has its own frame', () => {
+test('recursion: every invocation has its own frame', async () => {
   profile(shapes.depth, quiet);
-  shapes.depth(3);
+  await settle();
+  const buffer = shapes.depth(3);
   const r = result('depth');
   assert.strictEqual(r.calls, 4);
   assert.strictEqual(row(r, 'if (n === 0)').occurrences, 4);
   assert.strictEqual(row(r, 'const kept').occurrences, 3);
-  // Each of the 3 recursive lines holds the 4 MiB buffer returned from below: about 12 MiB
-  // in all, never the process's whole memory (memory_profiler's shared "previous line").
+  // Each of the 3 recursive lines holds the 40 MiB buffer returned from below: 120 MiB summed
+  // over them, never the process's whole memory (memory_profiler's shared "previous line").
   const kept = row(r, 'const kept').increment / MiB;
-  assert.ok(kept > 10 && kept < 16, `increment ${kept} MiB`);
+  assert.ok(kept > 110 && kept < 130, `increment ${kept} MiB`);
+  assert.strictEqual(buffer.length, 40 * MiB);
 });
 
 test('generators: rows accumulate across yields', () => {
