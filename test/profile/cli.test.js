@@ -209,6 +209,18 @@ test('worker threads profile their own functions', () => {
   assert.ok(Math.abs(line.increment - 40 * MiB) < 4 * MiB, `worker line increment ${line.increment / MiB} MiB`);
 });
 
+test("profile(fn, { report: 'exit' }) prints one accumulated table when the process ends", () => {
+  const { spawnSync } = require('node:child_process');
+  const r = spawnSync(process.execPath, [path.join(FIXTURES, 'report-exit.js')], { encoding: 'utf8' });
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^calls done\nFilename: /);
+  assert.strictEqual(r.stdout.split('Filename:').length - 1, 1);
+  const rows = parseTable(r.stdout, 'twice');
+  assert.strictEqual(rows[4].occ, 2, 'two calls');
+  assert.strictEqual(rows[5].occ, 2);
+  assert.match(r.stdout, /\d+\.\d\d MiB +-?\d+\.\d\d MiB/);
+});
+
 test("the kernel's high-water mark gives a call's peak when the sampler saw nothing (Linux)", { skip: process.platform !== 'linux' && 'VmHWM is Linux only' }, () => {
   const { spawnSync } = require('node:child_process');
   const r = spawnSync(process.execPath, ['--expose-gc', path.join(FIXTURES, 'hwm.js')], { encoding: 'utf8' });
