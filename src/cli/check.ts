@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { InvalidArgumentError, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { UsageError } from '../errors';
 import { readBaseline, writeBaseline, type Baseline } from '../testing/baseline';
 import { readBudgetFile, DEFAULT_BUDGET_FILE, type Budget } from '../testing/budget-file';
@@ -10,7 +10,7 @@ import { median } from '../testing/statistics';
 import { commandText, runCommand, type CommandMeasurement } from '../testing/run-command';
 import { DEFAULT_TOLERANCE, parseTolerance, type Tolerance } from '../testing/tolerance';
 import { appendWhole } from '../util/write-file';
-import { positiveIntOption, secondsOption, sizeOption } from './options';
+import { positiveIntOption, secondsOption, sizeOption, toleranceOption } from './options';
 
 interface CheckFlags {
   config?: string;
@@ -33,23 +33,6 @@ interface CheckItem {
   tolerance?: Tolerance;
   cwd?: string;
   env?: Record<string, string>;
-}
-
-function toleranceOption(value: string): Tolerance {
-  try {
-    return parseTolerance(value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
-
-function choiceOption<T extends string>(choices: readonly T[]) {
-  return (value: string): T => {
-    if (!(choices as readonly string[]).includes(value)) {
-      throw new InvalidArgumentError(`expected one of ${choices.join(', ')}`);
-    }
-    return value as T;
-  };
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -199,14 +182,18 @@ export function registerCheck(program: Command): void {
     .argument('[command...]', 'a one-off command to check (put it after --)')
     .option('-c, --config <file>', `the budget file (default: ${DEFAULT_BUDGET_FILE} here)`)
     .option('--max-peak <size>', 'one-off: the limit on the peak, e.g. 200MiB', sizeOption)
-    .option('--metric <metric>', 'one-off: what --max-peak limits: rss (the process tree) or heap (the largest Node.js heap)', choiceOption(['rss', 'heap'] as const), 'rss')
+    .addOption(
+      new Option('--metric <metric>', 'one-off: what --max-peak limits: rss (the process tree) or heap (the largest Node.js heap)')
+        .choices(['rss', 'heap'])
+        .default('rss'),
+    )
     .option('--budget <name>', 'check only this budget of the file (repeatable)', collect)
     .option('--baseline <file>', 'compare each peak with the one recorded in this file')
     .option('--update-baseline', 'record the peaks measured now into the --baseline file instead of comparing')
     .option('--tolerance <percent|size>', `how far over the baseline is still a pass: "5%" or "2MiB" (default: the file's, else ${DEFAULT_TOLERANCE})`, toleranceOption)
     .option('--repeat <n>', 'run each command n times and judge the median', positiveIntOption, 1)
     .option('-T, --interval <seconds>', 'sampling period of the process tree', secondsOption, 0.005)
-    .option('--format <format>', `report format: ${CHECK_FORMATS.join(', ')}`, choiceOption(CHECK_FORMATS), 'text')
+    .addOption(new Option('--format <format>', 'report format').choices([...CHECK_FORMATS]).default('text'))
     .passThroughOptions()
     .action(async (command: string[], flags: CheckFlags) => {
       process.exitCode = await check(command, flags);

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors';
 import { BACKENDS, checkBackendName, type BackendName } from '../meter';
+import { parseTolerance, type Tolerance } from '../testing/tolerance';
 import { parseSize } from '../units/size';
 
 // commander option parsers shared by the subcommands. Each turns a bad value into
@@ -21,6 +22,11 @@ export function sizeOption(value: string): number {
 
 export function backendOption(value: string): BackendName {
   return asArgumentError(() => checkBackendName(value));
+}
+
+/** A tolerance over a baseline: "5%" or a size ("2MiB"). */
+export function toleranceOption(value: string): Tolerance {
+  return asArgumentError(() => parseTolerance(value));
 }
 
 export const BACKEND_CHOICES = BACKENDS.join('|');
