@@ -1,4 +1,4 @@
-import { collectGarbage, collectGarbageAndSettle, measureCall } from './measure-call';
+import { measureCall } from './measure-call';
 
 export interface MemitOptions {
   /** Runs of `fn`, exactly; default 1. */
@@ -20,17 +20,6 @@ export interface MemitResult {
   before: number;
   /** Each run's peak, in order. */
   peaks: number[];
-}
-
-/**
- * Collects garbage and waits until its memory is back with the OS. One collection is not
- * enough: V8 frees large ArrayBuffers (Buffers) on a background thread after it, often
- * while the next measurement already runs (measured: 16 of 20 freed 100 MiB buffers were
- * still resident after one collection, none after two); the next collection waits for it.
- */
-export async function collectAllGarbage(): Promise<void> {
-  collectGarbage();
-  await collectGarbageAndSettle();
 }
 
 const OPTION_NAMES = ['repeat', 'interval', 'includeChildren'];
@@ -66,8 +55,8 @@ export async function memit(fn: () => unknown, options: MemitOptions = {}): Prom
     await fn();
   };
   for (let run = 0; run < repeat; run++) {
-    await collectAllGarbage();
-    const m = await measureCall(runOnce, { includeChildren, intervalMs, collectBefore: false });
+    // measureCall collects garbage first and waits for RSS to settle.
+    const m = await measureCall(runOnce, { includeChildren, intervalMs });
     if (run === 0) before = m.rssBefore;
     peaks.push(m.peakRss);
   }

@@ -1,6 +1,6 @@
 import type { REPLServer } from 'node:repl';
 import type { BackendName } from '../meter';
-import { collectAllGarbage } from '../measure/memit';
+import { collectGarbageAndSettle } from '../measure/measure-call';
 import { formatFunctionText } from '../report/text';
 import { PROBE_GLOBAL } from '../trace/instrument';
 import { liveEdit, liveEditKey, LiveEditRefused } from '../trace/liveedit';
@@ -93,7 +93,7 @@ export async function runMprun(server: REPLServer, text: string, settings: Mprun
   const run = await compileStatement(server, statement);
   // Garbage from earlier input would otherwise be freed during the run and show as
   // negative increments on lines that free nothing.
-  await collectAllGarbage();
+  await collectGarbageAndSettle();
   resetStats(); // the tables show this statement's run only
   await run();
   const functions = getResults().functions;

@@ -4,7 +4,7 @@ const test = require('node:test');
 const assert = require('node:assert');
 const { spawn } = require('node:child_process');
 const { memoryUsage } = require('../../dist/measure/memory-usage.js');
-const { collectAllGarbage } = require('../../dist/measure/memit.js');
+const { collectGarbageAndSettle } = require('../../dist/measure/measure-call.js');
 const { parseDat } = require('../../dist/timeline/dat.js');
 const { rss } = require('../../dist/rss.js');
 const { spawnHog } = require('../native/helpers.js');
@@ -94,7 +94,7 @@ test('a function runs exactly once with its args, and retval gives what it retur
 });
 
 test('a 100 MiB allocation shows in the values and maxUsage within 5%', async () => {
-  await collectAllGarbage();
+  await collectGarbageAndSettle();
   const allocate = () => Buffer.alloc(100 * MiB, 1);
   const [values, buffer] = await memoryUsage(allocate, { interval: 0.01, retval: true });
   assert.strictEqual(buffer.length, 100 * MiB);
@@ -106,13 +106,13 @@ test('a 100 MiB allocation shows in the values and maxUsage within 5%', async ()
 });
 
 test('a spike that starts and ends between two values still shows (interval maxima)', async () => {
-  await collectAllGarbage(); // earlier tests' buffers are freed by a background thread
+  await collectGarbageAndSettle(); // earlier tests' buffers are freed by a background thread
   const values = await memoryUsage(
     async () => {
       let spike = Buffer.alloc(150 * MiB, 1);
       spike[0] = 2;
       spike = null;
-      await collectAllGarbage(); // freed again before the function returns
+      await collectGarbageAndSettle(); // freed again before the function returns
     },
     { interval: 2 },
   );
@@ -262,7 +262,7 @@ test('stream gets MEM (and with multiprocess CHLD) lines in mprof format, one pe
 });
 
 test('the heap backend measures the V8 heap of this process', async () => {
-  await collectAllGarbage();
+  await collectGarbageAndSettle();
   const values = await memoryUsage(() => new Array(8 * MiB).fill(1.5), { backend: 'heap' });
   assert.ok(max(values) - values[0] > 60 * MiB, `heap grew ${(max(values) - values[0]) / MiB} MiB`);
   assert.ok(values[0] < rss(), 'heap, not RSS');
