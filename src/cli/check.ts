@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors';
+import { addonMissingMessage, tryAddon } from '../native';
 import { readBaseline, writeBaseline, type Baseline } from '../testing/baseline';
 import { readBudgetFile, DEFAULT_BUDGET_FILE, type Budget } from '../testing/budget-file';
 import { CHECK_FORMATS, formatCheck, formatMarkdown, githubAnnotations, type CheckFormat, type CheckSummary } from '../testing/check-report';
@@ -113,6 +114,7 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
     throw new UsageError(`baseline ${flags.baseline} does not exist: record it with --baseline ${flags.baseline} --update-baseline`);
   }
   const compareWith = flags.updateBaseline ? null : previous;
+  if (!tryAddon()) log(`${addonMissingMessage()}; only Node.js processes' own peaks are measured`);
 
   const results: CheckedBudget[] = [];
   let interruptedBy: NodeJS.Signals | undefined;

@@ -78,3 +78,14 @@ test('usage errors exit 2 with one line and no stack', () => {
     assert.strictEqual(r.stdout, '');
   }
 });
+
+test('without the addon: Node.js commands are still measured (their own kernel peak), others say why not', () => {
+  const env = { MEMPROF_DISABLE_NATIVE: '1' };
+  const node = memprof(['check', '--max-peak', '150MiB', '--', ...allocating(200)], { cwd: scratch(), env });
+  assert.strictEqual(node.status, 1, node.stderr);
+  assert.match(node.stderr, /native addon could not be loaded .*only Node\.js processes' own peaks are measured/);
+  assert.match(node.stdout, /peak RSS \d+\.\d MiB is over the budget of 150\.0 MiB/);
+  const other = memprof(['check', '--max-peak', '150MiB', '--', 'sh', '-c', 'true'], { cwd: scratch(), env });
+  assert.strictEqual(other.status, 1);
+  assert.match(other.stdout, /no RSS peak: the native sampler could not follow the command \(build the addon\)/);
+});
