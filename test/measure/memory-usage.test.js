@@ -273,7 +273,8 @@ test('the heap backend measures the V8 heap of this process', async () => {
 
 test('the process backend samples this process from a timer', async () => {
   const values = await memoryUsage(async () => sleep(200), { backend: 'process', interval: 0.05 });
-  assert.ok(values.length >= 4, `${values.length}`);
+  // A first reading, one every 50 ms from a timer (later under load), and a last one.
+  assert.ok(values.length >= 3, `${values.length}`);
   for (const v of values) assert.ok(Math.abs(v - rss()) < 64 * MiB);
 });
 
