@@ -4,7 +4,21 @@ import type { BackendName } from '../meter';
 import { formatFunctionText } from '../report/text';
 import type { FunctionResult, LineResult, ProfileResults } from '../report/results';
 import { liveEdit, liveEditKey, LiveEditRefused, NeedsWrapper } from './liveedit';
-import { activeBackend, allFunctions, configure, finishOpenFrames, isConfigured, probes, register, setTopLevelExitHandler, type FunctionStats, type TraceMode } from './runtime';
+import {
+  activeBackend,
+  allCallFigures,
+  allFunctions,
+  configure,
+  finishOpenFrames,
+  isConfigured,
+  probes,
+  register,
+  setCallFiguresAside,
+  setTopLevelExitHandler,
+  type CallFigures,
+  type FunctionStats,
+  type TraceMode,
+} from './runtime';
 import { mapToOriginal } from './source-map';
 
 export type { LineResult, FunctionResult, ProfileResults } from '../report/results';
@@ -79,9 +93,12 @@ function write(stream: NodeJS.WritableStream, text: string): void {
   else stream.write(text);
 }
 
+/** After a function's outermost call: in 'call' mode, that call's own table (like memory_profiler's decorator). */
 function onTopLevelExit(fn: FunctionStats): void {
   const s = settings.get(fn.id);
-  if (s?.report === 'call') write(s.stream, formatFunctionText(functionResult(fn), s.precision));
+  if (s?.report !== 'call') return;
+  write(s.stream, formatFunctionText(functionResult(fn, fn), s.precision));
+  setCallFiguresAside(fn);
 }
 
 function printAtExit(): void {
@@ -90,7 +107,7 @@ function printAtExit(): void {
   for (const fn of allFunctions()) {
     const s = settings.get(fn.id);
     if (s?.report !== 'exit') continue;
-    byStream.set(s.stream, (byStream.get(s.stream) ?? '') + formatFunctionText(functionResult(fn), s.precision));
+    byStream.set(s.stream, (byStream.get(s.stream) ?? '') + formatFunctionText(functionResult(fn, allCallFigures(fn)), s.precision));
   }
   for (const [stream, text] of byStream) write(stream, text);
 }
@@ -191,23 +208,23 @@ function wrapCalls<F extends AnyFunction>(fn: F, key: string, bodyLine: number):
   return wrapper as unknown as F;
 }
 
-function functionResult(fn: FunctionStats): FunctionResult {
+function functionResult(fn: FunctionStats, figures: CallFigures): FunctionResult {
   const text = sourceText(fn.file);
   const source = text.split(/\r?\n/);
   const lines: LineResult[] = [];
-  for (let i = 0; i < fn.occ.length; i++) {
+  for (let i = 0; i < figures.occ.length; i++) {
     const line = fn.line + i;
     const quoted = source[line - 1] ?? '';
-    if (i === 0 && fn.calls > 0) {
+    if (i === 0 && figures.calls > 0) {
       // The header row: memory at entry, net increment of whole calls, peak during calls.
-      lines.push({ line, source: quoted, occurrences: fn.calls, mem: fn.entryMem, increment: fn.netInc, peak: fn.callPeak });
-    } else if (fn.occ[i] === 0) {
+      lines.push({ line, source: quoted, occurrences: figures.calls, mem: figures.entryMem, increment: figures.netInc, peak: figures.callPeak });
+    } else if (figures.occ[i] === 0) {
       lines.push({ line, source: quoted, occurrences: 0, mem: null, increment: null, peak: null });
     } else {
-      lines.push({ line, source: quoted, occurrences: fn.occ[i], mem: fn.mem[i], increment: fn.inc[i], peak: fn.peak[i] });
+      lines.push({ line, source: quoted, occurrences: figures.occ[i], mem: figures.mem[i], increment: figures.inc[i], peak: figures.peak[i] });
     }
   }
-  const result: FunctionResult = { name: fn.name, file: fn.file, line: fn.line, calls: fn.calls, lines };
+  const result: FunctionResult = { name: fn.name, file: fn.file, line: fn.line, calls: figures.calls, lines };
   return text ? mapToOriginal(result, text) : result;
 }
 
@@ -218,6 +235,6 @@ export function getResults(): ProfileResults {
     version: VERSION,
     backend: isConfigured() ? activeBackend() : 'none',
     unit: 'bytes',
-    functions: allFunctions().map(functionResult),
+    functions: allFunctions().map((fn) => functionResult(fn, allCallFigures(fn))),
   };
 }

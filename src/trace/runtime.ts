@@ -42,8 +42,24 @@ export interface FunctionStats {
   entryMem: number;
   netInc: number;
   callPeak: number;
-  /** Duration of the latest top-level call (ms), -1 before the first. */
+  /** Duration of the latest outermost call (ms), -1 before the first. */
   lastCallMs: number;
+  /** Invocations running now (recursion, interleaved async calls). */
+  running: number;
+  /** Figures of calls already reported one by one (report 'call'); the arrays above hold the rest. */
+  earlier: CallFigures | null;
+}
+
+/** The additive and highest-of figures of a set of calls. */
+export interface CallFigures {
+  occ: Float64Array;
+  mem: Float64Array;
+  inc: Float64Array;
+  peak: Float64Array;
+  calls: number;
+  entryMem: number;
+  netInc: number;
+  callPeak: number;
 }
 
 const SLACK = 1 * MiB; // the sampler's running peak is reset when it is this far above the current value
@@ -60,7 +76,7 @@ let fPeak = new Float64Array(0); // highest value seen so far in the open line
 let fBase = new Float64Array(0); // sampler peak when the line (re)started; Infinity while suspended
 let fEntry = new Float64Array(0);
 let fCallPeak = new Float64Array(0);
-let fTop = new Uint8Array(0);
+let fTop = new Uint8Array(0); // 1 for a function's outermost invocation (no other of it running)
 let fHwm = new Float64Array(0); // kernel high-water mark at a top-level entry, -1 when not read
 let fStart = new Float64Array(0); // performance.now() at a top-level entry
 let fActive = new Uint8Array(0);
@@ -195,6 +211,8 @@ export function register(key: string, name?: string): FunctionStats {
     netInc: 0,
     callPeak: -Infinity,
     lastCallMs: -1,
+    running: 0,
+    earlier: null,
   };
   functions.push(stats);
   byKey.set(key, stats.id);
@@ -208,15 +226,64 @@ export function allFunctions(): readonly FunctionStats[] {
 /** Forgets every function's figures (keeps the functions profiled). */
 export function resetStats(): void {
   for (const f of functions) {
-    f.occ.fill(0);
-    f.mem.fill(-Infinity);
-    f.inc.fill(0);
-    f.peak.fill(-Infinity);
-    f.calls = 0;
-    f.entryMem = -Infinity;
-    f.netInc = 0;
-    f.callPeak = -Infinity;
+    clearFigures(f);
+    f.earlier = null;
   }
+}
+
+function clearFigures(f: CallFigures): void {
+  f.occ.fill(0);
+  f.mem.fill(-Infinity);
+  f.inc.fill(0);
+  f.peak.fill(-Infinity);
+  f.calls = 0;
+  f.entryMem = -Infinity;
+  f.netInc = 0;
+  f.callPeak = -Infinity;
+}
+
+function merge(into: CallFigures, from: CallFigures): void {
+  for (let i = 0; i < into.occ.length; i++) {
+    into.occ[i] += from.occ[i];
+    into.inc[i] += from.inc[i];
+    if (from.mem[i] > into.mem[i]) into.mem[i] = from.mem[i];
+    if (from.peak[i] > into.peak[i]) into.peak[i] = from.peak[i];
+  }
+  into.calls += from.calls;
+  into.netInc += from.netInc;
+  if (from.entryMem > into.entryMem) into.entryMem = from.entryMem;
+  if (from.callPeak > into.callPeak) into.callPeak = from.callPeak;
+}
+
+function copyFigures(f: CallFigures): CallFigures {
+  return {
+    occ: f.occ.slice(),
+    mem: f.mem.slice(),
+    inc: f.inc.slice(),
+    peak: f.peak.slice(),
+    calls: f.calls,
+    entryMem: f.entryMem,
+    netInc: f.netInc,
+    callPeak: f.callPeak,
+  };
+}
+
+/**
+ * After a call was reported on its own (memory_profiler's decorator prints each call's
+ * figures): moves the figures so far into `earlier`, so the next report starts afresh.
+ */
+export function setCallFiguresAside(fn: FunctionStats): void {
+  if (fn.earlier) merge(fn.earlier, fn);
+  else fn.earlier = copyFigures(fn);
+  clearFigures(fn);
+}
+
+/** Every call's figures: those set aside and those since. */
+export function allCallFigures(fn: FunctionStats): CallFigures {
+  if (!fn.earlier) return fn;
+  const all = copyFigures(fn.earlier);
+  merge(all, fn);
+  return all;
 }
 
 /** The line's starting sampler peak; resets the sampler's running peak when it is stale. */
@@ -270,10 +337,11 @@ function enter(key: string): number {
   fPeak[frame] = now;
   fEntry[frame] = now;
   fCallPeak[frame] = now;
-  fTop[frame] = depth === 0 ? 1 : 0;
+  const fn = functions[id];
+  fTop[frame] = fn.running === 0 ? 1 : 0;
+  fn.running++;
   fHwm[frame] = -1;
-  if (depth === 0 && hwm !== null) {
-    const fn = functions[id];
+  if (fTop[frame] === 1 && hwm !== null) {
     if (fn.lastCallMs < 0 || fn.lastCallMs >= HWM_MIN_CALL_MS) fHwm[frame] = hwm.read();
     fStart[frame] = performance.now();
   }
@@ -282,7 +350,6 @@ function enter(key: string): number {
   depth++;
   const listener = callListener();
   if (listener) {
-    const fn = functions[id];
     listener({ kind: 'enter', name: qualifiedName(fn), file: fn.file, depth, time: Date.now(), mem: now });
   }
   return frame;
@@ -335,6 +402,7 @@ function exit(frame: number): void {
   const open = fLine[frame];
   if (open >= 0) closeLine(frame, fn, open, now);
   fn.calls++;
+  fn.running--;
   if (fEntry[frame] > fn.entryMem) fn.entryMem = fEntry[frame];
   fn.netInc += now - fEntry[frame];
   if (fTop[frame] === 1 && hwm !== null) {

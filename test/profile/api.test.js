@@ -182,7 +182,31 @@ test("report 'call' prints memory_profiler's table after each top-level call", (
   assert.match(text, /^Filename: .*api\.test\.js\n\nLine #    Mem usage    Increment         Peak  Occurrences   Line Contents\n=+\n/);
   assert.match(text, /\d+\.\d{3} MiB +-?\d+\.\d{3} MiB +\d+\.\d{3} MiB +1 +  const a = new Array\(n\)/);
   printed(10);
-  assert.strictEqual(text.split('Filename:').length - 1, 2);
+  printed(10);
+  const tables = text.split('Filename:').slice(1);
+  assert.strictEqual(tables.length, 3);
+  // Each table is its own call's (memory_profiler's decorator profiles every call afresh);
+  // getResults() keeps them all.
+  for (const t of tables) assert.match(t, /\s1 +function printed\(n\) \{/);
+  assert.strictEqual(result('printed').calls, 3);
+  assert.strictEqual(row(result('printed'), 'const a = new Array').occurrences, 3);
+});
+
+test("report 'call' with nested profiled functions: each prints after its own outermost call", () => {
+  let text = '';
+  const stream = new Writable({ write(chunk, _e, cb) { text += chunk; cb(); } });
+  function leaf(n) {
+    return n + 1;
+  }
+  function trunk(n) {
+    const a = leaf(n);
+    return leaf(a);
+  }
+  profile(leaf, { stream });
+  profile(trunk, { stream });
+  trunk(1);
+  const names = [...text.matchAll(/^ +\d+ .*? +function (\w+)/gm)].map((m) => m[1]);
+  assert.deepStrictEqual(names, ['leaf', 'leaf', 'trunk']);
 });
 
 test('a function V8 cannot move to probed code in place is measured per call through a wrapper, and says so', () => {
