@@ -94,16 +94,6 @@ export async function runCommand(command: string[] | string, options: RunCommand
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  try {
-    await once(child, 'spawn');
-  } catch (err) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'command not found' : e.code === 'EACCES' ? 'permission denied' : e.message;
-    const cwd = e.code === 'ENOENT' && options.cwd && !fs.existsSync(options.cwd) ? ` (no directory ${options.cwd})` : '';
-    throw new UsageError(`cannot run ${commandText(command)}: ${why}${cwd}`);
-  }
-  const sampler = startSampler(child.pid as number, options.intervalMs);
   let interruptedBy: NodeJS.Signals | undefined;
   const forward = (signal: NodeJS.Signals) => {
     interruptedBy ??= signal;
@@ -112,7 +102,17 @@ export async function runCommand(command: string[] | string, options: RunCommand
     child.kill(signal);
   };
   for (const signal of FORWARDED) process.on(signal, forward);
+  let sampler: Sampler | null = null;
   try {
+    try {
+      await once(child, 'spawn');
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const why = e.code === 'ENOENT' ? 'command not found' : e.code === 'EACCES' ? 'permission denied' : e.message;
+      const cwd = e.code === 'ENOENT' && options.cwd && !fs.existsSync(options.cwd) ? ` (no directory ${options.cwd})` : '';
+      throw new UsageError(`cannot run ${commandText(command)}: ${why}${cwd}`);
+    }
+    sampler = startSampler(child.pid as number, options.intervalMs);
     const { code, signal } = await exited;
     const durationMs = performance.now() - start;
     sampler?.stop();
