@@ -77,33 +77,26 @@ let fBase = new Float64Array(0); // sampler peak when the line (re)started; Infi
 let fEntry = new Float64Array(0);
 let fCallPeak = new Float64Array(0);
 let fTop = new Uint8Array(0); // 1 for a function's outermost invocation (no other of it running)
-let fHwm = new Float64Array(0); // kernel high-water mark at a top-level entry, -1 when not read
-let fStart = new Float64Array(0); // performance.now() at a top-level entry
+let fHwm = new Float64Array(0); // kernel high-water mark at an outermost entry, -1 when not read
+let fStart = new Float64Array(0); // performance.now() at an outermost entry
 let fActive = new Uint8Array(0);
 let freeList = new Int32Array(0);
 let freeCount = 0;
 let highest = 0; // frames [0, highest) may be active
 let depth = 0;
 
+function grown<T extends Int32Array | Float64Array | Uint8Array>(a: T, size: number): T {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a);
+  return b;
+}
+
 function grow(): void {
   const next = Math.max(64, capacity * 2);
-  const copy = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-    const b = make(next);
-    b.set(a);
-    return b;
-  };
-  fFn = copy(fFn, (n) => new Int32Array(n));
-  fLine = copy(fLine, (n) => new Int32Array(n));
-  fBefore = copy(fBefore, (n) => new Float64Array(n));
-  fPending = copy(fPending, (n) => new Float64Array(n));
-  fPeak = copy(fPeak, (n) => new Float64Array(n));
-  fBase = copy(fBase, (n) => new Float64Array(n));
-  fEntry = copy(fEntry, (n) => new Float64Array(n));
-  fCallPeak = copy(fCallPeak, (n) => new Float64Array(n));
-  fTop = copy(fTop, (n) => new Uint8Array(n));
-  fHwm = copy(fHwm, (n) => new Float64Array(n));
-  fStart = copy(fStart, (n) => new Float64Array(n));
-  fActive = copy(fActive, (n) => new Uint8Array(n));
+  [fFn, fLine] = [grown(fFn, next), grown(fLine, next)];
+  [fBefore, fPending, fPeak, fBase] = [grown(fBefore, next), grown(fPending, next), grown(fPeak, next), grown(fBase, next)];
+  [fEntry, fCallPeak, fHwm, fStart] = [grown(fEntry, next), grown(fCallPeak, next), grown(fHwm, next), grown(fStart, next)];
+  [fTop, fActive] = [grown(fTop, next), grown(fActive, next)];
   const free = new Int32Array(next);
   free.set(freeList.subarray(0, freeCount));
   for (let i = next - 1; i >= capacity; i--) free[freeCount++] = i;
