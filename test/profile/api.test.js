@@ -125,6 +125,19 @@ test('recursion: every invocation has its own frame', async () => {
   assert.strictEqual(buffer.length, 40 * MiB);
 });
 
+test('deep recursion grows the frame arrays without mixing frames', () => {
+  function count(n) {
+    if (n === 0) return 0;
+    return 1 + count(n - 1);
+  }
+  profile(count, quiet);
+  assert.strictEqual(count(300), 300);
+  const r = result('count');
+  assert.strictEqual(r.calls, 301);
+  assert.strictEqual(row(r, 'if (n === 0)').occurrences, 301);
+  assert.strictEqual(row(r, 'return 1 + count').occurrences, 300);
+});
+
 test('generators: rows accumulate across yields', () => {
   profile(shapes.chunks, quiet);
   const got = [...shapes.chunks(3, 1)];
