@@ -199,6 +199,16 @@ test('--break-at with no debugger attached opens the inspector on 127.0.0.1 and 
   await run.done;
 });
 
+test('--break-at with the inspector already open pauses there (and memprof\'s own session never holds it up)', () => {
+  const { spawnSync } = require('node:child_process');
+  const { BIN } = require('./helpers');
+  const r = spawnSync(process.execPath, ['--inspect=127.0.0.1:0', BIN, '--break-at', '1MiB', 'grows.js'], { cwd: FIXTURES, encoding: 'utf8', timeout: 30000 });
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^memprof: memory reached [\d.]+ MiB at .*grows\.js:\d+; pausing in the debugger$/m);
+  // No client is attached: the debugger statement passes and the script runs to its end.
+  assert.match(r.stdout, /^grew 8$/m);
+});
+
 test('worker threads profile their own functions', () => {
   const { spawnSync } = require('node:child_process');
   const w = spawnSync(process.execPath, [path.join(FIXTURES, 'worker.js')], { encoding: 'utf8' });
