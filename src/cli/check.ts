@@ -23,6 +23,7 @@ interface CheckFlags {
   budget?: string[];
   repeat: number;
   interval: number;
+  timeout?: number;
   format: CheckFormat;
 }
 
@@ -32,6 +33,8 @@ interface CheckItem {
   command: string[] | string;
   limits: Partial<Record<Metric, number>>;
   tolerance?: Tolerance;
+  /** Seconds. */
+  timeout?: number;
   cwd?: string;
   env?: Record<string, string>;
 }
@@ -46,13 +49,15 @@ function combine(runs: CommandMeasurement[]): CommandMeasurement {
     const values = runs.map((r) => r[key]).filter((v): v is number => v !== null);
     return values.length ? median(values) : null;
   };
-  const failedRun = runs.find((r) => r.exitCode !== 0) ?? runs[0];
+  const failedRun = runs.find((r) => r.exitCode !== 0 || r.timedOut) ?? runs[0];
   return {
     peakRss: figure('peakRss'),
     peakHeap: figure('peakHeap'),
     nodeProcesses: Math.max(...runs.map((r) => r.nodeProcesses)),
     exitCode: failedRun.exitCode,
     signal: failedRun.signal,
+    timedOut: failedRun.timedOut,
+    interruptedBy: runs.find((r) => r.interruptedBy)?.interruptedBy,
     durationMs: median(runs.map((r) => r.durationMs)),
   };
 }
@@ -74,7 +79,7 @@ function itemsFromFile(file: string, flags: CheckFlags): CheckItem[] {
     const limits: Partial<Record<Metric, number>> = {};
     if (b.maxPeak !== undefined) limits.peakRss = b.maxPeak;
     if (b.maxHeap !== undefined) limits.peakHeap = b.maxHeap;
-    return { name: b.name, command: b.command, limits, tolerance: b.tolerance, cwd: b.cwd, env: b.env };
+    return { name: b.name, command: b.command, limits, tolerance: b.tolerance, timeout: b.timeout, cwd: b.cwd, env: b.env };
   });
 }
 
@@ -124,7 +129,13 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
       const round = flags.repeat > 1 ? ` (run ${i + 1} of ${flags.repeat})` : '';
       const text = commandText(item.command);
       log(`checking ${item.name === text ? text : `${item.name}: ${text}`}${round}`);
-      const run = await runCommand(item.command, { cwd: item.cwd, env: item.env, intervalMs: flags.interval * 1000 });
+      const timeout = flags.timeout ?? item.timeout;
+      const run = await runCommand(item.command, {
+        cwd: item.cwd,
+        env: item.env,
+        intervalMs: flags.interval * 1000,
+        timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+      });
       runs.push(run);
       interruptedBy = run.interruptedBy;
     }
@@ -195,6 +206,7 @@ export function registerCheck(program: Command): void {
     .option('--tolerance <percent|size>', `how far over the baseline is still a pass: "5%" or "2MiB" (default: the file's, else ${DEFAULT_TOLERANCE})`, toleranceOption)
     .option('--repeat <n>', 'run each command n times and judge the median', positiveIntOption, 1)
     .option('-T, --interval <seconds>', 'sampling period of the process tree', secondsOption, 0.005)
+    .option('-t, --timeout <seconds>', "stop a command that runs longer and fail its budget (default: the file's, else none)", secondsOption)
     .addOption(new Option('--format <format>', 'report format').choices([...CHECK_FORMATS]).default('text'))
     .passThroughOptions()
     .action(async (command: string[], flags: CheckFlags) => {

@@ -27,12 +27,14 @@ export interface Budget {
   /** Limit on the largest V8 heap peak among its Node.js processes, bytes. */
   maxHeap?: number;
   tolerance?: Tolerance;
+  /** Seconds after which the command is stopped and fails its budget. */
+  timeout?: number;
   /** Absolute working directory. */
   cwd: string;
   env: Record<string, string>;
 }
 
-const SETTINGS = ['maxPeak', 'maxHeap', 'tolerance', 'cwd', 'env'];
+const SETTINGS = ['maxPeak', 'maxHeap', 'tolerance', 'timeout', 'cwd', 'env'];
 const BUDGET_KEYS = ['command', ...SETTINGS];
 
 type Json = Record<string, unknown>;
@@ -96,6 +98,11 @@ export function parseBudgets(data: unknown, file: string): Budget[] {
       } catch (err) {
         fail(field('tolerance'), (err as Error).message);
       }
+    }
+    if (merged.timeout !== undefined) {
+      const t = merged.timeout;
+      if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) fail(field('timeout'), 'expected a number of seconds above 0');
+      budget.timeout = t as number;
     }
     if (merged.cwd !== undefined) {
       if (typeof merged.cwd !== 'string' || merged.cwd === '') fail(field('cwd'), 'expected a directory (relative to the budget file)');

@@ -37,7 +37,9 @@ function percent(part: number, whole: number): string {
 export function judge(input: CheckInput): CheckedBudget {
   const { measurement: m, limits, baseline, tolerance } = input;
   const breaches: Breach[] = [];
-  if (m.exitCode !== 0) {
+  if (m.timedOut) {
+    breaches.push({ kind: 'command', message: `the command ran past its timeout and was stopped (${m.signal ?? `exit code ${m.exitCode}`})` });
+  } else if (m.exitCode !== 0) {
     const how = m.signal ? `was killed by ${m.signal}` : `exited with code ${m.exitCode}`;
     breaches.push({ kind: 'command', message: `the command ${how}` });
   }

@@ -25,12 +25,16 @@ export interface CommandMeasurement {
   durationMs: number;
   /** A signal memprof itself got while the command ran (Ctrl+C, a CI job's SIGTERM). */
   interruptedBy?: NodeJS.Signals;
+  /** The command ran past its timeout and was stopped. */
+  timedOut?: boolean;
 }
 
 export interface RunCommandOptions {
   cwd?: string;
   env?: Record<string, string>;
   intervalMs: number;
+  /** Stop the command (SIGTERM, then SIGKILL 5 s later) after this many milliseconds. */
+  timeoutMs?: number;
   /** Where the command's stdout and stderr go; default memprof's stderr, so memprof's
    * stdout carries only the report (and `--format json > file` stays valid JSON). */
   outputFd?: number;
@@ -38,6 +42,7 @@ export interface RunCommandOptions {
 
 const REPORTER = path.join(__dirname, 'heap-reporter.js');
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const KILL_AFTER_MS = 5000;
 
 /** A command as one line, for tables and messages. */
 export function commandText(command: string[] | string): string {
@@ -102,6 +107,17 @@ export async function runCommand(command: string[] | string, options: RunCommand
     child.kill(signal);
   };
   for (const signal of FORWARDED) process.on(signal, forward);
+  let timedOut = false;
+  const timers: NodeJS.Timeout[] = [];
+  if (options.timeoutMs !== undefined) {
+    timers.push(
+      setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGTERM');
+        timers.push(setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS));
+      }, options.timeoutMs),
+    );
+  }
   let sampler: Sampler | null = null;
   try {
     try {
@@ -123,8 +139,9 @@ export async function runCommand(command: string[] | string, options: RunCommand
       peakRss = Math.max(peakRss ?? 0, report.maxRss);
       if (report.peakHeap >= 0) peakHeap = Math.max(peakHeap ?? 0, report.peakHeap);
     }
-    return { peakRss, peakHeap, nodeProcesses: reports.length, exitCode: code, signal, durationMs, interruptedBy };
+    return { peakRss, peakHeap, nodeProcesses: reports.length, exitCode: code, signal, durationMs, interruptedBy, timedOut };
   } finally {
+    for (const timer of timers) clearTimeout(timer);
     sampler?.stop();
     for (const signal of FORWARDED) process.off(signal, forward);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -39,22 +39,24 @@ test('--config names the file; cwd and env apply; --budget picks budgets', () =>
   fs.mkdirSync(path.join(dir, 'sub'));
   fs.writeFileSync(path.join(dir, 'sub', 'alloc.js'), 'Buffer.alloc(Number(process.env.MIB) * 1048576, 1);\n');
   const config = writeJson(dir, 'budgets.json', {
-    defaults: { cwd: 'sub', env: { MIB: '200' } },
+    defaults: { cwd: 'sub', env: { MIB: '200' }, timeout: 60 },
     budgets: {
       a: { command: [process.execPath, 'alloc.js'], maxPeak: '150MiB' },
       b: { command: [process.execPath, 'alloc.js'], maxPeak: '150MiB', env: { MIB: '10' } },
+      slow: { command: [process.execPath, '-e', 'setTimeout(() => {}, 20000)'], maxPeak: '1GiB', timeout: 0.5 },
     },
   });
   const all = memprof(['check', '--config', config], { cwd: scratch() });
   assert.strictEqual(all.status, 1, all.stderr);
   assert.match(all.stdout, /FAIL a:/);
   assert.doesNotMatch(all.stdout, /FAIL b:/);
+  assert.match(all.stdout, /FAIL slow: the command ran past its timeout/);
   const onlyB = memprof(['check', '--config', config, '--budget', 'b'], { cwd: dir });
   assert.strictEqual(onlyB.status, 0, onlyB.stdout);
   assert.doesNotMatch(onlyB.stdout, /^a\s/m);
   const unknown = memprof(['check', '--config', config, '--budget', 'c'], { cwd: dir });
   assert.strictEqual(unknown.status, 2);
-  assert.match(unknown.stderr, /budgets\.json has no budget "c" \(it has a, b\)/);
+  assert.match(unknown.stderr, /budgets\.json has no budget "c" \(it has a, b, slow\)/);
 });
 
 test('a malformed budget file names the file and the field, exit 2', () => {
@@ -66,7 +68,7 @@ test('a malformed budget file names the file and the field, exit 2', () => {
     [{ defaults: { maxPeak: '1GiB' } }, /budget\.json: budgets: missing/],
     [{ budgets: {} }, /budget\.json: budgets: expected an object with at least one named budget/],
     [{ budgets: { a: { maxPeak: '1GiB' } } }, /budget\.json: budgets\.a\.command: missing/],
-    [{ budgets: { a: { command: 'true', maxPeek: '1GiB' } } }, /budget\.json: budgets\.a\.maxPeek: unknown field: a budget has command, maxPeak/],
+    [{ budgets: { a: { command: 'true', maxPeek: '1GiB' } } }, /budget\.json: budgets\.a\.maxPeek: unknown field: a budget has command, maxPeak, maxHeap, tolerance, timeout, cwd, env/],
     [{ budgets: { a: { command: 'true', maxPeak: '200 MBs' } } }, /budget\.json: budgets\.a\.maxPeak: invalid size "200 MBs"/],
     [{ defaults: { maxHeap: true }, budgets: { a: { command: 'true' } } }, /budget\.json: defaults\.maxHeap: expected a size/],
     [{ budgets: { a: { command: ['node', 3], maxPeak: 1 } } }, /budget\.json: budgets\.a\.command\[1\]: expected a string/],
@@ -75,6 +77,7 @@ test('a malformed budget file names the file and the field, exit 2', () => {
     [{ budgets: { a: { command: 'true', maxPeak: 1, env: { X: 1 } } } }, /budget\.json: budgets\.a\.env\.X: expected a string/],
     [{ defaults: { command: 'true' }, budgets: { a: { command: 'true' } } }, /budget\.json: defaults\.command: unknown field.*each budget has its own command/],
     [{ budgets: { a: { command: 'true' } } }, /budget\.json: budgets\.a: no maxPeak or maxHeap here or in defaults/],
+    [{ defaults: { timeout: '10s' }, budgets: { a: { command: 'true', maxPeak: 1 } } }, /budget\.json: defaults\.timeout: expected a number of seconds above 0/],
   ];
   for (const [content, message] of cases) {
     writeJson(dir, 'budget.json', content);

@@ -89,3 +89,11 @@ test('without the addon: Node.js commands are still measured (their own kernel p
   assert.strictEqual(other.status, 1);
   assert.match(other.stdout, /no RSS peak: the native sampler could not follow the command \(build the addon\)/);
 });
+
+test('--timeout stops a command that runs too long and fails its budget', () => {
+  const r = memprof(['check', '--timeout', '0.5', '--max-peak', '1GiB', '--', process.execPath, '-e', 'setTimeout(() => {}, 20000)'], {
+    cwd: scratch(),
+  });
+  assert.strictEqual(r.status, 1, r.stderr);
+  assert.match(r.stdout, /the command ran past its timeout and was stopped \(SIGTERM\)/);
+});
