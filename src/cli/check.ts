@@ -209,7 +209,10 @@ export function registerCheck(program: Command): void {
     .option('-t, --timeout <seconds>', "stop a command that runs longer and fail its budget (default: the file's, else none)", secondsOption)
     .addOption(new Option('--format <format>', 'report format').choices([...CHECK_FORMATS]).default('text'))
     .passThroughOptions()
-    .action(async (command: string[], flags: CheckFlags) => {
+    .action(async (command: string[], flags: CheckFlags, self: Command) => {
+      if (self.getOptionValueSource('metric') === 'cli' && flags.maxPeak === undefined) {
+        throw new UsageError('--metric says what --max-peak limits: give --max-peak <size> too (a budget file sets "maxHeap" instead)');
+      }
       process.exitCode = await check(command, flags);
     });
 }

@@ -65,6 +65,7 @@ test('usage errors exit 2 with one line and no stack', () => {
     [['check', '--max-peak', '1GiB', '--config', 'x.json', '--', 'true'], /either a command or --config <file>, not both/],
     [['check', '--max-peak', '1GiB', '--metric', 'pss', '--', 'true'], /--metric <metric>' argument 'pss' is invalid\. Allowed choices are rss, heap/],
     [['check', '--max-peak', '1GiB', '--format', 'xml', '--', 'true'], /Allowed choices are text, json, markdown/],
+    [['check', '--metric', 'heap', '--', 'true'], /--metric says what --max-peak limits: give --max-peak <size> too/],
     [['check', '--max-peak', '1GiB', '--baseline', 'b.json', '--tolerance', 'lots', '--', 'true'], /invalid tolerance "lots"/],
     [['check', '--max-peak', '1GiB', '--baseline', 'missing.json', '--', 'true'], /baseline missing\.json does not exist: record it with --baseline missing\.json --update-baseline/],
   ];
