@@ -18,8 +18,9 @@ export interface AssertNoLeakOptions {
   /** Growth per iteration above which it is a leak: "1KiB" (default), or a number of MiB. */
   threshold?: string | number;
   /** `heap` (default): memory JavaScript holds after a full GC, the V8 heap plus external
-   * memory (Buffers, ArrayBuffers). `rss`: resident memory after a GC (noisier: the
-   * allocator keeps freed pages). */
+   * memory (Buffers, ArrayBuffers). `rss`: resident memory after a GC, for memory outside
+   * JavaScript's view; not a stable verdict, since the allocator reuses freed pages before
+   * RSS grows (see docs/ci.md for measured misses). */
   metric?: LeakMetric;
 }
 
