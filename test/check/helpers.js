@@ -7,8 +7,15 @@ const path = require('node:path');
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'memprof.js');
 
+const scratchDirs = [];
+process.on('exit', () => {
+  for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function scratch() {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-check-test-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-check-test-'));
+  scratchDirs.push(dir);
+  return dir;
 }
 
 function memprof(args, { cwd, env } = {}) {
