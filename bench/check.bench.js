@@ -10,7 +10,7 @@
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { runCommand } = require('../dist/testing/run-command.js');
+const { runCommand } = require('../dist/check/run-command.js');
 const { assertNoLeak } = require('../dist/testing/index.js');
 const { measureCall, collectGarbage } = require('../dist/measure/measure-call.js');
 
@@ -44,7 +44,7 @@ async function checkSpread() {
 }
 
 function preloadCost() {
-  const reporter = path.join(__dirname, '..', 'dist', 'testing', 'heap-reporter.js');
+  const reporter = path.join(__dirname, '..', 'dist', 'check', 'heap-reporter.js');
   const run = (withPreload) => {
     const args = withPreload ? ['--require', reporter, ...WORKLOAD] : WORKLOAD;
     const script = `const {spawnSync}=require('child_process');const t=performance.now();spawnSync(${JSON.stringify(process.execPath)},${JSON.stringify(args)},{env:{...process.env,MEMPROF_CHECK_REPORT:'/dev/null'}});console.log(performance.now()-t)`;

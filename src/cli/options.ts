@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors';
 import { BACKENDS, checkBackendName, type BackendName } from '../meter';
-import { parseTolerance, type Tolerance } from '../testing/tolerance';
+import { parseTolerance, type Tolerance } from '../check/tolerance';
 import { parseSize } from '../units/size';
 
 // commander option parsers shared by the subcommands. Each turns a bad value into

@@ -3,7 +3,7 @@ import { collectGarbage, currentRss } from '../measure/measure-call';
 import { formatSize } from '../units/size';
 import { MemoryLeakError } from './errors';
 import { sizeArgument } from './size-argument';
-import { leastSquaresSlope, theilSenSlope } from './statistics';
+import { leastSquaresSlope, theilSenSlope } from '../util/statistics';
 
 export type LeakMetric = 'heap' | 'rss';
 

@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { memprof, scratch } = require('./helpers');
 
-const REPORTER = path.join(__dirname, '..', '..', 'dist', 'testing', 'heap-reporter.js');
+const REPORTER = path.join(__dirname, '..', '..', 'dist', 'check', 'heap-reporter.js');
 const MiB = 1048576;
 
 function runWithReporter(code, reportFile) {

@@ -1,6 +1,6 @@
 import { formatSize } from '../units/size';
 import { VERSION } from '../version';
-import type { CheckedBudget, Metric } from './check-verdict';
+import type { CheckedBudget, Metric } from './verdict';
 import { formatTolerance } from './tolerance';
 
 // `memprof check` results as a compact text table, JSON, Markdown, and GitHub Actions

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import { parseSize } from '../units/size';
-import { isObject, readJsonFile } from './json-file';
+import { isObject, readJsonFile } from '../util/json-file';
 import { parseTolerance, type Tolerance } from './tolerance';
 
 // memprof.budget.json: named commands with memory limits, and defaults for all of them.

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors';
 import { writeFileAtomic } from '../util/write-file';
-import { isObject, readJsonFile } from './json-file';
+import { isObject, readJsonFile } from '../util/json-file';
 
 // The baseline file `memprof check --baseline <file>` compares with and
 // `--update-baseline` records: the last accepted figures of each budget, in bytes.
