@@ -250,9 +250,14 @@ function instrumentEdits(fn: FunctionNode, key: string, list: EditList): void {
       if (stmt.directive === undefined) break;
       at = stmt.end;
     }
-    list.open(at, entry, 0);
     const last = (body.body as AnyNode[])[body.body.length - 1];
-    list.close(last && last.end > at ? last.end : at, exit, 0);
+    if (last && last.end > at) {
+      list.open(at, entry, 0);
+      list.close(last.end, exit, 0);
+    } else {
+      // An empty body: one edit, as a close sorts before an open at the same offset.
+      list.open(at, entry + exit, 0);
+    }
     statementList((body.body as AnyNode[]).filter((stmt) => stmt.directive === undefined), 1);
   } else {
     // Expression-bodied arrow: give it a block on the same lines.
@@ -280,14 +285,18 @@ function instrumentEdits(fn: FunctionNode, key: string, list: EditList): void {
       s.type !== 'ClassDeclaration';
     if (wantsProbe) {
       probedLines.add(line);
-      if (single) {
+      if (s.type === 'BlockStatement') {
+        // Inside the braces: a block on its own line may be an else branch or a loop body,
+        // where a probe before it would become the body and the block run unconditionally.
+        list.open(s.start + 1, `${probe(line)};`, depth + 1);
+      } else if (single) {
         list.open(s.start, `{${probe(line)};`, depth);
         list.close(s.end, '}', depth);
       } else {
         list.open(s.start, `${probe(line)};`, depth);
       }
     }
-    if (target !== s) return loop(target, line, depth + 1);
+    if (target !== s) return LOOPS.has(target.type) ? loop(target, line, depth + 1) : statement(target, depth + 1, false);
     if (LOOPS.has(s.type)) return loop(s, line, depth + 1);
     switch (s.type) {
       case 'BlockStatement':

@@ -83,3 +83,71 @@ test('instrumented code behaves like the original (results, throws, generators)'
     delete globalThis[Symbol.for('memprof.probe')];
   }
 });
+
+test('a block on its own line (else, if, loop bodies) keeps its meaning: its probe goes inside the braces', () => {
+  const source = `function branches(xs) {
+  const out = [];
+  for (const x of xs)
+  {
+    if (x > 1)
+    {
+      out.push('big');
+    }
+    else
+    {
+      out.push('small');
+    }
+  }
+  let n = 0;
+  while (n < 2)
+  {
+    n++;
+  }
+  for (let i = 0; i < 2; i++)
+  {
+    out.push(i);
+  }
+  outer:
+  {
+    out.push('labeled');
+  }
+  return [out, n];
+}
+`;
+  globalThis[Symbol.for('memprof.probe')] = { e: () => 0, l() {}, s: (f, v) => v, r: (f, v) => v, x() {} };
+  try {
+    const run = (code) => new Function(`${code}\nreturn branches([1, 2, 0]);`)();
+    const out = probe(source, 'branches');
+    assert.strictEqual(out.split('\n').length, source.split('\n').length);
+    assert.doesNotMatch(out, /else \$mp\$r|\) \$mp\$r\.l\(\$mp\$f,\d+\);\{/);
+    assert.deepStrictEqual(run(out), run(source));
+  } finally {
+    delete globalThis[Symbol.for('memprof.probe')];
+  }
+});
+
+test('every function of a real library instrumented at once still behaves the same (acorn parses alike)', () => {
+  const fs = require('node:fs');
+  const Module = require('node:module');
+  const path = require('node:path');
+  const file = require.resolve('acorn').replace(/acorn\.mjs$/, 'acorn.js');
+  const source = fs.readFileSync(file, 'utf8');
+  const fns = listFunctions(parseSource(source, false));
+  const out = instrument(source, fns.map((f, i) => ({ node: f.node, key: functionKey(file, f.name, f.line, f.endLine) + i })));
+  assert.strictEqual(out.split('\n').length, source.split('\n').length);
+  globalThis[Symbol.for('memprof.probe')] = { e: () => 0, l() {}, s: (f, v) => v, r: (f, v) => v, x() {} };
+  try {
+    const probed = new Module(file);
+    probed.filename = file;
+    probed._compile(out, file);
+    const plain = require('acorn');
+    for (const target of [path.join(__dirname, '..', '..', 'dist', 'trace', 'instrument.js'), require.resolve('commander')]) {
+      const text = fs.readFileSync(target, 'utf8');
+      const options = { ecmaVersion: 'latest', locations: true };
+      assert.deepStrictEqual(probed.exports.parse(text, options), plain.parse(text, options), target);
+    }
+    assert.ok(fns.length > 300, `${fns.length} functions`);
+  } finally {
+    delete globalThis[Symbol.for('memprof.probe')];
+  }
+});
