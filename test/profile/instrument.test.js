@@ -144,7 +144,8 @@ test('every function of a real library instrumented at once still behaves the sa
     for (const target of [path.join(__dirname, '..', '..', 'dist', 'trace', 'instrument.js'), require.resolve('commander')]) {
       const text = fs.readFileSync(target, 'utf8');
       const options = { ecmaVersion: 'latest', locations: true };
-      assert.deepStrictEqual(probed.exports.parse(text, options), plain.parse(text, options), target);
+      const json = (parser) => JSON.stringify(parser.parse(text, options)); // each module has its own Node class
+      assert.strictEqual(json(probed.exports), json(plain), target);
     }
     assert.ok(fns.length > 300, `${fns.length} functions`);
   } finally {
