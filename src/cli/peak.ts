@@ -22,8 +22,9 @@ export function registerPeak(program: Command): void {
     .argument('[files...]', '.dat files or indices from `memprof list`')
     .option('--func <name>', 'the peak while this function ran (a FUNC name such as "script.work")')
     .action((files: string[], opts: { func?: string }) => {
+      const resolved = resolveProfiles(files);
       if (files.length === 0) process.stderr.write('memprof: using the newest recording\n');
-      for (const file of resolveProfiles(files)) {
+      for (const file of resolved) {
         const rec = readDat(file);
         const peak = opts.func === undefined ? peakOf(rec.mem).mib : functionPeak(rec, opts.func);
         if (Number.isNaN(peak) && opts.func !== undefined) {
