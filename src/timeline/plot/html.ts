@@ -93,7 +93,8 @@ body{font:13px system-ui,sans-serif;margin:16px;color:#222}
       var color = D.palette[p.file % D.palette.length];
       el('line', { x1: M.l, x2: M.l + PW, y1: Y(p.mib), y2: Y(p.mib), stroke: color, 'stroke-dasharray': '6 4' }, plot);
       el('line', { x1: X(p.t), x2: X(p.t), y1: M.t, y2: M.t + PH, stroke: color, 'stroke-dasharray': '6 4' }, plot);
-      el('text', { x: X(p.t) + 4, y: Math.max(Y(p.mib) - 4, M.t + 12), fill: color, 'font-size': 12 }, plot, 'peak ' + p.mib.toFixed(1) + ' MiB');
+      var right = X(p.t) > M.l + PW / 2; // label on the side with room, never clipped
+      el('text', { x: X(p.t) + (right ? -4 : 4), y: Math.max(Y(p.mib) - 4, M.t + 12), 'text-anchor': right ? 'end' : 'start', fill: color, 'font-size': 12 }, plot, 'peak ' + p.mib.toFixed(1) + ' MiB');
     });
     if (D.slope) {
       var s = D.slope;
