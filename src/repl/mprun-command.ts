@@ -94,7 +94,8 @@ export async function runMprun(server: REPLServer, text: string, settings: Mprun
   // Garbage from earlier input would otherwise be freed during the run and show as
   // negative increments on lines that free nothing.
   await collectGarbageAndSettle();
-  resetStats(); // the tables show this statement's run only
+  // The tables show this statement's run only; other profiled functions keep their figures.
+  resetStats(profiled.filter((index) => index >= 0));
   await run();
   const functions = getResults().functions;
   const tables = profiled.filter((index) => index >= 0).map((index) => formatFunctionText(functions[index], settings.precision));

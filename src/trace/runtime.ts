@@ -216,9 +216,9 @@ export function allFunctions(): readonly FunctionStats[] {
   return functions;
 }
 
-/** Forgets every function's figures (keeps the functions profiled). */
-export function resetStats(): void {
-  for (const f of functions) {
+/** Forgets the figures of the functions at `ids` (default all); they stay profiled. */
+export function resetStats(ids?: readonly number[]): void {
+  for (const f of ids ? ids.map((id) => functions[id]) : functions) {
     clearFigures(f);
     f.earlier = null;
   }

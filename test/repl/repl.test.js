@@ -217,3 +217,23 @@ test('memprof repl --precision and --backend shape .mprun; bad values exit 2 wit
     assert.strictEqual(bad.stderr.trim().split('\n').length, 1);
   }
 });
+
+test('.mprun resets only the functions it profiles: other profiled functions keep their figures', async () => {
+  const { code, stdout, stderr } = await runRepl([
+    "const memprof = require('memprof');",
+    'function other(n) {',
+    '  let s = 0;',
+    '  for (let i = 0; i < n; i++) s += i;',
+    '  return s;',
+    '}',
+    "memprof.profile(other, { report: 'none' });",
+    'other(3); other(4);',
+    ...GROW,
+    '.mprun -f grow grow(40).length',
+    "console.log('other calls:', memprof.getResults().functions.find((f) => f.name === 'other').calls)",
+    '.exit',
+  ]);
+  assert.strictEqual(code, 0, stderr);
+  assert.match(stdout, /other calls: 2\b/);
+  assert.strictEqual(tables(stdout).length, 1, stdout);
+});
