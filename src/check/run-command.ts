@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { UsageError } from '../errors';
 import { Sampler } from '../sampler';
 import { REPORT_ENV, type HeapReport } from './heap-reporter';
+import { spawnFailure } from '../util/spawn-failure';
 
 // Runs one command for `memprof check` and measures it: the native sampler follows the
 // process and all its descendants, and every Node.js process among them reports its own
@@ -124,7 +125,7 @@ export async function runCommand(command: string[] | string, options: RunCommand
       await once(child, 'spawn');
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      const why = e.code === 'ENOENT' ? 'command not found' : e.code === 'EACCES' ? 'permission denied' : e.message;
+      const why = spawnFailure(e);
       const cwd = e.code === 'ENOENT' && options.cwd && !fs.existsSync(options.cwd) ? ` (no directory ${options.cwd})` : '';
       throw new UsageError(`cannot run ${commandText(command)}: ${why}${cwd}`);
     }

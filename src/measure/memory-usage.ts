@@ -6,6 +6,7 @@ import { descendants, rss } from '../rss';
 import { Sampler } from '../sampler';
 import { childRecord, memRecord } from '../timeline/dat';
 import { UsageError } from '../errors';
+import { spawnFailure } from '../util/spawn-failure';
 
 /** A value with the time it was seen: [bytes, epoch seconds]. */
 export type TimedValue = [bytes: number, epochSeconds: number];
@@ -414,7 +415,7 @@ function startCommand(command: readonly string[]): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(command[0], command.slice(1), { stdio: 'inherit' });
     child.once('spawn', () => resolve(child));
-    child.once('error', (err) => reject(new Error(`memoryUsage cannot run ${JSON.stringify(command[0])}: ${err.message}`)));
+    child.once('error', (err) => reject(new Error(`memoryUsage cannot run ${JSON.stringify(command[0])}: ${spawnFailure(err)}`)));
   });
 }
 

@@ -8,6 +8,7 @@ import { formatMiB } from '../units/size';
 import { commandLine } from './dat';
 import { EVENTS_FD_ENV, FuncPairer } from './func-events';
 import { FLUSH_MS, Recorder } from './record';
+import { spawnFailure } from '../util/spawn-failure';
 
 // `memprof run` and `memprof attach`: start (or find) the process, record it until it ends,
 // and say what was written.
@@ -83,8 +84,7 @@ export async function runProgram(options: RunOptions): Promise<number> {
   try {
     await once(child, 'spawn');
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'command not found' : e.code === 'EACCES' ? 'permission denied' : e.message;
+    const why = spawnFailure(err);
     fs.rmSync(options.output, { force: true }); // nothing ran: leave no recording behind
     throw new UsageError(`cannot run ${options.program}: ${why}`);
   }
