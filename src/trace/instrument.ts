@@ -246,17 +246,20 @@ function instrumentEdits(fn: FunctionNode, key: string, list: EditList): void {
 
   if (body.type === 'BlockStatement') {
     let at = body.start + 1;
+    let lead = '';
     for (const stmt of body.body as AnyNode[]) {
       if (stmt.directive === undefined) break;
       at = stmt.end;
+      // A directive without its semicolon ('use strict' then a newline) needs one before our const.
+      lead = stmt.end > stmt.expression.end ? '' : ';';
     }
     const last = (body.body as AnyNode[])[body.body.length - 1];
     if (last && last.end > at) {
-      list.open(at, entry, 0);
+      list.open(at, lead + entry, 0);
       list.close(last.end, exit, 0);
     } else {
       // An empty body: one edit, as a close sorts before an open at the same offset.
-      list.open(at, entry + exit, 0);
+      list.open(at, lead + entry + exit, 0);
     }
     statementList((body.body as AnyNode[]).filter((stmt) => stmt.directive === undefined), 1);
   } else {

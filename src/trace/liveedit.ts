@@ -141,16 +141,31 @@ export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: stri
     if (reply.exceptionDetails) {
       throw new LiveEditRefused(`the probed source does not compile: ${reply.exceptionDetails.text} (line ${reply.exceptionDetails.lineNumber + 1})`);
     }
+    if (reply.status === 'BlockedByActiveFunction' && closesOnLastLine(found)) {
+      // V8's text diff put the edit of a body closing on its last line into the enclosing
+      // function, which is running (a module's top level): this function itself is not.
+      throw new NeedsWrapper(target, bodyLine, SHARED_LINE);
+    }
     if (reply.status && reply.status !== 'Ok') throw new LiveEditRefused(refusal(reply.status));
     // (A class's text comes from positions LiveEdit does not update: no check for classes.)
     const isClass = Object.getOwnPropertyDescriptor(fn, 'prototype')?.writable === false;
     if (!isClass && !Function.prototype.toString.call(fn).includes(PROBE_MARK)) {
       // V8 accepted the script but kept this closure on its old code: put the text back.
       post('Debugger.setScriptSource', { scriptId: location.scriptId, scriptSource });
-      throw new NeedsWrapper(target, bodyLine, 'V8 could not match its probed text to the running closure (its last line holds its closing brace)');
+      throw new NeedsWrapper(target, bodyLine, SHARED_LINE);
     }
     return target;
   }
+}
+
+const SHARED_LINE = 'V8 could not match its probed text to the running closure (its last line holds its closing brace)';
+
+/** Whether the body's closing brace shares a line with its last statement (or its opening brace). */
+function closesOnLastLine(found: FoundFunction): boolean {
+  const body = found.node.body as acorn.Node & { body?: acorn.Node[] };
+  if (!body.body) return false;
+  const last = body.body[body.body.length - 1] ?? body;
+  return (body.body.length ? last.loc!.end.line : body.loc!.start.line) === body.loc!.end.line;
 }
 
 let debuggerEnabled = false;
@@ -190,7 +205,7 @@ function existingKey(source: string, found: FoundFunction): string | null {
     if (stmt.directive === undefined) break;
     at = stmt.end;
   }
-  const head = /^const \$mp\$r=[^;]*?,\$mp\$f=\$mp\$r\.e\(("(?:[^"\\]|\\.)*")\);try\{/.exec(source.slice(at, at + 8192));
+  const head = /^;?const \$mp\$r=[^;]*?,\$mp\$f=\$mp\$r\.e\(("(?:[^"\\]|\\.)*")\);try\{/.exec(source.slice(at, at + 8192));
   return head ? (JSON.parse(head[1]) as string) : null;
 }
 

@@ -245,6 +245,34 @@ test('a function V8 cannot move to probed code in place is measured per call thr
   assert.strictEqual(result('oneLiner').calls, 1);
 });
 
+test('one-line functions defined and profiled at the top level are wrapped, not refused as running', () => {
+  // V8's diff attributes an edit on the closing brace's line to the enclosing function, and
+  // the module's top level is running: the old code said "it is running right now".
+  const { spawnSync } = require('node:child_process');
+  const script = [
+    "const { profile, getResults } = require(process.argv[2]);",
+    'function e1() {}',
+    'function e3() { return 1}',
+    'const e7 = function () { return 7 };',
+    "const q = { report: 'none' };",
+    'const ps = [profile(e1, q), profile(e3, q), profile(e7, q)];',
+    "console.log(JSON.stringify(ps.map((p) => p())), JSON.stringify(getResults().functions.map((f) => [f.name, f.calls])));",
+  ].join('\n');
+  const fs = require('node:fs');
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'memprof-oneline-'));
+  const file = path.join(dir, 'oneline.js');
+  fs.writeFileSync(file, script);
+  let r;
+  try {
+    r = spawnSync(process.execPath, [file, path.join(__dirname, '..', '..', 'dist')], { encoding: 'utf8' });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /running right now/);
+  assert.strictEqual(r.stdout.trim(), '[null,1,7] [["e1",1],["e3",1],["e7",1]]');
+});
+
 test('a function that is running cannot be edited: one line says why, it runs unprofiled', () => {
   let err = '';
   const write = process.stderr.write;

@@ -56,6 +56,25 @@ test('the directive prologue stays first and nested functions are left alone', (
   assert.match(probe(SOURCE, 'later').split('\n')[17], /\$mp\$r\.r\(\$mp\$f,await \$mp\$r\.s\(\$mp\$f,p\)\)/);
 });
 
+test('a directive without its semicolon still parses once probed (ASI ended it at the newline)', () => {
+  const source = "function strict(x) {\n  'use strict'\n  return this === undefined && x;\n}\nfunction bare() { 'use strict' }\n";
+  for (const name of ['strict', 'bare']) {
+    const out = probe(source, name);
+    assert.doesNotThrow(() => parseSource(out), `probed ${name} parses:\n${out}`);
+    assert.deepStrictEqual(
+      out.split('\n').map((l) => l.includes('use strict')),
+      source.split('\n').map((l) => l.includes('use strict')),
+    );
+  }
+  // Still a directive: `this` stays undefined in a plain call.
+  globalThis[Symbol.for('memprof.probe')] = { e: () => 0, l() {}, s: (f, v) => v, r: (f, v) => v, x() {} };
+  try {
+    assert.strictEqual(new Function(probe(source, 'strict') + '\nreturn strict;')()(5), 5);
+  } finally {
+    delete globalThis[Symbol.for('memprof.probe')];
+  }
+});
+
 test('instrumented code behaves like the original (results, throws, generators)', () => {
   const calls = [];
   const probes = {
