@@ -3,6 +3,7 @@ import { collectGarbage, currentRss } from '../measure/measure-call';
 import { formatSize } from '../units/size';
 import { MemoryLeakError } from './errors';
 import { sizeArgument } from './size-argument';
+import { checkFunction, checkOptionNames } from './options';
 import { leastSquaresSlope, theilSenSlope } from '../util/statistics';
 
 export type LeakMetric = 'heap' | 'rss';
@@ -84,9 +85,10 @@ async function call(fn: (iteration: number) => unknown, iteration: number): Prom
  */
 export async function assertNoLeak(
   fn: (iteration: number) => unknown,
-  options: AssertNoLeakOptions = {},
+  options?: AssertNoLeakOptions,
 ): Promise<LeakReport> {
-  if (typeof fn !== 'function') throw new TypeError('assertNoLeak needs a function to call');
+  checkFunction(fn, 'assertNoLeak');
+  options = checkOptionNames(options, ['iterations', 'warmup', 'rounds', 'threshold', 'metric'], 'assertNoLeak');
   const iterations = wholeNumber(options.iterations ?? 400, 'iterations', 2);
   const warmup = wholeNumber(options.warmup ?? 20, 'warmup', 0);
   const rounds = Math.min(wholeNumber(options.rounds ?? 10, 'rounds', 2), iterations);

@@ -1,7 +1,8 @@
 import { formatSize } from '../units/size';
 import { MemoryLimitError } from './errors';
 import { trackLines } from './line-attribution';
-import { measureMemory, type MemoryMeasurement, type MeasureMemoryOptions } from './measure-memory';
+import { checkMeasureOptions, MEASURE_OPTIONS, measureMemory, type MemoryMeasurement, type MeasureMemoryOptions } from './measure-memory';
+import { checkBoolean, checkFunction } from './options';
 import { sizeArgument } from './size-argument';
 
 export type LimitMetric = 'rss' | 'heap';
@@ -34,12 +35,16 @@ function checkMetric(metric: unknown): LimitMetric {
 export async function limitMemory(
   limit: string | number,
   fn: () => unknown,
-  options: LimitMemoryOptions = {},
+  options?: LimitMemoryOptions,
 ): Promise<MemoryMeasurement> {
   const limitBytes = sizeArgument(limit, 'memory limit');
+  checkFunction(fn, 'limitMemory');
+  options = checkMeasureOptions(options, [...MEASURE_OPTIONS, 'metric', 'absolute', 'lines'], 'limitMemory');
+  checkBoolean(options.absolute, 'absolute');
+  checkBoolean(options.lines, 'lines');
   const metric = checkMetric(options.metric ?? 'rss');
   const lines = options.lines ? trackLines(fn, metric === 'heap' ? 'heap' : undefined) : null;
-  const m = await measureMemory(fn, options);
+  const m = await measureMemory(fn, { includeChildren: options.includeChildren, intervalMs: options.intervalMs });
   const peak = metric === 'rss' ? m.peakRss : m.peakHeap;
   const start = metric === 'rss' ? m.rssBefore : m.heapBefore;
   const measured = options.absolute ? peak : peak - start;

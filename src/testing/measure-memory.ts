@@ -1,4 +1,5 @@
 import { measureCall, type PeakSource } from '../measure/measure-call';
+import { checkBoolean, checkFunction, checkIntervalMs, checkOptionNames } from './options';
 
 /** What `measureMemory` reports, every figure in bytes. */
 export interface MemoryMeasurement {
@@ -25,14 +26,27 @@ export interface MeasureMemoryOptions {
   intervalMs?: number;
 }
 
+export const MEASURE_OPTIONS = ['includeChildren', 'intervalMs'];
+
+/** Checks the options measureMemory shares with the other helpers; `names` are all the
+ * helper accepts. */
+export function checkMeasureOptions<T extends MeasureMemoryOptions>(options: T | undefined, names: readonly string[], helper: string): T {
+  const checked = checkOptionNames(options, names, helper);
+  checkBoolean(checked.includeChildren, 'includeChildren');
+  checkIntervalMs(checked.intervalMs);
+  return checked;
+}
+
 /**
  * Runs `fn` once (awaiting it) and measures its memory. Rejects with whatever `fn` threw.
  */
 export async function measureMemory(
   fn: () => unknown,
-  options: MeasureMemoryOptions = {},
+  options?: MeasureMemoryOptions,
 ): Promise<MemoryMeasurement> {
-  const m = await measureCall(fn, { includeChildren: options.includeChildren, intervalMs: options.intervalMs });
+  checkFunction(fn, 'measureMemory');
+  const { includeChildren, intervalMs } = checkMeasureOptions(options, MEASURE_OPTIONS, 'measureMemory');
+  const m = await measureCall(fn, { includeChildren, intervalMs });
   return {
     peakRss: m.peakRss,
     rssIncrement: m.rssAfter - m.rssBefore,

@@ -142,6 +142,7 @@ test('assertNoLeak refuses bad options', async () => {
   await assert.rejects(assertNoLeak(() => 1, { threshold: '1 parsec' }), /invalid leak threshold/);
   await assert.rejects(assertNoLeak(() => 1, { metric: 'uss' }), /metric must be "heap" or "rss"/);
   await assert.rejects(assertNoLeak(), /needs a function/);
+  await assert.rejects(assertNoLeak(() => 1, { iteration: 5 }), /unknown assertNoLeak option "iteration"/);
 });
 
 // The line profiler instruments this in place for the lines test below. V8 arrays and the
@@ -172,4 +173,20 @@ test('limitMemory lines: true names the lines that allocated most', async () => 
     limitMemory('1MiB', () => new Array(4 * MiB).fill(1.5).length, { lines: true, metric: 'heap' }),
     /no line profile: .*give it a block body/,
   );
+});
+
+test('the helpers refuse misspelt options and wrong types instead of checking something else', async () => {
+  // A typo silently ignored would limit RSS instead of the heap; includeChildren: 'yes'
+  // made the sampler refuse and the peak come from the endpoints only.
+  await assert.rejects(limitMemory('1MiB', () => Buffer.alloc(64 * MiB, 1), { metrc: 'heap' }), /unknown limitMemory option "metrc": valid options are/);
+  await assert.rejects(limitMemory('1MiB', () => 1, { absolute: 'yes' }), /absolute must be true or false/);
+  await assert.rejects(limitMemory('1MiB'), /limitMemory needs a function to run, not undefined/);
+  await assert.rejects(measureMemory(() => 1, { includeChildren: 'yes' }), /includeChildren must be true or false/);
+  await assert.rejects(measureMemory(() => 1, { intervalMs: 'x' }), /intervalMs must be a number of milliseconds/);
+  await assert.rejects(measureMemory(() => 1, { intervall: 5 }), /unknown measureMemory option "intervall"/);
+  await assert.rejects(measureMemory(() => 1, null), /measureMemory options must be an object/);
+  await assert.rejects(measureMemory(42), /measureMemory needs a function to run, not number/);
+  // Every documented option is still accepted.
+  await limitMemory('1GiB', () => 1, { metric: 'heap', absolute: false, lines: false, includeChildren: false, intervalMs: 2 });
+  await measureMemory(() => 1, { includeChildren: false, intervalMs: 1 });
 });
