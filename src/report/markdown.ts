@@ -9,8 +9,14 @@ function code(source: string): string {
   const trimmed = source.replace(/\s+$/, '');
   if (trimmed === '') return '';
   // Keep the indentation visible: markdown collapses leading spaces outside code.
-  const fence = trimmed.includes('`') ? '``' : '`';
-  return cell(`${fence}${trimmed.replace(/^ +/, (s) => '\u00a0'.repeat(s.length))}${fence}`);
+  const body = trimmed.replace(/^ +/, (s) => '\u00a0'.repeat(s.length));
+  // A code span ends at the first backtick run as long as its fence (CommonMark): the fence
+  // must be longer than every run inside, and a space (stripped by renderers) keeps a
+  // backtick at either end from joining the fence.
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = body.startsWith('`') || body.endsWith('`') ? ' ' : '';
+  return cell(`${fence}${pad}${body}${pad}${fence}`);
 }
 
 function mib(bytes: number | null, precision: number): string {
