@@ -33,6 +33,10 @@ export function registerPeak(program: Command): void {
           process.stdout.write(`${file}\tNaN MiB\n`);
           continue;
         }
+        if (Number.isNaN(peak)) {
+          // mprof's "NaN MiB" line, with the reason, not a bare NaN a user has to decode.
+          process.stderr.write(`memprof: ${file} has no MEM samples (the program ended before the first one)\n`);
+        }
         process.stdout.write(`${file}\t${peak.toFixed(3)} MiB\n`);
         for (const [pid, series] of rec.children) {
           process.stdout.write(`  Child ${pid}\t\t\t${peakOf(series).mib.toFixed(3)} MiB\n`);

@@ -108,6 +108,15 @@ test('bad indices and files are one-line usage errors', () => {
   assert.match(r.stderr, /no mprofile_\*\.dat file in this directory/);
 });
 
+test('peak of a recording without samples says why beside mprof\'s NaN line', () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'none.dat'), 'CMDLINE true\n');
+  const r = memprof(['peak', 'none.dat'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'none.dat\tNaN MiB\n');
+  assert.match(r.stderr, /none\.dat has no MEM samples/);
+});
+
 test('rm removes by index or name; --dry-run only lists', () => {
   const dir = fixture();
   let r = memprof(['rm', '--dry-run', '0', 'other.dat'], { cwd: dir });
