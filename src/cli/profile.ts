@@ -15,7 +15,7 @@ import { getResults, profile, setProfileDefaults } from '../trace/profile';
 import { allFunctions, configure, finishOpenFrames, setAlarm, type FunctionStats } from '../trace/runtime';
 import { parseSelector, type Selector } from '../trace/selectors';
 import { formatMiB, MiB } from '../units/size';
-import { appendWhole } from '../util/write-file';
+import { appendWhole, writeFailure } from '../util/write-file';
 import { BACKEND_CHOICES, backendOption, nonNegativeIntOption, sizeOption } from './options';
 
 interface ProfileCliOptions {
@@ -90,8 +90,16 @@ async function profileScript(script: string, args: string[], options: ProfileCli
     const text = funcLines ? funcLines.join('') : formatReport(getResults(), options.format, options.precision);
     const unmatched = selectors.filter((s) => !allFunctions().some((f) => selectorPicked(s, f)));
     for (const s of unmatched) process.stderr.write(`memprof: no function matching --function ${s.text} was called\n`);
-    if (options.output) appendWhole(options.output, text);
-    else fs.writeSync(1, text);
+    if (!options.output) fs.writeSync(1, text);
+    else {
+      try {
+        appendWhole(options.output, text);
+      } catch (err) {
+        // At exit: one line, not a stack trace (the file may have changed since the check).
+        process.stderr.write(`memprof: cannot write ${options.output}: ${writeFailure(err)}\n`);
+        if (!process.exitCode) process.exitCode = 1;
+      }
+    }
   };
   process.once('exit', writeResults);
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
@@ -127,9 +135,17 @@ function selectorPicked(s: Selector, f: FunctionStats): boolean {
   return !s.file || f.file === path.resolve(s.file) || f.file.endsWith(`${path.sep}${s.file.replace(/^\.\//, '')}`);
 }
 
+/** Before the script runs, so a report that cannot be written fails before any work is done. */
 function checkWritable(file: string): void {
-  const dir = path.dirname(path.resolve(file));
+  const target = path.resolve(file);
+  const dir = path.dirname(target);
   if (!fs.existsSync(dir)) throw new UsageError(`cannot write ${file}: directory ${dir} does not exist`);
+  try {
+    if (fs.existsSync(target) && fs.statSync(target).isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
+    fs.accessSync(fs.existsSync(target) ? target : dir, fs.constants.W_OK);
+  } catch (err) {
+    throw new UsageError(`cannot write ${file}: ${writeFailure(err)}`);
+  }
 }
 
 function isModule(file: string): boolean {

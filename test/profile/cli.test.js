@@ -93,6 +93,7 @@ test('faults: missing script exits 1, usage errors exit 2, one line each, no sta
     [['--format', 'yaml', 'app.js'], 2, /^memprof: .*yaml/],
     [['--precision', 'x', 'app.js'], 2, /^memprof: .*whole number/],
     [[], 2, /^memprof: missing script/],
+    [['-o', os.tmpdir(), 'app.js'], 2, /^memprof: cannot write .*: it is a directory\n$/],
   ];
   for (const [args, code, pattern] of cases) {
     const r = memprof(args);
@@ -117,6 +118,21 @@ test('a script that throws: results written (to -o too), the error printed, exit
     assert.strictEqual(fs.readFileSync(out, 'utf8').split('Filename:').length - 1, 2);
   } finally {
     fs.rmSync(out, { force: true });
+  }
+});
+
+test('-o that becomes unwritable while the script runs: one line at exit, exit 1, no stack', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-out-'));
+  const out = path.join(dir, 'report.txt');
+  const script = path.join(dir, 'takes-path.js');
+  // The script puts a directory where the report goes, after memprof's check.
+  fs.writeFileSync(script, `require('node:fs').mkdirSync(${JSON.stringify(out)});\nfunction f() {\n  return 1;\n}\nprofile(f)();\n`);
+  try {
+    const r = memprof(['-o', out, script]);
+    assert.strictEqual(r.code, 1, r.stderr);
+    assert.strictEqual(r.stderr, `memprof: cannot write ${out}: it is a directory\n`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
