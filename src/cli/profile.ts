@@ -15,7 +15,7 @@ import { getResults, profile, setProfileDefaults } from '../trace/profile';
 import { allFunctions, configure, finishOpenFrames, setAlarm, type FunctionStats } from '../trace/runtime';
 import { parseSelector, type Selector } from '../trace/selectors';
 import { formatMiB, MiB } from '../units/size';
-import { appendWhole, writeFailure } from '../util/write-file';
+import { appendWhole } from '../util/write-file';
 import { BACKEND_CHOICES, backendOption, nonNegativeIntOption, sizeOption } from './options';
 
 interface ProfileCliOptions {
@@ -133,6 +133,18 @@ function selectorPicked(s: Selector, f: FunctionStats): boolean {
   if (s.name !== undefined && s.name !== f.name) return false;
   if (s.line !== undefined && !(f.line <= s.line && s.line <= f.endLine)) return false;
   return !s.file || f.file === path.resolve(s.file) || f.file.endsWith(`${path.sep}${s.file.replace(/^\.\//, '')}`);
+}
+
+/** Why the report file cannot be written, in a user's words. */
+function writeFailure(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'ENOENT') return 'no such directory';
+  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EROFS') return 'read-only file system';
+  if (code === 'ENOSPC') return 'no space left on the device';
+  return (err as Error).message ?? String(err);
 }
 
 /** Before the script runs, so a report that cannot be written fails before any work is done. */
