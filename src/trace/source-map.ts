@@ -13,6 +13,9 @@ import type { FunctionResult, LineResult } from '../report/results';
 interface Loaded {
   map: SourceMap;
   contents: Map<string, string[]>;
+  /** Where the map's sources are relative to: the map file's folder and its sourceRoot. */
+  base: string;
+  root?: string;
 }
 
 const cache = new Map<string, Loaded | null>();
@@ -40,7 +43,7 @@ function load(file: string, text: string): Loaded | null {
         const content = json.sourcesContent?.[i];
         if (typeof content === 'string') contents.set(resolved, content.split(/\r?\n/));
       });
-      loaded = { map: new SourceMap(json as never), contents };
+      loaded = { map: new SourceMap(json as never), contents, base, root: json.sourceRoot };
     }
   } catch {
     loaded = null; // an unreadable or malformed map: report the generated lines
@@ -77,9 +80,8 @@ export function mapToOriginal(fn: FunctionResult, generatedText: string): Functi
     const column = text.length - text.trimStart().length;
     const entry = loaded.map.findEntry(line - 1, column) as { originalSource?: string; originalLine?: number };
     if (entry?.originalSource === undefined || entry.originalLine === undefined) return null;
-    const base = path.dirname(fn.file);
-    const src = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : path.resolve(base, entry.originalSource);
-    return { file: src, line: entry.originalLine + 1 };
+    // Node gives the source as the map spells it: relative to the map, not to the script.
+    return { file: resolveSource(loaded.base, loaded.root, entry.originalSource), line: entry.originalLine + 1 };
   };
   const head = where(fn.line);
   if (!head) return fn;

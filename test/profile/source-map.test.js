@@ -65,6 +65,33 @@ for (const inline of [true, false]) {
   });
 }
 
+test('a map in another folder: its sources are relative to the map (and its sourceRoot), not to the script', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-mapdir-'));
+  try {
+    // dir/src/work.ts, dir/out/js/work.js, dir/maps/work.js.map naming "../src" + "work.ts"
+    for (const d of ['src', 'out/js', 'maps']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+    const tsFile = path.join(dir, 'src', 'work.ts');
+    fs.writeFileSync(tsFile, TS);
+    const out = ts.transpileModule(TS, {
+      fileName: 'work.ts',
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, sourceMap: true },
+    });
+    const map = JSON.parse(out.sourceMapText);
+    map.sourceRoot = '../src/';
+    map.sources = ['work.ts'];
+    fs.writeFileSync(path.join(dir, 'maps', 'work.js.map'), JSON.stringify(map));
+    const jsFile = path.join(dir, 'out', 'js', 'work.js');
+    fs.writeFileSync(jsFile, out.outputText.replace(/\/\/# sourceMappingURL=.*$/m, '//# sourceMappingURL=../../maps/work.js.map'));
+    const r = memprof(['--format', 'json', jsFile]);
+    assert.strictEqual(r.code, 0, r.stderr);
+    const [fn] = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))).functions;
+    assert.strictEqual(fn.file, tsFile);
+    assert.strictEqual(fn.lines.find((l) => l.line === 10).source, '  const buf: Sized = Buffer.alloc(options.size * 1024 * 1024, 1);');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('@profile as a TypeScript 5 method decorator, rows in the .ts file', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-deco-'));
   try {
