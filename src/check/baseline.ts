@@ -1,5 +1,5 @@
 import { UsageError } from '../errors';
-import { writeFileAtomic } from '../util/write-file';
+import { checkWritable, writeFailure, writeFileAtomic } from '../util/write-file';
 import { isObject, readJsonFile } from '../util/json-file';
 
 // The baseline file `memprof check --baseline <file>` compares with and
@@ -47,5 +47,18 @@ export function readBaseline(file: string): Baseline | null {
 export function writeBaseline(file: string, previous: Baseline | null, updates: Baseline): void {
   const budgets: Baseline = { ...(previous ?? {}), ...updates };
   const sorted = Object.fromEntries(Object.keys(budgets).sort().map((name) => [name, budgets[name]]));
-  writeFileAtomic(file, `${JSON.stringify({ tool: 'memprof', format: FORMAT, budgets: sorted }, null, 2)}\n`);
+  try {
+    writeFileAtomic(file, `${JSON.stringify({ tool: 'memprof', format: FORMAT, budgets: sorted }, null, 2)}\n`);
+  } catch (err) {
+    throw new UsageError(`cannot write baseline ${file}: ${writeFailure(err)}`);
+  }
+}
+
+/** A UsageError now, before the budgets run, when the baseline could not be written after. */
+export function checkBaselineWritable(file: string): void {
+  try {
+    checkWritable(file);
+  } catch (err) {
+    throw new UsageError(`cannot write baseline ${file}: ${writeFailure(err)}`);
+  }
 }

@@ -3,14 +3,14 @@ import * as os from 'node:os';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors';
 import { addonMissingMessage, tryAddon } from '../native';
-import { readBaseline, writeBaseline, type Baseline } from '../check/baseline';
+import { checkBaselineWritable, readBaseline, writeBaseline, type Baseline } from '../check/baseline';
 import { readBudgetFile, DEFAULT_BUDGET_FILE, type Budget } from '../check/budget-file';
 import { CHECK_FORMATS, formatCheck, formatMarkdown, githubAnnotations, type CheckFormat, type CheckSummary } from '../check/report';
 import { judge, type CheckedBudget, type Metric } from '../check/verdict';
 import { median } from '../util/statistics';
 import { commandText, runCommand, type CommandMeasurement } from '../check/run-command';
 import { DEFAULT_TOLERANCE, parseTolerance, type Tolerance } from '../check/tolerance';
-import { appendWhole } from '../util/write-file';
+import { appendWhole, writeFailure } from '../util/write-file';
 import { positiveIntOption, secondsOption, sizeOption, toleranceOption } from './options';
 
 interface CheckFlags {
@@ -118,6 +118,8 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
   if (flags.baseline && !flags.updateBaseline && previous === null) {
     throw new UsageError(`baseline ${flags.baseline} does not exist: record it with --baseline ${flags.baseline} --update-baseline`);
   }
+  // Refused now rather than after every budget has run (a CI job of many minutes).
+  if (flags.updateBaseline && flags.baseline) checkBaselineWritable(flags.baseline);
   const compareWith = flags.updateBaseline ? null : previous;
   if (!tryAddon()) log(`${addonMissingMessage()}; only Node.js processes' own peaks are measured`);
 
@@ -179,7 +181,14 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
     // Workflow commands are read from stderr too: stdout stays the report alone.
     process.stderr.write(githubAnnotations(summary));
     const stepSummary = process.env.GITHUB_STEP_SUMMARY;
-    if (stepSummary) appendWhole(stepSummary, `${formatMarkdown(summary)}\n`);
+    if (stepSummary) {
+      try {
+        appendWhole(stepSummary, `${formatMarkdown(summary)}\n`);
+      } catch (err) {
+        // The summary is an extra: the verdict (and exit code) stays the budgets'.
+        log(`cannot append the summary to GITHUB_STEP_SUMMARY ${stepSummary}: ${writeFailure(err)}`);
+      }
+    }
   }
   if (interruptedBy) return 128 + (os.constants.signals[interruptedBy] ?? 0);
   return results.some((r) => r.breaches.length > 0) ? 1 : 0;

@@ -2,7 +2,7 @@ import { UsageError } from '../errors';
 import { requireAddon, type Sample } from '../native';
 import { Sampler } from '../sampler';
 import { formatMiB } from '../units/size';
-import { appendWhole, writeFileAtomic } from '../util/write-file';
+import { appendWhole, writeFailure, writeFileAtomic } from '../util/write-file';
 import { childRecord, cmdlineRecord, memRecord } from './dat';
 
 export interface RecorderOptions {
@@ -47,7 +47,7 @@ export class Recorder {
     try {
       writeFileAtomic(options.output, cmdlineRecord(options.cmdline));
     } catch (err) {
-      throw new UsageError(`cannot write ${options.output}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (err as Error).message}`);
+      throw new UsageError(`cannot write ${options.output}: ${writeFailure(err)}`);
     }
   }
 

@@ -18,7 +18,37 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     throw err;
   }
   fs.closeSync(fd);
-  fs.renameSync(tmp, file);
+  try {
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    // The target is a directory, or on a read-only mount...: no stray temporary file.
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Throws (with an errno code, for writeFailure) when writeFileAtomic(file) would surely fail:
+ * its directory is missing or not writable, or `file` is a directory. For callers that
+ * should refuse before doing long work rather than lose it at the end.
+ */
+export function checkWritable(file: string): void {
+  if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+    throw Object.assign(new Error(`${file} is a directory`), { code: 'EISDIR' });
+  }
+  fs.accessSync(path.dirname(path.resolve(file)), fs.constants.W_OK);
+}
+
+/** Why a file could not be written, in a user's words (no temporary file names). */
+export function writeFailure(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'ENOENT') return 'no such directory';
+  if (e.code === 'EISDIR') return 'it is a directory';
+  if (e.code === 'ENOTDIR') return 'a part of the path is not a directory';
+  if (e.code === 'EACCES' || e.code === 'EPERM') return 'permission denied';
+  if (e.code === 'EROFS') return 'read-only file system';
+  if (e.code === 'ENOSPC') return 'no space left on the device';
+  return e.message ?? String(err);
 }
 
 /**

@@ -92,3 +92,20 @@ test('a malformed baseline names the file and the field, exit 2', () => {
     assert.match(r.stderr, message);
   }
 });
+
+test('a baseline that cannot be written is refused before any budget runs, exit 2', () => {
+  const dir = scratch();
+  const marker = path.join(dir, 'ran');
+  writeJson(dir, 'memprof.budget.json', {
+    budgets: { touch: { command: [process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], maxPeak: '1GiB' } },
+  });
+  fs.mkdirSync(path.join(dir, 'adir'));
+  const file = path.join('no', 'base.json');
+  const r = memprof(['check', '--baseline', file, '--update-baseline'], { cwd: dir });
+  assert.strictEqual(r.status, 2, r.stderr);
+  assert.strictEqual(r.stderr, `memprof: cannot write baseline ${file}: no such directory\n`);
+  assert.ok(!fs.existsSync(marker), 'no budget ran');
+  const read = memprof(['check', '--baseline', 'adir'], { cwd: dir });
+  assert.strictEqual(read.status, 2);
+  assert.strictEqual(read.stderr, 'memprof: cannot read baseline adir: it is a directory\n');
+});

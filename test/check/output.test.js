@@ -73,3 +73,13 @@ test('--repeat judges the median of several runs', () => {
   assert.strictEqual(r.status, 0, r.stderr);
   assert.strictEqual(r.stderr.match(/memprof: checking .* \(run \d of 3\)/g).length, 3);
 });
+
+test('an unwritable GITHUB_STEP_SUMMARY is a note on stderr; the verdict stays the budgets\'', () => {
+  const dir = scratch();
+  writeJson(dir, 'memprof.budget.json', { budgets: { ok: { command: [process.execPath, '-e', '0'], maxPeak: '1GiB' } } });
+  const env = { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: path.join(dir, 'no', 'summary.md') };
+  const r = memprof(['check'], { cwd: dir, env });
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.match(r.stdout, /1 budget, all within limits/);
+  assert.match(r.stderr, /cannot append the summary to GITHUB_STEP_SUMMARY .*summary\.md: no such directory/);
+});

@@ -284,14 +284,18 @@ test('bad input: one line, exit 2', () => {
     [['attach', '0'], /expected a process id or name/],
     [['run'], /missing required argument 'program'/],
     [['run', '-o', path.join(dir, 'no', 'x.dat'), 'true'], /cannot write .*x\.dat: no such directory/],
+    // The temporary file beside it is removed, and not named in the message.
+    [['run', '-o', path.join(dir, 'sub'), 'true'], /cannot write .*sub: it is a directory\n$/],
   ];
+  fs.mkdirSync(path.join(dir, 'sub'));
   for (const [args, message] of cases) {
     const r = memprof(args, { cwd: dir });
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, message);
   }
-  assert.deepEqual(fs.readdirSync(dir), [], 'no recording left behind by a program that could not start');
+  assert.deepEqual(fs.readdirSync(dir), ['sub'], 'no recording (or temporary file) left behind by a program that could not start');
+  fs.rmdirSync(path.join(dir, 'sub'));
   // Without the addon: the build instructions, and the program is not started.
   const marker = path.join(dir, 'ran');
   const r = memprof(['run', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], {

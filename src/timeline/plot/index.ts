@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { UsageError } from '../../errors';
-import { writeFileAtomic } from '../../util/write-file';
+import { writeFailure, writeFileAtomic } from '../../util/write-file';
 import type { Recording } from '../dat';
 import { renderHtml } from './html';
 import { buildPlotModel, type PlotOptions } from './model';
@@ -31,7 +31,6 @@ export function writePlot(recordings: readonly Recording[], file: string, option
   try {
     writeFileAtomic(file, data);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new UsageError(`cannot write ${file}: ${e.code === 'ENOENT' ? 'no such directory' : e.message}`);
+    throw new UsageError(`cannot write ${file}: ${writeFailure(err)}`);
   }
 }
