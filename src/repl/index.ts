@@ -53,6 +53,14 @@ export interface ReplCommandOptions {
  * `require('memprof/repl').addCommands(require('node:repl').start())`.
  */
 export function addCommands(server: REPLServer, options: ReplCommandOptions = {}): REPLServer {
+  // Checked here, so a wrong call fails in one line instead of inside node:repl.
+  if (typeof (server as Partial<REPLServer> | null)?.defineCommand !== 'function') {
+    throw new TypeError('addCommands needs a REPL server, as require(\'node:repl\').start() returns');
+  }
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TypeError('addCommands options must be an object');
+  for (const key of Object.keys(options)) {
+    if (key !== 'precision' && key !== 'backend') throw new TypeError(`unknown addCommands option "${key}": valid options are precision, backend`);
+  }
   const precision = options.precision ?? 1;
   if (!Number.isInteger(precision) || precision < 0 || precision > 12) {
     throw new TypeError(`precision must be a whole number from 0 to 12, got ${String(options.precision)}`);

@@ -237,3 +237,18 @@ test('.mprun resets only the functions it profiles: other profiled functions kee
   assert.match(stdout, /other calls: 2\b/);
   assert.strictEqual(tables(stdout).length, 1, stdout);
 });
+
+test('addCommands refuses what is not a REPL server and misspelt options, in one line', () => {
+  const { addCommands } = require('../../dist/repl');
+  // Without the check, {} failed inside with "server.defineCommand is not a function".
+  assert.throws(() => addCommands({}), /^TypeError: addCommands needs a REPL server/);
+  assert.throws(() => addCommands(undefined), /addCommands needs a REPL server/);
+  const { PassThrough } = require('node:stream');
+  const server = require('node:repl').start({ input: new PassThrough(), output: new PassThrough(), terminal: false });
+  try {
+    assert.throws(() => addCommands(server, { precison: 2 }), /unknown addCommands option "precison": valid options are precision, backend/);
+    assert.strictEqual(addCommands(server, { precision: 2, backend: 'heap' }), server);
+  } finally {
+    server.close();
+  }
+});
