@@ -176,15 +176,26 @@ export function parseFunctionText(source: string, start: number, text: string): 
   return null;
 }
 
-/** 0-based offset of a 1-based line and 0-based column. */
+/**
+ * Line breaks as JavaScript counts them (acorn's loc and V8's line numbers): \r\n, \n, a lone
+ * \r, U+2028 and U+2029. Rows are numbered this way, so their text must be split the same way.
+ */
+const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/g;
+
+/** The source's lines, numbered as acorn and V8 number them. */
+export function splitLines(source: string): string[] {
+  return source.split(LINE_BREAK);
+}
+
+/** 0-based offset of a 1-based line and 0-based column (lines as V8 counts them). */
 export function offsetOf(source: string, line: number, column: number): number {
-  let offset = 0;
-  for (let l = 1; l < line; l++) {
-    const next = source.indexOf('\n', offset);
-    if (next < 0) return source.length;
-    offset = next + 1;
+  if (line <= 1) return column;
+  const re = new RegExp(LINE_BREAK.source, 'g');
+  for (let l = 1; ; l++) {
+    const m = re.exec(source);
+    if (!m) return source.length;
+    if (l === line - 1) return m.index + m[0].length + column;
   }
-  return offset + column;
 }
 
 interface Edit {

@@ -19,6 +19,7 @@ import {
   type FunctionStats,
   type TraceMode,
 } from './runtime';
+import { splitLines } from './instrument';
 import { mapToOriginal } from './source-map';
 
 export type { LineResult, FunctionResult, ProfileResults } from '../report/results';
@@ -210,7 +211,7 @@ function wrapCalls<F extends AnyFunction>(fn: F, key: string, bodyLine: number):
 
 function functionResult(fn: FunctionStats, figures: CallFigures): FunctionResult {
   const text = sourceText(fn.file);
-  const source = text.split(/\r?\n/);
+  const source = splitLines(text);
   const lines: LineResult[] = [];
   for (let i = 0; i < figures.occ.length; i++) {
     const line = fn.line + i;

@@ -3,6 +3,7 @@ import { SourceMap } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionResult, LineResult } from '../report/results';
+import { splitLines } from './instrument';
 
 /**
  * Rows of compiled code mapped back to the original file (TypeScript and friends): the
@@ -41,7 +42,7 @@ function load(file: string, text: string): Loaded | null {
       json.sources.forEach((s, i) => {
         const resolved = resolveSource(base, json.sourceRoot, s);
         const content = json.sourcesContent?.[i];
-        if (typeof content === 'string') contents.set(resolved, content.split(/\r?\n/));
+        if (typeof content === 'string') contents.set(resolved, splitLines(content));
       });
       loaded = { map: new SourceMap(json as never), contents, base, root: json.sourceRoot };
     }
@@ -61,7 +62,7 @@ function originalLines(loaded: Loaded, file: string): string[] {
   let lines = loaded.contents.get(file);
   if (!lines) {
     try {
-      lines = fs.readFileSync(file, 'utf8').split(/\r?\n/);
+      lines = splitLines(fs.readFileSync(file, 'utf8'));
     } catch {
       lines = [];
     }
@@ -74,7 +75,7 @@ function originalLines(loaded: Loaded, file: string): string[] {
 export function mapToOriginal(fn: FunctionResult, generatedText: string): FunctionResult {
   const loaded = load(fn.file, generatedText);
   if (!loaded) return fn;
-  const generated = generatedText.split(/\r?\n/);
+  const generated = splitLines(generatedText);
   const where = (line: number): { file: string; line: number } | null => {
     const text = generated[line - 1] ?? '';
     const column = text.length - text.trimStart().length;

@@ -136,6 +136,27 @@ test('-o that becomes unwritable while the script runs: one line at exit, exit 1
   }
 });
 
+test('line breaks as JavaScript counts them (lone CR, U+2028 in a string): each row quotes its own line', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-breaks-'));
+  const body = ['function f() {', '  const s = "a\u2028b";', '  const t = [1];', '  return s.length + t.length;', '}', 'console.log(profile(f)());', ''];
+  try {
+    for (const [name, eol] of [['cr.js', '\r'], ['crlf.js', '\r\n'], ['lf.js', '\n']]) {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, body.join(eol));
+      const r = memprof(['--format', 'json', file]);
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^4$/m);
+      const [fn] = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))).functions;
+      // V8 and acorn count U+2028 as a line break: `return` is line 5 in every file.
+      const ret = fn.lines.find((l) => l.source.includes('return'));
+      assert.deepStrictEqual([ret.line, ret.occurrences], [5, 1], `${name}: ${JSON.stringify(fn.lines)}`);
+      assert.strictEqual(fn.lines.find((l) => l.line === 4).source, '  const t = [1];', name);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('process.exit(3): results written, exit 3', () => {
   const r = memprof(['exits.js']);
   assert.strictEqual(r.code, 3);
