@@ -15,7 +15,7 @@ import { getResults, profile, setProfileDefaults } from '../trace/profile';
 import { allFunctions, configure, finishOpenFrames, setAlarm, type FunctionStats } from '../trace/runtime';
 import { parseSelector, type Selector } from '../trace/selectors';
 import { formatMiB, MiB } from '../units/size';
-import { appendWhole } from '../util/write-file';
+import { appendWhole, writeFileAtomic } from '../util/write-file';
 import { BACKEND_CHOICES, backendOption, nonNegativeIntOption, sizeOption } from './options';
 
 interface ProfileCliOptions {
@@ -54,7 +54,7 @@ export function registerProfile(program: Command): void {
     .argument('[args...]', "the script's own arguments")
     .addOption(new Option('--backend <name>', `what to measure: ${BACKEND_CHOICES}`).argParser(backendOption))
     .option('--precision <n>', 'decimal places of MiB in tables', nonNegativeIntOption, 1)
-    .option('-o, --output <file>', 'append the report to <file> instead of printing it')
+    .option('-o, --output <file>', 'append the report to <file> instead of printing it (JSON replaces the file)')
     .addOption(new Option('--format <format>', 'report format').choices([...REPORT_FORMATS]).default('text'))
     .option('-f, --function <selector>', 'profile a function with no code change: name, file.js:name or file.js:line (repeatable)', collect, [])
     .option('--include-children', "add the RSS of child processes (read by the sampler)")
@@ -93,7 +93,10 @@ async function profileScript(script: string, args: string[], options: ProfileCli
     if (!options.output) fs.writeSync(1, text);
     else {
       try {
-        appendWhole(options.output, text);
+        // Text and Markdown append like memory_profiler's -o; a second JSON document appended
+        // would leave a file no JSON reader accepts, so JSON replaces it (whole or not at all).
+        if (options.format === 'json' && !funcLines) writeFileAtomic(options.output, text);
+        else appendWhole(options.output, text);
       } catch (err) {
         // At exit: one line, not a stack trace (the file may have changed since the check).
         process.stderr.write(`memprof: cannot write ${options.output}: ${writeFailure(err)}\n`);

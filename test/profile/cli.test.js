@@ -157,6 +157,17 @@ test('line breaks as JavaScript counts them (lone CR, U+2028 in a string): each 
   }
 });
 
+test('-o with --format json twice: the file stays one JSON document (text appends)', () => {
+  const out = path.join(os.tmpdir(), `memprof-json-${process.pid}.json`);
+  fs.rmSync(out, { force: true });
+  try {
+    for (let i = 0; i < 2; i++) assert.strictEqual(memprof(['--format', 'json', '-o', out, 'app.js']).code, 0);
+    assert.strictEqual(JSON.parse(fs.readFileSync(out, 'utf8')).functions[0].name, 'build');
+  } finally {
+    fs.rmSync(out, { force: true });
+  }
+});
+
 test('process.exit(3): results written, exit 3', () => {
   const r = memprof(['exits.js']);
   assert.strictEqual(r.code, 3);
