@@ -33,4 +33,9 @@ test('formatters print MiB like memory_profiler and sizes in the largest fitting
   assert.equal(formatSize(640 * 1024), '640.0 KiB');
   assert.equal(formatSize(-2 * 1024 ** 3), '-2.0 GiB');
   assert.equal(formatSize(12), '12 B');
+  // Rounding up to 1024 moves to the next unit.
+  assert.equal(formatSize(1024 ** 2 - 1), '1.0 MiB');
+  assert.equal(formatSize(1024 ** 3 - 1), '1.0 GiB');
+  assert.equal(formatSize(1023.6), '1.0 KiB');
+  assert.equal(formatSize(1024 ** 2 - 1, 3), '1023.999 KiB');
 });

@@ -50,8 +50,10 @@ export function formatMiB(bytes: number, precision = 1): string {
 export function formatSize(bytes: number, precision = 1): string {
   const sign = bytes < 0 ? '-' : '';
   const value = Math.abs(bytes);
-  if (value < 1024) return `${sign}${value.toFixed(0)} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  const power = Math.min(units.length, Math.floor(Math.log2(value) / 10));
-  return `${sign}${(value / 1024 ** power).toFixed(precision)} ${units[power - 1]}`;
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let power = value < 1024 ? 0 : Math.min(units.length - 1, Math.floor(Math.log2(value) / 10));
+  const shown = (p: number): string => (value / 1024 ** p).toFixed(p === 0 ? 0 : precision);
+  // Rounding can reach the next unit: 1048575 bytes is "1.0 MiB", not "1024.0 KiB".
+  if (power < units.length - 1 && Number(shown(power)) >= 1024) power++;
+  return `${sign}${shown(power)} ${units[power]}`;
 }
