@@ -9,6 +9,7 @@ import * as v8 from 'node:v8';
 import { UsageError } from '../errors';
 import type { BackendName } from '../meter';
 import { formatReport, REPORT_FORMATS, type ReportFormat } from '../report';
+import { writeAllSync } from '../report/write-sync';
 import { setCallListener, type CallEvent } from '../trace/call-events';
 import { installLoadHooks } from '../trace/load-hooks';
 import { getResults, profile, setProfileDefaults } from '../trace/profile';
@@ -90,7 +91,7 @@ async function profileScript(script: string, args: string[], options: ProfileCli
     const text = funcLines ? funcLines.join('') : formatReport(getResults(), options.format, options.precision);
     const unmatched = selectors.filter((s) => !allFunctions().some((f) => selectorPicked(s, f)));
     for (const s of unmatched) process.stderr.write(`memprof: no function matching --function ${s.text} was called\n`);
-    if (!options.output) fs.writeSync(1, text);
+    if (!options.output) writeAllSync(1, text);
     else {
       try {
         // Text and Markdown append like memory_profiler's -o; a second JSON document appended

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { VERSION } from '../version';
 import type { BackendName } from '../meter';
 import { formatFunctionText } from '../report/text';
+import { writeAllSync } from '../report/write-sync';
 import type { FunctionResult, LineResult, ProfileResults } from '../report/results';
 import { liveEdit, liveEditKey, LiveEditRefused, NeedsWrapper } from './liveedit';
 import {
@@ -89,8 +90,8 @@ function checkOptions(options: ProfileOptions): void {
 
 function write(stream: NodeJS.WritableStream, text: string): void {
   // stdout at process exit: write synchronously so nothing is lost.
-  if (stream === process.stdout) fs.writeSync(1, text);
-  else if (stream === process.stderr) fs.writeSync(2, text);
+  if (stream === process.stdout) writeAllSync(1, text);
+  else if (stream === process.stderr) writeAllSync(2, text);
   else stream.write(text);
 }
 

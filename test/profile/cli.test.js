@@ -168,6 +168,35 @@ test('-o with --format json twice: the file stays one JSON document (text append
   }
 });
 
+test('a report larger than a pipe holds reaches a slow reader whole (stdout is a non-blocking pipe)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-pipe-'));
+  const file = path.join(dir, 'long.js');
+  const rows = 3000; // ~300 KB of table, several times a pipe's 64 KiB
+  fs.writeFileSync(file, `function long() {\n  let x = 0;\n${'  x += 1;\n'.repeat(rows)}  return x;\n}\nconsole.log(long());\n`);
+  try {
+    // The reader starts late, so memprof meets a full pipe while it writes the report.
+    const bin = path.join(__dirname, '..', '..', 'bin', 'memprof.js');
+    const r = require('node:child_process').spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" -f long "${file}" | (sleep 1; cat)`], {
+      encoding: 'utf8',
+      maxBuffer: 64 * MiB,
+    });
+    assert.strictEqual(r.stderr, '');
+    const table = r.stdout.split('\n').filter((l) => /^ +\d+ /.test(l));
+    assert.strictEqual(table.length, rows + 4, 'every row, the function line and its closing brace');
+    assert.match(r.stdout, /\n +\d+ +[\d.]+ MiB .* return x;\n +\d+ +}\n\n\n$/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('memprof app.js | head: the reader going away ends the report quietly', () => {
+  const r = require('node:child_process').spawnSync('sh', ['-c', `"${process.execPath}" "${path.join(__dirname, '..', '..', 'bin', 'memprof.js')}" --precision 12 app.js | head -c 10`], {
+    cwd: FIXTURES,
+    encoding: 'utf8',
+  });
+  assert.doesNotMatch(r.stderr, /EPIPE|\n\s+at /);
+});
+
 test('process.exit(3): results written, exit 3', () => {
   const r = memprof(['exits.js']);
   assert.strictEqual(r.code, 3);
