@@ -103,7 +103,16 @@ function onTopLevelExit(fn: FunctionStats): void {
   setCallFiguresAside(fn);
 }
 
-function printAtExit(): void {
+let printedAtExit = false;
+
+/**
+ * report 'exit' tables: at 'beforeExit' when the program ends by itself, so a stream's
+ * asynchronous write (a file stream) still runs; at 'exit' (process.exit, a throw) only
+ * synchronous writes happen, so a stream with a file descriptor gets the text through it.
+ */
+function printAtExit(exiting: boolean): void {
+  if (printedAtExit) return;
+  printedAtExit = true;
   finishOpenFrames();
   const byStream = new Map<NodeJS.WritableStream, string>();
   for (const fn of allFunctions()) {
@@ -111,7 +120,11 @@ function printAtExit(): void {
     if (s?.report !== 'exit') continue;
     byStream.set(s.stream, (byStream.get(s.stream) ?? '') + formatFunctionText(functionResult(fn, allCallFigures(fn)), s.precision));
   }
-  for (const [stream, text] of byStream) write(stream, text);
+  for (const [stream, text] of byStream) {
+    const fd = (stream as { fd?: unknown }).fd;
+    if (exiting && stream !== process.stdout && stream !== process.stderr && typeof fd === 'number') writeAllSync(fd, text);
+    else write(stream, text);
+  }
 }
 
 /** Marks a function as profiled by a load hook or LiveEdit, with the settings its reports use. */
@@ -125,7 +138,8 @@ export function adoptFunction(stats: FunctionStats, options: ProfileOptions = {}
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     setTopLevelExitHandler(onTopLevelExit);
-    process.once('exit', printAtExit);
+    process.once('beforeExit', () => printAtExit(false));
+    process.once('exit', () => printAtExit(true));
   }
 }
 

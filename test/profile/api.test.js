@@ -273,6 +273,36 @@ test('one-line functions defined and profiled at the top level are wrapped, not 
   assert.strictEqual(r.stdout.trim(), '[null,1,7] [["e1",1],["e3",1],["e7",1]]');
 });
 
+test("report 'exit' to a file stream: the table reaches the file, whether the program ends or calls process.exit", () => {
+  const { spawnSync } = require('node:child_process');
+  const fs = require('node:fs');
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'memprof-exitstream-'));
+  try {
+    for (const ending of ['', "out.on('open', () => process.exit(0));"]) {
+      const report = path.join(dir, 'report.txt');
+      fs.rmSync(report, { force: true });
+      const file = path.join(dir, 'prog.js');
+      fs.writeFileSync(file, [
+        `const { profile } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'dist'))});`,
+        `const out = require('node:fs').createWriteStream(${JSON.stringify(report)});`,
+        'function w(n) {',
+        '  const a = new Array(n).fill(1);',
+        '  return a.length;',
+        '}',
+        "profile(w, { report: 'exit', stream: out });",
+        'w(10);',
+        ending,
+        '',
+      ].join('\n'));
+      const r = spawnSync(process.execPath, [file], { encoding: 'utf8' });
+      assert.strictEqual(r.status, 0, r.stderr);
+      assert.match(fs.readFileSync(report, 'utf8'), /^Filename: .*prog\.js\n[\s\S]* 1 +const a = new Array/, ending || 'natural end');
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a function that is running cannot be edited: one line says why, it runs unprofiled', () => {
   let err = '';
   const write = process.stderr.write;
