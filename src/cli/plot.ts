@@ -46,6 +46,12 @@ export function registerPlot(program: Command): void {
         flame: opts.flame,
         slope: opts.slope,
       };
+      if (opts.window) {
+        const [t0, t1] = opts.window;
+        const inWindow = buildPlotModel(recordings, { window: opts.window, functions: false, maxPoints: 2 }).samples;
+        // Not an error (mprof draws the empty frame too), but say why the chart is empty.
+        if (inWindow === 0) process.stderr.write(`memprof: no samples between ${t0} s and ${t1} s (seconds from the start of the recording)\n`);
+      }
       if (opts.output !== undefined) {
         writePlot(recordings, opts.output, options);
         process.stderr.write(`memprof: wrote ${opts.output}\n`);

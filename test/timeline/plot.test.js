@@ -82,6 +82,11 @@ test('--flame draws rectangles, -n drops brackets, --title and --window apply, -
   text = fs.readFileSync(out, 'utf8');
   assert.doesNotMatch(text, /peak 500/);
   assert.match(text, /peak 70\.0 MiB/, "the ramp at 2 s");
+  assert.doesNotMatch(r.stderr, /no samples/);
+  // A window past the end: the empty frame, and a note saying why it is empty.
+  r = memprof(['plot', dat, '-o', out, '--window', '100,200']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /no samples between 100 s and 200 s/);
   r = memprof(['plot', dat, '-o', out, '--slope']);
   assert.match(r.stdout, /^slope: \d+\.\d+ MiB\/s$/m);
   const slope = Number(/slope: (\S+)/.exec(r.stdout)[1]);
@@ -249,4 +254,17 @@ test('the HTML chart draws, zooms on a drag, shows values on hover and resets on
   assert.match(dom.byId.status.textContent, /^showing 0\.\d+ s to 2\.\d+ s$/, 'wheel out widens the view');
   dom.listeners.dblclick();
   assert.match(dom.byId.status.textContent, /^showing 0\.000 s to 3\.990 s$/);
+});
+
+test('a long command line as the title is shortened to fit the image, not cut at both sides', () => {
+  const dir = tempDir();
+  const dat = path.join(dir, 'long.dat');
+  const cmdline = `node -e '${'x'.repeat(200)}' --end-marker`;
+  fs.writeFileSync(dat, `CMDLINE ${cmdline}\nMEM 10.0 1700000000.0\nMEM 20.0 1700000001.0\n`);
+  const out = path.join(dir, 'long.svg');
+  const r = memprof(['plot', dat, '-o', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const title = /<text[^>]*font-size="15">([^<]*)<\/text>/.exec(fs.readFileSync(out, 'utf8'))[1].replace(/&apos;/g, "'");
+  // Centred 420 px from the left edge at 15 px: about 90 characters fit.
+  assert.ok(title.length <= 90 && title.endsWith('…') && title.startsWith("node -e 'xxx"), title);
 });

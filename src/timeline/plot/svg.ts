@@ -13,6 +13,15 @@ const CHART_H = 460;
 const MARGIN = { left: 70, right: 230, top: 40, bottom: 50 };
 const FLAME_ROW = 16;
 
+// The title is centred over the chart: about this many characters of 15 px text fit
+// between the image's left edge and the mirror of it (long command lines were cut off at
+// both sides in the PNG).
+const TITLE_CHARS = 88;
+
+function fitTitle(title: string): string {
+  return title.length > TITLE_CHARS ? `${title.slice(0, TITLE_CHARS - 1)}…` : title;
+}
+
 function fmt(n: number): string {
   return Number(n.toFixed(2)).toString();
 }
@@ -29,7 +38,7 @@ export function renderSvg(model: PlotModel): string {
   out.push(`<?xml version="1.0" encoding="UTF-8"?>`);
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, Helvetica, sans-serif" font-size="12">`);
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
-  out.push(`<text x="${MARGIN.left + plotW / 2}" y="24" text-anchor="middle" font-size="15">${escapeXml(model.title)}</text>`);
+  out.push(`<text x="${MARGIN.left + plotW / 2}" y="24" text-anchor="middle" font-size="15">${escapeXml(fitTitle(model.title))}</text>`);
 
   // Grid and axes.
   out.push('<g stroke="#dddddd" stroke-width="1">');
