@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors';
+import { quietOnClosedStdout } from '../util/closed-stdout';
 import { VERSION } from '../version';
 import { registerProfile } from './profile';
 import { registerRun } from './run';
@@ -37,6 +38,11 @@ export function buildProgram(): Command {
     register(program);
   }
   for (const command of program.commands) command.exitOverride();
+  // Commands whose stdout is memprof's own report (the line profiler's is the program's).
+  const reports = new Set(['list', 'peak', 'plot', 'rm', 'clean', 'check']);
+  program.hook('preAction', (_program, action) => {
+    if (reports.has(action.name())) quietOnClosedStdout();
+  });
   return program;
 }
 

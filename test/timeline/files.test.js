@@ -140,3 +140,19 @@ test('clean removes every recording and nothing else; --dry-run only lists', () 
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(fs.readdirSync(dir), ['other.dat']);
 });
+
+test('a reader that closes the pipe early (memprof list | head -1) ends memprof quietly', async () => {
+  const dir = fixture();
+  const { spawn } = require('node:child_process');
+  const bin = path.join(__dirname, '..', '..', 'bin', 'memprof.js');
+  for (const args of [['list'], ['peak', '0', '1', '2']]) {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Closed before memprof has started: its first write to stdout fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const [code] = await require('node:events').once(child, 'exit');
+    assert.doesNotMatch(stderr, /EPIPE|at .*\.js:\d+/, `${args.join(' ')}: no stack trace`);
+    assert.equal(code, 0, `${args.join(' ')}: ${stderr}`);
+  }
+});
