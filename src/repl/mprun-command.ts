@@ -6,7 +6,7 @@ import { PROBE_GLOBAL } from '../trace/instrument';
 import { liveEdit, liveEditKey, LiveEditRefused } from '../trace/liveedit';
 import { getResults, profile } from '../trace/profile';
 import { allFunctions, probes, resetStats } from '../trace/runtime';
-import { writeFileAtomic } from '../util/write-file';
+import { writeFailure, writeFileAtomic } from '../util/write-file';
 import { compileStatement } from './statement';
 import { CommandLineError, parseCommandLine } from './options';
 
@@ -106,8 +106,7 @@ export async function runMprun(server: REPLServer, text: string, settings: Mprun
     writeFileAtomic(file, tables.join(''));
   } catch (err) {
     // Shown here instead, so the run is not lost.
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    return `${out.join('')}${tables.join('')}.mprun: cannot write ${file} (${reason}); the tables are above\n`;
+    return `${out.join('')}${tables.join('')}.mprun: cannot write ${file} (${writeFailure(err)}); the tables are above\n`;
   }
   return `${out.join('')}*** Profile printout saved to text file '${file}'.\n`;
 }

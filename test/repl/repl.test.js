@@ -192,7 +192,7 @@ test('.mprun profiles a function of a required file; bad names are one line each
     const saved = tables(fs.readFileSync(path.join(dir, 'tables.txt'), 'utf8'));
     assert.strictEqual(saved.length, 1);
     assert.strictEqual(saved[0].rows.find((r) => r.line === 3).occ, 3);
-    assert.match(stdout, /\.mprun: cannot write \S+missing\S+ \(ENOENT\); the tables are above\n/);
+    assert.match(stdout, /\.mprun: cannot write \S+missing\S+ \(no such directory\); the tables are above\n/);
     assert.strictEqual(tables(stdout).length, 2, 'the first table and the unsaved one');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
