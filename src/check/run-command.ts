@@ -125,9 +125,11 @@ export async function runCommand(command: string[] | string, options: RunCommand
       await once(child, 'spawn');
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      const why = spawnFailure(e);
-      const cwd = e.code === 'ENOENT' && options.cwd && !fs.existsSync(options.cwd) ? ` (no directory ${options.cwd})` : '';
-      throw new UsageError(`cannot run ${commandText(command)}: ${why}${cwd}`);
+      // spawn reports a missing working directory as ENOENT, like a missing command.
+      const noCwd = e.code === 'ENOENT' && options.cwd && !fs.existsSync(options.cwd);
+      const program = typeof command === 'string' ? undefined : command[0];
+      const why = noCwd ? `no directory ${options.cwd}` : spawnFailure(e, program, options.cwd);
+      throw new UsageError(`cannot run ${commandText(command)}: ${why}`);
     }
     sampler = startSampler(child.pid as number, options.intervalMs);
     const { code, signal } = await exited;

@@ -415,7 +415,7 @@ function startCommand(command: readonly string[]): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(command[0], command.slice(1), { stdio: 'inherit' });
     child.once('spawn', () => resolve(child));
-    child.once('error', (err) => reject(new Error(`memoryUsage cannot run ${JSON.stringify(command[0])}: ${spawnFailure(err)}`)));
+    child.once('error', (err) => reject(new Error(`memoryUsage cannot run ${JSON.stringify(command[0])}: ${spawnFailure(err, command[0])}`)));
   });
 }
 

@@ -84,7 +84,7 @@ export async function runProgram(options: RunOptions): Promise<number> {
   try {
     await once(child, 'spawn');
   } catch (err) {
-    const why = spawnFailure(err);
+    const why = spawnFailure(err, options.program);
     fs.rmSync(options.output, { force: true }); // nothing ran: leave no recording behind
     throw new UsageError(`cannot run ${options.program}: ${why}`);
   }

@@ -115,3 +115,11 @@ test('SIGTERM stops the check: the budgets measured so far are reported, no base
   assert.match(stderr, /interrupted by SIGTERM: 1 of 2 budgets checked, no baseline written/);
   assert.ok(!fs.existsSync(path.join(dir, 'b.json')));
 });
+
+test('a budget whose cwd does not exist says so, not "command not found"', () => {
+  const dir = scratch();
+  writeJson(dir, 'memprof.budget.json', { budgets: { a: { command: [process.execPath, '-e', '0'], cwd: 'nope', maxPeak: '1GiB' } } });
+  const r = memprof(['check'], { cwd: dir });
+  assert.strictEqual(r.status, 2, r.stderr);
+  assert.match(r.stderr, /cannot run \S+ -e 0: no directory \S+nope\n$/);
+});

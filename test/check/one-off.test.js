@@ -1,6 +1,8 @@
 'use strict';
 // memprof check --max-peak <size> -- <command>: exit 0 within budget, 1 over it, 2 on usage errors.
 const test = require('node:test');
+const fs = require('node:fs');
+const path = require('node:path');
 const assert = require('node:assert');
 const { memprof, scratch, allocating, heapAllocating } = require('./helpers');
 
@@ -60,7 +62,9 @@ test('usage errors exit 2 with one line and no stack', () => {
     [['check', '--max-peak', '10XB', '--', 'true'], /invalid size "10XB"/],
     [['check'], /nothing to check: give a command .* or write memprof\.budget\.json/],
     [['check', '--', 'true'], /give a limit with --max-peak <size>/],
-    [['check', '--max-peak', '1GiB', '--', 'memprof-no-such-command'], /cannot run memprof-no-such-command: command not found/],
+    [['check', '--max-peak', '1GiB', '--', 'memprof-no-such-command'], /cannot run memprof-no-such-command: command not found\n/],
+    // A script here named without its interpreter (mprof users write `mprof run job.py`).
+    [['check', '--max-peak', '1GiB', '--', 'job.py'], /cannot run job\.py: command not found \(job\.py is a file here: run it as python3 job\.py, or \.\/job\.py if it is executable\)/],
     [['check', '--max-peak', '1GiB', '--update-baseline', '--', 'true'], /--update-baseline needs --baseline <file>/],
     [['check', '--max-peak', '1GiB', '--config', 'x.json', '--', 'true'], /either a command or --config <file>, not both/],
     [['check', '--max-peak', '1GiB', '--metric', 'pss', '--', 'true'], /--metric <metric>' argument 'pss' is invalid\. Allowed choices are rss, heap/],
@@ -69,6 +73,7 @@ test('usage errors exit 2 with one line and no stack', () => {
     [['check', '--max-peak', '1GiB', '--baseline', 'b.json', '--tolerance', 'lots', '--', 'true'], /invalid tolerance "lots"/],
     [['check', '--max-peak', '1GiB', '--baseline', 'missing.json', '--', 'true'], /baseline missing\.json does not exist: record it with --baseline missing\.json --update-baseline/],
   ];
+  fs.writeFileSync(path.join(dir, 'job.py'), 'print(1)\n');
   for (const [args, message] of cases) {
     const r = memprof(args, { cwd: dir });
     assert.strictEqual(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
