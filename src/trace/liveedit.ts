@@ -117,7 +117,12 @@ export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: stri
     }
     const offset = offsetOf(scriptSource, location.lineNumber + 1, location.columnNumber);
     const found = functionAt(parseAround(scriptSource, offset, fn, url), offset);
-    if (!found) throw new LiveEditRefused('its source was not found in the script');
+    if (!found) {
+      if (/^class\b/.test(Function.prototype.toString.call(fn))) {
+        throw new LiveEditRefused('it is a class without a constructor of its own: profile its methods (Class.prototype.method) instead');
+      }
+      throw new LiveEditRefused('its source was not found in the script');
+    }
     // Already probed (by a load hook, or an earlier profile()): use its key, leave the code alone.
     const existing = existingKey(scriptSource, found);
     const key = existing ?? keyFor(found, file);

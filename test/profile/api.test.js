@@ -303,6 +303,24 @@ test("report 'exit' to a file stream: the table reaches the file, whether the pr
   }
 });
 
+test('a class without a constructor of its own: one line says to profile its methods', () => {
+  let err = '';
+  const write = process.stderr.write;
+  class NoCtor {
+    m() {
+      return 1;
+    }
+  }
+  process.stderr.write = (chunk) => ((err += chunk), true);
+  try {
+    assert.strictEqual(profile(NoCtor, quiet), NoCtor);
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.strictEqual(err, 'memprof: cannot profile NoCtor: it is a class without a constructor of its own: profile its methods (Class.prototype.method) instead; it runs unprofiled\n');
+  assert.strictEqual(new NoCtor().m(), 1);
+});
+
 test('a function that is running cannot be edited: one line says why, it runs unprofiled', () => {
   let err = '';
   const write = process.stderr.write;
