@@ -166,6 +166,12 @@ interface MethodContext {
 export function profile<F extends AnyFunction>(fn: F, options?: ProfileOptions): F;
 export function profile<F extends AnyFunction>(fn: F, context: MethodContext): F;
 export function profile<F extends AnyFunction>(fn: F, options?: ProfileOptions | MethodContext): F {
+  // TypeScript's experimentalDecorators (NestJS, Angular) call (prototype, key, descriptor):
+  // profile the method and hand back its descriptor.
+  const descriptor = arguments[2] as PropertyDescriptor | undefined;
+  if (arguments.length === 3 && typeof descriptor === 'object' && descriptor !== null && typeof descriptor.value === 'function') {
+    return { ...descriptor, value: profile(descriptor.value as AnyFunction) } as unknown as F;
+  }
   if (typeof fn !== 'function') throw new TypeError(`profile() needs a function, got ${fn === null ? 'null' : typeof fn}`);
   const isDecorator = options !== undefined && typeof (options as MethodContext).kind === 'string';
   if (isDecorator && (options as MethodContext).kind !== 'method') {

@@ -125,3 +125,35 @@ console.log(new Builder().build(4).length);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('@profile under experimentalDecorators (prototype, key, descriptor): the method is profiled, rows in the .ts file', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-legacy-'));
+  try {
+    const source = `declare const profile: any;
+class Builder {
+  @profile
+  build(n: number): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push(i);
+    return out;
+  }
+}
+console.log(new Builder().build(4).length);
+`;
+    const out = ts.transpileModule(source, {
+      fileName: 'legacy.ts',
+      compilerOptions: { target: ts.ScriptTarget.ES2019, module: ts.ModuleKind.CommonJS, experimentalDecorators: true, inlineSourceMap: true, inlineSources: true },
+    });
+    assert.match(out.outputText, /__decorate\(/, 'legacy decorators');
+    fs.writeFileSync(path.join(dir, 'legacy.js'), out.outputText);
+    const r = memprof(['--format', 'json', path.join(dir, 'legacy.js')]);
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^4$/m);
+    const [fn] = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))).functions;
+    assert.strictEqual(fn.name, 'build');
+    assert.strictEqual(fn.file, path.join(dir, 'legacy.ts'));
+    assert.strictEqual(fn.lines.find((l) => l.line === 6).occurrences, 5);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
