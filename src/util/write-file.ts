@@ -4,10 +4,19 @@ import * as path from 'node:path';
 /**
  * Writes a whole file so that readers (and a crash) see either the old file or the new
  * one, never half of it: write a temporary file beside it, flush it, then rename.
+ * A symlink is followed (the link stays, its target gets the content); a device or pipe
+ * (`-o /dev/stdout`, a FIFO) is written to: renaming over it would replace the device
+ * itself, system-wide when run as root.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const dir = path.dirname(path.resolve(file));
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const existing = fs.statSync(file, { throwIfNoEntry: false });
+  if (existing && !existing.isFile() && !existing.isDirectory()) {
+    fs.writeFileSync(file, data);
+    return;
+  }
+  const target = existing ? fs.realpathSync(file) : file;
+  const dir = path.dirname(path.resolve(target));
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
   const fd = fs.openSync(tmp, 'w');
   try {
     fs.writeFileSync(fd, data);
@@ -19,7 +28,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   }
   fs.closeSync(fd);
   try {
-    fs.renameSync(tmp, file);
+    fs.renameSync(tmp, target);
   } catch (err) {
     // The target is a directory, or on a read-only mount...: no stray temporary file.
     fs.rmSync(tmp, { force: true });
