@@ -41,7 +41,9 @@ export function judge(input: CheckInput): CheckedBudget {
     breaches.push({ kind: 'command', message: `the command ran past its timeout and was stopped (${m.signal ?? `exit code ${m.exitCode}`})` });
   } else if (m.exitCode !== 0) {
     const how = m.signal ? `was killed by ${m.signal}` : `exited with code ${m.exitCode}`;
-    breaches.push({ kind: 'command', message: `the command ${how}` });
+    // Say whose signal it was: a cancelled CI job is not a broken command.
+    const why = m.interruptedBy ? ` (memprof was interrupted by ${m.interruptedBy} and passed it on)` : '';
+    breaches.push({ kind: 'command', message: `the command ${how}${why}` });
   }
   for (const metric of ['peakRss', 'peakHeap'] as const) {
     const value = m[metric];
