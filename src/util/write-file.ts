@@ -52,7 +52,7 @@ export function checkWritable(file: string): void {
 export function writeFailure(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   if (e.code === 'ENOENT') return 'no such directory';
-  if (e.code === 'EISDIR') return 'it is a directory';
+  if (e.code === 'EISDIR' || e.code === 'ERR_FS_EISDIR') return 'it is a directory';
   if (e.code === 'ENOTDIR') return 'a part of the path is not a directory';
   if (e.code === 'EACCES' || e.code === 'EPERM') return 'permission denied';
   if (e.code === 'EROFS') return 'read-only file system';

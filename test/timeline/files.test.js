@@ -156,3 +156,12 @@ test('a reader that closes the pipe early (memprof list | head -1) ends memprof 
     assert.equal(code, 0, `${args.join(' ')}: ${stderr}`);
   }
 });
+
+test('clean removes what it can and says in one line what it cannot (a directory named like a recording)', () => {
+  const dir = fixture();
+  fs.mkdirSync(path.join(dir, 'mprofile_20991231000000.dat'));
+  const r = memprof(['clean'], { cwd: dir });
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'memprof: cannot remove mprofile_20991231000000.dat: it is a directory\n');
+  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('mprofile_')), ['mprofile_20991231000000.dat']);
+});
