@@ -15,7 +15,7 @@ import * as acorn from 'acorn';
 
 export const PROBE_GLOBAL = 'memprof.probe';
 
-type AnyNode = acorn.Node & Record<string, any>;
+export type AnyNode = acorn.Node & Record<string, any>;
 
 export type FunctionNode = acorn.Function & AnyNode;
 
@@ -235,6 +235,25 @@ export function applyEdits(source: string, edits: readonly Edit[]): string {
   return out + source.slice(pos);
 }
 
+/**
+ * Where a block body's entry probe goes: after the directive prologue, else at the first
+ * statement, not right after the '{'. V8's LiveEdit diffs tokens, and in `f(){` the brace is
+ * part of a token that starts outside the function: an edit touching it is charged to the
+ * enclosing function (refused while that runs, and always at an ES module's top level).
+ * `lead` is a ';' for a directive written without one.
+ */
+export function entryOffset(body: AnyNode): { at: number; lead: string } {
+  const stmts = body.body as AnyNode[];
+  let at = stmts.length > 0 ? stmts[0].start : body.start + 1;
+  let lead = '';
+  for (const stmt of stmts) {
+    if (stmt.directive === undefined) break;
+    at = stmt.end;
+    lead = stmt.end > stmt.expression.end ? '' : ';';
+  }
+  return { at, lead };
+}
+
 const R = '$mp$r';
 const NO_PROBES = '{e(){},l(){},s:(f,v)=>v,r:(f,v)=>v,x(){}}';
 const F = '$mp$f';
@@ -256,14 +275,7 @@ function instrumentEdits(fn: FunctionNode, key: string, list: EditList): void {
   const exit = `}finally{${R}.x(${F})}`;
 
   if (body.type === 'BlockStatement') {
-    let at = body.start + 1;
-    let lead = '';
-    for (const stmt of body.body as AnyNode[]) {
-      if (stmt.directive === undefined) break;
-      at = stmt.end;
-      // A directive without its semicolon ('use strict' then a newline) needs one before our const.
-      lead = stmt.end > stmt.expression.end ? '' : ';';
-    }
+    const { at, lead } = entryOffset(body);
     const last = (body.body as AnyNode[])[body.body.length - 1];
     if (last && last.end > at) {
       list.open(at, lead + entry, 0);

@@ -1,7 +1,7 @@
 import * as inspector from 'node:inspector';
 import { fileURLToPath } from 'node:url';
 import type * as acorn from 'acorn';
-import { functionAt, functionKey, instrument, offsetOf, parseFunctionText, parseSource, PROBE_GLOBAL, type FoundFunction } from './instrument';
+import { entryOffset, functionAt, functionKey, instrument, offsetOf, parseFunctionText, parseSource, PROBE_GLOBAL, type AnyNode, type FoundFunction } from './instrument';
 
 const PROBE_MARK = `Symbol.for(${JSON.stringify(PROBE_GLOBAL)})`;
 
@@ -203,13 +203,9 @@ function parseAround(source: string, offset: number, fn: Function, url: string):
 
 /** The entry probe's key when the function's body already starts with one. */
 function existingKey(source: string, found: FoundFunction): string | null {
-  const body = found.node.body as { type: string; start: number; body?: { directive?: string; end: number }[] };
+  const body = found.node.body as AnyNode;
   if (body.type !== 'BlockStatement') return null;
-  let at = body.start + 1;
-  for (const stmt of body.body ?? []) {
-    if (stmt.directive === undefined) break;
-    at = stmt.end;
-  }
+  const { at } = entryOffset(body);
   const head = /^;?const \$mp\$r=[^;]*?,\$mp\$f=\$mp\$r\.e\(("(?:[^"\\]|\\.)*")\);try\{/.exec(source.slice(at, at + 8192));
   return head ? (JSON.parse(head[1]) as string) : null;
 }

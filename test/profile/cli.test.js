@@ -316,3 +316,16 @@ test("the kernel's high-water mark gives a call's peak when the sampler saw noth
   assert.ok(header.peak - header.mem > 180 * MiB, `call peak ${header.peak / MiB} MiB, entry ${header.mem / MiB} MiB`);
   assert.ok(line.peak - line.mem < 20 * MiB, 'the sampler (one sample a minute) saw no spike on the line');
 });
+
+test('functions written f(){ (no space before the brace) get full line tables, from an ES module top level too', () => {
+  for (const file of ['tight-braces.mjs', 'tight-braces.cjs']) {
+    const r = memprof([file]);
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.strictEqual(r.stderr, '', `${file}: nothing refused or wrapped`);
+    assert.match(r.stdout, /^10485760 3$/m);
+    const kept = parseTable(r.stdout, 'kept');
+    assert.strictEqual(kept[3].occ, 1, file);
+    assert.ok(kept[3].inc > 9 && kept[3].inc < 11, `${file}: ${kept[3].inc} MiB`);
+    assert.strictEqual(parseTable(r.stdout, 'inline')[8].occ, 4, file);
+  }
+});
