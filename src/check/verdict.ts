@@ -50,7 +50,7 @@ export function judge(input: CheckInput): CheckedBudget {
     const limit = limits[metric];
     const base = baseline?.[metric];
     if (value === null) {
-      if (limit !== undefined) breaches.push({ kind: 'unmeasured', metric, message: unmeasuredMessage(metric) });
+      if (limit !== undefined) breaches.push({ kind: 'unmeasured', metric, message: unmeasuredMessage(metric, m) });
       continue;
     }
     if (limit !== undefined && value > limit) {
@@ -73,9 +73,13 @@ export function judge(input: CheckInput): CheckedBudget {
   return { ...input, breaches };
 }
 
-function unmeasuredMessage(metric: Metric): string {
+function unmeasuredMessage(metric: Metric, m: CommandMeasurement): string {
   if (metric === 'peakHeap') {
     return 'no heap peak: no Node.js process of the command reported one (the heap is measured in Node.js processes that exit normally)';
   }
-  return 'no RSS peak: the native sampler could not follow the command (build the addon) and no Node.js process reported one';
+  const why =
+    m.samplerMissed === 'no-addon'
+      ? 'the native addon, which samples the command, is not built (npm rebuild memprof)'
+      : 'the command ended before the sampler\'s first reading (it ran for under a millisecond)';
+  return `no RSS peak: ${why}, and no Node.js process reported one`;
 }

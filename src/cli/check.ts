@@ -59,6 +59,7 @@ function combine(runs: CommandMeasurement[]): CommandMeasurement {
     timedOut: failedRun.timedOut,
     interruptedBy: runs.find((r) => r.interruptedBy)?.interruptedBy,
     durationMs: median(runs.map((r) => r.durationMs)),
+    samplerMissed: runs.find((r) => r.samplerMissed)?.samplerMissed,
   };
 }
 

@@ -93,7 +93,14 @@ test('without the addon: Node.js commands are still measured (their own kernel p
   assert.match(node.stdout, /peak RSS \d+\.\d MiB is over the budget of 150\.0 MiB/);
   const other = memprof(['check', '--max-peak', '150MiB', '--', 'sh', '-c', 'true'], { cwd: scratch(), env });
   assert.strictEqual(other.status, 1);
-  assert.match(other.stdout, /no RSS peak: the native sampler could not follow the command \(build the addon\)/);
+  assert.match(other.stdout, /no RSS peak: the native addon, which samples the command, is not built \(npm rebuild memprof\)/);
+});
+
+test('a command that ends before the sampler\'s first reading fails its RSS budget and says so', () => {
+  const r = memprof(['check', '--max-peak', '150MiB', '--', 'true'], { cwd: scratch() });
+  // Under a millisecond: usually no reading at all; when one lands, the verdict passes.
+  if (r.status === 1) assert.match(r.stdout, /no RSS peak: the command ended before the sampler's first reading/);
+  else assert.strictEqual(r.status, 0, r.stdout + r.stderr);
 });
 
 test('--timeout stops a command that runs too long and fails its budget', () => {
