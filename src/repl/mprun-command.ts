@@ -2,7 +2,7 @@ import type { REPLServer } from 'node:repl';
 import type { BackendName } from '../meter';
 import { collectGarbageAndSettle } from '../measure/measure-call';
 import { formatFunctionText } from '../report/text';
-import { PROBE_GLOBAL } from '../trace/instrument';
+import { PROBE_GLOBAL } from '../trace/probe-key';
 import { liveEdit, liveEditKey, LiveEditRefused } from '../trace/liveedit';
 import { getResults, profile } from '../trace/profile';
 import { allFunctions, probes, resetStats } from '../trace/runtime';

@@ -1,4 +1,9 @@
 import * as acorn from 'acorn';
+import { LINE_BREAK } from './lines';
+import { PROBE_GLOBAL } from './probe-key';
+
+export { splitLines } from './lines';
+export { PROBE_GLOBAL, functionKey, parseFunctionKey } from './probe-key';
 
 /**
  * Source -> probed source. Every insertion is text without newlines placed on the line of
@@ -13,7 +18,6 @@ import * as acorn from 'acorn';
  * `$mp$f` is this invocation's frame: recursion and interleaved async calls never share one.
  */
 
-export const PROBE_GLOBAL = 'memprof.probe';
 
 export type AnyNode = acorn.Node & Record<string, any>;
 
@@ -174,17 +178,6 @@ export function parseFunctionText(source: string, start: number, text: string): 
     return program;
   }
   return null;
-}
-
-/**
- * Line breaks as JavaScript counts them (acorn's loc and V8's line numbers): \r\n, \n, a lone
- * \r, U+2028 and U+2029. Rows are numbered this way, so their text must be split the same way.
- */
-const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/g;
-
-/** The source's lines, numbered as acorn and V8 number them. */
-export function splitLines(source: string): string[] {
-  return source.split(LINE_BREAK);
 }
 
 /** 0-based offset of a 1-based line and 0-based column (lines as V8 counts them). */
@@ -428,17 +421,4 @@ export function instrument(source: string, targets: readonly InstrumentTarget[])
   const list = new EditList();
   for (const t of targets) instrumentEdits(t.node, t.key, list);
   return applyEdits(source, list.edits);
-}
-
-/**
- * The entry key: everything the runtime needs to describe a function it has not seen
- * (load hooks instrument in another thread, so the key carries the description).
- */
-export function functionKey(file: string, name: string, line: number, endLine: number): string {
-  return [file, name, line, endLine].join('\t');
-}
-
-export function parseFunctionKey(key: string): { file: string; name: string; line: number; endLine: number } {
-  const [file, name, line, endLine] = key.split('\t');
-  return { file, name, line: Number(line), endLine: Number(endLine) };
 }

@@ -4,7 +4,6 @@ import type { BackendName } from '../meter';
 import { formatFunctionText } from '../report/text';
 import { writeAllSync } from '../report/write-sync';
 import type { FunctionResult, LineResult, ProfileResults } from '../report/results';
-import { liveEdit, liveEditKey, LiveEditRefused, NeedsWrapper } from './liveedit';
 import {
   activeBackend,
   allCallFigures,
@@ -20,7 +19,7 @@ import {
   type FunctionStats,
   type TraceMode,
 } from './runtime';
-import { splitLines } from './instrument';
+import { splitLines } from './lines';
 import { mapToOriginal } from './source-map';
 
 export type { LineResult, FunctionResult, ProfileResults } from '../report/results';
@@ -181,6 +180,8 @@ export function profile<F extends AnyFunction>(fn: F, options?: ProfileOptions |
   checkOptions(opts);
   ensureRuntime(opts);
   const label = fn.name || '<anonymous>';
+  // Loaded on first use: the inspector and the parser cost require('memprof') about 20 ms.
+  const { liveEdit, liveEditKey, LiveEditRefused, NeedsWrapper } = require('./liveedit') as typeof import('./liveedit');
   try {
     const target = liveEdit(fn, liveEditKey);
     rememberSource(target.file, target.pristine);

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { callListener } from './call-events';
-import { PROBE_GLOBAL, parseFunctionKey } from './instrument';
+import { PROBE_GLOBAL, parseFunctionKey } from './probe-key';
 import { createMeter, type BackendName, type Meter } from '../meter';
 import { tryAddon, SHARED_LATEST, SHARED_PEAK, type NativeSampler } from '../native';
 import { kernelPeak, type KernelPeak } from '../rss';

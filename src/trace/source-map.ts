@@ -3,7 +3,7 @@ import { SourceMap } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionResult, LineResult } from '../report/results';
-import { splitLines } from './instrument';
+import { splitLines } from './lines';
 
 /**
  * Rows of compiled code mapped back to the original file (TypeScript and friends): the

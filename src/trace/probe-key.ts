@@ -1,0 +1,18 @@
+// What probed code and the runtime share, kept apart from the instrumenter so the runtime
+// loads without acorn.
+
+/** Probed code finds the probes at globalThis[Symbol.for(PROBE_GLOBAL)]. */
+export const PROBE_GLOBAL = 'memprof.probe';
+
+/**
+ * The entry key: everything the runtime needs to describe a function it has not seen
+ * (load hooks instrument in another thread, so the key carries the description).
+ */
+export function functionKey(file: string, name: string, line: number, endLine: number): string {
+  return [file, name, line, endLine].join('\t');
+}
+
+export function parseFunctionKey(key: string): { file: string; name: string; line: number; endLine: number } {
+  const [file, name, line, endLine] = key.split('\t');
+  return { file, name, line: Number(line), endLine: Number(endLine) };
+}
