@@ -32,9 +32,12 @@ if (Number.isInteger(fd) && fd > 2) {
 
 type Profile = typeof import('../trace/profile').profile;
 // The tracer loads on the first call: a program that profiles nothing pays nothing for it.
-const globalProfile: Profile = ((fn, options) => {
+// Every argument passes through, so both decorator forms (TypeScript 5's and the legacy
+// three-argument one) work as they do under require('memprof').
+const globalProfile = function (this: unknown, ...args: unknown[]) {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { profile } = require('../trace/profile') as typeof import('../trace/profile');
-  return profile(fn, { report: 'none', ...options });
-}) as Profile;
+  const tracer = require('../trace/profile') as typeof import('../trace/profile');
+  tracer.setProfileDefaults({ report: 'none' });
+  return (tracer.profile as (...a: unknown[]) => unknown).apply(this, args);
+} as Profile;
 Object.defineProperty(globalThis, 'profile', { value: globalProfile, writable: true, configurable: true, enumerable: false });

@@ -44,3 +44,31 @@ for (const ext of ['js', 'mjs']) {
     assert.ok(outer[0].memEnd - outer[0].memStart > 65, 'outer holds both');
   });
 }
+
+test('memprof run: @profile as a legacy (experimentalDecorators) method decorator gives FUNC brackets, no table', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'deco.js');
+  // What tsc --experimentalDecorators emits for `@profile work() {...}`.
+  fs.writeFileSync(
+    file,
+    `var __decorate = function (decorators, target, key, desc) {
+  var c = arguments.length, r = c < 3 ? target : desc === null ? desc = Object.getOwnPropertyDescriptor(target, key) : desc, d;
+  for (var i = decorators.length - 1; i >= 0; i--) if (d = decorators[i]) r = (c < 3 ? d(r) : c > 3 ? d(target, key, r) : d(target, key)) || r;
+  return c > 3 && r && Object.defineProperty(target, key, r), r;
+};
+class Job {
+  work() {
+    const a = Buffer.alloc(30 * 1024 * 1024, 1);
+    return a.length;
+  }
+}
+__decorate([profile], Job.prototype, 'work', null);
+console.log('result', new Job().work());
+`,
+  );
+  const out = path.join(dir, 'p.dat');
+  const r = memprof(['run', '-E', '-o', out, file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'result 31457280\n');
+  assert.deepEqual(readDat(out).funcs.map((f) => f.name), ['deco.work']);
+});
