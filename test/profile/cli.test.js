@@ -318,7 +318,10 @@ test("the kernel's high-water mark gives a call's peak when the sampler saw noth
 });
 
 test('functions written f(){ (no space before the brace) get full line tables, from an ES module top level too', () => {
-  for (const file of ['tight-braces.mjs', 'tight-braces.cjs']) {
+  // The same source as CommonJS, from a copy: the extension picks the module system.
+  const cjs = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-braces-')), 'tight-braces.cjs');
+  fs.copyFileSync(path.join(FIXTURES, 'tight-braces.mjs'), cjs);
+  for (const file of ['tight-braces.mjs', cjs]) {
     const r = memprof([file]);
     assert.strictEqual(r.code, 0, r.stderr);
     assert.strictEqual(r.stderr, '', `${file}: nothing refused or wrapped`);
@@ -328,4 +331,5 @@ test('functions written f(){ (no space before the brace) get full line tables, f
     assert.ok(kept[3].inc > 9 && kept[3].inc < 11, `${file}: ${kept[3].inc} MiB`);
     assert.strictEqual(parseTable(r.stdout, 'inline')[8].occ, 4, file);
   }
+  fs.rmSync(path.dirname(cjs), { recursive: true, force: true });
 });

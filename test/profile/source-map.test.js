@@ -92,10 +92,7 @@ test('a map in another folder: its sources are relative to the map (and its sour
   }
 });
 
-test('@profile as a TypeScript 5 method decorator, rows in the .ts file', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-deco-'));
-  try {
-    const source = `declare const profile: any;
+const DECORATED = `declare const profile: any;
 class Builder {
   @profile
   build(n: number): number[] {
@@ -106,54 +103,36 @@ class Builder {
 }
 console.log(new Builder().build(4).length);
 `;
-    const out = ts.transpileModule(source, {
-      fileName: 'deco.ts',
-      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, inlineSourceMap: true, inlineSources: true },
+
+/** Compiles DECORATED with `compilerOptions`, runs it under memprof, checks build()'s rows map to the .ts. */
+function decoratedMethodProfiled(name, compilerOptions, emitted) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `memprof-${name}-`));
+  try {
+    const out = ts.transpileModule(DECORATED, {
+      fileName: `${name}.ts`,
+      compilerOptions: { module: ts.ModuleKind.CommonJS, inlineSourceMap: true, inlineSources: true, ...compilerOptions },
     });
-    assert.match(out.outputText, /__esDecorate/, 'standard (not experimental) decorators');
-    fs.writeFileSync(path.join(dir, 'deco.js'), out.outputText);
-    const r = memprof(['--format', 'json', path.join(dir, 'deco.js')]);
+    assert.match(out.outputText, emitted);
+    fs.writeFileSync(path.join(dir, `${name}.js`), out.outputText);
+    const r = memprof(['--format', 'json', path.join(dir, `${name}.js`)]);
     assert.strictEqual(r.code, 0, r.stderr);
     assert.match(r.stdout, /^4$/m);
     const [fn] = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))).functions;
     assert.strictEqual(fn.name, 'build');
-    assert.strictEqual(fn.file, path.join(dir, 'deco.ts'));
+    assert.strictEqual(fn.file, path.join(dir, `${name}.ts`));
     const loop = fn.lines.find((l) => l.line === 6);
     assert.strictEqual(loop.source, '    for (let i = 0; i < n; i++) out.push(i);');
     assert.strictEqual(loop.occurrences, 5);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test('@profile as a TypeScript 5 method decorator, rows in the .ts file', () => {
+  // __esDecorate: standard (not experimental) decorators.
+  decoratedMethodProfiled('deco', { target: ts.ScriptTarget.ES2022 }, /__esDecorate/);
 });
 
 test('@profile under experimentalDecorators (prototype, key, descriptor): the method is profiled, rows in the .ts file', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-legacy-'));
-  try {
-    const source = `declare const profile: any;
-class Builder {
-  @profile
-  build(n: number): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) out.push(i);
-    return out;
-  }
-}
-console.log(new Builder().build(4).length);
-`;
-    const out = ts.transpileModule(source, {
-      fileName: 'legacy.ts',
-      compilerOptions: { target: ts.ScriptTarget.ES2019, module: ts.ModuleKind.CommonJS, experimentalDecorators: true, inlineSourceMap: true, inlineSources: true },
-    });
-    assert.match(out.outputText, /__decorate\(/, 'legacy decorators');
-    fs.writeFileSync(path.join(dir, 'legacy.js'), out.outputText);
-    const r = memprof(['--format', 'json', path.join(dir, 'legacy.js')]);
-    assert.strictEqual(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^4$/m);
-    const [fn] = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))).functions;
-    assert.strictEqual(fn.name, 'build');
-    assert.strictEqual(fn.file, path.join(dir, 'legacy.ts'));
-    assert.strictEqual(fn.lines.find((l) => l.line === 6).occurrences, 5);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  decoratedMethodProfiled('legacy', { target: ts.ScriptTarget.ES2019, experimentalDecorators: true }, /__decorate\(/);
 });
