@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { peakOf, readDat, type Recording } from '../timeline/dat';
 import { resolveProfiles } from '../timeline/files';
+import { toFixedHalfEven } from '../units/fixed';
 
 /** Highest MiB while `name` ran: samples inside its calls, and its entry and exit values. */
 function functionPeak(rec: Recording, name: string): number {
@@ -37,9 +38,9 @@ export function registerPeak(program: Command): void {
           // mprof's "NaN MiB" line, with the reason, not a bare NaN a user has to decode.
           process.stderr.write(`memprof: ${file} has no MEM samples (the program ended before the first one)\n`);
         }
-        process.stdout.write(`${file}\t${peak.toFixed(3)} MiB\n`);
+        process.stdout.write(`${file}\t${toFixedHalfEven(peak, 3)} MiB\n`);
         for (const [pid, series] of rec.children) {
-          process.stdout.write(`  Child ${pid}\t\t\t${peakOf(series).mib.toFixed(3)} MiB\n`);
+          process.stdout.write(`  Child ${pid}\t\t\t${toFixedHalfEven(peakOf(series).mib, 3)} MiB\n`);
         }
       }
     });

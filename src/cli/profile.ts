@@ -13,9 +13,10 @@ import { writeAllSync } from '../report/write-sync';
 import { setCallListener, type CallEvent } from '../trace/call-events';
 import { installLoadHooks } from '../trace/load-hooks';
 import { getResults, profile, setProfileDefaults } from '../trace/profile';
+import { funcRecord } from '../timeline/dat';
 import { allFunctions, configure, finishOpenFrames, setAlarm, type FunctionStats } from '../trace/runtime';
 import { parseSelector, type Selector } from '../trace/selectors';
-import { formatMiB, MiB } from '../units/size';
+import { formatMiB } from '../units/size';
 import { appendWhole, writeFileAtomic } from '../util/write-file';
 import { BACKEND_CHOICES, backendOption, nonNegativeIntOption, sizeOption } from './options';
 
@@ -205,9 +206,7 @@ function recordFuncLines(): string[] {
     while (i >= 0 && open[i].name !== event.name) i--;
     if (i < 0) return;
     const [start] = open.splice(i, 1);
-    lines.push(
-      `FUNC ${event.name} ${(start.mem / MiB).toFixed(4)} ${(start.time / 1000).toFixed(4)} ${(event.mem / MiB).toFixed(4)} ${(event.time / 1000).toFixed(4)} ${start.depth}\n`,
-    );
+    lines.push(funcRecord(event.name, start.mem, start.time, event.mem, event.time, start.depth));
   });
   return lines;
 }

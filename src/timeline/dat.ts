@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { UsageError } from '../errors';
+import { toFixedHalfEven } from '../units/fixed';
 import { MiB } from '../units/size';
 
 // mprof's .dat format (memory_profiler 0.61), one record a line:
@@ -43,11 +44,11 @@ export function cmdlineRecord(command: string): string {
 }
 
 export function memRecord(bytes: number, epochMs: number): string {
-  return `MEM ${(bytes / MiB).toFixed(6)} ${(epochMs / 1000).toFixed(4)}\n`;
+  return `MEM ${toFixedHalfEven(bytes / MiB, 6)} ${toFixedHalfEven(epochMs / 1000, 4)}\n`;
 }
 
 export function childRecord(pid: number, bytes: number, epochMs: number): string {
-  return `CHLD ${pid} ${(bytes / MiB).toFixed(6)} ${(epochMs / 1000).toFixed(4)}\n`;
+  return `CHLD ${pid} ${toFixedHalfEven(bytes / MiB, 6)} ${toFixedHalfEven(epochMs / 1000, 4)}\n`;
 }
 
 /**
@@ -56,8 +57,8 @@ export function childRecord(pid: number, bytes: number, epochMs: number): string
  */
 export function funcRecord(name: string, memStartBytes: number, startMs: number, memEndBytes: number, endMs: number, level: number): string {
   return (
-    `FUNC ${name.replace(/\s+/g, '_') || '<anonymous>'} ${(memStartBytes / MiB).toFixed(4)} ${(startMs / 1000).toFixed(4)} ` +
-    `${(memEndBytes / MiB).toFixed(4)} ${(endMs / 1000).toFixed(4)} ${level}\n`
+    `FUNC ${name.replace(/\s+/g, '_') || '<anonymous>'} ${toFixedHalfEven(memStartBytes / MiB, 4)} ${toFixedHalfEven(startMs / 1000, 4)} ` +
+    `${toFixedHalfEven(memEndBytes / MiB, 4)} ${toFixedHalfEven(endMs / 1000, 4)} ${level}\n`
   );
 }
 
