@@ -1,0 +1,46 @@
+'use strict';
+// `npm run test:stress [runs]`: the whole suite several times in a row while both cores are
+// busy, the conditions under which a shared CI machine runs it. Two busy loops (one per
+// core) run for the duration and end with this script, whatever happens to it.
+// Prints one line per run and a closing 'N passed, N failed' line.
+const { spawn, spawnSync } = require('node:child_process');
+const os = require('node:os');
+const path = require('node:path');
+
+const runs = Number(process.argv[2] ?? 5);
+if (!Number.isInteger(runs) || runs < 1 || runs > 100) {
+  process.stderr.write('usage: npm run test:stress [runs]  (runs: 1 to 100, default 5)\n');
+  process.exit(2);
+}
+const root = path.join(__dirname, '..');
+const hogCount = Math.max(1, os.availableParallelism());
+// Each hog watches its parent: if this script dies (even by SIGKILL) the hog ends too.
+const hogSource = `const parent = ${process.pid}; setInterval(() => { try { process.kill(parent, 0) } catch { process.exit(0) } }, 500).unref();
+  (function spin() { const end = Date.now() + 50; while (Date.now() < end); setImmediate(spin); })();`;
+const hogs = Array.from({ length: hogCount }, () => spawn(process.execPath, ['-e', hogSource], { stdio: 'ignore' }));
+const stopHogs = () => hogs.forEach((h) => h.kill('SIGKILL'));
+process.on('exit', stopHogs);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { stopHogs(); process.exit(128 + os.constants.signals[sig]); });
+
+spawnSync('npm', ['run', 'build:ts', '--silent'], { cwd: root, stdio: 'inherit' });
+let passed = 0;
+let failed = 0;
+for (let i = 1; i <= runs; i++) {
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [path.join(__dirname, 'test.js')], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const output = `${result.stdout}${result.stderr}`;
+  const count = (name) => Number((new RegExp(`^ℹ ${name} (\\d+)`, 'm').exec(output) ?? [])[1] ?? NaN);
+  const ok = result.status === 0;
+  ok ? passed++ : failed++;
+  process.stdout.write(
+    `run ${i}/${runs}: ${ok ? 'green' : 'RED'} in ${((Date.now() - started) / 1000).toFixed(0)} s, load ${os.loadavg()[0].toFixed(1)}: ` +
+      `${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped\n`,
+  );
+  if (!ok) {
+    // The failing tests' names and first lines of their errors, so a red run names itself.
+    const failures = output.split('\n').filter((line) => /^\s*✖ /.test(line));
+    process.stdout.write(failures.slice(0, 20).map((l) => `    ${l.trim()}\n`).join(''));
+  }
+}
+process.stdout.write(`stress: ${passed} passed, ${failed} failed\n`);
+process.exitCode = failed === 0 ? 0 : 1;
