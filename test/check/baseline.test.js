@@ -27,8 +27,8 @@ test('record, pass within tolerance, fail beyond it with how much; stable', () =
   const base = JSON.parse(fs.readFileSync(path.join(dir, 'base.json'), 'utf8'));
   assert.strictEqual(base.tool, 'memprof');
   assert.ok(base.budgets.work.peakRss > 100 * MiB && base.budgets.work.peakRss < 300 * MiB, JSON.stringify(base));
-  assert.ok(Number.isInteger(base.budgets.work.peakHeap));
-  assert.ok(base.budgets.idle.peakRss < base.budgets.work.peakRss - 80 * MiB);
+  assert.ok(Number.isInteger(base.budgets.work.peakHeap), `peakHeap ${base.budgets.work.peakHeap} is a whole number of bytes`);
+  assert.ok(base.budgets.idle.peakRss < base.budgets.work.peakRss - 80 * MiB, `idle peak ${base.budgets.idle.peakRss / MiB} MiB vs work peak ${base.budgets.work.peakRss / MiB} MiB: the 100 MiB buffer shows`);
 
   for (let i = 0; i < 3; i++) {
     const same = memprof(['check', '--baseline', 'base.json'], { cwd: dir });

@@ -113,7 +113,7 @@ test('SIGTERM stops the check: the budgets measured so far are reported, no base
   assert.match(stdout, /FAIL first: the command was killed by SIGTERM \(memprof was interrupted by SIGTERM and passed it on\)/);
   assert.doesNotMatch(stdout, /^second/m);
   assert.match(stderr, /interrupted by SIGTERM: 1 of 2 budgets checked, no baseline written/);
-  assert.ok(!fs.existsSync(path.join(dir, 'b.json')));
+  assert.ok(!fs.existsSync(path.join(dir, 'b.json')), 'no b.json written');
 });
 
 test('a budget whose cwd does not exist says so, not "command not found"', () => {

@@ -27,7 +27,7 @@ test('--format json: stdout is the JSON report alone, figures in bytes', () => {
   assert.strictEqual(ok.ok, true);
   assert.strictEqual(ok.maxPeak, 1024 ** 3);
   assert.strictEqual(over.ok, false);
-  assert.ok(over.peakRss > 200 * 1048576);
+  assert.ok(over.peakRss > 200 * 1048576, `peak RSS ${over.peakRss / 1048576} MiB over the 200 MiB the command holds`);
   assert.strictEqual(over.breaches[0].kind, 'budget');
   assert.strictEqual(over.breaches[0].metric, 'peakRss');
   assert.strictEqual(over.exitCode, 0);
@@ -60,7 +60,7 @@ test('on GitHub Actions: ::error annotations on stderr, Markdown appended to the
   assert.doesNotMatch(r.stdout, /::error/);
   memprof(['check'], { cwd: dir, env });
   const text = fs.readFileSync(summary, 'utf8');
-  assert.ok(text.startsWith('# earlier step\n'));
+  assert.ok(text.startsWith('# earlier step\n'), `the summary file keeps the earlier step: ${JSON.stringify(text.slice(0, 40))}`);
   assert.strictEqual(text.match(/### memprof check: 2 budgets, 1 failed/g).length, 2);
   // Off GitHub Actions: neither.
   const local = memprof(['check'], { cwd: dir, env: { GITHUB_STEP_SUMMARY: summary } });

@@ -42,7 +42,7 @@ test('rss, uss and pss follow a 100 MiB native allocation; heap follows a JS all
 test('an unknown backend is a usage error that lists the valid ones', () => {
   for (const make of [() => createMeter('rsss'), () => checkBackendName('')]) {
     assert.throws(make, (err) => {
-      assert.ok(err instanceof UsageError);
+      assert.ok(err instanceof UsageError, `${err}`);
       assert.equal(err.exitCode, 2);
       assert.match(err.message, /unknown backend/);
       assert.match(err.message, /native, process, heap, uss, pss/);

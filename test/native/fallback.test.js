@@ -34,7 +34,7 @@ function probe(root, env) {
 function checkFallback({ out, stderr }, reason) {
   assert.equal(out.meter, 'process');
   assert.equal(out.again, 'process');
-  assert.ok(out.read > 10 * 1024 ** 2 && out.rss > 10 * 1024 ** 2 && out.heap > 0);
+  assert.ok(out.read > 10 * 1024 ** 2 && out.rss > 10 * 1024 ** 2 && out.heap > 0, JSON.stringify(out));
   const lines = stderr.split('\n').filter(Boolean);
   assert.equal(lines.length, 1, `one line on stderr, got:\n${stderr}`);
   assert.match(lines[0], /^memprof: the native addon could not be loaded \(.+\); build it with `npm rebuild memprof`.*; using the "process" backend$/);

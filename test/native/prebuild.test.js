@@ -96,7 +96,7 @@ test('npm run prebuild + npm pack + an --ignore-scripts install loads the prebui
     const result = which(project, pkg.name);
     assert.equal(result.backend, 'native');
     assert.deepEqual(result.loaded, [fs.realpathSync(path.join(installed, 'prebuilds', PLATFORM_DIR, `${pkg.name}.node`))]);
-    assert.ok(result.rss > 10 * 1024 ** 2 && result.latest > 10 * 1024 ** 2);
+    assert.ok(result.rss > 10 * 1024 ** 2 && result.latest > 10 * 1024 ** 2, JSON.stringify(result));
 
     // The install hook sees that the prebuild loads and compiles nothing.
     const install = spawnSync(process.execPath, ['scripts/install.js'], { cwd: installed, encoding: 'utf8' });

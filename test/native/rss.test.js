@@ -13,7 +13,7 @@ test('rss() of this process agrees with process.memoryUsage.rss()', () => {
   assert.ok(native > 10 * MiB, `rss ${native} is implausibly small`);
   assert.ok(Math.abs(native - js) < 0.1 * js, `native ${native} vs process ${js}`);
   assert.equal(addon.rss(process.pid) > 0, true);
-  assert.ok(Math.abs(addon.rss(process.pid) - js) < 0.1 * js);
+  assert.ok(Math.abs(addon.rss(process.pid) - js) < 0.1 * js, `addon ${addon.rss(process.pid)} B vs process.memoryUsage.rss ${js} B`);
 });
 
 test('rss() follows a 100 MiB allocation', () => {

@@ -35,7 +35,7 @@ test('the sampler catches a 200 MiB spike that is freed again between two reads'
 test('shared is one live Float64Array of [latest, peak, count] read without a call', async () => {
   const sampler = new Sampler({ intervalMs: 1, keepSamples: false });
   const shared = sampler.shared;
-  assert.ok(shared instanceof Float64Array);
+  assert.ok(shared instanceof Float64Array, `shared is ${Object.prototype.toString.call(shared)}`);
   assert.equal(shared.length, 3);
   assert.equal(sampler.shared, shared, 'the same array every time');
   sampler.start();
@@ -48,7 +48,7 @@ test('shared is one live Float64Array of [latest, peak, count] read without a ca
     const block = Buffer.alloc(80 * MiB, 1);
     const grown = await waitFor(() => shared[SHARED_LATEST] > rss() - 20 * MiB && shared[SHARED_LATEST] > 80 * MiB);
     assert.ok(grown, `latest ${shared[SHARED_LATEST] / MiB} MiB did not follow the allocation`);
-    assert.ok(shared[SHARED_PEAK] >= shared[SHARED_LATEST]);
+    assert.ok(shared[SHARED_PEAK] >= shared[SHARED_LATEST], `peak ${shared[SHARED_PEAK]} vs latest ${shared[SHARED_LATEST]}`);
     assert.equal(sampler.peak, shared[SHARED_PEAK]);
     block[0] = 2;
   } finally {
@@ -65,13 +65,13 @@ test('samples() drains: each sample is returned once, in time order, with epoch 
     assert.ok(first.length >= 5, `${first.length} samples`);
     for (const sample of first) {
       assert.deepEqual(Object.keys(sample), ['time', 'rss']);
-      assert.ok(sample.rss > 10 * MiB);
+      assert.ok(sample.rss > 10 * MiB, `sample rss ${sample.rss} B`);
       assert.ok(Math.abs(sample.time - startedAt) < 5000, `time ${sample.time} is not epoch ms`);
     }
-    for (let i = 1; i < first.length; i++) assert.ok(first[i].time >= first[i - 1].time);
+    for (let i = 1; i < first.length; i++) assert.ok(first[i].time >= first[i - 1].time, `sample ${i} at ${first[i].time} after ${first[i - 1].time}`);
     await waitFor(() => sampler.count >= first.length + 5);
     const second = sampler.samples();
-    assert.ok(second.length >= 1);
+    assert.ok(second.length >= 1, `${second.length} samples in the second drain`);
     assert.ok(second[0].time > first[first.length - 1].time, 'no sample is returned twice');
   } finally {
     sampler.stop();
@@ -95,7 +95,7 @@ test('stop() joins the thread: nothing changes afterwards, and it can start agai
   assert.equal(sampler.running, true);
   assert.ok(sampler.count <= 1 && sampler.count < count, `a restart counts from zero, got ${sampler.count}`);
   await waitFor(() => sampler.count >= 3);
-  assert.ok(sampler.count >= 3);
+  assert.ok(sampler.count >= 3, `${sampler.count} samples`);
   sampler.stop();
 });
 
@@ -104,7 +104,7 @@ test('keepSamples: false keeps none but still tracks latest and peak', async () 
   await waitFor(() => sampler.count >= 5);
   sampler.stop();
   assert.deepEqual(sampler.samples(), []);
-  assert.ok(sampler.count >= 5 && sampler.peak > 0 && sampler.latest > 0);
+  assert.ok(sampler.count >= 5 && sampler.peak > 0 && sampler.latest > 0, `count ${sampler.count}, peak ${sampler.peak}, latest ${sampler.latest}`);
 });
 
 test('past maxSamples the oldest samples are dropped and counted, across chunk boundaries', async () => {
@@ -117,7 +117,7 @@ test('past maxSamples the oldest samples are dropped and counted, across chunk b
   const samples = sampler.samples();
   assert.equal(samples.length, 10);
   assert.equal(sampler.dropped, count - 10);
-  for (let i = 1; i < samples.length; i++) assert.ok(samples[i].time >= samples[i - 1].time);
+  for (let i = 1; i < samples.length; i++) assert.ok(samples[i].time >= samples[i - 1].time, `sample ${i} at ${samples[i].time} after ${samples[i - 1].time}`);
   assert.ok(Date.now() - samples[9].time < 1000, 'the newest samples are the ones kept');
   sampler.start();
   assert.equal(sampler.dropped, 0, 'start() resets the count');
@@ -149,7 +149,7 @@ test('a sampler on another pid samples it, and stops by itself when that pid exi
     await hog.stop();
     assert.ok(await waitFor(() => !sampler.running), 'running turns false once the pid is gone');
     const samples = sampler.samples();
-    assert.ok(samples.length >= 3 && samples.every((sample) => sample.rss > 100 * MiB));
+    assert.ok(samples.length >= 3 && samples.every((sample) => sample.rss > 100 * MiB), `${samples.length} samples: ${samples.map((s) => s.rss).join(", ")}`);
   } finally {
     sampler.stop();
   }
@@ -175,7 +175,7 @@ test('includeChildren adds the descendants\' RSS and lists them in samples', asy
     const last = samples[samples.length - 1];
     const listed = last.children.find((entry) => entry.pid === hog.pid);
     assert.ok(listed && listed.rss > 120 * MiB, JSON.stringify(last));
-    assert.ok(sampler.peak >= last.rss + listed.rss);
+    assert.ok(sampler.peak >= last.rss + listed.rss, `peak ${sampler.peak} vs own ${last.rss} + child ${listed.rss}`);
   } finally {
     sampler.stop();
     await hog.stop();

@@ -178,7 +178,7 @@ test('a nested profiled call: the calling line shows what the callee kept, not t
   const inc = call.increment / MiB;
   assert.ok(inc > 72 && inc < 88, `calling line: ${inc} MiB for two 40 MiB buffers`);
   // The first line of a repeated call starts from its own entry value.
-  assert.ok(Math.abs(row(o, 'const before').increment) < 2 * MiB);
+  assert.ok(Math.abs(row(o, 'const before').increment) < 2 * MiB, `increment ${row(o, "const before").increment} B`);
   assert.strictEqual(result('inner').calls, 2);
   assert.strictEqual(kept.length, 2);
 });
@@ -365,13 +365,13 @@ test('getResults() follows the JSON schema', () => {
   const r = getResults();
   assert.strictEqual(r.tool, 'memprof');
   assert.strictEqual(r.unit, 'bytes');
-  assert.ok(['native', 'process'].includes(r.backend));
+  assert.ok(['native', 'process'].includes(r.backend), `backend ${r.backend}`);
   for (const f of r.functions) {
     assert.deepStrictEqual(Object.keys(f), ['name', 'file', 'line', 'calls', 'lines']);
     for (const l of f.lines) {
       assert.deepStrictEqual(Object.keys(l), ['line', 'source', 'occurrences', 'mem', 'increment', 'peak']);
       if (l.occurrences === 0) assert.deepStrictEqual([l.mem, l.increment, l.peak], [null, null, null]);
-      else assert.ok([l.mem, l.increment, l.peak].every(Number.isFinite));
+      else assert.ok([l.mem, l.increment, l.peak].every(Number.isFinite), JSON.stringify(l));
     }
   }
 });

@@ -97,7 +97,7 @@ test('instrumented code behaves like the original (results, throws, generators)'
     assert.strictEqual(calls.filter((l) => l === 5).length, 4);
     // for-of over 3 items: 3 + 1
     assert.strictEqual(calls.filter((l) => l === 6).length, 4);
-    assert.ok(calls.includes('exit'));
+    assert.ok(calls.includes('exit'), JSON.stringify(calls));
   } finally {
     delete globalThis[Symbol.for('memprof.probe')];
   }

@@ -13,7 +13,7 @@ test('a symlink is followed: the link stays, its target gets the content', () =>
   fs.writeFileSync(path.join(dir, 'real.svg'), 'old');
   fs.symlinkSync('real.svg', path.join(dir, 'link.svg'));
   writeFileAtomic(path.join(dir, 'link.svg'), 'new');
-  assert.ok(fs.lstatSync(path.join(dir, 'link.svg')).isSymbolicLink());
+  assert.ok(fs.lstatSync(path.join(dir, 'link.svg')).isSymbolicLink(), 'link.svg is still a symlink');
   assert.equal(fs.readFileSync(path.join(dir, 'real.svg'), 'utf8'), 'new');
   assert.deepEqual(fs.readdirSync(dir).sort(), ['link.svg', 'real.svg']);
 });
