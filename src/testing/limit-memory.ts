@@ -5,13 +5,14 @@ import { checkMeasureOptions, MEASURE_OPTIONS, measureMemory, type MemoryMeasure
 import { checkBoolean, checkFunction } from './options';
 import { sizeArgument } from './size-argument';
 
-export type LimitMetric = 'rss' | 'heap';
+export type LimitMetric = 'rss' | 'heap' | 'external';
 
 const TOP_LINES = 5;
 
 export interface LimitMemoryOptions extends MeasureMemoryOptions {
   /** `rss` (default): resident memory of the process, Buffers and native memory included.
-   * `heap`: bytes used on the V8 heap. */
+   * `heap`: bytes used on the V8 heap. `external`: V8's external memory (ArrayBuffer and
+   * Buffer backing stores, zlib, addons), its peak seen before, after and around every GC. */
   metric?: LimitMetric;
   /** Compare the limit with the absolute peak instead of the growth over the level when
    * `fn` started. Default false: a limit is what `fn` may add, as pytest-memray's. */
@@ -23,8 +24,8 @@ export interface LimitMemoryOptions extends MeasureMemoryOptions {
 }
 
 function checkMetric(metric: unknown): LimitMetric {
-  if (metric === 'rss' || metric === 'heap') return metric;
-  throw new TypeError(`metric must be "rss" or "heap", not ${JSON.stringify(metric)}`);
+  if (metric === 'rss' || metric === 'heap' || metric === 'external') return metric;
+  throw new TypeError(`metric must be "rss", "heap" or "external", not ${JSON.stringify(metric)}`);
 }
 
 /**
@@ -43,10 +44,10 @@ export async function limitMemory(
   checkBoolean(options.absolute, 'absolute');
   checkBoolean(options.lines, 'lines');
   const metric = checkMetric(options.metric ?? 'rss');
-  const lines = options.lines ? trackLines(fn, metric === 'heap' ? 'heap' : undefined) : null;
+  const lines = options.lines ? trackLines(fn, metric) : null;
   const m = await measureMemory(fn, { includeChildren: options.includeChildren, intervalMs: options.intervalMs });
-  const peak = metric === 'rss' ? m.peakRss : m.peakHeap;
-  const start = metric === 'rss' ? m.rssBefore : m.heapBefore;
+  const peak = { rss: m.peakRss, heap: m.peakHeap, external: m.peakExternal }[metric];
+  const start = { rss: m.rssBefore, heap: m.heapBefore, external: m.externalBefore }[metric];
   const measured = options.absolute ? peak : peak - start;
   if (measured <= limitBytes) return m;
   const what = options.absolute ? `${metric} peak` : `${metric} peak growth`;

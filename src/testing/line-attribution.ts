@@ -10,9 +10,13 @@ export interface LineAllocation {
   file: string;
   line: number;
   source: string;
-  /** Bytes this line added during the measured run (sum over its executions). */
+  /** Bytes this line added during the measured run (sum over its executions), in the
+   * figure the limit is on (external memory for metric 'external'). */
   increment: number;
 }
+
+/** What the lines are ranked by: the meter's figure, or (with the split) external memory. */
+export type LineFigure = 'rss' | 'heap' | 'external';
 
 export interface LineTracker {
   /** The lines that allocated most during the run, largest first. */
@@ -31,13 +35,14 @@ const profiled = new WeakMap<object, number>();
  * The rows that stand for lines: every executed body line; the header row (the whole
  * call's net increment) only for a function without body rows, an expression-bodied arrow.
  */
-function lineRows(results: ProfileResults): LineAllocation[] {
+function lineRows(results: ProfileResults, figure: LineFigure): LineAllocation[] {
   const rows: LineAllocation[] = [];
   for (const fn of results.functions) {
     const executed = fn.lines.filter((row) => row.increment !== null);
     const body = executed.filter((row) => row.line !== fn.line);
     for (const row of body.length ? body : executed) {
-      rows.push({ file: fn.file, line: row.line, source: row.source.trim(), increment: row.increment as number });
+      const increment = figure === 'external' && row.externalIncrement != null ? row.externalIncrement : (row.increment as number);
+      rows.push({ file: fn.file, line: row.line, source: row.source.trim(), increment });
     }
   }
   return rows;
@@ -45,9 +50,9 @@ function lineRows(results: ProfileResults): LineAllocation[] {
 
 const keyOf = (row: LineAllocation): string => `${row.file}:${row.line}`;
 
-function increments(results: ProfileResults): Increments {
+function increments(results: ProfileResults, figure: LineFigure): Increments {
   const sums: Increments = new Map();
-  for (const row of lineRows(results)) sums.set(keyOf(row), (sums.get(keyOf(row)) ?? 0) + row.increment);
+  for (const row of lineRows(results, figure)) sums.set(keyOf(row), (sums.get(keyOf(row)) ?? 0) + row.increment);
   return sums;
 }
 
@@ -55,7 +60,8 @@ function increments(results: ProfileResults): Increments {
  * Profiles `fn` (in place: V8 LiveEdit swaps its code, so every reference runs probed
  * code) and remembers the per-line figures so far; the tracker reports what changed since.
  */
-export function trackLines(fn: (...args: never[]) => unknown, backend: 'heap' | undefined): LineTracker {
+export function trackLines(fn: (...args: never[]) => unknown, figure: LineFigure): LineTracker {
+  const backend = figure === 'heap' ? 'heap' : undefined;
   const untracked = (why: string): LineTracker => ({ top: () => [], describe: () => `(no line profile: ${why})` });
   let before: Increments;
   let callsBefore: number;
@@ -67,7 +73,7 @@ export function trackLines(fn: (...args: never[]) => unknown, backend: 'heap' | 
       if (getResults().functions.length > count) profiled.set(fn, count);
     }
     const results = getResults();
-    before = increments(results);
+    before = increments(results, figure);
     callsBefore = results.functions[profiled.get(fn) ?? -1]?.calls ?? 0;
   } catch (err) {
     return untracked((err as Error).message);
@@ -78,7 +84,7 @@ export function trackLines(fn: (...args: never[]) => unknown, backend: 'heap' | 
     'the line profiler recorded no call of the function; it probes statements, and an arrow ' +
     'function with an expression body (() => expr) has none: give it a block body';
   const top = (count: number): LineAllocation[] =>
-    lineRows(getResults())
+    lineRows(getResults(), figure)
       .map((row) => ({ ...row, increment: row.increment - (before.get(keyOf(row)) ?? 0) }))
       .filter((row) => row.increment > 0)
       .sort((a, b) => b.increment - a.increment)
@@ -89,9 +95,11 @@ export function trackLines(fn: (...args: never[]) => unknown, backend: 'heap' | 
       if (getResults().functions[index]?.calls === callsBefore) return `(no line profile: ${noCalls})`;
       const rows = top(count);
       if (rows.length === 0) return '(the line profiler saw no line of the function add memory)';
-      const backend = getResults().backend;
+      const results = getResults();
+      const external = figure === 'external' && results.functions.some((f) => f.lines.some((l) => l.externalIncrement != null));
       const lines = rows.map((r) => `  ${path.relative(process.cwd(), r.file) || r.file}:${r.line}  +${formatSize(r.increment)}  ${r.source}`);
-      return [`top lines by increment (${backend} meter):`, ...lines].join('\n');
+      const by = external ? 'external memory' : `${results.backend} meter`;
+      return [`top lines by increment (${by}):`, ...lines].join('\n');
     },
   };
 }

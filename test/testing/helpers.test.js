@@ -82,7 +82,7 @@ test('limitMemory passes on what fn throws and refuses bad arguments', async () 
   await assert.rejects(limitMemory('1GiB', () => { throw boom; }), (err) => err === boom);
   await assert.rejects(limitMemory('lots', () => 1), /invalid memory limit "lots"/);
   await assert.rejects(limitMemory(50 * MiB, () => 1), /a number is MiB in memprof; give bytes as "52428800B"/);
-  await assert.rejects(limitMemory('1MiB', () => 1, { metric: 'pss' }), /metric must be "rss" or "heap"/);
+  await assert.rejects(limitMemory('1MiB', () => 1, { metric: 'pss' }), /metric must be "rss", "heap" or "external"/);
 });
 
 test('assertNoLeak: 64 KiB kept per call is a leak, nothing kept is clean, every time', async () => {
