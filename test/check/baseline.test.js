@@ -28,6 +28,7 @@ test('record, pass within tolerance, fail beyond it with how much; stable', () =
   assert.strictEqual(base.tool, 'memprof');
   assert.ok(base.budgets.work.peakRss > 100 * MiB && base.budgets.work.peakRss < 300 * MiB, JSON.stringify(base));
   assert.ok(Number.isInteger(base.budgets.work.peakHeap));
+  assert.ok(base.budgets.work.peakExternal >= 100 * MiB && base.budgets.work.peakExternal < 110 * MiB, `the Buffer in peakExternal: ${JSON.stringify(base)}`);
   assert.ok(base.budgets.idle.peakRss < base.budgets.work.peakRss - 80 * MiB);
 
   for (let i = 0; i < 3; i++) {

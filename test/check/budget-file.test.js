@@ -123,3 +123,22 @@ test('a budget whose cwd does not exist says so, not "command not found"', () =>
   assert.strictEqual(r.status, 2, r.stderr);
   assert.match(r.stderr, /cannot run \S+ -e 0: no directory \S+nope\n$/);
 });
+
+test('maxExternal budgets the external memory (Buffers) of the Node.js processes', () => {
+  const dir = scratch();
+  writeJson(dir, 'memprof.budget.json', {
+    defaults: { maxExternal: '64MiB' },
+    budgets: { buffers: { command: allocating(100) }, heap: { command: heapAllocating(2) } },
+  });
+  const r = memprof(['check'], { cwd: dir });
+  assert.strictEqual(r.status, 1, r.stdout + r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.match(lines[0], /^budget\s+peak RSS\s+heap peak\s+external peak\s+max external\s+time\s+result$/);
+  assert.match(lines[1], /^buffers\s.*\s64\.0 MiB\s.*FAIL$/);
+  assert.match(lines[2], /^heap\s.*\sok$/);
+  assert.match(r.stdout, /FAIL buffers: external peak \d+\.\d MiB is over the budget of 64\.0 MiB/);
+  writeJson(dir, 'bad.json', { budgets: { a: { command: 'true', maxExternal: 'lots' } } });
+  const usage = memprof(['check', '--config', 'bad.json'], { cwd: dir });
+  assert.strictEqual(usage.status, 2);
+  assert.match(usage.stderr, /bad\.json: budgets\.a\.maxExternal: invalid size "lots"/);
+});
