@@ -172,7 +172,11 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
       updates[r.name] = {};
       if (r.measurement.peakRss !== null) updates[r.name].peakRss = Math.round(r.measurement.peakRss);
       if (r.measurement.peakHeap !== null) updates[r.name].peakHeap = Math.round(r.measurement.peakHeap);
-      if (r.measurement.peakExternal !== null) updates[r.name].peakExternal = Math.round(r.measurement.peakExternal);
+      // External memory only where a budget limits it: recorded for every budget, its
+      // GC-timing noise would start failing baselines that never asked about it.
+      if (r.measurement.peakExternal !== null && r.limits.peakExternal !== undefined) {
+        updates[r.name].peakExternal = Math.round(r.measurement.peakExternal);
+      }
     }
     writeBaseline(flags.baseline, previous, updates);
     summary.baselineWritten = flags.baseline;
