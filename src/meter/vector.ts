@@ -21,14 +21,6 @@ export const FIGURE_RSS = 0;
 export const FIGURE_HEAP = 1;
 export const FIGURE_EXTERNAL = 2;
 
-/** What each figure is, for reports and docs. */
-export const FIGURE_DESCRIPTIONS = {
-  heap: "bytes used on V8's JavaScript heap (objects, strings, closures, compiled code)",
-  external:
-    'memory outside the heap that V8 accounts for: ArrayBuffer and Buffer backing stores, and what Node (zlib) and addons report',
-  other: 'rss − heap − external: native allocations V8 is not told about, code, thread stacks, fragmentation',
-} as const;
-
 /** The vector meter over the native addon (a UsageError with build instructions without it). */
 export function createVectorMeter(): VectorMeter {
   const addon = requireAddon();
