@@ -193,10 +193,14 @@ test("report 'call' prints memory_profiler's table (with the split's Heap and Ex
   }
   profile(printed, { stream, precision: 3 });
   printed(10);
+  // The split's columns widen when a figure needs it (here 3 decimals): match by titles.
   const header = splitActive()
-    ? 'Line #  Mem usage  Increment       Heap   External       Peak Occurrences  Line Contents'
-    : 'Line #    Mem usage    Increment         Peak  Occurrences   Line Contents';
-  assert.ok(text.startsWith(`Filename: ${__filename}\n\n${header}\n${'='.repeat(header.length)}\n`), text);
+    ? /^Line # +Mem usage +Increment +Heap +External +Peak +Occurrences  Line Contents$/
+    : /^Line #    Mem usage    Increment         Peak  Occurrences   Line Contents$/;
+  const [filename, blank, head, rule] = text.split('\n');
+  assert.deepStrictEqual([filename, blank], [`Filename: ${__filename}`, '']);
+  assert.match(head, header);
+  assert.strictEqual(rule, '='.repeat(head.length));
   const figures = splitActive() ? 5 : 3;
   assert.match(text, new RegExp(`(-?\\d+\\.\\d{3} MiB +){${figures}}1 +  const a = new Array\\(n\\)`));
   printed(10);
