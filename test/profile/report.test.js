@@ -47,9 +47,9 @@ test('text with the split: a column widens for a wide figure, so every row stays
   const lines = formatFunctionText(fn, 2).split('\n');
   const header = lines[2];
   const at = header.indexOf('Line Contents');
-  assert.ok(lines[4].includes('-1500.00 MiB') && lines[4].includes('-1400.25 MiB'), lines.join('\n'));
-  assert.strictEqual(lines[4].indexOf('  free();'), at, `the source starts under its title:\n${lines.join('\n')}`);
+  assert.ok(lines[5].includes('-1500.00 MiB') && lines[5].includes('-1400.25 MiB'), lines.join('\n'));
+  assert.strictEqual(lines[5].indexOf('  free();'), at, `the source starts under its title:\n${lines.join('\n')}`);
   assert.strictEqual(lines[3], '='.repeat(header.length));
   const heapEnd = header.indexOf('Heap') + 'Heap'.length;
-  assert.strictEqual(lines[4].indexOf('-1400.25 MiB') + '-1400.25 MiB'.length, heapEnd, 'figures right-aligned under their title');
+  assert.strictEqual(lines[5].indexOf('-1400.25 MiB') + '-1400.25 MiB'.length, heapEnd, 'figures right-aligned under their title');
 });
