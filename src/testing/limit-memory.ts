@@ -28,6 +28,16 @@ function checkMetric(metric: unknown): LimitMetric {
   throw new TypeError(`metric must be "rss", "heap" or "external", not ${JSON.stringify(metric)}`);
 }
 
+const signed = (bytes: number): string => `${bytes < 0 ? '-' : '+'}${formatSize(Math.abs(bytes))}`;
+
+/** What kind of memory the RSS increment was (after fn minus before it), for the message. */
+function splitLine(m: MemoryMeasurement): string {
+  return (
+    `after fn, RSS ${signed(m.rssIncrement)}: heap ${signed(m.heapIncrement)}, ` +
+    `external ${signed(m.externalIncrement)} (Buffers, zlib, addons), other ${signed(m.otherIncrement)} (native)`
+  );
+}
+
 /**
  * Runs `fn` once and rejects with a MemoryLimitError when its peak memory goes over
  * `limit` ("50MiB", "24 MB", or a number of MiB); resolves with the measurement otherwise.
@@ -55,6 +65,7 @@ export async function limitMemory(
     `${what} ${formatSize(measured)} is over the limit of ${formatSize(limitBytes)} ` +
     `by ${formatSize(measured - limitBytes)}` +
     (options.absolute ? '' : ` (${metric} went from ${formatSize(start)} to a peak of ${formatSize(peak)})`) +
+    (metric === 'rss' ? `\n${splitLine(m)}` : '') +
     (lines ? `\n${lines.describe(TOP_LINES)}` : '');
   throw new MemoryLimitError(message, limitBytes, measured, metric, m, lines?.top(TOP_LINES));
 }

@@ -13,6 +13,9 @@ export interface LineAllocation {
   /** Bytes this line added during the measured run (sum over its executions), in the
    * figure the limit is on (external memory for metric 'external'). */
   increment: number;
+  /** With the split, ranking by RSS: the line's V8 heap and external increments in the run. */
+  heapIncrement?: number;
+  externalIncrement?: number;
 }
 
 /** What the lines are ranked by: the meter's figure, or (with the split) external memory. */
@@ -25,7 +28,7 @@ export interface LineTracker {
   describe(count: number): string;
 }
 
-type Increments = Map<string, number>;
+type Increments = Map<string, LineAllocation>;
 
 // Functions this module has profiled, with their index in getResults().functions:
 // profile() instruments once and for good.
@@ -41,18 +44,40 @@ function lineRows(results: ProfileResults, figure: LineFigure): LineAllocation[]
     const executed = fn.lines.filter((row) => row.increment !== null);
     const body = executed.filter((row) => row.line !== fn.line);
     for (const row of body.length ? body : executed) {
-      const increment = figure === 'external' && row.externalIncrement != null ? row.externalIncrement : (row.increment as number);
-      rows.push({ file: fn.file, line: row.line, source: row.source.trim(), increment });
+      const split = row.heapIncrement != null && row.externalIncrement != null;
+      const increment = figure === 'external' && split ? (row.externalIncrement as number) : (row.increment as number);
+      const allocation: LineAllocation = { file: fn.file, line: row.line, source: row.source.trim(), increment };
+      if (split && figure === 'rss') Object.assign(allocation, { heapIncrement: row.heapIncrement, externalIncrement: row.externalIncrement });
+      rows.push(allocation);
     }
   }
   return rows;
 }
 
+const signed = (bytes: number): string => `${bytes < 0 ? '-' : '+'}${formatSize(Math.abs(bytes))}`;
+
 const keyOf = (row: LineAllocation): string => `${row.file}:${row.line}`;
+
+/** `row` minus what the same line had before the run (every figure the row carries). */
+function since(row: LineAllocation, before: LineAllocation | undefined): LineAllocation {
+  if (!before) return row;
+  const out = { ...row, increment: row.increment - before.increment };
+  if (out.heapIncrement !== undefined) out.heapIncrement -= before.heapIncrement ?? 0;
+  if (out.externalIncrement !== undefined) out.externalIncrement -= before.externalIncrement ?? 0;
+  return out;
+}
 
 function increments(results: ProfileResults, figure: LineFigure): Increments {
   const sums: Increments = new Map();
-  for (const row of lineRows(results, figure)) sums.set(keyOf(row), (sums.get(keyOf(row)) ?? 0) + row.increment);
+  for (const row of lineRows(results, figure)) {
+    const seen = sums.get(keyOf(row));
+    if (!seen) sums.set(keyOf(row), { ...row });
+    else {
+      seen.increment += row.increment;
+      if (seen.heapIncrement !== undefined) seen.heapIncrement += row.heapIncrement ?? 0;
+      if (seen.externalIncrement !== undefined) seen.externalIncrement += row.externalIncrement ?? 0;
+    }
+  }
   return sums;
 }
 
@@ -85,7 +110,7 @@ export function trackLines(fn: (...args: never[]) => unknown, figure: LineFigure
     'function with an expression body (() => expr) has none: give it a block body';
   const top = (count: number): LineAllocation[] =>
     lineRows(getResults(), figure)
-      .map((row) => ({ ...row, increment: row.increment - (before.get(keyOf(row)) ?? 0) }))
+      .map((row) => since(row, before.get(keyOf(row))))
       .filter((row) => row.increment > 0)
       .sort((a, b) => b.increment - a.increment)
       .slice(0, count);
@@ -97,7 +122,11 @@ export function trackLines(fn: (...args: never[]) => unknown, figure: LineFigure
       if (rows.length === 0) return '(the line profiler saw no line of the function add memory)';
       const results = getResults();
       const external = figure === 'external' && results.functions.some((f) => f.lines.some((l) => l.externalIncrement != null));
-      const lines = rows.map((r) => `  ${path.relative(process.cwd(), r.file) || r.file}:${r.line}  +${formatSize(r.increment)}  ${r.source}`);
+      const kinds = (r: LineAllocation): string =>
+        r.heapIncrement === undefined || r.externalIncrement === undefined
+          ? ''
+          : ` (heap ${signed(r.heapIncrement)}, external ${signed(r.externalIncrement)})`;
+      const lines = rows.map((r) => `  ${path.relative(process.cwd(), r.file) || r.file}:${r.line}  +${formatSize(r.increment)}${kinds(r)}  ${r.source}`);
       const by = external ? 'external memory' : `${results.backend} meter`;
       return [`top lines by increment (${by}):`, ...lines].join('\n');
     },

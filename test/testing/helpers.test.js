@@ -60,6 +60,24 @@ test('limitMemory with metric external limits Buffers, not the heap; lines names
   }
 });
 
+test('limitMemory on RSS says what kind the growth was, overall and per line', async () => {
+  function kinds() {
+    const big = Buffer.alloc(48 * MiB, 1);
+    const doubles = new Array(4 * MiB).fill(1.5);
+    return big.length + doubles.length;
+  }
+  const err = await limitMemory('16MiB', kinds, { lines: true }).then(
+    (m) => assert.fail(`no MemoryLimitError: ${JSON.stringify(m)}`),
+    (e) => e,
+  );
+  assert.match(err.message, /\nafter fn, RSS [+-]\d+\.\d MiB: heap \+\d+\.\d MiB, external \+\d+\.\d MiB \(Buffers, zlib, addons\), other [+-][\d.]+ [KM]?i?B \(native\)\n/);
+  const m = err.measurement;
+  assert.ok(Math.abs(m.externalIncrement - 48 * MiB) < 2 * MiB && m.heapIncrement > 30 * MiB, `the measurement's split: ${err.message}`);
+  const big = err.lines.find((l) => l.source.startsWith('const big'));
+  assert.ok(big && Math.abs(big.externalIncrement - 48 * MiB) < 2 * MiB && Math.abs(big.heapIncrement) < MiB, `the Buffer line's split: ${err.message}`);
+  assert.match(err.message, /:\d+ {2}\+\d+\.\d MiB \(heap [+-][\d.]+ [KM]?i?B, external \+4[78]\.\d MiB\) {2}const big = Buffer\.alloc/);
+});
+
 test('measureMemory sees a Buffer spike freed before the call ends in the RSS peak', async (t) => {
   const m = await measureMemory(() => {
     // 64 MiB of touched native memory, released on return.
