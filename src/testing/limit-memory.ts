@@ -1,4 +1,4 @@
-import { formatSize } from '../units/size';
+import { formatSize, formatSizeChange } from '../units/size';
 import { MemoryLimitError } from './errors';
 import { trackLines } from './line-attribution';
 import { checkMeasureOptions, MEASURE_OPTIONS, measureMemory, type MemoryMeasurement, type MeasureMemoryOptions } from './measure-memory';
@@ -28,13 +28,11 @@ function checkMetric(metric: unknown): LimitMetric {
   throw new TypeError(`metric must be "rss", "heap" or "external", not ${JSON.stringify(metric)}`);
 }
 
-const signed = (bytes: number): string => `${bytes < 0 ? '-' : '+'}${formatSize(Math.abs(bytes))}`;
-
 /** What kind of memory the RSS increment was (after fn minus before it), for the message. */
 function splitLine(m: MemoryMeasurement): string {
   return (
-    `after fn, RSS ${signed(m.rssIncrement)}: heap ${signed(m.heapIncrement)}, ` +
-    `external ${signed(m.externalIncrement)} (Buffers, zlib, addons), other ${signed(m.otherIncrement)} (native)`
+    `after fn, RSS ${formatSizeChange(m.rssIncrement)}: heap ${formatSizeChange(m.heapIncrement)}, ` +
+    `external ${formatSizeChange(m.externalIncrement)} (Buffers, zlib, addons), other ${formatSizeChange(m.otherIncrement)} (native)`
   );
 }
 

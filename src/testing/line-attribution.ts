@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { getResults, profile, type ProfileResults } from '../trace/profile';
-import { formatSize } from '../units/size';
+import { formatSize, formatSizeChange } from '../units/size';
 
 // limitMemory({ lines: true }): profiles the function line by line while it runs once, so
 // that when the limit is exceeded the message can name the lines that allocated. Opt-in:
@@ -53,8 +53,6 @@ function lineRows(results: ProfileResults, figure: LineFigure): LineAllocation[]
   }
   return rows;
 }
-
-const signed = (bytes: number): string => `${bytes < 0 ? '-' : '+'}${formatSize(Math.abs(bytes))}`;
 
 const keyOf = (row: LineAllocation): string => `${row.file}:${row.line}`;
 
@@ -125,7 +123,7 @@ export function trackLines(fn: (...args: never[]) => unknown, figure: LineFigure
       const kinds = (r: LineAllocation): string =>
         r.heapIncrement === undefined || r.externalIncrement === undefined
           ? ''
-          : ` (heap ${signed(r.heapIncrement)}, external ${signed(r.externalIncrement)})`;
+          : ` (heap ${formatSizeChange(r.heapIncrement)}, external ${formatSizeChange(r.externalIncrement)})`;
       const lines = rows.map((r) => `  ${path.relative(process.cwd(), r.file) || r.file}:${r.line}  +${formatSize(r.increment)}${kinds(r)}  ${r.source}`);
       const by = external ? 'external memory' : `${results.backend} meter`;
       return [`top lines by increment (${by}):`, ...lines].join('\n');
