@@ -1,8 +1,10 @@
 'use strict';
 // The line profiler's costs, measured side by side in this one run:
 //  1. ns per line event: (profiled time - plain time) / line events of the same loop, for
-//     exact mode (reads RSS natively at each event) and fast mode (reads the sampler's
-//     shared latest value), each in its own process (the mode is per process).
+//     exact mode (reads RSS natively at each event), exact mode with the heap/external split
+//     (the default: rss, heap and external at each event; target <= 1.5x exact) and fast
+//     mode (reads the sampler's shared latest value), each in its own process (the mode is
+//     per process).
 //  2. memory_profiler 0.61's cost on the same loop in Python (Debian's python3-memory-profiler,
 //     run by /usr/bin/python3), and the ratios. Targets: exact >= 20x cheaper, fast >= 300x.
 //  3. LiveEdit set-up time of profile(fn) for a function in a generated 2,000-line file
@@ -52,7 +54,8 @@ print(json.dumps({'plain': plain[len(plain) // 2], 'profiled': prof[len(prof) //
 `;
 
 /** One mode in this process: time plain and profiled copies of the loop, interleaved. */
-function measureMode(mode) {
+function measureMode(variant) {
+  const mode = variant === 'split' ? 'exact' : variant;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-bench-'));
   try {
     fs.writeFileSync(path.join(dir, 'plain.js'), LOOP_SOURCE);
@@ -60,7 +63,7 @@ function measureMode(mode) {
     const plain = require(path.join(dir, 'plain.js'));
     const probed = require(path.join(dir, 'probed.js'));
     const { profile, getResults } = require('../dist');
-    profile(probed, { report: 'none', mode });
+    profile(probed, { report: 'none', mode, split: variant === 'split' });
     plain(N);
     probed(N); // warm up both
     // What the meter read alone costs, in the same rounds, to tell the probes' own share.
@@ -86,7 +89,7 @@ function measureMode(mode) {
     if (counted !== events(N)) throw new Error(`expected ${events(N)} line events a call, counted ${counted}`);
     const nsPerEvent = ((median(tq) - median(tp)) * 1e6) / events(N);
     const readNs = median(tr);
-    process.stdout.write(JSON.stringify({ mode, nsPerEvent, readNs, plainMs: median(tp), profiledMs: median(tq) }));
+    process.stdout.write(JSON.stringify({ mode: variant, nsPerEvent, readNs, plainMs: median(tp), profiledMs: median(tq) }));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -144,18 +147,35 @@ function python() {
 
 function main() {
   const arg = process.argv[2];
-  if (arg === 'exact' || arg === 'fast') return measureMode(arg);
+  if (arg === 'exact' || arg === 'split' || arg === 'fast') return measureMode(arg);
   if (arg === 'liveedit') return liveEditSetup();
 
-  const exact = child('exact');
+  // exact and split alternate, PAIRS times, so that a shared machine's load drifting
+  // during the run weighs on both alike; each figure is the median over its runs.
+  const PAIRS = Number(process.env.BENCH_SPLIT_PAIRS) || 3;
+  const exacts = [];
+  const splits = [];
+  for (let i = 0; i < PAIRS; i++) {
+    exacts.push(child('exact'));
+    splits.push(child('split'));
+  }
+  const byCost = (runs) => [...runs].sort((a, b) => a.nsPerEvent - b.nsPerEvent)[runs.length >> 1];
+  const exact = byCost(exacts);
+  const split = byCost(splits);
+  const pairRatios = exacts.map((e, i) => splits[i].nsPerEvent / e.nsPerEvent);
   const fast = child('fast');
   const mp = python();
-  console.log(`cost of one line event, loop of ${N} iterations (${events(N)} events), median of ${ROUNDS} rounds:\n`);
+  console.log(`cost of one line event, loop of ${N} iterations (${events(N)} events), median of ${ROUNDS} rounds (exact and split: median run of ${PAIRS}):\n`);
   console.log(`${'profiler'.padEnd(34)}${'ns/event'.padStart(12)}${'plain ms'.padStart(12)}${'profiled ms'.padStart(13)}`);
-  for (const m of [exact, fast]) {
+  for (const m of [exact, split, fast]) {
     console.log(`${`memprof ${m.mode}`.padEnd(34)}${m.nsPerEvent.toFixed(0).padStart(12)}${m.plainMs.toFixed(2).padStart(12)}${m.profiledMs.toFixed(2).padStart(13)}`);
   }
   console.log(`\nnative rss() alone, in the exact run's rounds: ${exact.readNs.toFixed(0)} ns a read (exact mode's probe adds about ${(exact.nsPerEvent - exact.readNs).toFixed(0)} ns)`);
+  const rs = median(pairRatios);
+  console.log(
+    `the split (rss, heap, external) costs ${rs.toFixed(2)}x exact mode's event, median of ${PAIRS} alternating pairs ` +
+      `(${pairRatios.map((r) => r.toFixed(2)).join(', ')}) (target <= 1.5x: ${rs <= 1.5 ? 'met' : 'MISSED'})`,
+  );
   if (mp) {
     console.log(`${`memory_profiler 0.61 (n=${mp.n})`.padEnd(34)}${mp.nsPerEvent.toFixed(0).padStart(12)}`);
     const re = mp.nsPerEvent / exact.nsPerEvent;

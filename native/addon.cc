@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "args.h"
+#include "memory_vector.h"
 #include "rss.h"
 #include "sampler.h"
 
@@ -60,6 +61,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("descendants", Napi::Function::New<DescendantsOf>(env, "descendants"));
   exports.Set("resetPeak", Napi::Function::New<ResetPeak>(env, "resetPeak"));
   exports.Set("readPeak", Napi::Function::New<ReadPeak>(env, "readPeak"));
+  exports.Set("createVectorReader", Napi::Function::New<CreateVectorReader>(env, "createVectorReader"));
+  exports.Set("externalMemory", Napi::Function::New<ExternalMemory>(env, "externalMemory"));
   exports.Set("Sampler", Sampler::Define(env));
   return exports;
 }

@@ -67,6 +67,10 @@ export interface Addon {
   /** The kernel's high-water mark of this process in bytes, or -1 where there is none. */
   readPeak(): number;
   Sampler: new (options?: SamplerOptions) => NativeSampler;
+  /** A reader whose read() fills `values` with [rss, external] in bytes, allocating nothing. */
+  createVectorReader(): { values: Float64Array; read(): void };
+  /** The isolate's external memory in bytes (napi_adjust_external_memory by 0). */
+  externalMemory(): number;
 }
 
 let addon: Addon | null | undefined;

@@ -1,7 +1,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { parseSize, formatSize, formatMiB } = require('../dist/units/size.js');
+const { parseSize, formatSize, formatMiB, formatSizeChange } = require('../dist/units/size.js');
 const { UsageError } = require('../dist/errors.js');
 
 test('parseSize accepts binary, decimal and bare (MiB) forms', () => {
@@ -38,4 +38,10 @@ test('formatters print MiB like memory_profiler and sizes in the largest fitting
   assert.equal(formatSize(1024 ** 3 - 1), '1.0 GiB');
   assert.equal(formatSize(1023.6), '1.0 KiB');
   assert.equal(formatSize(1024 ** 2 - 1, 3), '1023.999 KiB');
+});
+
+test('formatSizeChange always shows the sign', () => {
+  assert.equal(formatSizeChange(64 * 1024 * 1024), '+64.0 MiB');
+  assert.equal(formatSizeChange(-1536), '-1.5 KiB');
+  assert.equal(formatSizeChange(0), '+0 B');
 });

@@ -1,16 +1,18 @@
 import { UsageError } from '../errors';
 import { checkWritable, writeFailure, writeFileAtomic } from '../util/write-file';
 import { isObject, readJsonFile } from '../util/json-file';
+import { METRICS } from './verdict';
 
 // The baseline file `memprof check --baseline <file>` compares with and
 // `--update-baseline` records: the last accepted figures of each budget, in bytes.
 //
 // { "tool": "memprof", "format": 1,
-//   "budgets": { "build": { "peakRss": 150994944, "peakHeap": 50331648 } } }
+//   "budgets": { "build": { "peakRss": 150994944, "peakHeap": 50331648, "peakExternal": 1048576 } } }
 
 export interface BaselineEntry {
   peakRss?: number;
   peakHeap?: number;
+  peakExternal?: number;
 }
 
 export type Baseline = Record<string, BaselineEntry>;
@@ -31,7 +33,7 @@ export function readBaseline(file: string): Baseline | null {
   for (const [name, entry] of Object.entries(data.budgets)) {
     if (!isObject(entry)) return fail(`budgets.${name}`, 'expected an object');
     baseline[name] = {};
-    for (const key of ['peakRss', 'peakHeap'] as const) {
+    for (const key of METRICS) {
       const value = entry[key];
       if (value === undefined || value === null) continue;
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {

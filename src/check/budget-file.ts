@@ -9,7 +9,7 @@ import { parseTolerance, type Tolerance } from './tolerance';
 // {
 //   "defaults": { "maxPeak": "300MiB", "tolerance": "5%" },
 //   "budgets": {
-//     "build": { "command": ["node", "scripts/build.js"], "maxPeak": "200MiB", "maxHeap": "120MiB" },
+//     "build": { "command": ["node", "scripts/build.js"], "maxPeak": "200MiB", "maxHeap": "120MiB", "maxExternal": "64MiB" },
 //     "tests": { "command": "npm test --silent" }
 //   }
 // }
@@ -26,6 +26,8 @@ export interface Budget {
   maxPeak?: number;
   /** Limit on the largest V8 heap peak among its Node.js processes, bytes. */
   maxHeap?: number;
+  /** Limit on the largest peak of V8 external memory (Buffers, zlib, addons) among its Node.js processes, bytes. */
+  maxExternal?: number;
   tolerance?: Tolerance;
   /** Seconds after which the command is stopped and fails its budget. */
   timeout?: number;
@@ -34,7 +36,7 @@ export interface Budget {
   env: Record<string, string>;
 }
 
-const SETTINGS = ['maxPeak', 'maxHeap', 'tolerance', 'timeout', 'cwd', 'env'];
+const SETTINGS = ['maxPeak', 'maxHeap', 'maxExternal', 'tolerance', 'timeout', 'cwd', 'env'];
 const BUDGET_KEYS = ['command', ...SETTINGS];
 
 type Json = Record<string, unknown>;
@@ -81,7 +83,7 @@ export function parseBudgets(data: unknown, file: string): Budget[] {
       cwd: base,
       env: {},
     };
-    for (const key of ['maxPeak', 'maxHeap'] as const) {
+    for (const key of ['maxPeak', 'maxHeap', 'maxExternal'] as const) {
       const value = merged[key];
       if (value === undefined) continue;
       if (typeof value !== 'string' && typeof value !== 'number') fail(field(key), 'expected a size such as "200MiB"');

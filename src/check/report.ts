@@ -1,6 +1,6 @@
 import { formatSize } from '../units/size';
 import { VERSION } from '../version';
-import type { CheckedBudget, Metric } from './verdict';
+import { METRICS, type CheckedBudget } from './verdict';
 import { formatTolerance } from './tolerance';
 
 // `memprof check` results as a compact text table, JSON, Markdown, and GitHub Actions
@@ -15,7 +15,6 @@ export interface CheckSummary {
   baselineWritten?: string;
 }
 
-const METRICS: Metric[] = ['peakRss', 'peakHeap'];
 
 function size(value: number | null | undefined): string {
   return value === null || value === undefined ? '-' : formatSize(value);
@@ -33,7 +32,7 @@ function versusBaseline(r: CheckedBudget): string {
     const value = r.measurement[metric];
     const base = r.baseline[metric];
     if (value !== null && base !== undefined && base > 0) {
-      parts.push(`${metric === 'peakRss' ? 'RSS' : 'heap'} ${signedPercent(value, base)}`);
+      parts.push(`${{ peakRss: 'RSS', peakHeap: 'heap', peakExternal: 'external' }[metric]} ${signedPercent(value, base)}`);
     }
   }
   return parts.length ? parts.join(', ') : '-';
@@ -60,6 +59,13 @@ const COLUMNS: Column[] = [
     shown: (rs) => rs.some((r) => r.measurement.peakHeap !== null || r.limits.peakHeap !== undefined),
   },
   { title: 'max heap', cell: (r) => size(r.limits.peakHeap), shown: (rs) => rs.some((r) => r.limits.peakHeap !== undefined) },
+  // External memory only where a limit or a baseline asks for it: most budgets never do.
+  {
+    title: 'external peak',
+    cell: (r) => size(r.measurement.peakExternal),
+    shown: (rs) => rs.some((r) => r.limits.peakExternal !== undefined || r.baseline?.peakExternal !== undefined),
+  },
+  { title: 'max external', cell: (r) => size(r.limits.peakExternal), shown: (rs) => rs.some((r) => r.limits.peakExternal !== undefined) },
   { title: 'vs baseline', cell: versusBaseline, shown: (rs) => rs.some((r) => r.baseline !== undefined) },
   { title: 'time', cell: (r) => `${(r.measurement.durationMs / 1000).toFixed(1)} s`, shown: () => true },
   { title: 'result', cell: (r) => (r.breaches.length ? 'FAIL' : 'ok'), shown: () => true },
@@ -126,8 +132,10 @@ export function formatJson(summary: CheckSummary): string {
       ok: r.breaches.length === 0,
       peakRss: r.measurement.peakRss,
       peakHeap: r.measurement.peakHeap,
+      peakExternal: r.measurement.peakExternal,
       maxPeak: r.limits.peakRss ?? null,
       maxHeap: r.limits.peakHeap ?? null,
+      maxExternal: r.limits.peakExternal ?? null,
       baseline: r.baseline ?? null,
       tolerance: formatTolerance(r.tolerance),
       exitCode: r.measurement.exitCode,

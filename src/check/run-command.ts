@@ -20,6 +20,8 @@ export interface CommandMeasurement {
   peakRss: number | null;
   /** Largest V8 heap peak among the Node.js processes that reported; null when none did. */
   peakHeap: number | null;
+  /** Largest peak of V8 external memory (Buffers, zlib, addons) among them; null when none reported one. */
+  peakExternal: number | null;
   /** Node.js processes that reported (at exit). */
   nodeProcesses: number;
   exitCode: number | null;
@@ -141,12 +143,14 @@ export async function runCommand(command: string[] | string, options: RunCommand
     const reports = readReports(reportFile);
     let peakRss: number | null = sampler && sampler.count > 0 ? sampler.peak : null;
     let peakHeap: number | null = null;
+    let peakExternal: number | null = null;
     for (const report of reports) {
       peakRss = Math.max(peakRss ?? 0, report.maxRss);
       if (report.peakHeap >= 0) peakHeap = Math.max(peakHeap ?? 0, report.peakHeap);
+      if (report.peakExternal !== undefined && report.peakExternal >= 0) peakExternal = Math.max(peakExternal ?? 0, report.peakExternal);
     }
     const samplerMissed = sampler && sampler.count > 0 ? undefined : tryAddon() ? 'ended-first' : 'no-addon';
-    return { peakRss, peakHeap, nodeProcesses: reports.length, exitCode: code, signal, durationMs, interruptedBy, timedOut, samplerMissed };
+    return { peakRss, peakHeap, peakExternal, nodeProcesses: reports.length, exitCode: code, signal, durationMs, interruptedBy, timedOut, samplerMissed };
   } finally {
     for (const timer of timers) clearTimeout(timer);
     sampler?.stop();

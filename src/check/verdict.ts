@@ -6,9 +6,11 @@ import { allowedOver, formatTolerance, type Tolerance } from './tolerance';
 // Judges one measured budget: its limits, its baseline, and whether the command itself
 // succeeded. Every breach carries the one line a CI log should show.
 
-export type Metric = 'peakRss' | 'peakHeap';
+export type Metric = 'peakRss' | 'peakHeap' | 'peakExternal';
 
-export const METRIC_LABEL: Record<Metric, string> = { peakRss: 'peak RSS', peakHeap: 'heap peak' };
+export const METRICS: readonly Metric[] = ['peakRss', 'peakHeap', 'peakExternal'];
+
+export const METRIC_LABEL: Record<Metric, string> = { peakRss: 'peak RSS', peakHeap: 'heap peak', peakExternal: 'external peak' };
 
 export interface Breach {
   kind: 'budget' | 'baseline' | 'command' | 'unmeasured';
@@ -45,7 +47,7 @@ export function judge(input: CheckInput): CheckedBudget {
     const why = m.interruptedBy ? ` (memprof was interrupted by ${m.interruptedBy} and passed it on)` : '';
     breaches.push({ kind: 'command', message: `the command ${how}${why}` });
   }
-  for (const metric of ['peakRss', 'peakHeap'] as const) {
+  for (const metric of METRICS) {
     const value = m[metric];
     const limit = limits[metric];
     const base = baseline?.[metric];
@@ -74,8 +76,9 @@ export function judge(input: CheckInput): CheckedBudget {
 }
 
 function unmeasuredMessage(metric: Metric, m: CommandMeasurement): string {
-  if (metric === 'peakHeap') {
-    return 'no heap peak: no Node.js process of the command reported one (the heap is measured in Node.js processes that exit normally)';
+  if (metric === 'peakHeap' || metric === 'peakExternal') {
+    const what = metric === 'peakHeap' ? 'heap' : 'external';
+    return `no ${what} peak: no Node.js process of the command reported one (the ${what} figure is measured in Node.js processes that exit normally)`;
   }
   const why =
     m.samplerMissed === 'no-addon'

@@ -16,7 +16,7 @@ import { positiveIntOption, secondsOption, sizeOption, toleranceOption } from '.
 interface CheckFlags {
   config?: string;
   maxPeak?: number;
-  metric: 'rss' | 'heap';
+  metric: 'rss' | 'heap' | 'external';
   baseline?: string;
   updateBaseline?: boolean;
   tolerance?: Tolerance;
@@ -45,7 +45,7 @@ function collect(value: string, previous: string[] = []): string[] {
 
 /** The figures of repeated runs: the median of each, and the first failure's exit status. */
 function combine(runs: CommandMeasurement[]): CommandMeasurement {
-  const figure = (key: 'peakRss' | 'peakHeap'): number | null => {
+  const figure = (key: Metric): number | null => {
     const values = runs.map((r) => r[key]).filter((v): v is number => v !== null);
     return values.length ? median(values) : null;
   };
@@ -53,6 +53,7 @@ function combine(runs: CommandMeasurement[]): CommandMeasurement {
   return {
     peakRss: figure('peakRss'),
     peakHeap: figure('peakHeap'),
+    peakExternal: figure('peakExternal'),
     nodeProcesses: Math.max(...runs.map((r) => r.nodeProcesses)),
     exitCode: failedRun.exitCode,
     signal: failedRun.signal,
@@ -74,12 +75,13 @@ function itemsFromFile(file: string, flags: CheckFlags): CheckItem[] {
     budgets = budgets.filter((b) => flags.budget?.includes(b.name));
   }
   return budgets.map((b) => {
-    if (b.maxPeak === undefined && b.maxHeap === undefined && !flags.baseline) {
-      throw new UsageError(`${file}: budgets.${b.name}: no maxPeak or maxHeap here or in defaults (or compare with --baseline <file>)`);
+    if (b.maxPeak === undefined && b.maxHeap === undefined && b.maxExternal === undefined && !flags.baseline) {
+      throw new UsageError(`${file}: budgets.${b.name}: no maxPeak, maxHeap or maxExternal here or in defaults (or compare with --baseline <file>)`);
     }
     const limits: Partial<Record<Metric, number>> = {};
     if (b.maxPeak !== undefined) limits.peakRss = b.maxPeak;
     if (b.maxHeap !== undefined) limits.peakHeap = b.maxHeap;
+    if (b.maxExternal !== undefined) limits.peakExternal = b.maxExternal;
     return { name: b.name, command: b.command, limits, tolerance: b.tolerance, timeout: b.timeout, cwd: b.cwd, env: b.env };
   });
 }
@@ -92,7 +94,7 @@ function checkItems(command: string[], flags: CheckFlags): CheckItem[] {
       throw new UsageError('give a limit with --max-peak <size> (or compare with --baseline <file>) for the command');
     }
     const limits: Partial<Record<Metric, number>> = {};
-    if (flags.maxPeak !== undefined) limits[flags.metric === 'heap' ? 'peakHeap' : 'peakRss'] = flags.maxPeak;
+    if (flags.maxPeak !== undefined) limits[({ rss: 'peakRss', heap: 'peakHeap', external: 'peakExternal' } as const)[flags.metric]] = flags.maxPeak;
     return [{ name: commandText(command), command, limits }];
   }
   if (flags.maxPeak !== undefined) {
@@ -170,6 +172,11 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
       updates[r.name] = {};
       if (r.measurement.peakRss !== null) updates[r.name].peakRss = Math.round(r.measurement.peakRss);
       if (r.measurement.peakHeap !== null) updates[r.name].peakHeap = Math.round(r.measurement.peakHeap);
+      // External memory only where a budget limits it: recorded for every budget, its
+      // GC-timing noise would start failing baselines that never asked about it.
+      if (r.measurement.peakExternal !== null && r.limits.peakExternal !== undefined) {
+        updates[r.name].peakExternal = Math.round(r.measurement.peakExternal);
+      }
     }
     writeBaseline(flags.baseline, previous, updates);
     summary.baselineWritten = flags.baseline;
@@ -206,8 +213,11 @@ export function registerCheck(program: Command): void {
     .option('-c, --config <file>', `the budget file (default: ${DEFAULT_BUDGET_FILE} here)`)
     .option('--max-peak <size>', 'one-off: the limit on the peak, e.g. 200MiB', sizeOption)
     .addOption(
-      new Option('--metric <metric>', 'one-off: what --max-peak limits: rss (the process tree) or heap (the largest Node.js heap)')
-        .choices(['rss', 'heap'])
+      new Option(
+        '--metric <metric>',
+        "one-off: what --max-peak limits: rss (the process tree), heap (the largest Node.js heap) or external (the largest Node.js external memory: Buffers, zlib, addons)",
+      )
+        .choices(['rss', 'heap', 'external'])
         .default('rss'),
     )
     .option('--budget <name>', 'check only this budget of the file (repeatable)', collect)
@@ -221,7 +231,7 @@ export function registerCheck(program: Command): void {
     .passThroughOptions()
     .action(async (command: string[], flags: CheckFlags, self: Command) => {
       if (self.getOptionValueSource('metric') === 'cli' && flags.maxPeak === undefined) {
-        throw new UsageError('--metric says what --max-peak limits: give --max-peak <size> too (a budget file sets "maxHeap" instead)');
+        throw new UsageError('--metric says what --max-peak limits: give --max-peak <size> too (a budget file sets "maxHeap" or "maxExternal" instead)');
       }
       process.exitCode = await check(command, flags);
     });

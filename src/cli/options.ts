@@ -3,6 +3,7 @@ import { UsageError } from '../errors';
 import { BACKENDS, checkBackendName, type BackendName } from '../meter';
 import { parseTolerance, type Tolerance } from '../check/tolerance';
 import { parseSize } from '../units/size';
+import { parseColumns, type ColumnName } from '../report/columns';
 
 // commander option parsers shared by the subcommands. Each turns a bad value into
 // commander's InvalidArgumentError, which the CLI prints as one line and exits 2.
@@ -27,6 +28,10 @@ export function backendOption(value: string): BackendName {
 /** A tolerance over a baseline: "5%" or a size ("2MiB"). */
 export function toleranceOption(value: string): Tolerance {
   return asArgumentError(() => parseTolerance(value));
+}
+
+export function columnsOption(value: string): ColumnName[] {
+  return asArgumentError(() => parseColumns(value));
 }
 
 export const BACKEND_CHOICES = BACKENDS.join('|');

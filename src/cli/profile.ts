@@ -8,7 +8,7 @@ import * as util from 'node:util';
 import * as v8 from 'node:v8';
 import { UsageError } from '../errors';
 import type { BackendName } from '../meter';
-import { formatReport, REPORT_FORMATS, type ReportFormat } from '../report';
+import { COLUMNS, formatReport, REPORT_FORMATS, type ColumnName, type ReportFormat } from '../report';
 import { writeAllSync } from '../report/write-sync';
 import { setCallListener, type CallEvent } from '../trace/call-events';
 import { installLoadHooks } from '../trace/load-hooks';
@@ -18,7 +18,7 @@ import { allFunctions, configure, finishOpenFrames, setAlarm, type FunctionStats
 import { parseSelector, type Selector } from '../trace/selectors';
 import { formatMiB } from '../units/size';
 import { appendWhole, writeFileAtomic } from '../util/write-file';
-import { BACKEND_CHOICES, backendOption, nonNegativeIntOption, sizeOption } from './options';
+import { BACKEND_CHOICES, backendOption, columnsOption, nonNegativeIntOption, sizeOption } from './options';
 
 interface ProfileCliOptions {
   backend?: BackendName;
@@ -31,6 +31,8 @@ interface ProfileCliOptions {
   breakAt?: number;
   snapshotAt?: number;
   fast?: boolean;
+  split?: boolean;
+  columns?: ColumnName[];
 }
 
 const EXAMPLES = `
@@ -64,6 +66,9 @@ export function registerProfile(program: Command): void {
     .option('--break-at <size>', 'when a profiled line reaches <size>: pause in the debugger (opens the inspector on 127.0.0.1 if needed)', sizeOption)
     .option('--snapshot-at <size>', 'write a .heapsnapshot in the working directory when memory first reaches <size>', sizeOption)
     .option('--fast', "read the sampler's latest value at each line instead of reading memory (cheaper, at the sampler's resolution)")
+    .option('--split', 'split each increment into V8 heap, external and other (default with the native backend, except with --fast)')
+    .option('--no-split', 'RSS figures only (no Heap and External columns)')
+    .option('--columns <list>', `table columns, comma-separated, from ${COLUMNS.join(',')} (other = increment - heap - external)`, columnsOption)
     .passThroughOptions()
     .addHelpText('after', EXAMPLES)
     .action(async (script: string | undefined, args: string[], options: ProfileCliOptions) => {
@@ -78,7 +83,7 @@ async function profileScript(script: string, args: string[], options: ProfileCli
   const selectors: Selector[] = options.function.map(parseSelector);
   if (options.output) checkWritable(options.output);
 
-  configure({ backend: options.backend, mode: options.fast ? 'fast' : 'exact', includeChildren: options.includeChildren });
+  configure({ backend: options.backend, mode: options.fast ? 'fast' : 'exact', includeChildren: options.includeChildren, split: options.split });
   setProfileDefaults({ report: 'none', precision: options.precision });
   const funcLines = options.timestamp ? recordFuncLines() : null;
   armThresholds(options);
@@ -89,7 +94,7 @@ async function profileScript(script: string, args: string[], options: ProfileCli
     if (written) return;
     written = true;
     finishOpenFrames();
-    const text = funcLines ? funcLines.join('') : formatReport(getResults(), options.format, options.precision);
+    const text = funcLines ? funcLines.join('') : formatReport(getResults(), options.format, options.precision, options.columns);
     const unmatched = selectors.filter((s) => !allFunctions().some((f) => selectorPicked(s, f)));
     for (const s of unmatched) process.stderr.write(`memprof: no function matching --function ${s.text} was called\n`);
     if (!options.output) writeAllSync(1, text);

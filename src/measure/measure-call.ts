@@ -30,6 +30,13 @@ export interface CallMeasurement<T> {
   heapAfter: number;
   /** Highest heap use while the call ran: the heap before every GC (v8.GCProfiler) and the final value. */
   peakHeap: number;
+  /** V8's external memory (ArrayBuffer/Buffer backing stores, zlib, addons) right before
+   * and right after the call. */
+  externalBefore: number;
+  externalAfter: number;
+  /** Highest external memory seen: before and after the call and around every GC in it
+   * (external memory also moves between collections, so this is a lower bound). */
+  peakExternal: number;
   /** Garbage collections during the call. */
   gcCount: number;
   durationMs: number;
@@ -49,6 +56,13 @@ export interface MeasureCallOptions {
 }
 
 let gcFunction: (() => void) | undefined;
+
+/** V8's external memory in bytes, the figure process.memoryUsage().external and the GC
+ * profiler report: from v8.getHeapStatistics() where it has the field, else process.memoryUsage(). */
+export function externalMemory(): number {
+  const stats = v8.getHeapStatistics() as v8.HeapInfo & { external_memory?: number };
+  return stats.external_memory ?? process.memoryUsage().external;
+}
 
 /**
  * Collects all garbage, with or without --expose-gc: without it, the flag is set at run
@@ -130,6 +144,7 @@ class Measurement {
   private sampler: Sampler | null = null;
   private rssBefore = 0;
   private heapBefore = 0;
+  private externalBefore = 0;
   private startTime = 0;
 
   constructor(private readonly options: MeasureCallOptions) {
@@ -152,17 +167,23 @@ class Measurement {
     }
     this.gcProfiler.start();
     this.heapBefore = v8.getHeapStatistics().used_heap_size;
+    this.externalBefore = externalMemory();
     this.startTime = performance.now();
   }
 
   end<T>(result: T): CallMeasurement<T> {
     const durationMs = performance.now() - this.startTime;
     const heapAfter = v8.getHeapStatistics().used_heap_size;
+    const externalAfter = externalMemory();
     const rssAfter = currentRss(this.includeChildren);
     const { peakRss, peakSource } = this.stopPeakTrackers(rssAfter);
     const gcs = this.gcProfiler.stop().statistics;
     let peakHeap = Math.max(this.heapBefore, heapAfter);
-    for (const gc of gcs) peakHeap = Math.max(peakHeap, gc.beforeGC.heapStatistics.usedHeapSize);
+    let peakExternal = Math.max(this.externalBefore, externalAfter);
+    for (const gc of gcs) {
+      peakHeap = Math.max(peakHeap, gc.beforeGC.heapStatistics.usedHeapSize);
+      peakExternal = Math.max(peakExternal, gc.beforeGC.heapStatistics.externalMemory, gc.afterGC.heapStatistics.externalMemory);
+    }
     return {
       rssBefore: this.rssBefore,
       rssAfter,
@@ -171,6 +192,9 @@ class Measurement {
       heapBefore: this.heapBefore,
       heapAfter,
       peakHeap,
+      externalBefore: this.externalBefore,
+      externalAfter,
+      peakExternal,
       gcCount: gcs.length,
       durationMs,
       result,

@@ -20,6 +20,12 @@ export interface MemitResult {
   before: number;
   /** Each run's peak, in order. */
   peaks: number[];
+  /** The same split as the line tables': how far V8's used heap and its external memory
+   * (ArrayBuffer/Buffer backing stores, zlib, addons) rose above their level before the
+   * first run, at their highest over the runs. They peak at different moments, so they need
+   * not add up to `increment`; the external peak is the highest seen around every GC. */
+  heapIncrement: number;
+  externalIncrement: number;
 }
 
 const OPTION_NAMES = ['repeat', 'interval', 'includeChildren'];
@@ -49,6 +55,10 @@ export async function memit(fn: () => unknown, options: MemitOptions = {}): Prom
   const { repeat, includeChildren, intervalMs } = checkOptions(options);
   const peaks: number[] = [];
   let before = 0;
+  let heapBefore = 0;
+  let externalBefore = 0;
+  let peakHeap = -Infinity;
+  let peakExternal = -Infinity;
   // What fn returns is dropped as soon as it settles: a value kept for the caller (or in a
   // suspended frame) would still be resident during the next run and add to its peak.
   const runOnce = async (): Promise<void> => {
@@ -57,9 +67,11 @@ export async function memit(fn: () => unknown, options: MemitOptions = {}): Prom
   for (let run = 0; run < repeat; run++) {
     // measureCall collects garbage first and waits for RSS to settle.
     const m = await measureCall(runOnce, { includeChildren, intervalMs });
-    if (run === 0) before = m.rssBefore;
+    if (run === 0) [before, heapBefore, externalBefore] = [m.rssBefore, m.heapBefore, m.externalBefore];
     peaks.push(m.peakRss);
+    peakHeap = Math.max(peakHeap, m.peakHeap);
+    peakExternal = Math.max(peakExternal, m.peakExternal);
   }
   const peak = Math.max(...peaks);
-  return { peak, increment: peak - before, before, peaks };
+  return { peak, increment: peak - before, before, peaks, heapIncrement: peakHeap - heapBefore, externalIncrement: peakExternal - externalBefore };
 }

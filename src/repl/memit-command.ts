@@ -25,7 +25,8 @@ function seconds(flag: string, value: string | true | undefined): number | undef
 
 /**
  * `.memit [-r N] [-c] [-i SECONDS] <statement>`: runs the statement N times (awaiting it)
- * and prints IPython's `peak memory: X MiB, increment: Y MiB`.
+ * and prints IPython's `peak memory: X MiB, increment: Y MiB`, then the heap and external
+ * peak growth in parentheses.
  */
 export async function runMemit(server: REPLServer, text: string): Promise<string> {
   const { flags, statement } = parseCommandLine(
@@ -37,5 +38,9 @@ export async function runMemit(server: REPLServer, text: string): Promise<string
   const interval = seconds('-i', flags.get('-i'));
   const run = await compileStatement(server, statement);
   const result = await memit(run, { repeat, includeChildren: flags.has('-c'), interval });
-  return `peak memory: ${formatMiB(result.peak, 2)}, increment: ${formatMiB(result.increment, 2)}\n`;
+  // IPython's line first (scripts parse it), then the split.
+  return (
+    `peak memory: ${formatMiB(result.peak, 2)}, increment: ${formatMiB(result.increment, 2)} ` +
+    `(heap: ${formatMiB(result.heapIncrement, 2)}, external: ${formatMiB(result.externalIncrement, 2)})\n`
+  );
 }

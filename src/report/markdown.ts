@@ -1,4 +1,4 @@
-import { toMiB } from '../units/size';
+import { cellText, COLUMN_HEADERS, tableColumns, type ColumnName } from './columns';
 import type { FunctionResult } from './results';
 
 function cell(text: string): string {
@@ -19,27 +19,21 @@ function code(source: string): string {
   return cell(`${fence}${pad}${body}${pad}${fence}`);
 }
 
-function mib(bytes: number | null, precision: number): string {
-  return bytes === null ? '' : `${toMiB(bytes, precision)} MiB`;
-}
-
 /** One function's table in Markdown: a heading naming it, then the same columns as the text table. */
-export function formatFunctionMarkdown(fn: FunctionResult, precision = 1): string {
+export function formatFunctionMarkdown(fn: FunctionResult, precision = 1, asked?: readonly ColumnName[]): string {
+  const columns = tableColumns(fn, asked);
   const out = [
     `### \`${fn.name}\` — ${cell(fn.file)}:${fn.line} (${fn.calls} ${fn.calls === 1 ? 'call' : 'calls'})`,
     '',
-    '| Line # | Mem usage | Increment | Peak | Occurrences | Line Contents |',
-    '|---:|---:|---:|---:|---:|:---|',
+    `| Line # | ${columns.map((c) => COLUMN_HEADERS[c]).join(' | ')} | Line Contents |`,
+    `|---:|${columns.map(() => '---:|').join('')}:---|`,
   ];
   for (const l of fn.lines) {
-    const executed = l.occurrences > 0;
-    out.push(
-      `| ${l.line} | ${mib(l.mem, precision)} | ${mib(l.increment, precision)} | ${mib(l.peak, precision)} | ${executed ? l.occurrences : ''} | ${code(l.source)} |`,
-    );
+    out.push(`| ${l.line} | ${columns.map((c) => cellText(l, c, precision)).join(' | ')} | ${code(l.source)} |`);
   }
   return `${out.join('\n')}\n\n`;
 }
 
-export function formatMarkdown(functions: readonly FunctionResult[], precision = 1): string {
-  return functions.map((fn) => formatFunctionMarkdown(fn, precision)).join('');
+export function formatMarkdown(functions: readonly FunctionResult[], precision = 1, columns?: readonly ColumnName[]): string {
+  return functions.map((fn) => formatFunctionMarkdown(fn, precision, columns)).join('');
 }

@@ -11,6 +11,11 @@ export interface LineResult {
   increment: number | null;
   /** Highest value while the line ran. */
   peak: number | null;
+  /** With the split (the native backend): V8 heap and external increments, summed like
+   * `increment`; the rest of `increment` is other (native, code, fragmentation). Absent
+   * without the split; null for a line never executed. */
+  heapIncrement?: number | null;
+  externalIncrement?: number | null;
 }
 
 export interface FunctionResult {

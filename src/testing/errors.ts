@@ -10,7 +10,7 @@ export class MemoryLimitError extends Error {
     readonly limit: number,
     /** The measured figure the limit applies to, in bytes. */
     readonly measured: number,
-    readonly metric: 'rss' | 'heap',
+    readonly metric: 'rss' | 'heap' | 'external',
     readonly measurement: MemoryMeasurement,
     /** With `lines: true`: the lines that allocated most, largest first. */
     readonly lines: LineAllocation[] = [],

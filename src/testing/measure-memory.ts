@@ -12,10 +12,19 @@ export interface MemoryMeasurement {
   peakHeap: number;
   /** V8 heap used after `fn` minus before it (garbage `fn` left is not collected first). */
   heapIncrement: number;
+  /** V8 external memory after `fn` minus before it: ArrayBuffer/Buffer backing stores and
+   * what Node (zlib) and addons report to V8. */
+  externalIncrement: number;
+  /** rssIncrement − heapIncrement − externalIncrement: native memory V8 is not told about,
+   * code, thread stacks, heap pages committed but not used, fragmentation. */
+  otherIncrement: number;
+  /** Highest external memory seen (before, after, around every GC): a lower bound. */
+  peakExternal: number;
   durationMs: number;
   /** RSS and heap when `fn` started (after a garbage collection). */
   rssBefore: number;
   heapBefore: number;
+  externalBefore: number;
   peakSource: PeakSource;
 }
 
@@ -47,14 +56,21 @@ export async function measureMemory(
   checkFunction(fn, 'measureMemory');
   const { includeChildren, intervalMs } = checkMeasureOptions(options, MEASURE_OPTIONS, 'measureMemory');
   const m = await measureCall(fn, { includeChildren, intervalMs });
+  const rssIncrement = m.rssAfter - m.rssBefore;
+  const heapIncrement = m.heapAfter - m.heapBefore;
+  const externalIncrement = m.externalAfter - m.externalBefore;
   return {
     peakRss: m.peakRss,
-    rssIncrement: m.rssAfter - m.rssBefore,
+    rssIncrement,
     peakHeap: m.peakHeap,
-    heapIncrement: m.heapAfter - m.heapBefore,
+    heapIncrement,
+    externalIncrement,
+    otherIncrement: rssIncrement - heapIncrement - externalIncrement,
+    peakExternal: m.peakExternal,
     durationMs: m.durationMs,
     rssBefore: m.rssBefore,
     heapBefore: m.heapBefore,
+    externalBefore: m.externalBefore,
     peakSource: m.peakSource,
   };
 }

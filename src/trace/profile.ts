@@ -14,6 +14,7 @@ import {
   probes,
   register,
   setCallFiguresAside,
+  splitActive,
   setTopLevelExitHandler,
   type CallFigures,
   type FunctionStats,
@@ -36,6 +37,9 @@ export interface ProfileOptions {
   report?: 'call' | 'exit' | 'none';
   /** 'exact' (default): read memory at every line; 'fast': read the sampler's latest value. */
   mode?: TraceMode;
+  /** Split each increment into V8 heap, external and other (default: on with the native
+   * backend in exact mode). The first profiled function's choice holds for the process. */
+  split?: boolean;
 }
 
 interface Settings {
@@ -81,6 +85,9 @@ function checkOptions(options: ProfileOptions): void {
   }
   if (options.mode !== undefined && !['exact', 'fast'].includes(options.mode)) {
     throw new TypeError(`mode must be 'exact' or 'fast', got ${String(options.mode)}`);
+  }
+  if (options.split !== undefined && typeof options.split !== 'boolean') {
+    throw new TypeError(`split must be a boolean, got ${String(options.split)}`);
   }
   if (options.stream !== undefined && typeof (options.stream as NodeJS.WritableStream).write !== 'function') {
     throw new TypeError('stream must be a writable stream (something with a write method)');
@@ -145,7 +152,7 @@ export function adoptFunction(stats: FunctionStats, options: ProfileOptions = {}
 /** Starts the meter and sampler with these options unless already running. */
 export function ensureRuntime(options: ProfileOptions = {}): void {
   const merged = { ...defaults, ...options };
-  if (!isConfigured()) configure({ backend: merged.backend as BackendName | undefined, mode: merged.mode });
+  if (!isConfigured()) configure({ backend: merged.backend as BackendName | undefined, mode: merged.mode, split: merged.split });
 }
 
 type AnyFunction = (...args: never[]) => unknown;
@@ -235,17 +242,23 @@ function functionResult(fn: FunctionStats, figures: CallFigures): FunctionResult
   const text = sourceText(fn.file);
   const source = splitLines(text);
   const lines: LineResult[] = [];
+  const split = splitActive();
   for (let i = 0; i < figures.occ.length; i++) {
     const line = fn.line + i;
     const quoted = source[line - 1] ?? '';
+    let row: LineResult;
     if (i === 0 && figures.calls > 0) {
       // The header row: memory at entry, net increment of whole calls, peak during calls.
-      lines.push({ line, source: quoted, occurrences: figures.calls, mem: figures.entryMem, increment: figures.netInc, peak: figures.callPeak });
+      row = { line, source: quoted, occurrences: figures.calls, mem: figures.entryMem, increment: figures.netInc, peak: figures.callPeak };
+      if (split) Object.assign(row, { heapIncrement: figures.netHeapInc, externalIncrement: figures.netExtInc });
     } else if (figures.occ[i] === 0) {
-      lines.push({ line, source: quoted, occurrences: 0, mem: null, increment: null, peak: null });
+      row = { line, source: quoted, occurrences: 0, mem: null, increment: null, peak: null };
+      if (split) Object.assign(row, { heapIncrement: null, externalIncrement: null });
     } else {
-      lines.push({ line, source: quoted, occurrences: figures.occ[i], mem: figures.mem[i], increment: figures.inc[i], peak: figures.peak[i] });
+      row = { line, source: quoted, occurrences: figures.occ[i], mem: figures.mem[i], increment: figures.inc[i], peak: figures.peak[i] };
+      if (split) Object.assign(row, { heapIncrement: figures.heapInc[i], externalIncrement: figures.extInc[i] });
     }
+    lines.push(row);
   }
   const result: FunctionResult = { name: fn.name, file: fn.file, line: fn.line, calls: figures.calls, lines };
   return text ? mapToOriginal(result, text) : result;

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { callListener } from './call-events';
 import { PROBE_GLOBAL, parseFunctionKey } from './probe-key';
 import { createMeter, type BackendName, type Meter } from '../meter';
+import { createVectorMeter, FIGURE_EXTERNAL, FIGURE_HEAP, FIGURE_RSS, type VectorMeter } from '../meter/vector';
 import { tryAddon, SHARED_LATEST, SHARED_PEAK, type NativeSampler } from '../native';
 import { kernelPeak, type KernelPeak } from '../rss';
 import { MiB } from '../units/size';
@@ -22,6 +23,9 @@ export interface RuntimeConfig {
   includeChildren?: boolean;
   /** Sampler period in ms (peaks shorter than this may be missed by the sampler). */
   intervalMs?: number;
+  /** Split every increment into heap, external and other (the vector meter). Default: on
+   * with the native backend in exact mode; needs the native backend. */
+  split?: boolean;
 }
 
 export interface FunctionStats {
@@ -37,11 +41,17 @@ export interface FunctionStats {
   readonly mem: Float64Array;
   readonly inc: Float64Array;
   readonly peak: Float64Array;
+  /** Per line, summed like `inc`: V8 heap and external increments (zero without the split). */
+  readonly heapInc: Float64Array;
+  readonly extInc: Float64Array;
   calls: number;
   /** Highest value at entry, summed (exit - entry), highest value during calls. */
   entryMem: number;
   netInc: number;
   callPeak: number;
+  /** Summed (exit - entry) of the heap and external figures. */
+  netHeapInc: number;
+  netExtInc: number;
   /** Duration of the latest outermost call (ms), -1 before the first. */
   lastCallMs: number;
   /** Invocations running now (recursion, interleaved async calls). */
@@ -56,10 +66,14 @@ export interface CallFigures {
   mem: Float64Array;
   inc: Float64Array;
   peak: Float64Array;
+  heapInc: Float64Array;
+  extInc: Float64Array;
   calls: number;
   entryMem: number;
   netInc: number;
   callPeak: number;
+  netHeapInc: number;
+  netExtInc: number;
 }
 
 const SLACK = 1 * MiB; // the sampler's running peak is reset when it is this far above the current value
@@ -75,6 +89,13 @@ let fPending = new Float64Array(0); // increment of the open line before a suspe
 let fPeak = new Float64Array(0); // highest value seen so far in the open line
 let fBase = new Float64Array(0); // sampler peak when the line (re)started; Infinity while suspended
 let fEntry = new Float64Array(0);
+// The heap and external figures of the open line and of the call, as fBefore/fPending/fEntry.
+let fHeapBefore = new Float64Array(0);
+let fExtBefore = new Float64Array(0);
+let fHeapPending = new Float64Array(0);
+let fExtPending = new Float64Array(0);
+let fHeapEntry = new Float64Array(0);
+let fExtEntry = new Float64Array(0);
 let fCallPeak = new Float64Array(0);
 let fTop = new Uint8Array(0); // 1 for a function's outermost invocation (no other of it running)
 let fHwm = new Float64Array(0); // kernel high-water mark at an outermost entry, -1 when not read
@@ -97,6 +118,8 @@ function grow(): void {
   [fBefore, fPending, fPeak, fBase] = [grown(fBefore, next), grown(fPending, next), grown(fPeak, next), grown(fBase, next)];
   [fEntry, fCallPeak, fHwm, fStart] = [grown(fEntry, next), grown(fCallPeak, next), grown(fHwm, next), grown(fStart, next)];
   [fTop, fActive] = [grown(fTop, next), grown(fActive, next)];
+  [fHeapBefore, fExtBefore, fHeapPending] = [grown(fHeapBefore, next), grown(fExtBefore, next), grown(fHeapPending, next)];
+  [fExtPending, fHeapEntry, fExtEntry] = [grown(fExtPending, next), grown(fHeapEntry, next), grown(fExtEntry, next)];
   const free = new Int32Array(next);
   free.set(freeList.subarray(0, freeCount));
   for (let i = next - 1; i >= capacity; i--) free[freeCount++] = i;
@@ -110,6 +133,9 @@ let shared: Float64Array | null = null;
 let mode: TraceMode = 'exact';
 let childrenFromSampler = false;
 let readMemory: () => number = () => 0;
+/** [rss, heap, external] of the latest read; heap and external stay 0 without the split. */
+let figures: Float64Array = new Float64Array(3);
+let splitOn = false;
 let backendName: BackendName = 'process';
 
 /** Memory figure when over it: --break-at / --snapshot-at. */
@@ -153,7 +179,29 @@ export function configure(config: RuntimeConfig = {}): void {
   }
   const m = meter;
   // Fast mode and children: the sampler's latest value, read without a call.
-  readMemory = childrenFromSampler || (mode === 'fast' && shared) ? () => shared![SHARED_LATEST] : () => m.read();
+  const fromSampler = childrenFromSampler || (mode === 'fast' && shared !== null);
+  splitOn = config.split ?? (backendName === 'native' && mode === 'exact');
+  if (splitOn && backendName !== 'native') {
+    process.stderr.write(`memprof: the heap/external split needs the native backend (not "${backendName}"); rows show ${backendName} only\n`);
+    splitOn = false;
+  }
+  if (splitOn) {
+    const vector: VectorMeter = createVectorMeter();
+    figures = vector.figures;
+    const read = vector.read;
+    const readKinds = vector.readKinds;
+    readMemory = fromSampler
+      ? () => {
+          readKinds();
+          return shared![SHARED_LATEST];
+        }
+      : () => {
+          read();
+          return figures[FIGURE_RSS];
+        };
+  } else {
+    readMemory = fromSampler ? () => shared![SHARED_LATEST] : () => m.read();
+  }
   install();
 }
 
@@ -163,6 +211,11 @@ export function isConfigured(): boolean {
 
 export function activeBackend(): BackendName {
   return backendName;
+}
+
+/** Whether rows carry the heap/external split. */
+export function splitActive(): boolean {
+  return splitOn;
 }
 
 export function setAlarm(bytes: number, handler: (bytes: number, fn: FunctionStats, line: number) => void): void {
@@ -199,10 +252,14 @@ export function register(key: string, name?: string): FunctionStats {
     mem: new Float64Array(n).fill(-Infinity),
     inc: new Float64Array(n),
     peak: new Float64Array(n).fill(-Infinity),
+    heapInc: new Float64Array(n),
+    extInc: new Float64Array(n),
     calls: 0,
     entryMem: -Infinity,
     netInc: 0,
     callPeak: -Infinity,
+    netHeapInc: 0,
+    netExtInc: 0,
     lastCallMs: -1,
     running: 0,
     earlier: null,
@@ -229,21 +286,29 @@ function clearFigures(f: CallFigures): void {
   f.mem.fill(-Infinity);
   f.inc.fill(0);
   f.peak.fill(-Infinity);
+  f.heapInc.fill(0);
+  f.extInc.fill(0);
   f.calls = 0;
   f.entryMem = -Infinity;
   f.netInc = 0;
   f.callPeak = -Infinity;
+  f.netHeapInc = 0;
+  f.netExtInc = 0;
 }
 
 function merge(into: CallFigures, from: CallFigures): void {
   for (let i = 0; i < into.occ.length; i++) {
     into.occ[i] += from.occ[i];
     into.inc[i] += from.inc[i];
+    into.heapInc[i] += from.heapInc[i];
+    into.extInc[i] += from.extInc[i];
     if (from.mem[i] > into.mem[i]) into.mem[i] = from.mem[i];
     if (from.peak[i] > into.peak[i]) into.peak[i] = from.peak[i];
   }
   into.calls += from.calls;
   into.netInc += from.netInc;
+  into.netHeapInc += from.netHeapInc;
+  into.netExtInc += from.netExtInc;
   if (from.entryMem > into.entryMem) into.entryMem = from.entryMem;
   if (from.callPeak > into.callPeak) into.callPeak = from.callPeak;
 }
@@ -254,10 +319,14 @@ function copyFigures(f: CallFigures): CallFigures {
     mem: f.mem.slice(),
     inc: f.inc.slice(),
     peak: f.peak.slice(),
+    heapInc: f.heapInc.slice(),
+    extInc: f.extInc.slice(),
     calls: f.calls,
     entryMem: f.entryMem,
     netInc: f.netInc,
     callPeak: f.callPeak,
+    netHeapInc: f.netHeapInc,
+    netExtInc: f.netExtInc,
   };
 }
 
@@ -297,6 +366,8 @@ function startPeak(frame: number, now: number): void {
 
 function closeLine(frame: number, fn: FunctionStats, i: number, now: number): void {
   fn.inc[i] += fPending[frame] + (now - fBefore[frame]);
+  fn.heapInc[i] += fHeapPending[frame] + (figures[FIGURE_HEAP] - fHeapBefore[frame]);
+  fn.extInc[i] += fExtPending[frame] + (figures[FIGURE_EXTERNAL] - fExtBefore[frame]);
   if (now > fn.mem[i]) fn.mem[i] = now;
   let lp = fPeak[frame];
   if (now > lp) lp = now;
@@ -329,6 +400,9 @@ function enter(key: string): number {
   fPending[frame] = 0;
   fPeak[frame] = now;
   fEntry[frame] = now;
+  fHeapEntry[frame] = fHeapBefore[frame] = figures[FIGURE_HEAP];
+  fExtEntry[frame] = fExtBefore[frame] = figures[FIGURE_EXTERNAL];
+  fHeapPending[frame] = fExtPending[frame] = 0;
   fCallPeak[frame] = now;
   const fn = functions[id];
   fTop[frame] = fn.running === 0 ? 1 : 0;
@@ -359,6 +433,9 @@ function line(frame: number, line: number): void {
   fLine[frame] = i;
   fBefore[frame] = now;
   fPending[frame] = 0;
+  fHeapBefore[frame] = figures[FIGURE_HEAP];
+  fExtBefore[frame] = figures[FIGURE_EXTERNAL];
+  fHeapPending[frame] = fExtPending[frame] = 0;
   fPeak[frame] = now;
   startPeak(frame, now);
 }
@@ -368,6 +445,8 @@ function suspend<T>(frame: number, value: T): T {
   const now = readMemory();
   if (fLine[frame] >= 0) {
     fPending[frame] += now - fBefore[frame];
+    fHeapPending[frame] += figures[FIGURE_HEAP] - fHeapBefore[frame];
+    fExtPending[frame] += figures[FIGURE_EXTERNAL] - fExtBefore[frame];
     let lp = fPeak[frame];
     if (now > lp) lp = now;
     if (shared !== null) {
@@ -384,6 +463,8 @@ function suspend<T>(frame: number, value: T): T {
 function resume<T>(frame: number, value: T): T {
   const now = readMemory();
   fBefore[frame] = now;
+  fHeapBefore[frame] = figures[FIGURE_HEAP];
+  fExtBefore[frame] = figures[FIGURE_EXTERNAL];
   startPeak(frame, now);
   return value;
 }
@@ -398,6 +479,8 @@ function exit(frame: number): void {
   fn.running--;
   if (fEntry[frame] > fn.entryMem) fn.entryMem = fEntry[frame];
   fn.netInc += now - fEntry[frame];
+  fn.netHeapInc += figures[FIGURE_HEAP] - fHeapEntry[frame];
+  fn.netExtInc += figures[FIGURE_EXTERNAL] - fExtEntry[frame];
   if (fTop[frame] === 1 && hwm !== null) {
     fn.lastCallMs = performance.now() - fStart[frame];
     if (fHwm[frame] >= 0) {

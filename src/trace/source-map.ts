@@ -103,6 +103,8 @@ export function mapToOriginal(fn: FunctionResult, generatedText: string): Functi
     prev.occurrences = Math.max(prev.occurrences, l.occurrences);
     prev.mem = Math.max(prev.mem!, l.mem!);
     prev.increment = prev.increment! + l.increment!;
+    if (prev.heapIncrement != null && l.heapIncrement != null) prev.heapIncrement += l.heapIncrement;
+    if (prev.externalIncrement != null && l.externalIncrement != null) prev.externalIncrement += l.externalIncrement;
     prev.peak = Math.max(prev.peak!, l.peak!);
   }
   const source = originalLines(loaded, head.file);
@@ -112,7 +114,10 @@ export function mapToOriginal(fn: FunctionResult, generatedText: string): Functi
   for (let n = first; n <= last; n++) {
     const row = merged.get(n);
     const text = source[n - 1] ?? row?.source ?? '';
-    lines.push(row ? { ...row, source: text } : { line: n, source: text, occurrences: 0, mem: null, increment: null, peak: null });
+    const split = fn.lines.some((l) => l.heapIncrement !== undefined);
+    const empty: LineResult = { line: n, source: text, occurrences: 0, mem: null, increment: null, peak: null };
+    if (split) Object.assign(empty, { heapIncrement: null, externalIncrement: null });
+    lines.push(row ? { ...row, source: text } : empty);
   }
   return { ...fn, file: head.file, line: first, lines };
 }

@@ -57,3 +57,8 @@ export function formatSize(bytes: number, precision = 1): string {
   if (power < units.length - 1 && Number(shown(power)) >= 1024) power++;
   return `${sign}${shown(power)} ${units[power]}`;
 }
+
+/** A change in bytes with its sign always shown: "+64.0 MiB", "-1.5 KiB", "+0 B". */
+export function formatSizeChange(bytes: number, precision = 1): string {
+  return `${bytes < 0 ? '-' : '+'}${formatSize(Math.abs(bytes), precision)}`;
+}

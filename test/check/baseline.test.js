@@ -28,6 +28,7 @@ test('record, pass within tolerance, fail beyond it with how much; stable', () =
   assert.strictEqual(base.tool, 'memprof');
   assert.ok(base.budgets.work.peakRss > 100 * MiB && base.budgets.work.peakRss < 300 * MiB, JSON.stringify(base));
   assert.ok(Number.isInteger(base.budgets.work.peakHeap), `peakHeap ${base.budgets.work.peakHeap} is a whole number of bytes`);
+  assert.strictEqual(base.budgets.work.peakExternal, undefined, 'no external figure where no budget limits it');
   assert.ok(base.budgets.idle.peakRss < base.budgets.work.peakRss - 80 * MiB, `idle peak ${base.budgets.idle.peakRss / MiB} MiB vs work peak ${base.budgets.work.peakRss / MiB} MiB: the 100 MiB buffer shows`);
 
   for (let i = 0; i < 3; i++) {
@@ -108,4 +109,23 @@ test('a baseline that cannot be written is refused before any budget runs, exit 
   const read = memprof(['check', '--baseline', 'adir'], { cwd: dir });
   assert.strictEqual(read.status, 2);
   assert.strictEqual(read.stderr, 'memprof: cannot read baseline adir: it is a directory\n');
+});
+
+test('a budget with maxExternal records its external peak in the baseline and compares it', () => {
+  const dir = scratch();
+  const write = (mib) =>
+    writeJson(dir, 'memprof.budget.json', {
+      budgets: { buffers: { command: [process.execPath, '-e', `Buffer.alloc(${mib} * 1048576, 1)`], maxExternal: '1GiB' } },
+    });
+  write(100);
+  const record = memprof(['check', '--baseline', 'base.json', '--update-baseline'], { cwd: dir });
+  assert.strictEqual(record.status, 0, record.stderr);
+  const base = JSON.parse(fs.readFileSync(path.join(dir, 'base.json'), 'utf8'));
+  const external = base.budgets.buffers.peakExternal;
+  assert.ok(external >= 100 * MiB && external < 110 * MiB, `the Buffer in peakExternal: ${JSON.stringify(base)}`);
+  write(200);
+  const worse = memprof(['check', '--baseline', 'base.json'], { cwd: dir });
+  assert.strictEqual(worse.status, 1, worse.stdout);
+  assert.match(worse.stdout, /FAIL buffers: external peak \d+\.\d MiB is \d+\.\d MiB \(\+\d+\.\d%\) above the baseline/);
+  assert.match(worse.stdout, /external \+\d+\.\d%/);
 });

@@ -68,7 +68,7 @@ test('a malformed budget file names the file and the field, exit 2', () => {
     [{ defaults: { maxPeak: '1GiB' } }, /budget\.json: budgets: missing/],
     [{ budgets: {} }, /budget\.json: budgets: expected an object with at least one named budget/],
     [{ budgets: { a: { maxPeak: '1GiB' } } }, /budget\.json: budgets\.a\.command: missing/],
-    [{ budgets: { a: { command: 'true', maxPeek: '1GiB' } } }, /budget\.json: budgets\.a\.maxPeek: unknown field: a budget has command, maxPeak, maxHeap, tolerance, timeout, cwd, env/],
+    [{ budgets: { a: { command: 'true', maxPeek: '1GiB' } } }, /budget\.json: budgets\.a\.maxPeek: unknown field: a budget has command, maxPeak, maxHeap, maxExternal, tolerance, timeout, cwd, env/],
     [{ budgets: { a: { command: 'true', maxPeak: '200 MBs' } } }, /budget\.json: budgets\.a\.maxPeak: invalid size "200 MBs"/],
     [{ defaults: { maxHeap: true }, budgets: { a: { command: 'true' } } }, /budget\.json: defaults\.maxHeap: expected a size/],
     [{ budgets: { a: { command: ['node', 3], maxPeak: 1 } } }, /budget\.json: budgets\.a\.command\[1\]: expected a string/],
@@ -76,7 +76,7 @@ test('a malformed budget file names the file and the field, exit 2', () => {
     [{ budgets: { a: { command: 'true', maxPeak: 1, tolerance: 5 } } }, /budget\.json: budgets\.a\.tolerance: expected a string such as "5%"/],
     [{ budgets: { a: { command: 'true', maxPeak: 1, env: { X: 1 } } } }, /budget\.json: budgets\.a\.env\.X: expected a string/],
     [{ defaults: { command: 'true' }, budgets: { a: { command: 'true' } } }, /budget\.json: defaults\.command: unknown field.*each budget has its own command/],
-    [{ budgets: { a: { command: 'true' } } }, /budget\.json: budgets\.a: no maxPeak or maxHeap here or in defaults/],
+    [{ budgets: { a: { command: 'true' } } }, /budget\.json: budgets\.a: no maxPeak, maxHeap or maxExternal here or in defaults/],
     [{ defaults: { timeout: '10s' }, budgets: { a: { command: 'true', maxPeak: 1 } } }, /budget\.json: defaults\.timeout: expected a number of seconds above 0/],
   ];
   for (const [content, message] of cases) {
@@ -122,4 +122,23 @@ test('a budget whose cwd does not exist says so, not "command not found"', () =>
   const r = memprof(['check'], { cwd: dir });
   assert.strictEqual(r.status, 2, r.stderr);
   assert.match(r.stderr, /cannot run \S+ -e 0: no directory \S+nope\n$/);
+});
+
+test('maxExternal budgets the external memory (Buffers) of the Node.js processes', () => {
+  const dir = scratch();
+  writeJson(dir, 'memprof.budget.json', {
+    defaults: { maxExternal: '64MiB' },
+    budgets: { buffers: { command: allocating(100) }, heap: { command: heapAllocating(2) } },
+  });
+  const r = memprof(['check'], { cwd: dir });
+  assert.strictEqual(r.status, 1, r.stdout + r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.match(lines[0], /^budget\s+peak RSS\s+heap peak\s+external peak\s+max external\s+time\s+result$/);
+  assert.match(lines[1], /^buffers\s.*\s64\.0 MiB\s.*FAIL$/);
+  assert.match(lines[2], /^heap\s.*\sok$/);
+  assert.match(r.stdout, /FAIL buffers: external peak \d+\.\d MiB is over the budget of 64\.0 MiB/);
+  writeJson(dir, 'bad.json', { budgets: { a: { command: 'true', maxExternal: 'lots' } } });
+  const usage = memprof(['check', '--config', 'bad.json'], { cwd: dir });
+  assert.strictEqual(usage.status, 2);
+  assert.match(usage.stderr, /bad\.json: budgets\.a\.maxExternal: invalid size "lots"/);
 });

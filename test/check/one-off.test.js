@@ -110,3 +110,18 @@ test('--timeout stops a command that runs too long and fails its budget', () => 
   assert.strictEqual(r.status, 1, r.stderr);
   assert.match(r.stdout, /the command ran past its timeout and was stopped \(SIGTERM\)/);
 });
+
+test('--metric external limits the largest Node.js external memory (Buffers), not the heap', () => {
+  const dir = scratch();
+  const over = memprof(['check', '--max-peak', '32MiB', '--metric', 'external', '--', ...allocating(100)], { cwd: dir });
+  assert.strictEqual(over.status, 1, over.stdout + over.stderr);
+  assert.match(over.stdout, /external peak (\d+\.\d) MiB is over the budget of 32\.0 MiB/);
+  const peak = Number(/external peak (\d+\.\d) MiB/.exec(over.stdout)[1]);
+  assert.ok(peak >= 100 && peak < 110, `a 100 MiB Buffer: external peak ${peak} MiB`);
+  // JavaScript arrays live on the heap, not in external memory.
+  const under = memprof(['check', '--max-peak', '32MiB', '--metric', 'external', '--', ...heapAllocating(8)], { cwd: dir });
+  assert.strictEqual(under.status, 0, under.stdout + under.stderr);
+  const json = JSON.parse(memprof(['check', '--max-peak', '32MiB', '--metric', 'external', '--format', 'json', '--', ...heapAllocating(1)], { cwd: dir }).stdout);
+  assert.strictEqual(json.budgets[0].maxExternal, 32 * 1048576);
+  assert.ok(json.budgets[0].peakExternal < 32 * 1048576, `peakExternal in JSON: ${json.budgets[0].peakExternal}`);
+});

@@ -22,6 +22,15 @@ test('a synchronous 100 MiB allocation: run once, increment within 5%', async ()
   assert.deepStrictEqual(r.peaks, [r.peak]);
 });
 
+test('the split: a Buffer raises external memory, an array the heap', async () => {
+  const buffer = await memit(() => Buffer.alloc(64 * MiB, 1).length);
+  assert.ok(within5Percent(buffer.externalIncrement, 64 * MiB), `Buffer: external ${buffer.externalIncrement / MiB} MiB`);
+  assert.ok(Math.abs(buffer.heapIncrement) < 2 * MiB, `Buffer: heap ${buffer.heapIncrement / MiB} MiB`);
+  const array = await memit(() => new Array(8 * MiB).fill(0.5).length);
+  assert.ok(array.heapIncrement >= 60 * MiB, `array: heap ${array.heapIncrement / MiB} MiB`);
+  assert.ok(Math.abs(array.externalIncrement) < 2 * MiB, `array: external ${array.externalIncrement / MiB} MiB`);
+});
+
 test('an asynchronous 100 MiB allocation is awaited: run once, increment within 5%', async () => {
   let runs = 0;
   let settled = false;

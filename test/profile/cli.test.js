@@ -6,7 +6,8 @@ const os = require('node:os');
 const path = require('node:path');
 const { memprof, memprofUntil, parseTable, FIXTURES, MiB } = require('./helpers');
 
-const HEADER = 'Line #    Mem usage    Increment         Peak  Occurrences   Line Contents';
+// With the native addon, rows carry the split (Heap, External) by default.
+const HEADER = 'Line #  Mem usage  Increment       Heap   External       Peak Occurrences  Line Contents';
 
 test('memprof app.js: the script runs as main with its arguments; one table per profiled function at exit', () => {
   const r = memprof(['app.js', 'one', '--two', '-3']);
@@ -22,11 +23,11 @@ test('memprof app.js: the script runs as main with its arguments; one table per 
 
 test('--precision, --format markdown and json (values in bytes)', () => {
   const text = memprof(['--precision', '3', 'app.js']);
-  assert.match(text.stdout, /\d+\.\d{3} MiB +\d+\.\d{3} MiB +\d+\.\d{3} MiB +1 +  const big/);
+  assert.match(text.stdout, /(-?\d+\.\d{3} MiB +){5}1 +  const big/);
   const md = memprof(['--format', 'markdown', 'app.js']);
   assert.match(md.stdout, /^### `build` — .*app\.js:5 \(1 call\)$/m);
-  assert.match(md.stdout, /^\| Line # \| Mem usage \| Increment \| Peak \| Occurrences \| Line Contents \|$/m);
-  assert.match(md.stdout, /^\| 7 \| [\d.]+ MiB \| [\d.]+ MiB \| [\d.]+ MiB \| 11 \| `.*for \(let i = 0; i < n; i\+\+\) kept\.push\(i\);` \|$/m);
+  assert.match(md.stdout, /^\| Line # \| Mem usage \| Increment \| Heap \| External \| Peak \| Occurrences \| Line Contents \|$/m);
+  assert.match(md.stdout, /^\| 7 \| [\d.]+ MiB \| -?[\d.]+ MiB \| -?[\d.]+ MiB \| -?[\d.]+ MiB \| [\d.]+ MiB \| 11 \| `.*for \(let i = 0; i < n; i\+\+\) kept\.push\(i\);` \|$/m);
   const js = memprof(['--format', 'json', 'app.js']);
   assert.strictEqual(js.code, 0, js.stderr);
   const doc = JSON.parse(js.stdout.slice(js.stdout.indexOf('{')));
@@ -40,7 +41,17 @@ test('--precision, --format markdown and json (values in bytes)', () => {
   assert.strictEqual(big.source, '  const big = Buffer.alloc(100 * MiB, 1);');
   assert.ok(Math.abs(big.increment - 100 * MiB) < 5 * MiB, `increment ${big.increment}`);
   assert.ok(Number.isInteger(big.mem) && big.peak >= big.mem, JSON.stringify(big));
-  assert.deepStrictEqual(fn.lines.find((l) => l.line === 9), { line: 9, source: '}', occurrences: 0, mem: null, increment: null, peak: null });
+  assert.ok(Math.abs(big.externalIncrement - 100 * MiB) < 5 * MiB, `a Buffer is external memory: ${big.externalIncrement}`);
+  assert.deepStrictEqual(fn.lines.find((l) => l.line === 9), {
+    line: 9,
+    source: '}',
+    occurrences: 0,
+    mem: null,
+    increment: null,
+    peak: null,
+    heapIncrement: null,
+    externalIncrement: null,
+  });
 });
 
 test('--fast reads the sampler (same rows at its resolution); --backend heap measures the V8 heap', () => {

@@ -31,16 +31,34 @@ function memprofUntil(args, stream, pattern) {
   return { child, ready, done, out };
 }
 
-/** The rows of a text table for one function: { line: { mem, inc, peak, occ, source } } (MiB). */
+/**
+ * The rows of a text table for one function, read by its header's columns:
+ * { line: { mem, inc, peak, occ, source, heap?, ext?, other? } } (MiB). Works for
+ * memory_profiler's layout and for the split's (Heap, External) or any --columns choice.
+ */
 function parseTable(text, name) {
   const tables = text.split(/^Filename: /m).slice(1);
   const table = name ? tables.find((t) => new RegExp(`\\b${name}\\b`).test(t.split('\n').slice(4, 5).join(''))) : tables[0];
   if (!table) throw new Error(`no table for ${name} in:\n${text}`);
+  const lines = table.split('\n');
+  const header = lines[2];
+  const keys = { 'Mem usage': 'mem', Increment: 'inc', Heap: 'heap', External: 'ext', Other: 'other', Peak: 'peak' };
+  const figures = Object.keys(keys)
+    .filter((title) => header.includes(title))
+    .sort((x, y) => header.indexOf(x) - header.indexOf(y))
+    .map((title) => keys[title]);
+  const hasOcc = header.includes('Occurrences');
+  const sourceAt = header.indexOf('Line Contents');
+  const pattern = new RegExp(`^\\s*(\\d+)${'\\s+(-?[\\d.]+) MiB'.repeat(figures.length)}${hasOcc ? '\\s+(\\d+)' : ''}\\s\\s(.*)$`);
   const rows = {};
-  for (const line of table.split('\n').slice(4)) {
-    const m = /^\s*(\d+)\s+(-?[\d.]+) MiB\s+(-?[\d.]+) MiB\s+(-?[\d.]+) MiB\s+(\d+)   (.*)$/.exec(line);
-    if (m) rows[m[1]] = { mem: +m[2], inc: +m[3], peak: +m[4], occ: +m[5], source: m[6] };
-    else if (/^\s*\d+\s*/.test(line)) rows[line.trim().split(/\s+/)[0]] = { occ: 0, source: line.slice(76) };
+  for (const line of lines.slice(4)) {
+    const m = pattern.exec(line);
+    if (m) {
+      const row = { source: line.slice(sourceAt) };
+      figures.forEach((key, i) => (row[key] = +m[2 + i]));
+      if (hasOcc) row.occ = +m[2 + figures.length];
+      rows[m[1]] = row;
+    } else if (/^\s*\d+\s*/.test(line)) rows[line.trim().split(/\s+/)[0]] = { occ: 0, source: line.slice(sourceAt) };
   }
   return rows;
 }

@@ -30,3 +30,26 @@ test('markdown: lines with backticks (template literals) keep one code span each
   };
   assert.deepStrictEqual(contents(formatFunctionMarkdown(fn)).map(codeSpan), sources);
 });
+
+test('text with the split: a column widens for a wide figure, so every row stays aligned', () => {
+  const { formatFunctionText } = require('../../dist/report');
+  const MiB = 1024 * 1024;
+  const row = (line, source, increment, heap) => ({
+    line, source, occurrences: 1, mem: 2048 * MiB, increment, peak: 2048 * MiB, heapIncrement: heap, externalIncrement: 0,
+  });
+  const fn = {
+    name: 'wide',
+    file: '/x.js',
+    line: 1,
+    calls: 1,
+    lines: [row(1, 'function wide() {', 0, 0), row(2, '  free();', -1500 * MiB, -1400.25 * MiB), { line: 3, source: '}', occurrences: 0, mem: null, increment: null, peak: null, heapIncrement: null, externalIncrement: null }],
+  };
+  const lines = formatFunctionText(fn, 2).split('\n');
+  const header = lines[2];
+  const at = header.indexOf('Line Contents');
+  assert.ok(lines[5].includes('-1500.00 MiB') && lines[5].includes('-1400.25 MiB'), lines.join('\n'));
+  assert.strictEqual(lines[5].indexOf('  free();'), at, `the source starts under its title:\n${lines.join('\n')}`);
+  assert.strictEqual(lines[3], '='.repeat(header.length));
+  const heapEnd = header.indexOf('Heap') + 'Heap'.length;
+  assert.strictEqual(lines[5].indexOf('-1400.25 MiB') + '-1400.25 MiB'.length, heapEnd, 'figures right-aligned under their title');
+});

@@ -27,9 +27,9 @@ function runRepl(lines, args = [BIN, 'repl']) {
   });
 }
 
-const MEMIT = /peak memory: (\d+\.\d\d) MiB, increment: (-?\d+\.\d\d) MiB/g;
+const MEMIT = /peak memory: (\d+\.\d\d) MiB, increment: (-?\d+\.\d\d) MiB \(heap: (-?\d+\.\d\d) MiB, external: (-?\d+\.\d\d) MiB\)/g;
 function memitLines(stdout) {
-  return [...stdout.matchAll(MEMIT)].map((m) => ({ peak: Number(m[1]), increment: Number(m[2]) }));
+  return [...stdout.matchAll(MEMIT)].map((m) => ({ peak: Number(m[1]), increment: Number(m[2]), heap: Number(m[3]), external: Number(m[4]) }));
 }
 
 /** The rows of every table printed: { line, mem, inc, peak, occ, source } (MiB numbers). */
@@ -38,9 +38,11 @@ function tables(stdout) {
   for (const block of stdout.split('Filename: ').slice(1)) {
     const [file, ...rest] = block.split('\n');
     const rows = [];
+    // With the split, Heap and External sit between Increment and Peak.
+    const sourceAt = (rest.find((l) => l.startsWith('Line #')) ?? '').indexOf('Line Contents');
     for (const line of rest) {
-      const m = /^\s*(\d+)\s+(-?[\d.]+) MiB\s+(-?[\d.]+) MiB\s+(-?[\d.]+) MiB\s+(\d+)   (.*)$/.exec(line);
-      if (m) rows.push({ line: Number(m[1]), mem: Number(m[2]), inc: Number(m[3]), peak: Number(m[4]), occ: Number(m[5]), source: m[6] });
+      const m = /^\s*(\d+)\s+(-?[\d.]+) MiB\s+(-?[\d.]+) MiB(?:\s+-?[\d.]+ MiB\s+-?[\d.]+ MiB)?\s+(-?[\d.]+) MiB\s+(\d+)\s\s/.exec(line);
+      if (m) rows.push({ line: Number(m[1]), mem: Number(m[2]), inc: Number(m[3]), peak: Number(m[4]), occ: Number(m[5]), source: line.slice(sourceAt) });
     }
     result.push({ file: file.trim(), rows });
   }
@@ -154,6 +156,7 @@ test('.mprun in a REPL with its own context (require("memprof/repl")), async fun
   assert.strictEqual(code, 0, stderr);
   const [memit] = memitLines(stdout);
   assert.ok(Math.abs(memit.increment - 40) <= 2, `.memit in its own context: ${memit.increment} MiB`);
+  assert.ok(Math.abs(memit.external - 40) <= 2 && Math.abs(memit.heap) < 2, `.memit's split: a Buffer is external: ${JSON.stringify(memit)}`);
   const [grow, later, short, shortTwice] = tables(stdout);
   assert.strictEqual(short.rows.length, 1, stdout);
   assert.ok(Math.abs(short.rows[0].inc - 40) <= 3, `one-line arrow: ${short.rows[0].inc} MiB`);

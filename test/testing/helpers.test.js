@@ -25,6 +25,59 @@ test('measureMemory reports peaks and increments in bytes', async () => {
   assert.ok(m.peakRss >= m.rssBefore + m.rssIncrement, JSON.stringify(m));
 });
 
+test('measureMemory splits the increment: a Buffer is external memory, an array is heap', async () => {
+  let kept;
+  const buffer = await measureMemory(() => {
+    kept = Buffer.alloc(48 * MiB, 1);
+  });
+  assert.ok(Math.abs(buffer.externalIncrement - 48 * MiB) < 2 * MiB, `Buffer: externalIncrement ${buffer.externalIncrement / MiB} MiB`);
+  assert.ok(Math.abs(buffer.heapIncrement) < 2 * MiB, `Buffer: heapIncrement ${buffer.heapIncrement / MiB} MiB`);
+  assert.ok(buffer.peakExternal >= buffer.externalBefore + buffer.externalIncrement, 'peakExternal covers the end');
+  assert.strictEqual(buffer.otherIncrement, buffer.rssIncrement - buffer.heapIncrement - buffer.externalIncrement);
+  const array = await measureMemory(() => {
+    kept = new Array(4 * MiB).fill(0.5);
+  });
+  assert.ok(array.heapIncrement > 30 * MiB, `array: heapIncrement ${array.heapIncrement / MiB} MiB`);
+  assert.ok(Math.abs(array.externalIncrement) < 2 * MiB, `array: externalIncrement ${array.externalIncrement / MiB} MiB`);
+  assert.ok(kept.length > 0, 'the function ran');
+});
+
+test('limitMemory with metric external limits Buffers, not the heap; lines names the Buffer line', async () => {
+  function buffers() {
+    const small = new Array(1024 * 1024).fill(1.5);
+    const big = Buffer.alloc(40 * MiB, 1);
+    return small.length + big.length;
+  }
+  for (let i = 0; i < 2; i++) {
+    await assert.rejects(limitMemory('16MiB', buffers, { metric: 'external', lines: true }), (err) => {
+      assert.strictEqual(err.metric, 'external');
+      assert.match(err.message, /^external peak growth \d+\.\d MiB is over the limit of 16\.0 MiB/);
+      assert.strictEqual(err.lines[0]?.source, 'const big = Buffer.alloc(40 * MiB, 1);', err.message);
+      assert.ok(Math.abs(err.lines[0].increment - 40 * MiB) < 2 * MiB, `the line's external increment: ${err.message}`);
+      return true;
+    });
+    await limitMemory('16MiB', () => new Array(4 * MiB).fill(1.5).length, { metric: 'external' });
+  }
+});
+
+test('limitMemory on RSS says what kind the growth was, overall and per line', async () => {
+  function kinds() {
+    const big = Buffer.alloc(48 * MiB, 1);
+    const doubles = new Array(4 * MiB).fill(1.5);
+    return big.length + doubles.length;
+  }
+  const err = await limitMemory('16MiB', kinds, { lines: true }).then(
+    (m) => assert.fail(`no MemoryLimitError: ${JSON.stringify(m)}`),
+    (e) => e,
+  );
+  assert.match(err.message, /\nafter fn, RSS [+-]\d+\.\d MiB: heap \+\d+\.\d MiB, external \+\d+\.\d MiB \(Buffers, zlib, addons\), other [+-][\d.]+ [KM]?i?B \(native\)\n/);
+  const m = err.measurement;
+  assert.ok(Math.abs(m.externalIncrement - 48 * MiB) < 2 * MiB && m.heapIncrement > 30 * MiB, `the measurement's split: ${err.message}`);
+  const big = err.lines.find((l) => l.source.startsWith('const big'));
+  assert.ok(big && Math.abs(big.externalIncrement - 48 * MiB) < 2 * MiB && Math.abs(big.heapIncrement) < MiB, `the Buffer line's split: ${err.message}`);
+  assert.match(err.message, /:\d+ {2}\+\d+\.\d MiB \(heap [+-][\d.]+ [KM]?i?B, external \+4[78]\.\d MiB\) {2}const big = Buffer\.alloc/);
+});
+
 test('measureMemory sees a Buffer spike freed before the call ends in the RSS peak', async (t) => {
   const m = await measureMemory(() => {
     // 64 MiB of touched native memory, released on return.
@@ -82,7 +135,7 @@ test('limitMemory passes on what fn throws and refuses bad arguments', async () 
   await assert.rejects(limitMemory('1GiB', () => { throw boom; }), (err) => err === boom);
   await assert.rejects(limitMemory('lots', () => 1), /invalid memory limit "lots"/);
   await assert.rejects(limitMemory(50 * MiB, () => 1), /a number is MiB in memprof; give bytes as "52428800B"/);
-  await assert.rejects(limitMemory('1MiB', () => 1, { metric: 'pss' }), /metric must be "rss" or "heap"/);
+  await assert.rejects(limitMemory('1MiB', () => 1, { metric: 'pss' }), /metric must be "rss", "heap" or "external"/);
 });
 
 test('assertNoLeak: 64 KiB kept per call is a leak, nothing kept is clean, every time', async () => {
