@@ -50,8 +50,10 @@ function nodeModuleOf(url: string): string {
 }
 
 function classify(frame: V8CallFrame, options: AnalysisOptions): Frame {
-  const name = frame.functionName || '(anonymous)';
-  const line = frame.lineNumber + 1;
+  // A script's own top level (a module's body) has no name and starts at its first line.
+  const topLevel = frame.functionName === '' && frame.lineNumber <= 0 && frame.columnNumber <= 0;
+  const name = topLevel ? '(top level)' : frame.functionName || '(anonymous)';
+  const line = Math.max(1, frame.lineNumber + 1);
   if (frame.url.startsWith('node:')) return { kind: 'package', name: nodeModuleOf(frame.url), file: '', line: 0 };
   const file = fileOfUrl(frame.url);
   if (!file) return { kind: 'package', name: frame.functionName || '(V8)', file: '', line: 0 };
@@ -66,7 +68,7 @@ function classify(frame: V8CallFrame, options: AnalysisOptions): Frame {
  * LiveEdit (probes shift columns, never lines).
  */
 function functionKey(frame: V8CallFrame): string {
-  return `${frame.url}:${frame.lineNumber}:${frame.functionName}`;
+  return `${fileOfUrl(frame.url)}:${frame.lineNumber}:${frame.functionName}`;
 }
 
 /** The key `analyse` gives an entry; stable across runs of the same program. */

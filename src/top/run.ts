@@ -12,7 +12,8 @@ import { VERSION } from '../version';
 import { addRetained, analyse, fileOfUrl, pickZoomTargets, type Analysis, type AnalysisOptions, type EntryKey } from './analysis';
 import { HeapSampling } from './heap-sampling';
 import { MemoryTimelineRecorder } from './memory-timeline';
-import type { MemoryTimeline, TopFunction, TopReport, V8CallFrame, V8SamplingHeapProfile, V8SamplingHeapProfileNode } from './model';
+import type { MemoryTimeline, TopFunction, TopReport, V8SamplingHeapProfile } from './model';
+import { displayPath } from '../util/display-path';
 import { newZoomState, zoomInRun, zoomSelectors, type ZoomState } from './zoom';
 
 // One `memprof top` run: the program runs in this process under V8's sampling heap profiler
@@ -49,10 +50,10 @@ interface FirstPass {
   ended: string;
 }
 
-/** memprof's own code: its compiled files and its dependencies (never the program's). */
+/** memprof's own code: its launcher, compiled files and dependencies (never the program's). */
 export function ownDirs(): string[] {
   const root = path.join(__dirname, '..', '..');
-  return [path.join(root, 'dist'), path.join(root, 'node_modules')];
+  return [path.join(root, 'dist'), path.join(root, 'bin'), path.join(root, 'node_modules')];
 }
 
 export async function runTop(options: TopOptions): Promise<void> {
@@ -89,17 +90,15 @@ async function runOnce(options: TopOptions, first: FirstPass | null): Promise<vo
   // Discovery while the program runs: look at the profile, zoom into the top functions;
   // look again less often once they all have tables.
   let period = options.discoveryMs;
-  // LiveEdit moves the text under the frames V8 recorded before it (their lines come out
-  // wrong afterwards); their positions from before the edit are kept by node id (stable in V8).
-  const framesBeforeEdit = new Map<number, V8CallFrame>();
   const discover = (): void => {
-    const peeked = heap.peek();
-    restoreFrames(peeked.head, framesBeforeEdit);
-    latest = analyse(peeked, analysisOptions);
+    latest = analyse(heap.peek(), analysisOptions);
     zoomKeys = pickZoomTargets(latest, options.top);
-    const scripts = new Set(zoomKeys.filter((k) => !zoom.done.has(k)).map((k) => latest!.byKey.get(k)?.location?.scriptId));
-    rememberFrames(peeked.head, scripts, framesBeforeEdit);
+    const before = new Set(zoom.done);
     zoomInRun(latest, zoomKeys, zoom);
+    for (const key of zoom.done) {
+      const fn = before.has(key) ? undefined : latest.byKey.get(key);
+      if (fn) process.stderr.write(`memprof top: line table for ${fn.name} (${displayPath(fn.file)}:${fn.line}) from now on\n`);
+    }
     const waiting = zoomKeys.some((k) => !zoom.done.has(k) && !zoom.refused.has(k));
     period = waiting ? options.discoveryMs : Math.min(period * 2, 60_000);
     zoomTimer = setTimeout(discover, period);
@@ -113,7 +112,6 @@ async function runOnce(options: TopOptions, first: FirstPass | null): Promise<vo
     if (zoomTimer) clearTimeout(zoomTimer);
     if (durationTimer) clearTimeout(durationTimer);
     const raw = heap.stop();
-    restoreFrames(raw.head, framesBeforeEdit);
     const recorded = timeline.stop();
     const durationMs = Date.now() - started;
     if (firstPass) {
@@ -183,19 +181,6 @@ async function runOnce(options: TopOptions, first: FirstPass | null): Promise<vo
     process.stderr.write(`${scriptStack(err)}\n`);
     process.exitCode = 1;
   }
-}
-
-/** Keeps the frames (as positioned now) of the nodes in these scripts, before they are edited. */
-function rememberFrames(node: V8SamplingHeapProfileNode, scripts: Set<string | undefined>, into: Map<number, V8CallFrame>): void {
-  if (scripts.has(node.callFrame.scriptId) && !into.has(node.id)) into.set(node.id, { ...node.callFrame });
-  for (const child of node.children) rememberFrames(child, scripts, into);
-}
-
-function restoreFrames(node: V8SamplingHeapProfileNode, kept: Map<number, V8CallFrame>): void {
-  if (kept.size === 0) return;
-  const frame = kept.get(node.id);
-  if (frame) node.callFrame = frame;
-  for (const child of node.children) restoreFrames(child, kept);
 }
 
 /** The table of the program's function `fn` among the tracer's results (innermost that spans its line). */

@@ -13,7 +13,7 @@ export interface TopJsonFunction {
   allocated: number;
   retained: number | null;
   total: number;
-  /** The line table (rows as the line profiler's JSON), when this function got one. */
+  /** The line table (rows as the line profiler's JSON), when this function (a package: its caller) got one. */
   lines?: LineResult[];
   calls?: number;
   /** Why a function picked for a line table has none. */
@@ -49,7 +49,8 @@ export function topJson(report: TopReport): TopJson {
       retained: fn.retained,
       total: fn.total,
     };
-    const z = fn.package ? undefined : zoomed.get(`${fn.file}:${fn.line}:${fn.name}`);
+    // A package's entry shows its caller's table: the calling line is there.
+    const z = fn.package && !fn.caller ? undefined : zoomed.get(`${fn.file}:${fn.line}:${fn.package ? fn.caller : fn.name}`);
     if (z?.table) Object.assign(out, { calls: z.table.calls, lines: z.table.lines });
     else if (z?.reason) out.noLines = z.reason;
     return out;

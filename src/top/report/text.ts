@@ -1,16 +1,9 @@
-import * as path from 'node:path';
 import { formatFunctionText } from '../../report/text';
 import { formatSize } from '../../units/size';
+import { displayPath } from '../../util/display-path';
 import type { TopFunction, TopReport } from '../model';
 
 // The terminal summary: where the memory went, by function, then the top functions' line tables.
-
-/** A path as the user typed it: relative to the working directory when under it. */
-export function displayPath(file: string, cwd = process.cwd()): string {
-  if (!path.isAbsolute(file)) return file;
-  const rel = path.relative(cwd, file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
-}
 
 /** "hot  app.js:3", or "lodash  (called by build, app.js:10)". */
 export function describe(fn: TopFunction): string {
