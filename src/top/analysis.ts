@@ -180,7 +180,7 @@ export function analyse(raw: V8SamplingHeapProfile, options: AnalysisOptions): A
     const stackNode: StackNode = {
       name: frame.kind === 'user' ? frame.name : frame.name === node.callFrame.functionName ? frame.name : `${frame.name} ${node.callFrame.functionName || '(anonymous)'}`,
       file: frame.kind === 'user' ? frame.file : fileOfUrl(node.callFrame.url),
-      line: node.callFrame.lineNumber + 1,
+      line: frame.kind === 'user' ? frame.line : node.callFrame.lineNumber + 1,
       self: node.selfSize,
       total: bytes,
       children: mergeSiblings(kids),
