@@ -12,7 +12,7 @@ export interface AnalysisOptions {
   includeDeps?: boolean;
 }
 
-type FrameKind = 'user' | 'package' | 'own';
+type FrameKind = 'user' | 'package' | 'own' | 'builtin';
 
 interface Frame {
   kind: FrameKind;
@@ -56,7 +56,8 @@ function classify(frame: V8CallFrame, options: AnalysisOptions): Frame {
   const line = Math.max(1, frame.lineNumber + 1);
   if (frame.url.startsWith('node:')) return { kind: 'package', name: nodeModuleOf(frame.url), file: '', line: 0 };
   const file = fileOfUrl(frame.url);
-  if (!file) return { kind: 'package', name: frame.functionName || '(V8)', file: '', line: 0 };
+  // V8's builtins (Array.prototype.push, Map...) have no script: they allocate for their caller.
+  if (!file) return { kind: 'builtin', name: frame.functionName || '(V8)', file: '', line: 0 };
   if (options.ownDirs.some((d) => file.startsWith(d + path.sep))) return { kind: 'own', name, file, line };
   const pkg = packageOf(file);
   if (pkg !== null && !options.includeDeps) return { kind: 'package', name: pkg, file: '', line: 0 };
@@ -106,21 +107,24 @@ export function analyse(raw: V8SamplingHeapProfile, options: AnalysisOptions): A
 
   // Returns the node's kept subtree (null when dropped) and its kept bytes.
   // inOwn: below a memprof frame and no program frame since (its inspector, its parser...).
+  // above: the entry of the nearest frame that is not a builtin.
   const visit = (
     node: V8SamplingHeapProfileNode,
     caller: { key: EntryKey; fn: TopFunction } | null,
     seenUser: boolean,
     inOwn: boolean,
+    above: { key: EntryKey; fn: TopFunction } | null = null,
   ): { nodes: StackNode[]; bytes: number } => {
     let frame = classify(node.callFrame, options);
-    if (inOwn && frame.kind === 'package') frame = { ...frame, kind: 'own' };
+    if (inOwn && (frame.kind === 'package' || frame.kind === 'builtin')) frame = { ...frame, kind: 'own' };
+    if (frame.kind === 'builtin' && !above) frame = { ...frame, kind: 'package' };
     if (frame.kind === 'own') {
       if (seenUser) return { nodes: [], bytes: 0 };
       // The launcher: its callees stand in its place, its own bytes are memprof's.
       const kept: StackNode[] = [];
       let bytes = 0;
       for (const child of node.children) {
-        const r = visit(child, caller, seenUser, true);
+        const r = visit(child, caller, seenUser, true, above);
         kept.push(...r.nodes);
         bytes += r.bytes;
       }
@@ -129,7 +133,10 @@ export function analyse(raw: V8SamplingHeapProfile, options: AnalysisOptions): A
     let key: EntryKey;
     let entry: TopFunction;
     let nextCaller = caller;
-    if (frame.kind === 'user') {
+    if (frame.kind === 'builtin') {
+      key = above!.key;
+      entry = above!.fn;
+    } else if (frame.kind === 'user') {
       key = functionKey(node.callFrame);
       const cf = node.callFrame;
       entry = entryFor(
@@ -168,7 +175,7 @@ export function analyse(raw: V8SamplingHeapProfile, options: AnalysisOptions): A
     const kids: StackNode[] = [];
     let bytes = node.selfSize;
     for (const child of node.children) {
-      const r = visit(child, nextCaller, seenUser || frame.kind === 'user', false);
+      const r = visit(child, nextCaller, seenUser || frame.kind === 'user', false, { key, fn: entry });
       kids.push(...r.nodes);
       bytes += r.bytes;
     }

@@ -97,11 +97,11 @@ test('the HTML report renders in headless Chromium and makes no request', { skip
     const url = `file://${report}`;
     const dom = await run(['--dump-dom', url]);
     assert.strictEqual(dom.status, 0, `chromium --dump-dom ran: ${dom.stderr.slice(-500)}`);
-    assert.match(dom.stdout, /<table class="top" id="functions">[\s\S]*?<td>hot\s+hot-spot-sync\.js:3<\/td>/, 'the functions table names hot first');
+    assert.match(dom.stdout, /<table class="top" id="functions">[\s\S]*?<td>hot\s+allocators\.js:4<\/td>/, 'the functions table names hot first');
     assert.match(dom.stdout, /<div id="timeline"><svg[\s\S]*?<polyline/, 'the timeline is drawn');
     const flame = /<div id="flame"[^>]*>([\s\S]*?)<\/div>\s*<script/.exec(dom.stdout);
-    assert.ok(flame && /<div[^>]*>hot hot-spot-sync\.js:3<\/div>/.test(flame[1]), `the icicle graph was drawn by its script and shows hot: ${flame?.[1].slice(0, 400)}`);
-    assert.match(dom.stdout, /<table class="lines"><caption>hot — [^<]*hot-spot-sync\.js:3/, "hot's line table");
+    assert.ok(flame && /<div[^>]*>hot allocators\.js:4<\/div>/.test(flame[1]), `the icicle graph was drawn by its script and shows hot: ${flame?.[1].slice(0, 400)}`);
+    assert.match(dom.stdout, /<table class="lines"><caption>hot — [^<]*allocators\.js:4/, "hot's line table");
 
     const shot = path.join(ARTIFACTS, 'hot-spot.png');
     fs.rmSync(shot, { force: true });

@@ -109,7 +109,7 @@ export function formatTopHtml(report: TopReport): string {
     const retained = fn.retained === null ? '-' : formatSize(fn.retained);
     return `<tr><td class="num">${formatSize(fn.allocated)}</td><td class="num">${share}</td><td class="num">${retained}</td><td>${escapeXml(describe(fn))}</td></tr>`;
   });
-  const tables = report.zoomed.filter((z) => z.table).map((z) => formatFunctionHtml(z.table!));
+  const tables = report.zoomed.filter((z) => z.table).map((z) => formatFunctionHtml({ ...z.table!, file: displayPath(z.table!.file) }));
   const missing = report.zoomed
     .filter((z) => !z.table)
     .map((z) => `<li>${escapeXml(z.name)} (${escapeXml(displayPath(z.file))}:${z.line}): ${escapeXml(z.reason ?? '')}</li>`);

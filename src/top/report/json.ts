@@ -1,18 +1,10 @@
 import type { LineResult } from '../../report/results';
-import type { StackNode, TopReport } from '../model';
+import type { StackNode, TopFunction, TopReport } from '../model';
 
 // `--format json`: functions sorted by allocated bytes, with the line tables of the ones
 // memprof zoomed into; every figure in bytes.
 
-export interface TopJsonFunction {
-  name: string;
-  file: string;
-  line: number;
-  package?: string;
-  caller?: string;
-  allocated: number;
-  retained: number | null;
-  total: number;
+export interface TopJsonFunction extends Omit<TopFunction, 'location'> {
   /** The line table (rows as the line profiler's JSON), when this function (a package: its caller) got one. */
   lines?: LineResult[];
   calls?: number;
