@@ -1,7 +1,7 @@
 'use strict';
 // memprof top's overhead on a real workload: compiling a TypeScript project (memprof's own
 // src/, 60-odd files) with the typescript package's API, plain node against `memprof top`
-// (the whole CLI: start, sampling, analysis, report) at three sampling intervals. Runs are
+// (the whole CLI: start, sampling, analysis, report) at four sampling intervals. Runs are
 // interleaved and each configuration's best wall time kept (load on a shared machine only
 // ever adds). Goal: <= 1.2x at the default interval.
 const { spawnSync } = require('node:child_process');
@@ -47,6 +47,7 @@ function main() {
     const configs = [
       ['plain node', []],
       ['top, 32 KiB (default)', ['top', '--sampling-interval', '32768']],
+      ['top, 64 KiB', ['top', '--sampling-interval', '65536']],
       ['top, 128 KiB', ['top', '--sampling-interval', '131072']],
       ['top, 8 KiB', ['top', '--sampling-interval', '8192']],
     ];

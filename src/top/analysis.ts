@@ -16,6 +16,8 @@ type FrameKind = 'user' | 'package' | 'own' | 'builtin';
 
 interface Frame {
   kind: FrameKind;
+  /** A script's top level: ranked, never zoomed into (no function to instrument). */
+  topLevel?: boolean;
   /** Function name, or package name for kind 'package'. */
   name: string;
   file: string;
@@ -61,7 +63,7 @@ function classify(frame: V8CallFrame, options: AnalysisOptions): Frame {
   if (options.ownDirs.some((d) => file.startsWith(d + path.sep))) return { kind: 'own', name, file, line };
   const pkg = packageOf(file);
   if (pkg !== null && !options.includeDeps) return { kind: 'package', name: pkg, file: '', line: 0 };
-  return { kind: 'user', name, file, line };
+  return { kind: 'user', name, file, line, topLevel };
 }
 
 /**
@@ -110,7 +112,7 @@ export function analyse(raw: V8SamplingHeapProfile, options: AnalysisOptions): A
   // above: the entry of the nearest frame that is not a builtin.
   const visit = (
     node: V8SamplingHeapProfileNode,
-    caller: { key: EntryKey; fn: TopFunction } | null,
+    caller: { key: EntryKey; fn: TopFunction; topLevel?: boolean } | null,
     seenUser: boolean,
     inOwn: boolean,
     above: { key: EntryKey; fn: TopFunction } | null = null,
@@ -150,9 +152,9 @@ export function analyse(raw: V8SamplingHeapProfile, options: AnalysisOptions): A
           retained: null,
           location: { scriptId: cf.scriptId, url: cf.url, lineNumber: cf.lineNumber, columnNumber: cf.columnNumber },
         }),
-        key,
+        frame.topLevel ? null : key,
       );
-      nextCaller = { key, fn: entry };
+      nextCaller = { key, fn: entry, topLevel: frame.topLevel };
     } else {
       key = `package:${frame.name}@${caller?.key ?? ''}`;
       entry = entryFor(
@@ -167,7 +169,7 @@ export function analyse(raw: V8SamplingHeapProfile, options: AnalysisOptions): A
           total: 0,
           retained: null,
         }),
-        caller?.key ?? null,
+        caller && !caller.topLevel ? caller.key : null,
       );
     }
     entry.allocated += node.selfSize;

@@ -219,7 +219,7 @@ function zoomedEntries(
     else if (table) out.push({ ...fn, reason: 'not called after it was instrumented' });
     else if (zoom.refused.has(key)) out.push({ ...fn, reason: `LiveEdit refused: ${zoom.refused.get(key)}; --second-pass instruments it at load time` });
     else if (secondPass) out.push({ ...fn, reason: 'the second run did not load or call it' });
-    else out.push({ ...fn, reason: 'known only after it stopped being called; --second-pass re-runs the program to get its lines' });
+    else out.push({ ...fn, reason: 'not called while memprof could instrument it (the program was busy or had ended); --second-pass re-runs the program to get its lines' });
   }
   return out;
 }
