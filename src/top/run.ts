@@ -109,6 +109,15 @@ async function runOnce(options: TopOptions, first: FirstPass | null): Promise<vo
   const finish = (ended: string): void => {
     if (finished) return;
     finished = true;
+    try {
+      report(ended);
+    } catch (err) {
+      // At exit or in a signal handler: one line, never a stack trace over the program's output.
+      process.stderr.write(`memprof top: cannot write the report: ${(err as Error).message}\n`);
+      if (!process.exitCode) process.exitCode = 1;
+    }
+  };
+  const report = (ended: string): void => {
     if (zoomTimer) clearTimeout(zoomTimer);
     if (durationTimer) clearTimeout(durationTimer);
     const raw = heap.stop();
