@@ -62,7 +62,7 @@ export function registerTop(program: Command): void {
     .option('--fast', "line tables read the sampler's latest value at each line (cheaper, at the sampler's resolution)")
     .option('--duration <seconds>', 'end the run and report after this many seconds', secondsOption)
     .option('--discovery <seconds>', 'first look at the profile (to zoom in) after this many seconds', secondsOption, 1)
-    .option('--sampling-interval <bytes>', "V8's mean bytes between heap samples", samplingIntervalOption, 32768)
+    .option('--sampling-interval <bytes>', "V8's mean bytes between heap samples (V8's own default is 32KiB)", samplingIntervalOption, 65536)
     .addOption(new Option('--first-pass-out <file>').hideHelp())
     .passThroughOptions()
     .addHelpText('after', EXAMPLES)
@@ -88,7 +88,7 @@ export function registerTop(program: Command): void {
         secondPass: options.secondPass === true,
         fast: options.fast === true,
         firstPassOut: options.firstPassOut,
-        onReport: (report) => writeReport(report, format, options.output),
+        onReport: (report) => writeReport(report, format, options.output, Math.max(10, options.top)),
       });
     });
 }
@@ -99,8 +99,8 @@ function formatFromName(file: string | undefined): TopFormat {
   return 'text';
 }
 
-function writeReport(report: TopReport, format: TopFormat, output: string | undefined): void {
-  const text = format === 'json' ? formatTopJson(report) : format === 'html' ? formatTopHtml(report) : formatTopText(report);
+function writeReport(report: TopReport, format: TopFormat, output: string | undefined, rows: number): void {
+  const text = format === 'json' ? formatTopJson(report) : format === 'html' ? formatTopHtml(report) : formatTopText(report, rows);
   if (!output) {
     writeAllSync(1, text);
     return;
