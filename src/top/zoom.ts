@@ -41,7 +41,8 @@ export function zoomInRun(analysis: Analysis, keys: readonly EntryKey[], state: 
     try {
       const target = liveEditAt(fn.location, liveEditKey);
       rememberSource(target.file, target.pristine);
-      adoptFunction(register(target.key, fn.name), { report: 'none' });
+      // V8 names arrow callbacks '' ; the parser's inferred name (a variable, a method) reads better.
+      adoptFunction(register(target.key, fn.name === '(anonymous)' ? target.name : fn.name), { report: 'none' });
       state.done.add(key);
       state.refused.delete(key);
     } catch (err) {
