@@ -1,10 +1,7 @@
 import { Option, type Command } from 'commander';
 import * as fs from 'node:fs';
 import * as inspector from 'node:inspector';
-import Module from 'node:module';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import * as util from 'node:util';
 import * as v8 from 'node:v8';
 import { UsageError } from '../errors';
 import type { BackendName } from '../meter';
@@ -17,6 +14,7 @@ import { funcRecord } from '../timeline/dat';
 import { allFunctions, configure, finishOpenFrames, setAlarm, type FunctionStats } from '../trace/runtime';
 import { parseSelector, type Selector } from '../trace/selectors';
 import { formatMiB } from '../units/size';
+import { load, scriptStack } from '../util/run-script';
 import { appendWhole, writeFileAtomic } from '../util/write-file';
 import { BACKEND_CHOICES, backendOption, columnsOption, nonNegativeIntOption, sizeOption } from './options';
 
@@ -131,14 +129,6 @@ async function profileScript(script: string, args: string[], options: ProfileCli
   }
 }
 
-function scriptStack(err: unknown): string {
-  if (!(err instanceof Error) || !err.stack) return `Uncaught ${util.inspect(err)}`;
-  const ours = path.join(__dirname, '..');
-  const lines = err.stack.split('\n');
-  const cut = lines.findIndex((l) => /^\s+at /.test(l) && (l.includes(ours) || l.includes('node_modules/commander')));
-  return (cut < 0 ? lines : lines.slice(0, cut).filter((l) => !/\(node:internal\/modules\//.test(l))).join('\n');
-}
-
 function selectorPicked(s: Selector, f: FunctionStats): boolean {
   if (s.name !== undefined && s.name !== f.name) return false;
   if (s.line !== undefined && !(f.line <= s.line && s.line <= f.endLine)) return false;
@@ -168,34 +158,6 @@ function checkWritable(file: string): void {
   } catch (err) {
     throw new UsageError(`cannot write ${file}: ${writeFailure(err)}`);
   }
-}
-
-function isModule(file: string): boolean {
-  if (file.endsWith('.mjs')) return true;
-  if (file.endsWith('.cjs')) return false;
-  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg)) {
-      try {
-        return JSON.parse(fs.readFileSync(pkg, 'utf8')).type === 'module';
-      } catch {
-        return false;
-      }
-    }
-    if (path.dirname(dir) === dir) return false;
-  }
-}
-
-// tsc turns import() into require() for CommonJS output; this keeps a real import().
-const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
-
-/** Runs the script as node would: the main CommonJS module, or an ES module import. */
-async function load(file: string): Promise<void> {
-  if (isModule(file)) {
-    await importModule(pathToFileURL(file).href);
-    return;
-  }
-  (Module as unknown as { _load(request: string, parent: null, isMain: boolean): unknown })._load(file, null, true);
 }
 
 /** mprof's FUNC lines from the tracer's call events: name, MiB and time at entry and exit, depth. */

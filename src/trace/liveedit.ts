@@ -63,7 +63,7 @@ function post<T>(method: string, params?: object): T {
   return result as T;
 }
 
-interface FunctionLocation {
+export interface FunctionLocation {
   scriptId: string;
   lineNumber: number;
   columnNumber: number;
@@ -105,8 +105,21 @@ function fileOf(url: string): string {
  */
 export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: string) => string): LiveEditTarget {
   enableDebugger();
+  return editAt(locate(fn), keyFor, fn);
+}
+
+/**
+ * Instruments the function V8 places at this script position (a sampling profile's call
+ * frame: 0-based line and column), for callers that know where a function is but hold no
+ * reference to it. Throws LiveEditRefused as liveEdit does.
+ */
+export function liveEditAt(location: FunctionLocation, keyFor: (found: FoundFunction, file: string) => string): LiveEditTarget {
+  enableDebugger();
+  return editAt(location, keyFor, null);
+}
+
+function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file: string) => string, fn: Function | null): LiveEditTarget {
   {
-    const location = locate(fn);
     const url = urls.get(location.scriptId) ?? '';
     if (!url) throw new LiveEditRefused('its script has no file (eval or built-in code)');
     const file = fileOf(url);
@@ -118,7 +131,7 @@ export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: stri
     const offset = offsetOf(scriptSource, location.lineNumber + 1, location.columnNumber);
     const found = functionAt(parseAround(scriptSource, offset, fn, url), offset);
     if (!found) {
-      if (/^class\b/.test(Function.prototype.toString.call(fn))) {
+      if (fn && /^class\b/.test(Function.prototype.toString.call(fn))) {
         throw new LiveEditRefused('it is a class without a constructor of its own: profile its methods (Class.prototype.method) instead');
       }
       throw new LiveEditRefused('its source was not found in the script');
@@ -153,8 +166,8 @@ export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: stri
     }
     if (reply.status && reply.status !== 'Ok') throw new LiveEditRefused(refusal(reply.status));
     // (A class's text comes from positions LiveEdit does not update: no check for classes.)
-    const isClass = Object.getOwnPropertyDescriptor(fn, 'prototype')?.writable === false;
-    if (!isClass && !Function.prototype.toString.call(fn).includes(PROBE_MARK)) {
+    const isClass = fn !== null && Object.getOwnPropertyDescriptor(fn, 'prototype')?.writable === false;
+    if (fn !== null && !isClass && !Function.prototype.toString.call(fn).includes(PROBE_MARK)) {
       // V8 accepted the script but kept this closure on its old code: put the text back.
       post('Debugger.setScriptSource', { scriptId: location.scriptId, scriptSource });
       throw new NeedsWrapper(target, bodyLine, SHARED_LINE);
@@ -187,12 +200,14 @@ function enableDebugger(): void {
 }
 
 /** The function's own text parsed in place (fast), or the whole script when that fails. */
-function parseAround(source: string, offset: number, fn: Function, url: string): acorn.Program {
-  const text = Function.prototype.toString.call(fn);
-  const start = source.lastIndexOf(text, offset);
-  if (start >= 0 && start + text.length >= offset) {
-    const program = parseFunctionText(source, start, text);
-    if (program) return program;
+function parseAround(source: string, offset: number, fn: Function | null, url: string): acorn.Program {
+  if (fn !== null) {
+    const text = Function.prototype.toString.call(fn);
+    const start = source.lastIndexOf(text, offset);
+    if (start >= 0 && start + text.length >= offset) {
+      const program = parseFunctionText(source, start, text);
+      if (program) return program;
+    }
   }
   try {
     return parseSource(source, url.endsWith('.mjs') ? true : undefined);

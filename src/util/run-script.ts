@@ -1,0 +1,45 @@
+import * as fs from 'node:fs';
+import Module from 'node:module';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as util from 'node:util';
+
+// Running a user's script inside memprof's own process, as `node script.js` would.
+
+/** An uncaught error as node prints it, without memprof's own frames. */
+export function scriptStack(err: unknown): string {
+  if (!(err instanceof Error) || !err.stack) return `Uncaught ${util.inspect(err)}`;
+  const ours = path.join(__dirname, '..');
+  const lines = err.stack.split('\n');
+  const cut = lines.findIndex((l) => /^\s+at /.test(l) && (l.includes(ours) || l.includes('node_modules/commander')));
+  return (cut < 0 ? lines : lines.slice(0, cut).filter((l) => !/\(node:internal\/modules\//.test(l))).join('\n');
+}
+
+function isModule(file: string): boolean {
+  if (file.endsWith('.mjs')) return true;
+  if (file.endsWith('.cjs')) return false;
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg)) {
+      try {
+        return JSON.parse(fs.readFileSync(pkg, 'utf8')).type === 'module';
+      } catch {
+        return false;
+      }
+    }
+    if (path.dirname(dir) === dir) return false;
+  }
+}
+
+// tsc turns import() into require() for CommonJS output; this keeps a real import().
+const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+
+/** Runs the script as node would: the main CommonJS module, or an ES module import. */
+export async function load(file: string): Promise<void> {
+  if (isModule(file)) {
+    await importModule(pathToFileURL(file).href);
+    return;
+  }
+  (Module as unknown as { _load(request: string, parent: null, isMain: boolean): unknown })._load(file, null, true);
+}
+
