@@ -132,7 +132,7 @@ export async function runCommand(command: string[] | string, options: RunCommand
       const noCwd = e.code === 'ENOENT' && options.cwd && !fs.existsSync(options.cwd);
       const program = typeof command === 'string' ? undefined : command[0];
       const why = noCwd ? `no directory ${options.cwd}` : spawnFailure(e, program, options.cwd);
-      throw new UsageError(`cannot run ${commandText(command)}: ${why}`);
+      throw new UsageError(`cannot run ${commandText(command)}: ${why}`, 1);
     }
     sampler = startSampler(child.pid as number, options.intervalMs);
     const { code, signal } = await exited;

@@ -17,7 +17,7 @@ import { allFunctions, configure, finishOpenFrames, setAlarm, type FunctionStats
 import { parseSelector, type Selector } from '../trace/selectors';
 import { formatMiB, MiB } from '../units/size';
 import { appendWhole, writeFileAtomic } from '../util/write-file';
-import { BACKEND_CHOICES, backendOption, nonNegativeIntOption, sizeOption } from './options';
+import { BACKEND_CHOICES, backendOption, precisionOption, selectorOption, sizeOption } from './options';
 
 interface ProfileCliOptions {
   backend?: BackendName;
@@ -43,10 +43,6 @@ Examples:
   memprof run app.js && memprof plot   memory over time (see memprof run --help)
 `;
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 /** `memprof [options] <script> [args...]`: the root program's own action. */
 export function registerProfile(program: Command): void {
   program
@@ -54,10 +50,10 @@ export function registerProfile(program: Command): void {
     .argument('[script]', 'the JavaScript file to run (CommonJS or ES module)')
     .argument('[args...]', "the script's own arguments")
     .addOption(new Option('--backend <name>', `what to measure: ${BACKEND_CHOICES}`).argParser(backendOption))
-    .option('--precision <n>', 'decimal places of MiB in tables', nonNegativeIntOption, 1)
+    .option('--precision <n>', 'decimal places of MiB in tables (0 to 20)', precisionOption, 1)
     .option('-o, --output <file>', 'append the report to <file> instead of printing it (JSON replaces the file)')
     .addOption(new Option('--format <format>', 'report format').choices([...REPORT_FORMATS]).default('text'))
-    .option('-f, --function <selector>', 'profile a function with no code change: name, file.js:name or file.js:line (repeatable)', collect, [])
+    .option('-f, --function <selector>', 'profile a function with no code change: name, file.js:name or file.js:line (repeatable)', selectorOption, [])
     .option('--include-children', "add the RSS of child processes (read by the sampler)")
     .option('--timestamp', 'print FUNC lines (entry/exit memory and time) instead of tables')
     .option('--break-at <size>', 'when a profiled line reaches <size>: pause in the debugger (opens the inspector on 127.0.0.1 if needed)', sizeOption)

@@ -50,7 +50,7 @@ export function resolveProfiles(args: readonly string[], dir = '.'): string[] {
   const profiles = listProfiles(dir);
   if (args.length === 0) {
     if (profiles.length === 0) {
-      throw new UsageError('no mprofile_*.dat file in this directory: record one with `memprof run <program>` or name a file');
+      throw new UsageError('no mprofile_*.dat file in this directory: record one with `memprof run <program>` or name a file', 1);
     }
     return [path.join(dir, profiles[profiles.length - 1])];
   }
@@ -65,6 +65,7 @@ export function resolveProfiles(args: readonly string[], dir = '.'): string[] {
           profiles.length === 0
             ? `no recording with index ${arg}: there is no mprofile_*.dat file in this directory`
             : `no recording with index ${arg}: indices go from 0 to ${profiles.length - 1} (or -1 to -${profiles.length}); see \`memprof list\``,
+          1,
         );
       }
       file = path.join(dir, name);
@@ -74,9 +75,9 @@ export function resolveProfiles(args: readonly string[], dir = '.'): string[] {
       try {
         stat = fs.statSync(file);
       } catch {
-        throw new UsageError(`${arg}: no such file (name a .dat file or an index from \`memprof list\`)`);
+        throw new UsageError(`${arg}: no such file (name a .dat file or an index from \`memprof list\`)`, 1);
       }
-      if (stat.isDirectory()) throw new UsageError(`${arg} is a directory, not a .dat file`);
+      if (stat.isDirectory()) throw new UsageError(`${arg} is a directory, not a .dat file`, 1);
     }
     if (!files.includes(file)) files.push(file);
   }

@@ -60,7 +60,7 @@ interface Launch {
 function launchPlan(options: RunOptions): Launch {
   const isScript = SCRIPT.test(options.program);
   if (isScript && !fs.existsSync(options.program)) {
-    throw new UsageError(`cannot run ${options.program}: no such file`);
+    throw new UsageError(`cannot run ${options.program}: no such file`, 1);
   }
   const argv = isScript
     ? [process.execPath, '--require', PRELOAD, options.program, ...options.args]
@@ -86,7 +86,7 @@ export async function runProgram(options: RunOptions): Promise<number> {
   } catch (err) {
     const why = spawnFailure(err, options.program);
     fs.rmSync(options.output, { force: true }); // nothing ran: leave no recording behind
-    throw new UsageError(`cannot run ${options.program}: ${why}`);
+    throw new UsageError(`cannot run ${options.program}: ${why}`, 1);
   }
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
@@ -163,7 +163,7 @@ export function findProcess(hint: string): number {
       // Exited while we looked.
     }
   }
-  throw new UsageError(`no process named like "${hint}": give its pid or a part of its name`);
+  throw new UsageError(`no process named like "${hint}": give its pid or a part of its name`, 1);
 }
 
 /** Records a running process until it exits, the timeout ends or memprof is interrupted. */
@@ -171,7 +171,7 @@ export async function attachProcess(pid: number, options: SessionOptions): Promi
   try {
     process.kill(pid, 0);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') throw new UsageError(`no process with pid ${pid}`);
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') throw new UsageError(`no process with pid ${pid}`, 1);
   }
   const recorder = new Recorder({ ...options, cmdline: processCommandLine(pid), status: statusStream() });
   log(`attached to pid ${pid}: recording ${options.output} every ${options.intervalSeconds} s${options.timeoutSeconds ? ` for at most ${options.timeoutSeconds} s` : ''} (Ctrl+C to stop)`);

@@ -56,15 +56,15 @@ test('a failing command fails the check even within budget; its output goes to s
   assert.match(r.stderr, /from the command/);
 });
 
-test('usage errors exit 2 with one line and no stack', () => {
+test('usage errors exit 2 (a missing program 1) with one line and no stack', () => {
   const dir = scratch();
   const cases = [
     [['check', '--max-peak', '10XB', '--', 'true'], /invalid size "10XB"/],
     [['check'], /nothing to check: give a command .* or write memprof\.budget\.json/],
     [['check', '--', 'true'], /give a limit with --max-peak <size>/],
-    [['check', '--max-peak', '1GiB', '--', 'memprof-no-such-command'], /cannot run memprof-no-such-command: command not found\n/],
+    [['check', '--max-peak', '1GiB', '--', 'memprof-no-such-command'], /cannot run memprof-no-such-command: command not found\n/, 1],
     // A script here named without its interpreter (mprof users write `mprof run job.py`).
-    [['check', '--max-peak', '1GiB', '--', 'job.py'], /cannot run job\.py: command not found \(job\.py is a file here: run it as python3 job\.py, or \.\/job\.py if it is executable\)/],
+    [['check', '--max-peak', '1GiB', '--', 'job.py'], /cannot run job\.py: command not found \(job\.py is a file here: run it as python3 job\.py, or \.\/job\.py if it is executable\)/, 1],
     [['check', '--max-peak', '1GiB', '--update-baseline', '--', 'true'], /--update-baseline needs --baseline <file>/],
     [['check', '--max-peak', '1GiB', '--config', 'x.json', '--', 'true'], /either a command or --config <file>, not both/],
     [['check', '--max-peak', '1GiB', '--metric', 'pss', '--', 'true'], /--metric <metric>' argument 'pss' is invalid\. Allowed choices are rss, heap/],
@@ -74,9 +74,9 @@ test('usage errors exit 2 with one line and no stack', () => {
     [['check', '--max-peak', '1GiB', '--baseline', 'missing.json', '--', 'true'], /baseline missing\.json does not exist: record it with --baseline missing\.json --update-baseline/],
   ];
   fs.writeFileSync(path.join(dir, 'job.py'), 'print(1)\n');
-  for (const [args, message] of cases) {
+  for (const [args, message, code = 2] of cases) {
     const r = memprof(args, { cwd: dir });
-    assert.strictEqual(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.strictEqual(r.status, code, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('memprof:') && !l.startsWith('memprof: checking'));
     assert.strictEqual(lines.length, 1, r.stderr);

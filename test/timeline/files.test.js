@@ -81,8 +81,14 @@ test('peak takes the newest file by default, files or indices otherwise, childre
   r = memprof(['peak', '--func', 'prog.g', '1'], { cwd: dir });
   assert.match(r.stdout, /^mprofile_20260101120005.dat\t3.000 MiB\n/);
   r = memprof(['peak', '--func', 'nope', '1'], { cwd: dir });
-  assert.equal(r.stdout, 'mprofile_20260101120005.dat\tNaN MiB\n');
-  assert.match(r.stderr, /has no function nope \(it has prog\.f, prog\.g\)/);
+  assert.equal(r.code, 1, 'an error exits 1, never 0');
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^memprof: mprofile_20260101120005\.dat has no function nope \(it has prog\.f, prog\.g\)\n$/);
+  // Each file is answered; the one that cannot be makes the exit code 1.
+  r = memprof(['peak', '--func', 'prog.f', '1', 'other.dat'], { cwd: dir });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /^mprofile_20260101120005\.dat\t20\.000 MiB\n/);
+  assert.match(r.stderr, /other\.dat has no function prog\.f \(it has no FUNC records\)/);
 });
 
 test('peak matches python3-mprof peak on the same files', { skip: MPROF_SKIP }, () => {
@@ -94,27 +100,30 @@ test('peak matches python3-mprof peak on the same files', { skip: MPROF_SKIP }, 
   }
 });
 
-test('bad indices and files are one-line usage errors', () => {
+test('bad indices and missing files are one-line errors, exit 1', () => {
   const dir = fixture();
-  for (const args of [['peak', '7'], ['peak', 'missing.dat'], ['rm', '-9'], ['plot', '3']]) {
+  for (const args of [['peak', '7'], ['peak', 'missing.dat'], ['rm', '-9'], ['plot', '3'], ['plot', 'missing.dat']]) {
     const r = memprof(args, { cwd: dir });
-    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1);
     assert.match(r.stderr, /^memprof: (no recording with index|missing\.dat: no such file)/);
   }
   const empty = tempDir();
   const r = memprof(['peak'], { cwd: empty });
-  assert.equal(r.code, 2);
+  assert.equal(r.code, 1);
   assert.match(r.stderr, /no mprofile_\*\.dat file in this directory/);
 });
 
-test('peak of a recording without samples says why beside mprof\'s NaN line', () => {
+test('peak of a recording without samples says why and exits 1', () => {
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'none.dat'), 'CMDLINE true\n');
-  const r = memprof(['peak', 'none.dat'], { cwd: dir });
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, 'none.dat\tNaN MiB\n');
-  assert.match(r.stderr, /none\.dat has no MEM samples/);
+  fs.writeFileSync(path.join(dir, 'empty.dat'), '');
+  for (const name of ['none.dat', 'empty.dat']) {
+    const r = memprof(['peak', name], { cwd: dir });
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, new RegExp(`^memprof: ${name.replace('.', '\\.')} has no MEM samples \\(the program ended before the first sample`));
+  }
 });
 
 test('rm removes by index or name; --dry-run only lists', () => {
