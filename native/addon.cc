@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "args.h"
+#include "children.h"
 #include "rss.h"
 #include "sampler.h"
 
@@ -61,6 +62,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("resetPeak", Napi::Function::New<ResetPeak>(env, "resetPeak"));
   exports.Set("readPeak", Napi::Function::New<ReadPeak>(env, "readPeak"));
   exports.Set("Sampler", Sampler::Define(env));
+  RegisterChildren(env, exports);
   return exports;
 }
 

@@ -67,6 +67,15 @@ export interface Addon {
   /** The kernel's high-water mark of this process in bytes, or -1 where there is none. */
   readPeak(): number;
   Sampler: new (options?: SamplerOptions) => NativeSampler;
+  /** Resolves when child `pid` has exited (not reaping it) with its kernel peak RSS in bytes
+   * (Linux ru_maxrss through waitid WNOWAIT, Windows PeakWorkingSetSize); -1 where unknown. */
+  waitChildPeak(pid: number): Promise<number>;
+  /** The largest peak RSS among the children this process has reaped (getrusage
+   * RUSAGE_CHILDREN), in bytes; -1 on Windows. */
+  reapedChildrenPeak(): number;
+  /** Windows: ends child `pid` when this process ends (a kill-on-close Job Object). False
+   * elsewhere (Linux does it in the child: PR_SET_PDEATHSIG). */
+  endWithThisProcess(pid: number): boolean;
 }
 
 let addon: Addon | null | undefined;

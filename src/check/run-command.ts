@@ -87,6 +87,18 @@ function startSampler(pid: number, intervalMs: number): Sampler | null {
   }
 }
 
+/**
+ * The exited command's peak RSS as the kernel kept it (its own, or its largest reaped
+ * descendant's), or null. When the exit was reaped before the watcher read it, the
+ * RUSAGE_CHILDREN maximum says it only if it rose during this command.
+ */
+async function childExitPeak(watched: Promise<number>, reapedBefore: number): Promise<number | null> {
+  const peak = await watched;
+  if (peak > 0) return peak;
+  const reaped = tryAddon()?.reapedChildrenPeak() ?? -1;
+  return reaped > reapedBefore ? reaped : null;
+}
+
 /** Runs `command` to its end and measures it. A command that cannot start is a UsageError. */
 export async function runCommand(command: string[] | string, options: RunCommandOptions): Promise<CommandMeasurement> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-check-'));
@@ -123,6 +135,9 @@ export async function runCommand(command: string[] | string, options: RunCommand
     );
   }
   let sampler: Sampler | null = null;
+  // The kernel's figure for a command too short for the sampler's first reading.
+  const addon = tryAddon();
+  const reapedBefore = addon ? addon.reapedChildrenPeak() : -1;
   try {
     try {
       await once(child, 'spawn');
@@ -134,18 +149,21 @@ export async function runCommand(command: string[] | string, options: RunCommand
       const why = noCwd ? `no directory ${options.cwd}` : spawnFailure(e, program, options.cwd);
       throw new UsageError(`cannot run ${commandText(command)}: ${why}`, 1);
     }
+    const kernelPeak = addon ? addon.waitChildPeak(child.pid as number) : Promise.resolve(-1);
     sampler = startSampler(child.pid as number, options.intervalMs);
     const { code, signal } = await exited;
     const durationMs = performance.now() - start;
     sampler?.stop();
     const reports = readReports(reportFile);
     let peakRss: number | null = sampler && sampler.count > 0 ? sampler.peak : null;
+    const exitPeak = await childExitPeak(kernelPeak, reapedBefore);
+    if (exitPeak !== null) peakRss = Math.max(peakRss ?? 0, exitPeak);
     let peakHeap: number | null = null;
     for (const report of reports) {
       peakRss = Math.max(peakRss ?? 0, report.maxRss);
       if (report.peakHeap >= 0) peakHeap = Math.max(peakHeap ?? 0, report.peakHeap);
     }
-    const samplerMissed = sampler && sampler.count > 0 ? undefined : tryAddon() ? 'ended-first' : 'no-addon';
+    const samplerMissed = sampler && sampler.count > 0 ? undefined : addon ? 'ended-first' : 'no-addon';
     return { peakRss, peakHeap, nodeProcesses: reports.length, exitCode: code, signal, durationMs, interruptedBy, timedOut, samplerMissed };
   } finally {
     for (const timer of timers) clearTimeout(timer);
