@@ -16,7 +16,7 @@ import { getResults, profile, setProfileDefaults } from '../trace/profile';
 import { allFunctions, configure, finishOpenFrames, setAlarm, type FunctionStats } from '../trace/runtime';
 import { parseSelector, type Selector } from '../trace/selectors';
 import { formatMiB, MiB } from '../units/size';
-import { appendWhole, writeFileAtomic } from '../util/write-file';
+import { appendWhole, writeExclusiveVia, writeFileAtomic } from '../util/write-file';
 import { BACKEND_CHOICES, backendOption, precisionOption, selectorOption, sizeOption } from './options';
 
 interface ProfileCliOptions {
@@ -221,7 +221,7 @@ function armThresholds(options: ProfileCliOptions): void {
         snapshotAt = Infinity;
         // Runs inside the profiled code: a failure is reported, never thrown into it.
         try {
-          const out = v8.writeHeapSnapshot(path.join(process.cwd(), `memprof-${process.pid}-${Date.now()}.heapsnapshot`));
+          const out = writeSnapshot();
           process.stderr.write(`memprof: memory reached ${formatMiB(bytes)} at ${where}; heap snapshot written to ${out}\n`);
         } catch (err) {
           process.stderr.write(`memprof: memory reached ${formatMiB(bytes)} at ${where}; cannot write a heap snapshot: ${(err as Error).message}\n`);
@@ -235,6 +235,18 @@ function armThresholds(options: ProfileCliOptions): void {
     });
   };
   arm();
+}
+
+/**
+ * memprof-<pid>-<ms>.heapsnapshot in the working directory, created exclusively (never
+ * through a symlink planted under that name in a shared directory); -1, -2... when taken.
+ */
+function writeSnapshot(): string {
+  const base = path.join(process.cwd(), `memprof-${process.pid}-${Date.now()}`);
+  for (let n = 0; ; n++) {
+    const file = `${base}${n ? `-${n}` : ''}.heapsnapshot`;
+    if (writeExclusiveVia(file, (tmp) => v8.writeHeapSnapshot(tmp))) return file;
+  }
 }
 
 function breakHere(bytes: number, where: string): void {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
+import { createExclusive } from '../util/write-file';
 
 // Recordings in the working directory, named and numbered as mprof does: files
 // mprofile_YYYYMMDDhhmmss.dat sorted by name (so by time), index 0 the oldest and -1 the newest.
@@ -14,13 +15,15 @@ export function defaultProfileName(date = new Date()): string {
 }
 
 /**
- * The default name for a recording starting now in `dir`; when a recording of this very
- * second exists, the next free second, so a quick second run never overwrites the first.
+ * Creates the recording file for a run starting now in `dir`, named as mprof names it, with
+ * `firstLine` in it. The name is taken with O_EXCL: when another run (in this second, or
+ * started at the same moment by another memprof) holds it, the next second's name is tried.
  */
-export function freshProfileName(dir = '.', now = new Date()): string {
+export function claimProfileName(firstLine: string, dir = '.', now = new Date()): string {
   for (let t = now.getTime(); ; t += 1000) {
     const name = defaultProfileName(new Date(t));
-    if (!fs.existsSync(path.join(dir, name))) return dir === '.' ? name : path.join(dir, name);
+    const file = dir === '.' ? name : path.join(dir, name);
+    if (createExclusive(file, firstLine)) return file;
   }
 }
 

@@ -4,9 +4,11 @@ import { Sampler } from '../sampler';
 import { formatMiB } from '../units/size';
 import { appendWhole, writeFailure, writeFileAtomic } from '../util/write-file';
 import { childRecord, cmdlineRecord, memRecord } from './dat';
+import { claimProfileName } from './files';
 
 export interface RecorderOptions {
-  output: string;
+  /** The .dat file to replace; none: a new mprofile_<time>.dat here, taken exclusively. */
+  output?: string;
   cmdline: string;
   intervalSeconds: number;
   /** MEM is the process plus all its descendants (mprof -C). */
@@ -39,15 +41,19 @@ export class Recorder {
   current = 0;
   peak = 0;
   lastTime = 0;
+  /** The file being written. */
+  readonly output: string;
 
   constructor(private readonly options: RecorderOptions) {
     requireAddon(); // the sampler thread is native: say how to build it before anything runs
     // A fresh file: appending to an older recording would mix two runs in one plot. Written
     // before the program starts, so an unwritable path fails before anything runs.
+    const first = cmdlineRecord(options.cmdline);
     try {
-      writeFileAtomic(options.output, cmdlineRecord(options.cmdline));
+      if (options.output === undefined) this.output = claimProfileName(first);
+      else writeFileAtomic((this.output = options.output), first);
     } catch (err) {
-      throw new UsageError(`cannot write ${options.output}: ${writeFailure(err)}`);
+      throw new UsageError(`cannot write ${options.output ?? 'a recording in this directory'}: ${writeFailure(err)}`);
     }
   }
 
@@ -90,7 +96,7 @@ export class Recorder {
   flush(): void {
     const text = (this.sampler ? this.format(this.sampler.samples()) : '') + this.pendingFuncs;
     this.pendingFuncs = '';
-    if (text !== '') appendWhole(this.options.output, text);
+    if (text !== '') appendWhole(this.output, text);
   }
 
   /** Stops sampling and writes everything still buffered. */

@@ -14,7 +14,8 @@ import { spawnFailure } from '../util/spawn-failure';
 // and say what was written.
 
 export interface SessionOptions {
-  output: string;
+  /** The .dat file; none: mprofile_<time>.dat in the working directory. */
+  output?: string;
   intervalSeconds: number;
   includeChildren: boolean;
   multiprocess: boolean;
@@ -85,14 +86,14 @@ export async function runProgram(options: RunOptions): Promise<number> {
     await once(child, 'spawn');
   } catch (err) {
     const why = spawnFailure(err, options.program);
-    fs.rmSync(options.output, { force: true }); // nothing ran: leave no recording behind
+    fs.rmSync(recorder.output, { force: true }); // nothing ran: leave no recording behind
     throw new UsageError(`cannot run ${options.program}: ${why}`, 1);
   }
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const closed = once(child, 'close');
-  log(`recording ${options.output} every ${options.intervalSeconds} s`);
+  log(`recording ${recorder.output} every ${options.intervalSeconds} s`);
   const pairer = new FuncPairer();
   const events = child.stdio[3];
   if (events && 'setEncoding' in events) {
@@ -122,7 +123,7 @@ export async function runProgram(options: RunOptions): Promise<number> {
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     recorder.addFuncs(pairer.closeAll(recorder.lastTime || Date.now(), recorder.current));
     recorder.stop();
-    summary(recorder, options.output);
+    summary(recorder, recorder.output);
     const programCode = code ?? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 0);
     if (options.exitCode) return programCode;
     if (programCode !== 0) log(`the program exited with ${signal ? `signal ${signal}` : `code ${code}`} (memprof exits 0 as mprof does; -E passes the program's code on)`);
@@ -174,7 +175,7 @@ export async function attachProcess(pid: number, options: SessionOptions): Promi
     if ((err as NodeJS.ErrnoException).code === 'ESRCH') throw new UsageError(`no process with pid ${pid}`, 1);
   }
   const recorder = new Recorder({ ...options, cmdline: processCommandLine(pid), status: statusStream() });
-  log(`attached to pid ${pid}: recording ${options.output} every ${options.intervalSeconds} s${options.timeoutSeconds ? ` for at most ${options.timeoutSeconds} s` : ''} (Ctrl+C to stop)`);
+  log(`attached to pid ${pid}: recording ${recorder.output} every ${options.intervalSeconds} s${options.timeoutSeconds ? ` for at most ${options.timeoutSeconds} s` : ''} (Ctrl+C to stop)`);
   let stopRequested = false;
   const stop = () => {
     stopRequested = true;
@@ -187,7 +188,7 @@ export async function attachProcess(pid: number, options: SessionOptions): Promi
       await new Promise((resolve) => setTimeout(resolve, Math.min(FLUSH_MS, Math.max(1, deadline - Date.now()))));
     }
     recorder.stop();
-    summary(recorder, options.output);
+    summary(recorder, recorder.output);
     return 0;
   } finally {
     for (const signal of FORWARDED) process.off(signal, stop);
