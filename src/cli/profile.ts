@@ -13,7 +13,8 @@ import { writeAllSync } from '../report/write-sync';
 import { setCallListener, type CallEvent } from '../trace/call-events';
 import { installLoadHooks } from '../trace/load-hooks';
 import { getResults, profile, setProfileDefaults } from '../trace/profile';
-import { allFunctions, configure, finishOpenFrames, setAlarm, type FunctionStats } from '../trace/runtime';
+import { allFunctions, configure, finishOpenFrames, pauseAtNextLine, setAlarm, type FunctionStats } from '../trace/runtime';
+import { establishedConnections } from '../util/inspector-clients';
 import { parseSelector, type Selector } from '../trace/selectors';
 import { formatMiB, MiB } from '../units/size';
 import { appendWhole, writeExclusiveVia, writeFileAtomic } from '../util/write-file';
@@ -56,7 +57,11 @@ export function registerProfile(program: Command): void {
     .option('-f, --function <selector>', 'profile a function with no code change: name, file.js:name or file.js:line (repeatable)', selectorOption, [])
     .option('--include-children', "add the RSS of child processes (read by the sampler)")
     .option('--timestamp', 'print FUNC lines (entry/exit memory and time) instead of tables')
-    .option('--break-at <size>', 'when a profiled line reaches <size>: pause in the debugger (opens the inspector on 127.0.0.1 if needed)', sizeOption)
+    .option(
+      '--break-at <size>',
+      'when a profiled line reaches <size>: pause in the debugger at that line (opens the inspector on 127.0.0.1 if needed; until the debugger detaches, any local user can connect to it and run code as the script)',
+      sizeOption,
+    )
     .option('--snapshot-at <size>', 'write a .heapsnapshot in the working directory when memory first reaches <size>', sizeOption)
     .option('--fast', "read the sampler's latest value at each line instead of reading memory (cheaper, at the sampler's resolution)")
     .passThroughOptions()
@@ -252,14 +257,34 @@ function writeSnapshot(): string {
 function breakHere(bytes: number, where: string): void {
   if (!inspector.url()) {
     inspector.open(0, '127.0.0.1', false);
+    const url = inspector.url() as string;
+    const hostPort = new URL(url).host;
     process.stderr.write(
-      `memprof: memory reached ${formatMiB(bytes)} at ${where}; waiting for a debugger at ${inspector.url()} (chrome://inspect, or node inspect ${inspector.url()})\n`,
+      `memprof: memory reached ${formatMiB(bytes)} at ${where}; waiting for a debugger on ${hostPort}:\n` +
+        `memprof:   node inspect ${hostPort}\n` +
+        `memprof:   or Chrome: chrome://inspect, Configure... add ${hostPort}, then "inspect" (${url})\n` +
+        `memprof: warning: until a debugger detaches, any local user can connect to ${hostPort} and run code as this process\n`,
     );
     inspector.waitForDebugger();
+    closeInspectorOnDetach(Number(new URL(url).port));
   } else {
     process.stderr.write(`memprof: memory reached ${formatMiB(bytes)} at ${where}; pausing in the debugger\n`);
   }
-  // Step out of this frame to reach the profiled line.
-  // eslint-disable-next-line no-debugger
-  debugger;
+  // The probed line about to run executes `debugger`: the pause is in the user's frame.
+  pauseAtNextLine();
+}
+
+/**
+ * The inspector memprof opened lets anyone on this machine run code in the process: close
+ * it as soon as the debugger that attached is gone (checked twice a second, unref'd).
+ */
+function closeInspectorOnDetach(port: number): void {
+  if (establishedConnections(port) === null) return; // not Linux: it stays open until exit
+  const timer = setInterval(() => {
+    if (establishedConnections(port) !== 0) return;
+    clearInterval(timer);
+    inspector.close();
+    process.stderr.write(`memprof: the debugger detached; the inspector on 127.0.0.1:${port} is closed\n`);
+  }, 500);
+  timer.unref();
 }

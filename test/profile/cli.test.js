@@ -267,13 +267,58 @@ test('--snapshot-at writes a .heapsnapshot in the working directory once, and sa
   }
 });
 
-test('--break-at with no debugger attached opens the inspector on 127.0.0.1 and waits', async () => {
-  const run = memprofUntil(['--break-at', '1MiB', 'grows.js'], 'stderr', /waiting for a debugger at ws:\/\/127\.0\.0\.1:\d+\//);
+test('--break-at with no debugger attached opens the inspector on 127.0.0.1, says how to attach and what it exposes, and waits', async () => {
+  const run = memprofUntil(['--break-at', '1MiB', 'grows.js'], 'stderr', /run code as this process\n/);
   await run.ready;
-  assert.match(run.out.stderr, /^memprof: memory reached [\d.]+ MiB at .*grows\.js:\d+; waiting for a debugger at ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/m);
+  const port = /node inspect 127\.0\.0\.1:(\d+)\n/.exec(run.out.stderr)[1];
+  assert.match(run.out.stderr, /^memprof: memory reached [\d.]+ MiB at .*grows\.js:\d+; waiting for a debugger on 127\.0\.0\.1:\d+:$/m);
+  assert.match(run.out.stderr, new RegExp(`^memprof:   node inspect 127\\.0\\.0\\.1:${port}$`, 'm'));
+  assert.match(run.out.stderr, new RegExp(`^memprof:   or Chrome: chrome://inspect, Configure\\.\\.\\. add 127\\.0\\.0\\.1:${port}, then "inspect" \\(ws://127\\.0\\.0\\.1:${port}/[\\w-]+\\)$`, 'm'));
+  assert.match(run.out.stderr, new RegExp(`^memprof: warning: until a debugger detaches, any local user can connect to 127\\.0\\.0\\.1:${port} and run code as this process$`, 'm'));
   assert.doesNotMatch(run.out.stdout, /grew/, 'the script is paused');
   run.child.kill('SIGKILL');
   await run.done;
+});
+
+test('--break-at: `node inspect 127.0.0.1:PORT` attaches, the pause is in the user\'s frame, and the inspector closes when it detaches', { skip: process.platform !== 'linux' && 'detach is noticed through /proc/net/tcp' }, async () => {
+  const { spawn } = require('node:child_process');
+  const net = require('node:net');
+  const run = memprofUntil(['--break-at', '1MiB', 'grows-then-waits.js'], 'stderr', /run code as this process\n/);
+  await run.ready;
+  const hostPort = /node inspect (127\.0\.0\.1:\d+)\n/.exec(run.out.stderr)[1];
+  const debug = spawn(process.execPath, ['inspect', hostPort], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let seen = '';
+  const until = (pattern) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`node inspect never printed ${pattern}: ${seen}`)), 30000);
+      const check = () => pattern.test(seen) && (clearTimeout(timer), resolve());
+      debug.stdout.on('data', (d) => ((seen += d), check()));
+      check();
+    });
+  await until(/break in \S*grows-then-waits\.js:\d+/);
+  const where = /break in (\S+):(\d+)/.exec(seen);
+  assert.equal(path.basename(where[1]), 'grows-then-waits.js', 'paused in the script, not in memprof');
+  debug.stdin.write('bt\n');
+  await until(/#0 grow \S*grows-then-waits\.js:/);
+  debug.stdin.write('cont\n.exit\n');
+  await new Promise((resolve) => debug.on('close', resolve));
+  const closedLine = new RegExp(`^memprof: the debugger detached; the inspector on ${hostPort.replace(/\./g, '\\.')} is closed$`, 'm');
+  await new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = () => (closedLine.test(run.out.stderr) ? resolve() : Date.now() - started > 20000 ? reject(new Error(run.out.stderr)) : setTimeout(tick, 50));
+    tick();
+  });
+  // Closed while the script still runs (it prints "done" 3 s after the pause).
+  const refused = await new Promise((resolve) => {
+    const socket = net.connect(Number(hostPort.split(':')[1]), '127.0.0.1');
+    socket.on('connect', () => (socket.destroy(), resolve(false)));
+    socket.on('error', () => resolve(true));
+  });
+  assert.ok(!run.out.stdout.includes('done'), 'the script is still running');
+  const result = await run.done;
+  assert.strictEqual(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^done$/m);
+  assert.ok(refused, 'nothing listens on the inspector port any more');
 });
 
 test('--break-at with the inspector already open pauses there (and memprof\'s own session never holds it up)', () => {
