@@ -2,7 +2,7 @@ import { UsageError } from '../errors';
 import { requireAddon, type Sample } from '../native';
 import { Sampler } from '../sampler';
 import { formatMiB } from '../units/size';
-import { appendWhole, writeFailure, writeFileAtomic } from '../util/write-file';
+import { appendWhole, writeFailure, writeFailureExitCode, writeFileAtomic } from '../util/write-file';
 import { childRecord, cmdlineRecord, memRecord } from './dat';
 import { claimProfileName } from './files';
 
@@ -34,6 +34,10 @@ export class Recorder {
   private statusTimer: NodeJS.Timeout | null = null;
   private pendingFuncs = '';
   private stopped = false;
+  /** Why the file could not be written (a full disk...): recording stopped there. */
+  writeError: string | null = null;
+  /** Called once when a write fails; the session stops the program. */
+  onWriteError: ((why: string) => void) | null = null;
   private readonly startedAt = Date.now();
   /** Samples written so far. */
   samples = 0;
@@ -53,7 +57,7 @@ export class Recorder {
       if (options.output === undefined) this.output = claimProfileName(first);
       else writeFileAtomic((this.output = options.output), first);
     } catch (err) {
-      throw new UsageError(`cannot write ${options.output ?? 'a recording in this directory'}: ${writeFailure(err)}`);
+      throw new UsageError(`cannot write ${options.output ?? 'a recording in this directory'}: ${writeFailure(err)}`, writeFailureExitCode(err));
     }
   }
 
@@ -92,11 +96,24 @@ export class Recorder {
     this.pendingFuncs += records;
   }
 
-  /** Drains the sampler into the file in one append. */
+  /**
+   * Drains the sampler into the file in one append. A failed append (a full disk) leaves the
+   * file as it was, whole lines only; recording stops and onWriteError is told, once.
+   */
   flush(): void {
+    if (this.writeError !== null) return;
     const text = (this.sampler ? this.format(this.sampler.samples()) : '') + this.pendingFuncs;
     this.pendingFuncs = '';
-    if (text !== '') appendWhole(this.output, text);
+    if (text === '') return;
+    try {
+      appendWhole(this.output, text);
+    } catch (err) {
+      this.writeError = writeFailure(err);
+      if (this.timer) clearInterval(this.timer);
+      this.timer = null;
+      this.sampler?.stop();
+      this.onWriteError?.(this.writeError);
+    }
   }
 
   /** Stops sampling and writes everything still buffered. */

@@ -52,6 +52,12 @@ function summary(recorder: Recorder, output: string): void {
   log(`wrote ${output}: ${recorder.samples} samples, peak ${formatMiB(recorder.peak, 3)}${dropped}`);
 }
 
+/** One line for a recording cut short by a failed write; exit 1. */
+function writeFailed(recorder: Recorder, what: string): number {
+  log(`cannot write ${recorder.output}: ${recorder.writeError}; ${what}; the file keeps the whole lines written before`);
+  return 1;
+}
+
 interface Launch {
   argv: string[];
   isScript: boolean;
@@ -116,6 +122,11 @@ export async function runProgram(options: RunOptions): Promise<number> {
       timer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
     }, options.timeoutSeconds * 1000);
   }
+  // A recording that cannot be written (a full disk) is not worth the program's run: stop it.
+  recorder.onWriteError = () => {
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS).unref();
+  };
   try {
     recorder.start(child.pid as number);
     const { code, signal } = await exited;
@@ -123,6 +134,7 @@ export async function runProgram(options: RunOptions): Promise<number> {
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     recorder.addFuncs(pairer.closeAll(recorder.lastTime || Date.now(), recorder.current));
     recorder.stop();
+    if (recorder.writeError !== null) return writeFailed(recorder, 'stopped the program');
     summary(recorder, recorder.output);
     const programCode = code ?? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 0);
     if (options.exitCode) return programCode;
@@ -184,10 +196,11 @@ export async function attachProcess(pid: number, options: SessionOptions): Promi
   const deadline = options.timeoutSeconds === undefined ? Infinity : Date.now() + options.timeoutSeconds * 1000;
   try {
     recorder.start(pid);
-    while (recorder.running && !stopRequested && Date.now() < deadline) {
+    while (recorder.running && !stopRequested && recorder.writeError === null && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(FLUSH_MS, Math.max(1, deadline - Date.now()))));
     }
     recorder.stop();
+    if (recorder.writeError !== null) return writeFailed(recorder, 'stopped recording (the process runs on)');
     summary(recorder, recorder.output);
     return 0;
   } finally {

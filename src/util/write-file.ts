@@ -120,6 +120,14 @@ export function checkWritable(file: string): void {
   fs.accessSync(path.dirname(path.resolve(file)), fs.constants.W_OK);
 }
 
+/**
+ * The exit code for a file that could not be written: 1 when the system ran out of room or
+ * failed (nothing the command line can fix), 2 for a path the user can correct.
+ */
+export function writeFailureExitCode(err: unknown): number {
+  return ['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO'].includes((err as NodeJS.ErrnoException).code ?? '') ? 1 : 2;
+}
+
 /** Why a file could not be written, in a user's words (no temporary file names). */
 export function writeFailure(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
@@ -129,6 +137,7 @@ export function writeFailure(err: unknown): string {
   if (e.code === 'EACCES' || e.code === 'EPERM') return 'permission denied';
   if (e.code === 'EROFS') return 'read-only file system';
   if (e.code === 'ENOSPC') return 'no space left on the device';
+  if (e.code === 'EDQUOT') return 'disk quota exceeded';
   return e.message ?? String(err);
 }
 
@@ -139,12 +148,17 @@ export function writeFailure(err: unknown): string {
  * and throws: the previous content stays intact and no half block is left.
  */
 export function appendWhole(file: string, data: string): void {
+  const existed = fs.existsSync(file);
   const fd = fs.openSync(file, 'a');
   try {
     writeAllOrNothing(fd, data, fs.fstatSync(fd).size);
-  } finally {
+  } catch (err) {
     fs.closeSync(fd);
+    // A file this call created and could not fill is removed: no 0-byte report left behind.
+    if (!existed) fs.rmSync(file, { force: true });
+    throw err;
   }
+  fs.closeSync(fd);
 }
 
 /** Writes all of `data` at the end of fd; on failure truncates fd back to `sizeBefore` and throws. */
