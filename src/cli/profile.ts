@@ -16,7 +16,8 @@ import { getResults, profile, setProfileDefaults } from '../trace/profile';
 import { allFunctions, configure, finishOpenFrames, pauseAtNextLine, setAlarm, type FunctionStats } from '../trace/runtime';
 import { establishedConnections } from '../util/inspector-clients';
 import { parseSelector, type Selector } from '../trace/selectors';
-import { formatMiB, MiB } from '../units/size';
+import { funcRecord } from '../timeline/dat';
+import { formatMiB } from '../units/size';
 import { appendWhole, writeExclusiveVia, writeFileAtomic } from '../util/write-file';
 import { BACKEND_CHOICES, backendOption, precisionOption, selectorOption, sizeOption } from './options';
 
@@ -206,9 +207,8 @@ function recordFuncLines(): string[] {
     while (i >= 0 && open[i].name !== event.name) i--;
     if (i < 0) return;
     const [start] = open.splice(i, 1);
-    lines.push(
-      `FUNC ${event.name} ${(start.mem / MiB).toFixed(4)} ${(start.time / 1000).toFixed(4)} ${(event.mem / MiB).toFixed(4)} ${(event.time / 1000).toFixed(4)} ${start.depth}\n`,
-    );
+    // The tracer counts depth from 1; mprof's stack level (and `memprof run`'s) from 0.
+    lines.push(funcRecord(event.name, start.mem, start.time, event.mem, event.time, Math.max(0, start.depth - 1)));
   });
   return lines;
 }

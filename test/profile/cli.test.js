@@ -239,11 +239,25 @@ test('--include-children adds the RSS of child processes to the rows', () => {
   assert.ok(rise(alone) < 30, `without: ${rise(alone)} MiB`);
 });
 
+test('--timestamp gives the same stack levels as mprof and memprof run: 0 for the outermost call', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-levels-'));
+  const script = path.join(dir, 'nested.js');
+  fs.writeFileSync(script, 'function inner() { return [1]; }\nfunction outer() { return inner().length; }\nprofile(inner);\nprofile(outer)();\n');
+  const levels = (text) => text.split('\n').filter((l) => l.startsWith('FUNC ')).map((l) => `${l.split(' ')[1]} ${l.split(' ')[6]}`).sort();
+  const ts = memprof(['--timestamp', script], { cwd: dir });
+  assert.strictEqual(ts.code, 0, ts.stderr);
+  assert.deepStrictEqual(levels(ts.stdout), ['nested.inner 1', 'nested.outer 0']);
+  const run = memprof(['run', '-o', path.join(dir, 'r.dat'), script], { cwd: dir });
+  assert.strictEqual(run.code, 0, run.stderr);
+  assert.deepStrictEqual(levels(fs.readFileSync(path.join(dir, 'r.dat'), 'utf8')), levels(ts.stdout), 'memprof run agrees');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('--timestamp prints FUNC lines instead of tables', () => {
   const r = memprof(['--timestamp', 'app.js']);
   assert.strictEqual(r.code, 0, r.stderr);
   assert.doesNotMatch(r.stdout, /Filename:/);
-  const m = /^FUNC app\.build ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) 1$/m.exec(r.stdout);
+  const m = /^FUNC app\.build ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) 0$/m.exec(r.stdout);
   assert.ok(m, r.stdout);
   const [start, t0, end, t1] = m.slice(1).map(Number);
   assert.ok(end - start > 95 && end - start < 105, `build kept ${end - start} MiB`);
