@@ -30,6 +30,12 @@ export interface SamplerOptions {
   /** How many samples to keep between two samples() calls; past that the oldest are
    * dropped and counted in `dropped`. Default 1,048,576 (16 MiB). */
   maxSamples?: number;
+  /** A descriptor open for appending: the thread writes each sample's mprof records there
+   * as it takes it (`MEM`, and `CHLD` lines with `datChildLines`; MEM includes the
+   * descendants with `datChildrenInMem`). Not on Windows. */
+  datFd?: number;
+  datChildrenInMem?: boolean;
+  datChildLines?: boolean;
 }
 
 /** Indices into `NativeSampler.shared`, a Float64Array over the sampler's native memory. */
@@ -54,6 +60,8 @@ export interface NativeSampler {
   readonly dropped: number;
   /** Live view of [latest, peak, sample count] in native memory: read without a call. */
   readonly shared: Float64Array;
+  /** The errno of the write to `datFd` that failed (0: none); writing stopped there. */
+  readonly writeError: number;
 }
 
 export interface Addon {

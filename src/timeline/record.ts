@@ -1,9 +1,11 @@
 import { UsageError } from '../errors';
 import { requireAddon, type Sample } from '../native';
-import { Sampler } from '../sampler';
-import { formatMiB } from '../units/size';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { Sampler, SHARED_LATEST, SHARED_PEAK } from '../sampler';
+import { formatMiB, MiB } from '../units/size';
 import { appendWhole, writeFailure, writeFailureExitCode, writeFileAtomic } from '../util/write-file';
-import { childRecord, cmdlineRecord, memRecord } from './dat';
+import { childRecord, cmdlineRecord, memRecord, parseDat } from './dat';
 import { claimProfileName } from './files';
 
 export interface RecorderOptions {
@@ -19,14 +21,15 @@ export interface RecorderOptions {
   status?: NodeJS.WriteStream | null;
 }
 
-/** How often buffered samples go to the file: at most this much is lost to a SIGKILL. */
+/** How often FUNC records (and, on Windows, buffered samples) go to the file. */
 export const FLUSH_MS = 100;
 const STATUS_MS = 250;
 
 /**
  * Samples one process with the native sampler thread and appends mprof records to the .dat
- * file as they arrive: every FLUSH_MS the buffered samples become one write(2), so a kill
- * of memprof or of the program leaves every sample drained so far in the file.
+ * file: the thread writes each sample as it takes it (one write(2) of whole lines), so a
+ * SIGKILL of memprof loses at most the sample being written; FUNC records follow every
+ * FLUSH_MS. On Windows JavaScript drains the samples every FLUSH_MS instead.
  */
 export class Recorder {
   private sampler: Sampler | null = null;
@@ -34,6 +37,8 @@ export class Recorder {
   private statusTimer: NodeJS.Timeout | null = null;
   private pendingFuncs = '';
   private stopped = false;
+  /** The descriptor the sampler thread appends samples to, where it does. */
+  private datFd: number | null = null;
   /** Why the file could not be written (a full disk...): recording stopped there. */
   writeError: string | null = null;
   /** Called once when a write fails; the session stops the program. */
@@ -63,11 +68,17 @@ export class Recorder {
 
   /** Starts sampling `pid` (and its descendants where asked). */
   start(pid: number): void {
+    // The sampler thread appends each sample as it takes it (a SIGKILL of memprof loses at
+    // most the one being written); on Windows, JavaScript drains and writes them.
+    if (process.platform !== 'win32') this.datFd = fs.openSync(this.output, 'a');
     try {
       this.sampler = new Sampler({
         pid,
         intervalMs: this.options.intervalSeconds * 1000,
         includeChildren: this.options.includeChildren || this.options.multiprocess,
+        ...(this.datFd === null
+          ? {}
+          : { keepSamples: false, datFd: this.datFd, datChildrenInMem: this.options.includeChildren, datChildLines: this.options.multiprocess }),
       }).start();
     } catch (err) {
       // A program that ended before the first sample: an empty recording, not a failure.
@@ -102,11 +113,14 @@ export class Recorder {
    */
   flush(): void {
     if (this.writeError !== null) return;
-    const text = (this.sampler ? this.format(this.sampler.samples()) : '') + this.pendingFuncs;
+    let text = this.pendingFuncs;
+    if (this.sampler && this.datFd === null) text = this.format(this.sampler.samples()) + text;
+    else if (this.sampler) this.followThread(this.sampler);
     this.pendingFuncs = '';
-    if (text === '') return;
     try {
-      appendWhole(this.output, text);
+      const threadError = this.sampler?.writeError ?? 0;
+      if (threadError !== 0) throw Object.assign(new Error(errnoName(threadError)), { code: errnoName(threadError) });
+      if (text !== '') appendWhole(this.output, text);
     } catch (err) {
       this.writeError = writeFailure(err);
       if (this.timer) clearInterval(this.timer);
@@ -125,7 +139,32 @@ export class Recorder {
     this.timer = this.statusTimer = null;
     this.sampler?.stop();
     this.flush();
+    if (this.datFd !== null) {
+      fs.closeSync(this.datFd);
+      this.datFd = null;
+      this.countWritten();
+    }
     if (this.options.status) this.options.status.write('\r\x1b[K');
+  }
+
+  /** Exact figures of what the thread wrote (the sampler's peak counts children that -M keeps out of MEM). */
+  private countWritten(): void {
+    try {
+      const mem = parseDat(fs.readFileSync(this.output, 'utf8'), this.output).mem;
+      this.samples = mem.mib.length;
+      this.peak = mem.mib.reduce((a, b) => Math.max(a, b), 0) * MiB;
+    } catch {
+      // Unreadable now: the live figures stand.
+    }
+  }
+
+  /** The figures of samples the thread wrote itself: count, latest and peak MEM. */
+  private followThread(sampler: Sampler): void {
+    this.samples = sampler.count;
+    const shared = sampler.shared;
+    this.current = shared[SHARED_LATEST];
+    if (shared[SHARED_PEAK] > this.peak) this.peak = shared[SHARED_PEAK];
+    this.lastTime = Date.now();
   }
 
   private format(samples: Sample[]): string {
@@ -148,4 +187,10 @@ export class Recorder {
     const elapsed = ((Date.now() - this.startedAt) / 1000).toFixed(1);
     this.options.status?.write(`\r\x1b[Kmemprof: ${elapsed} s  RSS ${formatMiB(this.current)}  peak ${formatMiB(this.peak)}  ${this.samples} samples`);
   }
+}
+
+/** "ENOSPC" for errno 28: the code writeFailure knows. */
+function errnoName(errno: number): string {
+  for (const [name, value] of Object.entries(os.constants.errno)) if (value === errno) return name;
+  return `errno ${errno}`;
 }

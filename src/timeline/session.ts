@@ -9,6 +9,7 @@ import { commandLine } from './dat';
 import { EVENTS_FD_ENV, FuncPairer } from './func-events';
 import { FLUSH_MS, Recorder } from './record';
 import { spawnFailure } from '../util/spawn-failure';
+import { diesWithThisProcess, tieToThisProcess } from '../util/child-lifetime';
 
 // `memprof run` and `memprof attach`: start (or find) the process, record it until it ends,
 // and say what was written.
@@ -76,7 +77,8 @@ function launchPlan(options: RunOptions): Launch {
   return { argv, isScript, cmdline };
 }
 
-function startChild({ argv, isScript }: Launch): ChildProcess {
+function startChild({ argv: plain, isScript }: Launch): ChildProcess {
+  const argv = diesWithThisProcess(plain);
   return spawn(argv[0], argv.slice(1), {
     stdio: isScript ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit',
     env: isScript ? { ...process.env, [EVENTS_FD_ENV]: '3' } : process.env,
@@ -95,6 +97,7 @@ export async function runProgram(options: RunOptions): Promise<number> {
     fs.rmSync(recorder.output, { force: true }); // nothing ran: leave no recording behind
     throw new UsageError(`cannot run ${options.program}: ${why}`, 1);
   }
+  tieToThisProcess(child.pid as number);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
