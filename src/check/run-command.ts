@@ -48,6 +48,46 @@ const REPORTER = path.join(__dirname, 'heap-reporter.js');
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const KILL_AFTER_MS = 5000;
 
+const TEMP_PREFIX = 'memprof-check-';
+const TEMP_NAME = /^memprof-check-(\d+)-\w+$/;
+
+/**
+ * Removes the temporary directories of earlier `memprof check` runs that were killed before
+ * their own cleanup (SIGKILL, a CI timeout): each is named after its process, and one whose
+ * process is gone and that belongs to this user goes. So /tmp never grows run after run.
+ */
+function removeStaleDirs(): void {
+  const tmp = os.tmpdir();
+  let names: string[];
+  try {
+    names = fs.readdirSync(tmp);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = TEMP_NAME.exec(name);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (pid === process.pid || processExists(pid)) continue;
+    try {
+      const stat = fs.lstatSync(path.join(tmp, name));
+      if (!stat.isDirectory() || (process.getuid && stat.uid !== process.getuid())) continue;
+      fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
+    } catch {
+      // Removed by another memprof meanwhile, or not ours to remove.
+    }
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** A command as one line, for tables and messages. */
 export function commandText(command: string[] | string): string {
   if (typeof command === 'string') return command;
@@ -101,7 +141,8 @@ async function childExitPeak(watched: Promise<number>, reapedBefore: number): Pr
 
 /** Runs `command` to its end and measures it. A command that cannot start is a UsageError. */
 export async function runCommand(command: string[] | string, options: RunCommandOptions): Promise<CommandMeasurement> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-check-'));
+  removeStaleDirs();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
   const reportFile = path.join(dir, 'heap.jsonl');
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, [REPORT_ENV]: reportFile };
   env.NODE_OPTIONS = nodeOptions(env.NODE_OPTIONS);
