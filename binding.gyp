@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "memprof",
-      "sources": ["native/addon.cc", "native/sampler.cc", "native/dat_writer.cc", "native/children.cc"],
+      "sources": ["native/addon.cc", "native/sampler.cc", "native/dat_writer.cc", "native/children.cc", "native/measurements.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_ADDON_API_CPP_EXCEPTIONS"],
       "cflags_cc!": ["-fno-exceptions"],

@@ -7,6 +7,7 @@
 
 #include "args.h"
 #include "children.h"
+#include "measurements.h"
 #include "rss.h"
 #include "sampler.h"
 
@@ -63,6 +64,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("readPeak", Napi::Function::New<ReadPeak>(env, "readPeak"));
   exports.Set("Sampler", Sampler::Define(env));
   RegisterChildren(env, exports);
+  RegisterMeasurements(env, exports);
   return exports;
 }
 

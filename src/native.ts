@@ -84,6 +84,11 @@ export interface Addon {
   /** Windows: ends child `pid` when this process ends (a kill-on-close Job Object). False
    * elsewhere (Linux does it in the child: PR_SET_PDEATHSIG). */
   endWithThisProcess(pid: number): boolean;
+  /** A measurement starts; true when no other runs in this process, in any thread (only
+   * then may it reset the kernel's one high-water mark). */
+  beginMeasurement(): boolean;
+  /** The measurement begun with beginMeasurement() is over. */
+  endMeasurement(): void;
 }
 
 let addon: Addon | null | undefined;
