@@ -9,6 +9,7 @@ import { tryAddon } from '../native';
 import { Sampler } from '../sampler';
 import { REPORT_ENV, type HeapReport } from './heap-reporter';
 import { spawnFailure } from '../util/spawn-failure';
+import { diesWithThisProcess, tieToThisProcess } from '../util/child-lifetime';
 
 // Runs one command for `memprof check` and measures it: the native sampler follows the
 // process and all its descendants, and every Node.js process among them reports its own
@@ -148,10 +149,13 @@ export async function runCommand(command: string[] | string, options: RunCommand
   env.NODE_OPTIONS = nodeOptions(env.NODE_OPTIONS);
   const output = options.outputFd ?? 2;
   const stdio: ['inherit', number, number] = ['inherit', output, output];
+  // The command dies with memprof (Linux: PR_SET_PDEATHSIG through setpriv; see child-lifetime).
+  const argv = diesWithThisProcess(typeof command === 'string' ? ['/bin/sh', '-c', command] : command, options.cwd);
   const child =
-    typeof command === 'string'
+    typeof command === 'string' && process.platform === 'win32'
       ? spawn(command, { shell: true, cwd: options.cwd, env, stdio })
-      : spawn(command[0], command.slice(1), { cwd: options.cwd, env, stdio });
+      : spawn(argv[0], argv.slice(1), { cwd: options.cwd, env, stdio });
+  if (child.pid !== undefined) tieToThisProcess(child.pid);
   const start = performance.now();
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),

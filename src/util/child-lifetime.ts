@@ -37,9 +37,9 @@ function resolvesToProgram(program: string, cwd = '.'): boolean {
  * as it is. A program that would not be found is left unwrapped, so spawn reports it as
  * "command not found" rather than the wrapper failing with its own message.
  */
-export function diesWithThisProcess(argv: readonly string[]): string[] {
+export function diesWithThisProcess(argv: readonly string[], cwd?: string): string[] {
   const wrapper = findSetpriv();
-  if (!wrapper || !resolvesToProgram(argv[0])) return [...argv];
+  if (!wrapper || !resolvesToProgram(argv[0], cwd)) return [...argv];
   return [wrapper, '--pdeathsig', 'KILL', '--', ...argv];
 }
 

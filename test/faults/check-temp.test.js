@@ -10,11 +10,20 @@ const path = require('node:path');
 
 const CLI = path.join(__dirname, '..', '..', 'bin', 'memprof.js');
 
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function checkDirs(tmp) {
   return fs.readdirSync(tmp).filter((n) => n.startsWith('memprof-check-'));
 }
 
-test('a SIGKILLed check leaves its temporary directory; the next check removes it, and only such ones', async () => {
+test('a SIGKILLed check takes its command with it and leaves its temporary directory; the next check removes it, and only such ones', async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-tmpdir-'));
   const env = { ...process.env, TMPDIR: tmp };
   const pidFile = path.join(tmp, 'command.pid');
@@ -27,7 +36,14 @@ test('a SIGKILLed check leaves its temporary directory; the next check removes i
     assert.equal(checkDirs(tmp).length, 1, `one temporary directory while check ${i + 1} runs: ${checkDirs(tmp).join(' ')}`);
     check.kill('SIGKILL');
     await closed;
-    process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    const commandPid = Number(fs.readFileSync(pidFile, 'utf8'));
+    if (process.platform === 'linux') {
+      // The command does not outlive memprof (PR_SET_PDEATHSIG).
+      const until = Date.now() + 5000;
+      while (alive(commandPid) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(!alive(commandPid), 'the command ended with the killed check');
+    }
+    if (alive(commandPid)) process.kill(commandPid, 'SIGKILL');
     fs.rmSync(pidFile);
   }
   // A directory of a running process (this test) is not touched.
