@@ -7,6 +7,8 @@
 
 #include "args.h"
 #include "memory_vector.h"
+#include "children.h"
+#include "measurements.h"
 #include "rss.h"
 #include "sampler.h"
 
@@ -64,6 +66,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("createVectorReader", Napi::Function::New<CreateVectorReader>(env, "createVectorReader"));
   exports.Set("externalMemory", Napi::Function::New<ExternalMemory>(env, "externalMemory"));
   exports.Set("Sampler", Sampler::Define(env));
+  RegisterChildren(env, exports);
+  RegisterMeasurements(env, exports);
   return exports;
 }
 

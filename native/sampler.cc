@@ -30,12 +30,13 @@ Napi::Function Sampler::Define(Napi::Env env) {
                          InstanceAccessor<&Sampler::GetRunning>("running"),
                          InstanceAccessor<&Sampler::GetDropped>("dropped"),
                          InstanceAccessor<&Sampler::GetShared>("shared"),
+                         InstanceAccessor<&Sampler::GetWriteError>("writeError"),
                      });
 }
 
 Sampler::Options Sampler::ParseOptions(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Options options{CurrentPid(), 1.0, false, true, kDefaultMaxSamples};
+  Options options{CurrentPid(), 1.0, false, true, kDefaultMaxSamples, -1, false, false};
   if (info.Length() == 0 || info[0].IsUndefined()) return options;
   if (!info[0].IsObject() || info[0].IsArray() || info[0].IsFunction()) {
     ThrowTypeError(env, "Sampler options must be an object");
@@ -46,6 +47,9 @@ Sampler::Options Sampler::ParseOptions(const Napi::CallbackInfo& info) {
   options.include_children = BooleanOption(env, object, "includeChildren", options.include_children);
   options.keep_samples = BooleanOption(env, object, "keepSamples", options.keep_samples);
   options.max_samples = IntegerOption(env, object, "maxSamples", options.max_samples, 1, kMaxMaxSamples);
+  options.dat_fd = static_cast<int>(IntegerOption(env, object, "datFd", -1, -1, 2147483647.0));
+  options.dat_children_in_mem = BooleanOption(env, object, "datChildrenInMem", false);
+  options.dat_child_lines = BooleanOption(env, object, "datChildLines", false);
   return options;
 }
 
@@ -55,6 +59,9 @@ Sampler::Sampler(const Napi::CallbackInfo& info)
       options_(ParseOptions(info)),
       buffer_(static_cast<size_t>(options_.max_samples), options_.include_children) {
   Napi::Env env = info.Env();
+  if (options_.dat_fd >= 0) {
+    writer_ = std::make_unique<DatWriter>(options_.dat_fd, options_.dat_children_in_mem, options_.dat_child_lines);
+  }
   Napi::ArrayBuffer buffer;
   try {
     // The ArrayBuffer holds a share of the values, so `shared` stays valid even if the
@@ -132,6 +139,9 @@ void Sampler::Run() {
       if (options_.keep_samples) {
         std::lock_guard<std::mutex> guard(samples_mutex_);
         buffer_.Push(time, own, &children);
+      }
+      if (writer_ && write_error_.load(std::memory_order_relaxed) == 0 && !writer_->Write(time, own, children)) {
+        write_error_.store(writer_->error());
       }
     }
     lock.lock();
@@ -267,5 +277,9 @@ Napi::Value Sampler::GetDropped(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Sampler::GetShared(const Napi::CallbackInfo&) { return shared_.Value(); }
+
+Napi::Value Sampler::GetWriteError(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), write_error_.load());
+}
 
 }  // namespace memprof

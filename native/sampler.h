@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "dat_writer.h"
 #include "rss.h"
 #include "sample_buffer.h"
 
@@ -50,6 +51,7 @@ class Sampler : public Napi::ObjectWrap<Sampler> {
   Napi::Value GetRunning(const Napi::CallbackInfo& info);
   Napi::Value GetDropped(const Napi::CallbackInfo& info);
   Napi::Value GetShared(const Napi::CallbackInfo& info);
+  Napi::Value GetWriteError(const Napi::CallbackInfo& info);
 
   // Reads the pid (plus descendants when asked); false once the pid is gone.
   bool Read(double* total, double* own, std::vector<ChildRss>* children);
@@ -64,6 +66,10 @@ class Sampler : public Napi::ObjectWrap<Sampler> {
     bool include_children;
     bool keep_samples;
     double max_samples;
+    // Where the thread appends each sample's mprof records as it takes it (-1: nowhere).
+    int dat_fd;
+    bool dat_children_in_mem;
+    bool dat_child_lines;
   };
   static Options ParseOptions(const Napi::CallbackInfo& info);
 
@@ -86,6 +92,9 @@ class Sampler : public Napi::ObjectWrap<Sampler> {
 
   std::mutex samples_mutex_;
   SampleBuffer buffer_;
+
+  std::unique_ptr<DatWriter> writer_;  // used by the thread only
+  std::atomic<int> write_error_{0};
 };
 
 }  // namespace memprof

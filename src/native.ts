@@ -30,6 +30,12 @@ export interface SamplerOptions {
   /** How many samples to keep between two samples() calls; past that the oldest are
    * dropped and counted in `dropped`. Default 1,048,576 (16 MiB). */
   maxSamples?: number;
+  /** A descriptor open for appending: the thread writes each sample's mprof records there
+   * as it takes it (`MEM`, and `CHLD` lines with `datChildLines`; MEM includes the
+   * descendants with `datChildrenInMem`). Not on Windows. */
+  datFd?: number;
+  datChildrenInMem?: boolean;
+  datChildLines?: boolean;
 }
 
 /** Indices into `NativeSampler.shared`, a Float64Array over the sampler's native memory. */
@@ -54,6 +60,8 @@ export interface NativeSampler {
   readonly dropped: number;
   /** Live view of [latest, peak, sample count] in native memory: read without a call. */
   readonly shared: Float64Array;
+  /** The errno of the write to `datFd` that failed (0: none); writing stopped there. */
+  readonly writeError: number;
 }
 
 export interface Addon {
@@ -71,6 +79,20 @@ export interface Addon {
   createVectorReader(): { values: Float64Array; read(): void };
   /** The isolate's external memory in bytes (napi_adjust_external_memory by 0). */
   externalMemory(): number;
+  /** Resolves when child `pid` has exited (not reaping it) with its kernel peak RSS in bytes
+   * (Linux ru_maxrss through waitid WNOWAIT, Windows PeakWorkingSetSize); -1 where unknown. */
+  waitChildPeak(pid: number): Promise<number>;
+  /** The largest peak RSS among the children this process has reaped (getrusage
+   * RUSAGE_CHILDREN), in bytes; -1 on Windows. */
+  reapedChildrenPeak(): number;
+  /** Windows: ends child `pid` when this process ends (a kill-on-close Job Object). False
+   * elsewhere (Linux does it in the child: PR_SET_PDEATHSIG). */
+  endWithThisProcess(pid: number): boolean;
+  /** A measurement starts; true when no other runs in this process, in any thread (only
+   * then may it reset the kernel's one high-water mark). */
+  beginMeasurement(): boolean;
+  /** The measurement begun with beginMeasurement() is over. */
+  endMeasurement(): void;
 }
 
 let addon: Addon | null | undefined;

@@ -2,7 +2,7 @@ import { requireAddon, SHARED_COUNT, SHARED_LATEST, SHARED_PEAK, type NativeSamp
 
 export { SHARED_COUNT, SHARED_LATEST, SHARED_PEAK };
 
-const OPTION_NAMES = ['pid', 'intervalMs', 'includeChildren', 'keepSamples', 'maxSamples'];
+const OPTION_NAMES = ['pid', 'intervalMs', 'includeChildren', 'keepSamples', 'maxSamples', 'datFd', 'datChildrenInMem', 'datChildLines'];
 /** The sampling interval's bounds in milliseconds (the addon enforces the same). */
 export const MIN_INTERVAL_MS = 0.1;
 export const MAX_INTERVAL_MS = 86_400_000;
@@ -19,7 +19,10 @@ function checkOptions(options: SamplerOptions | undefined): SamplerOptions {
       throw new TypeError(`unknown Sampler option "${key}": valid options are ${OPTION_NAMES.join(', ')}`);
     }
   }
-  const { pid, intervalMs, includeChildren, keepSamples, maxSamples } = options;
+  const { pid, intervalMs, includeChildren, keepSamples, maxSamples, datFd, datChildrenInMem, datChildLines } = options;
+  if (datFd !== undefined && !(Number.isInteger(datFd) && datFd >= 0 && datFd <= 0x7fffffff)) {
+    throw new TypeError(`datFd must be a file descriptor (a whole number), got ${String(datFd)}`);
+  }
   if (pid !== undefined && !(Number.isInteger(pid) && pid > 0 && pid <= 0x7fffffff)) {
     throw new TypeError(`pid must be a positive integer (a process id), got ${String(pid)}`);
   }
@@ -38,7 +41,7 @@ function checkOptions(options: SamplerOptions | undefined): SamplerOptions {
       throw new RangeError(`maxSamples must be from 1 to ${MAX_MAX_SAMPLES}, got ${maxSamples}`);
     }
   }
-  for (const [name, value] of [['includeChildren', includeChildren], ['keepSamples', keepSamples]] as const) {
+  for (const [name, value] of [['includeChildren', includeChildren], ['keepSamples', keepSamples], ['datChildrenInMem', datChildrenInMem], ['datChildLines', datChildLines]] as const) {
     if (value !== undefined && typeof value !== 'boolean') {
       throw new TypeError(`${name} must be a boolean, got ${String(value)}`);
     }
@@ -104,6 +107,11 @@ export class Sampler implements NativeSampler {
 
   get running(): boolean {
     return this.#native.running;
+  }
+
+  /** The errno of the failed write to `datFd` (0: none). */
+  get writeError(): number {
+    return this.#native.writeError;
   }
 
   /** Samples dropped since start() because `maxSamples` were waiting to be drained; the oldest go first. */

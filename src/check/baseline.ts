@@ -1,5 +1,5 @@
 import { UsageError } from '../errors';
-import { checkWritable, writeFailure, writeFileAtomic } from '../util/write-file';
+import { checkWritable, writeFailure, writeFailureExitCode, writeFileAtomic } from '../util/write-file';
 import { isObject, readJsonFile } from '../util/json-file';
 import { METRICS } from './verdict';
 
@@ -52,7 +52,7 @@ export function writeBaseline(file: string, previous: Baseline | null, updates: 
   try {
     writeFileAtomic(file, `${JSON.stringify({ tool: 'memprof', format: FORMAT, budgets: sorted }, null, 2)}\n`);
   } catch (err) {
-    throw new UsageError(`cannot write baseline ${file}: ${writeFailure(err)}`);
+    throw new UsageError(`cannot write baseline ${file}: ${writeFailure(err)}`, writeFailureExitCode(err));
   }
 }
 

@@ -9,6 +9,7 @@ import { tryAddon } from '../native';
 import { Sampler } from '../sampler';
 import { REPORT_ENV, type HeapReport } from './heap-reporter';
 import { spawnFailure } from '../util/spawn-failure';
+import { diesWithThisProcess, tieToThisProcess } from '../util/child-lifetime';
 
 // Runs one command for `memprof check` and measures it: the native sampler follows the
 // process and all its descendants, and every Node.js process among them reports its own
@@ -50,6 +51,46 @@ const REPORTER = path.join(__dirname, 'heap-reporter.js');
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const KILL_AFTER_MS = 5000;
 
+const TEMP_PREFIX = 'memprof-check-';
+const TEMP_NAME = /^memprof-check-(\d+)-\w+$/;
+
+/**
+ * Removes the temporary directories of earlier `memprof check` runs that were killed before
+ * their own cleanup (SIGKILL, a CI timeout): each is named after its process, and one whose
+ * process is gone and that belongs to this user goes. So /tmp never grows run after run.
+ */
+function removeStaleDirs(): void {
+  const tmp = os.tmpdir();
+  let names: string[];
+  try {
+    names = fs.readdirSync(tmp);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = TEMP_NAME.exec(name);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (pid === process.pid || processExists(pid)) continue;
+    try {
+      const stat = fs.lstatSync(path.join(tmp, name));
+      if (!stat.isDirectory() || (process.getuid && stat.uid !== process.getuid())) continue;
+      fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
+    } catch {
+      // Removed by another memprof meanwhile, or not ours to remove.
+    }
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** A command as one line, for tables and messages. */
 export function commandText(command: string[] | string): string {
   if (typeof command === 'string') return command;
@@ -89,18 +130,34 @@ function startSampler(pid: number, intervalMs: number): Sampler | null {
   }
 }
 
+/**
+ * The exited command's peak RSS as the kernel kept it (its own, or its largest reaped
+ * descendant's), or null. When the exit was reaped before the watcher read it, the
+ * RUSAGE_CHILDREN maximum says it only if it rose during this command.
+ */
+async function childExitPeak(watched: Promise<number>, reapedBefore: number): Promise<number | null> {
+  const peak = await watched;
+  if (peak > 0) return peak;
+  const reaped = tryAddon()?.reapedChildrenPeak() ?? -1;
+  return reaped > reapedBefore ? reaped : null;
+}
+
 /** Runs `command` to its end and measures it. A command that cannot start is a UsageError. */
 export async function runCommand(command: string[] | string, options: RunCommandOptions): Promise<CommandMeasurement> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-check-'));
+  removeStaleDirs();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
   const reportFile = path.join(dir, 'heap.jsonl');
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, [REPORT_ENV]: reportFile };
   env.NODE_OPTIONS = nodeOptions(env.NODE_OPTIONS);
   const output = options.outputFd ?? 2;
   const stdio: ['inherit', number, number] = ['inherit', output, output];
+  // The command dies with memprof (Linux: PR_SET_PDEATHSIG through setpriv; see child-lifetime).
+  const argv = diesWithThisProcess(typeof command === 'string' ? ['/bin/sh', '-c', command] : command, options.cwd);
   const child =
-    typeof command === 'string'
+    typeof command === 'string' && process.platform === 'win32'
       ? spawn(command, { shell: true, cwd: options.cwd, env, stdio })
-      : spawn(command[0], command.slice(1), { cwd: options.cwd, env, stdio });
+      : spawn(argv[0], argv.slice(1), { cwd: options.cwd, env, stdio });
+  if (child.pid !== undefined) tieToThisProcess(child.pid);
   const start = performance.now();
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
@@ -125,6 +182,9 @@ export async function runCommand(command: string[] | string, options: RunCommand
     );
   }
   let sampler: Sampler | null = null;
+  // The kernel's figure for a command too short for the sampler's first reading.
+  const addon = tryAddon();
+  const reapedBefore = addon ? addon.reapedChildrenPeak() : -1;
   try {
     try {
       await once(child, 'spawn');
@@ -134,14 +194,17 @@ export async function runCommand(command: string[] | string, options: RunCommand
       const noCwd = e.code === 'ENOENT' && options.cwd && !fs.existsSync(options.cwd);
       const program = typeof command === 'string' ? undefined : command[0];
       const why = noCwd ? `no directory ${options.cwd}` : spawnFailure(e, program, options.cwd);
-      throw new UsageError(`cannot run ${commandText(command)}: ${why}`);
+      throw new UsageError(`cannot run ${commandText(command)}: ${why}`, 1);
     }
+    const kernelPeak = addon ? addon.waitChildPeak(child.pid as number) : Promise.resolve(-1);
     sampler = startSampler(child.pid as number, options.intervalMs);
     const { code, signal } = await exited;
     const durationMs = performance.now() - start;
     sampler?.stop();
     const reports = readReports(reportFile);
     let peakRss: number | null = sampler && sampler.count > 0 ? sampler.peak : null;
+    const exitPeak = await childExitPeak(kernelPeak, reapedBefore);
+    if (exitPeak !== null) peakRss = Math.max(peakRss ?? 0, exitPeak);
     let peakHeap: number | null = null;
     let peakExternal: number | null = null;
     for (const report of reports) {
@@ -149,7 +212,7 @@ export async function runCommand(command: string[] | string, options: RunCommand
       if (report.peakHeap >= 0) peakHeap = Math.max(peakHeap ?? 0, report.peakHeap);
       if (report.peakExternal !== undefined && report.peakExternal >= 0) peakExternal = Math.max(peakExternal ?? 0, report.peakExternal);
     }
-    const samplerMissed = sampler && sampler.count > 0 ? undefined : tryAddon() ? 'ended-first' : 'no-addon';
+    const samplerMissed = sampler && sampler.count > 0 ? undefined : addon ? 'ended-first' : 'no-addon';
     return { peakRss, peakHeap, peakExternal, nodeProcesses: reports.length, exitCode: code, signal, durationMs, interruptedBy, timedOut, samplerMissed };
   } finally {
     for (const timer of timers) clearTimeout(timer);

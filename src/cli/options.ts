@@ -1,9 +1,11 @@
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors';
 import { BACKENDS, checkBackendName, type BackendName } from '../meter';
+import { parseSelector } from '../trace/selectors';
 import { parseTolerance, type Tolerance } from '../check/tolerance';
-import { parseSize } from '../units/size';
 import { parseColumns, type ColumnName } from '../report/columns';
+import { countProblem, MAX_COUNT } from '../units/count';
+import { parseSize, precisionProblem } from '../units/size';
 
 // commander option parsers shared by the subcommands. Each turns a bad value into
 // commander's InvalidArgumentError, which the CLI prints as one line and exits 2.
@@ -19,6 +21,12 @@ function asArgumentError<T>(parse: () => T): T {
 
 export function sizeOption(value: string): number {
   return asArgumentError(() => parseSize(value));
+}
+
+/** A repeatable `--function` selector, checked as it is parsed. */
+export function selectorOption(value: string, previous: string[]): string[] {
+  asArgumentError(() => parseSelector(value));
+  return [...previous, value];
 }
 
 export function backendOption(value: string): BackendName {
@@ -42,7 +50,7 @@ export function nonNegativeIntOption(value: string): number {
 }
 
 export function positiveIntOption(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) === 0) throw new InvalidArgumentError('expected a whole number above 0');
+  if (!/^\d+$/.test(value) || countProblem(Number(value), 'n', 1)) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_COUNT}`);
   return Number(value);
 }
 
@@ -52,5 +60,13 @@ export function secondsOption(value: string): number {
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
     throw new InvalidArgumentError('expected a number of seconds above 0, e.g. 0.1');
   }
+  return n;
+}
+
+/** Decimal places of MiB: 0 to MAX_PRECISION (toFixed throws past 100, at exit, losing the report). */
+export function precisionOption(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  const problem = precisionProblem(n);
+  if (problem) throw new InvalidArgumentError(problem.replace(/, got .*/, ''));
   return n;
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { peakOf, readDat, type Recording } from '../timeline/dat';
+import { UsageError } from '../errors';
+import { peakOf, readSampledDat, type Recording } from '../timeline/dat';
 import { resolveProfiles } from '../timeline/files';
 import { toFixedHalfEven } from '../units/fixed';
 
@@ -26,22 +27,26 @@ export function registerPeak(program: Command): void {
       const resolved = resolveProfiles(files);
       if (files.length === 0) process.stderr.write('memprof: using the newest recording\n');
       for (const file of resolved) {
-        const rec = readDat(file);
-        const peak = opts.func === undefined ? peakOf(rec.mem).mib : functionPeak(rec, opts.func);
-        if (Number.isNaN(peak) && opts.func !== undefined) {
-          const names = [...new Set(rec.funcs.map((f) => f.name))];
-          process.stderr.write(`memprof: ${file} has no function ${opts.func}${names.length ? ` (it has ${names.join(', ')})` : ''}\n`);
-          process.stdout.write(`${file}\tNaN MiB\n`);
-          continue;
-        }
-        if (Number.isNaN(peak)) {
-          // mprof's "NaN MiB" line, with the reason, not a bare NaN a user has to decode.
-          process.stderr.write(`memprof: ${file} has no MEM samples (the program ended before the first one)\n`);
-        }
-        process.stdout.write(`${file}\t${toFixedHalfEven(peak, 3)} MiB\n`);
-        for (const [pid, series] of rec.children) {
-          process.stdout.write(`  Child ${pid}\t\t\t${toFixedHalfEven(peakOf(series).mib, 3)} MiB\n`);
+        // Each file is answered; any that cannot be makes the exit code 1.
+        try {
+          printPeak(readSampledDat(file, (text) => process.stderr.write(`memprof: ${text}\n`)), opts.func);
+        } catch (err) {
+          if (!(err instanceof UsageError)) throw err;
+          process.stderr.write(`memprof: ${err.message}\n`);
+          process.exitCode = 1;
         }
       }
     });
+}
+
+function printPeak(rec: Recording, func: string | undefined): void {
+  const peak = func === undefined ? peakOf(rec.mem).mib : functionPeak(rec, func);
+  if (Number.isNaN(peak)) {
+    const names = [...new Set(rec.funcs.map((f) => f.name))];
+    throw new UsageError(`${rec.file} has no function ${func}${names.length ? ` (it has ${names.join(', ')})` : ' (it has no FUNC records)'}`, 1);
+  }
+  process.stdout.write(`${rec.file}\t${toFixedHalfEven(peak, 3)} MiB\n`);
+  for (const [pid, series] of rec.children) {
+    process.stdout.write(`  Child ${pid}\t\t\t${toFixedHalfEven(peakOf(series).mib, 3)} MiB\n`);
+  }
 }

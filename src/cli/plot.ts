@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors';
-import { readDat } from '../timeline/dat';
+import { readSampledDat } from '../timeline/dat';
 import { resolveProfiles } from '../timeline/files';
 import { buildPlotModel, plotFormat, renderTerminal, writePlot } from '../timeline/plot';
 
@@ -35,9 +35,7 @@ export function registerPlot(program: Command): void {
     .option('-s, --slope', 'draw a trend line and print its slope')
     .action((files: string[], opts: PlotFlags) => {
       if (opts.output !== undefined) plotFormat(opts.output); // fail before reading anything
-      const recordings = resolveProfiles(files).map((f) => readDat(f));
-      const empty = recordings.find((r) => r.mem.times.length === 0);
-      if (empty) throw new UsageError(`${empty.file} has no MEM samples to plot (the program may have ended before the first sample; try a smaller --interval)`);
+      const recordings = resolveProfiles(files).map((f) => readSampledDat(f, (text) => process.stderr.write(`memprof: ${text}\n`)));
       const options = {
         title: opts.title,
         window: opts.window,

@@ -11,12 +11,13 @@ import { setCallListener, type CallEvent } from '../trace/call-events';
 import { installLoadHooks } from '../trace/load-hooks';
 import { getResults, profile, setProfileDefaults } from '../trace/profile';
 import { funcRecord } from '../timeline/dat';
-import { allFunctions, configure, finishOpenFrames, setAlarm, type FunctionStats } from '../trace/runtime';
+import { allFunctions, configure, finishOpenFrames, pauseAtNextLine, setAlarm, type FunctionStats } from '../trace/runtime';
 import { parseSelector, type Selector } from '../trace/selectors';
 import { formatMiB } from '../units/size';
+import { establishedConnections } from '../util/inspector-clients';
 import { load, scriptStack } from '../util/run-script';
-import { appendWhole, writeFileAtomic } from '../util/write-file';
-import { BACKEND_CHOICES, backendOption, columnsOption, nonNegativeIntOption, sizeOption } from './options';
+import { appendWhole, writeExclusiveVia, writeFileAtomic } from '../util/write-file';
+import { BACKEND_CHOICES, backendOption, columnsOption, precisionOption, selectorOption, sizeOption } from './options';
 
 interface ProfileCliOptions {
   backend?: BackendName;
@@ -44,10 +45,6 @@ Examples:
   memprof run app.js && memprof plot   memory over time (see memprof run --help)
 `;
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 /** `memprof [options] <script> [args...]`: the root program's own action. */
 export function registerProfile(program: Command): void {
   program
@@ -55,13 +52,17 @@ export function registerProfile(program: Command): void {
     .argument('[script]', 'the JavaScript file to run (CommonJS or ES module)')
     .argument('[args...]', "the script's own arguments")
     .addOption(new Option('--backend <name>', `what to measure: ${BACKEND_CHOICES}`).argParser(backendOption))
-    .option('--precision <n>', 'decimal places of MiB in tables', nonNegativeIntOption, 1)
+    .option('--precision <n>', 'decimal places of MiB in tables (0 to 20)', precisionOption, 1)
     .option('-o, --output <file>', 'append the report to <file> instead of printing it (JSON replaces the file)')
     .addOption(new Option('--format <format>', 'report format').choices([...REPORT_FORMATS]).default('text'))
-    .option('-f, --function <selector>', 'profile a function with no code change: name, file.js:name or file.js:line (repeatable)', collect, [])
+    .option('-f, --function <selector>', 'profile a function with no code change: name, file.js:name or file.js:line (repeatable)', selectorOption, [])
     .option('--include-children', "add the RSS of child processes (read by the sampler)")
     .option('--timestamp', 'print FUNC lines (entry/exit memory and time) instead of tables')
-    .option('--break-at <size>', 'when a profiled line reaches <size>: pause in the debugger (opens the inspector on 127.0.0.1 if needed)', sizeOption)
+    .option(
+      '--break-at <size>',
+      'when a profiled line reaches <size>: pause in the debugger at that line (opens the inspector on 127.0.0.1 if needed; until the debugger detaches, any local user can connect to it and run code as the script)',
+      sizeOption,
+    )
     .option('--snapshot-at <size>', 'write a .heapsnapshot in the working directory when memory first reaches <size>', sizeOption)
     .option('--fast', "read the sampler's latest value at each line instead of reading memory (cheaper, at the sampler's resolution)")
     .option('--split', 'split each increment into V8 heap, external and other (default with the native backend, except with --fast)')
@@ -173,7 +174,8 @@ function recordFuncLines(): string[] {
     while (i >= 0 && open[i].name !== event.name) i--;
     if (i < 0) return;
     const [start] = open.splice(i, 1);
-    lines.push(funcRecord(event.name, start.mem, start.time, event.mem, event.time, start.depth));
+    // The tracer counts depth from 1; mprof's stack level (and `memprof run`'s) from 0.
+    lines.push(funcRecord(event.name, start.mem, start.time, event.mem, event.time, Math.max(0, start.depth - 1)));
   });
   return lines;
 }
@@ -191,7 +193,7 @@ function armThresholds(options: ProfileCliOptions): void {
         snapshotAt = Infinity;
         // Runs inside the profiled code: a failure is reported, never thrown into it.
         try {
-          const out = v8.writeHeapSnapshot(path.join(process.cwd(), `memprof-${process.pid}-${Date.now()}.heapsnapshot`));
+          const out = writeSnapshot();
           process.stderr.write(`memprof: memory reached ${formatMiB(bytes)} at ${where}; heap snapshot written to ${out}\n`);
         } catch (err) {
           process.stderr.write(`memprof: memory reached ${formatMiB(bytes)} at ${where}; cannot write a heap snapshot: ${(err as Error).message}\n`);
@@ -207,17 +209,49 @@ function armThresholds(options: ProfileCliOptions): void {
   arm();
 }
 
+/**
+ * memprof-<pid>-<ms>.heapsnapshot in the working directory, created exclusively (never
+ * through a symlink planted under that name in a shared directory); -1, -2... when taken.
+ */
+function writeSnapshot(): string {
+  const base = path.join(process.cwd(), `memprof-${process.pid}-${Date.now()}`);
+  for (let n = 0; ; n++) {
+    const file = `${base}${n ? `-${n}` : ''}.heapsnapshot`;
+    if (writeExclusiveVia(file, (tmp) => v8.writeHeapSnapshot(tmp))) return file;
+  }
+}
+
 function breakHere(bytes: number, where: string): void {
   if (!inspector.url()) {
     inspector.open(0, '127.0.0.1', false);
+    const url = inspector.url() as string;
+    const hostPort = new URL(url).host;
     process.stderr.write(
-      `memprof: memory reached ${formatMiB(bytes)} at ${where}; waiting for a debugger at ${inspector.url()} (chrome://inspect, or node inspect ${inspector.url()})\n`,
+      `memprof: memory reached ${formatMiB(bytes)} at ${where}; waiting for a debugger on ${hostPort}:\n` +
+        `memprof:   node inspect ${hostPort}\n` +
+        `memprof:   or Chrome: chrome://inspect, Configure... add ${hostPort}, then "inspect" (${url})\n` +
+        `memprof: warning: until a debugger detaches, any local user can connect to ${hostPort} and run code as this process\n`,
     );
     inspector.waitForDebugger();
+    closeInspectorOnDetach(Number(new URL(url).port));
   } else {
     process.stderr.write(`memprof: memory reached ${formatMiB(bytes)} at ${where}; pausing in the debugger\n`);
   }
-  // Step out of this frame to reach the profiled line.
-  // eslint-disable-next-line no-debugger
-  debugger;
+  // The probed line about to run executes `debugger`: the pause is in the user's frame.
+  pauseAtNextLine();
+}
+
+/**
+ * The inspector memprof opened lets anyone on this machine run code in the process: close
+ * it as soon as the debugger that attached is gone (checked twice a second, unref'd).
+ */
+function closeInspectorOnDetach(port: number): void {
+  if (establishedConnections(port) === null) return; // not Linux: it stays open until exit
+  const timer = setInterval(() => {
+    if (establishedConnections(port) !== 0) return;
+    clearInterval(timer);
+    inspector.close();
+    process.stderr.write(`memprof: the debugger detached; the inspector on 127.0.0.1:${port} is closed\n`);
+  }, 500);
+  timer.unref();
 }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors';
-import { freshProfileName } from '../timeline/files';
 import { runProgram, type SessionOptions } from '../timeline/session';
 import { secondsOption } from './options';
 
@@ -27,7 +26,7 @@ export function sessionOptions(flags: RecordingFlags): SessionOptions {
     throw new UsageError(`--interval ${flags.interval} is below the shortest period, 0.0001 s (10 kHz)`);
   }
   return {
-    output: flags.output ?? freshProfileName(),
+    output: flags.output,
     intervalSeconds: flags.interval,
     includeChildren: flags.includeChildren === true,
     multiprocess: flags.multiprocess === true,

@@ -3,7 +3,8 @@ import * as vm from 'node:vm';
 import { performance } from 'node:perf_hooks';
 import { descendants, kernelPeak, rss, type KernelPeak } from '../rss';
 import { Sampler } from '../sampler';
-import type { SamplerOptions } from '../native';
+import { tryAddon, type SamplerOptions } from '../native';
+import { isMainThread } from 'node:worker_threads';
 
 /** Where `peakRss` came from, weakest last. */
 export type PeakSource =
@@ -130,7 +131,23 @@ function startSampler(options: SamplerOptions): Sampler | null {
 
 // Measurements that are running now. The kernel mark is one per process: only a
 // measurement that starts alone may reset it; one that overlaps another uses the sampler.
+// The addon counts them across all the threads of the process (worker threads have their
+// own copy of this module); without it, this thread's count, and in a worker thread the
+// kernel mark is never reset (another thread might be measuring).
 let active = 0;
+
+/** Counts a measurement in; true when it is the only one, so it may reset the kernel mark. */
+function beginAlone(): boolean {
+  const addon = tryAddon();
+  active++;
+  if (addon) return addon.beginMeasurement();
+  return active === 1 && isMainThread;
+}
+
+function endCounted(): void {
+  active--;
+  tryAddon()?.endMeasurement();
+}
 
 /**
  * A measurement in progress: `begin()` takes the "before" figures and starts the peak
@@ -154,8 +171,8 @@ class Measurement {
   begin(): void {
     // First, so a read that throws (descendants without the addon) leaves nothing running.
     this.rssBefore = currentRss(this.includeChildren);
-    const kernel = !this.includeChildren && active === 0 ? (processKernelPeak ??= kernelPeak()) : null;
-    active++;
+    const alone = beginAlone();
+    const kernel = !this.includeChildren && alone ? (processKernelPeak ??= kernelPeak()) : null;
     if (kernel && kernel.reset()) {
       this.kernel = kernel;
     } else {
@@ -208,7 +225,7 @@ class Measurement {
   }
 
   private stopPeakTrackers(rssAfter: number): { peakRss: number; peakSource: PeakSource } {
-    active--;
+    endCounted();
     const floor = Math.max(this.rssBefore, rssAfter);
     if (this.kernel) return { peakRss: Math.max(floor, this.kernel.read()), peakSource: 'kernel' };
     if (this.sampler) {

@@ -1,4 +1,5 @@
 import { measureCall } from './measure-call';
+import { countProblem } from '../units/count';
 
 export interface MemitOptions {
   /** Runs of `fn`, exactly; default 1. */
@@ -36,7 +37,8 @@ function checkOptions(options: MemitOptions): Required<Pick<MemitOptions, 'repea
     if (!OPTION_NAMES.includes(key)) throw new TypeError(`unknown memit option "${key}": valid options are ${OPTION_NAMES.join(', ')}`);
   }
   const { repeat = 1, interval, includeChildren = false } = options;
-  if (!Number.isInteger(repeat) || repeat < 1) throw new RangeError(`repeat must be a whole number above 0, got ${String(repeat)}`);
+  const problem = countProblem(repeat, 'repeat', 1);
+  if (problem) throw new RangeError(problem);
   if (interval !== undefined && (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0.0001)) {
     throw new RangeError(`interval must be a number of seconds, at least 0.0001, got ${String(interval)}`);
   }

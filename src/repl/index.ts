@@ -6,6 +6,7 @@ import { whileHoldingInput } from './busy';
 import { MEMIT_USAGE, runMemit } from './memit-command';
 import { MPRUN_USAGE, runMprun } from './mprun-command';
 import { CommandLineError } from './options';
+import { precisionProblem } from '../units/size';
 
 export { MEMIT_USAGE, MPRUN_USAGE };
 
@@ -62,8 +63,8 @@ export function addCommands(server: REPLServer, options: ReplCommandOptions = {}
     if (key !== 'precision' && key !== 'backend') throw new TypeError(`unknown addCommands option "${key}": valid options are precision, backend`);
   }
   const precision = options.precision ?? 1;
-  if (!Number.isInteger(precision) || precision < 0 || precision > 12) {
-    throw new TypeError(`precision must be a whole number from 0 to 12, got ${String(options.precision)}`);
+  if (precisionProblem(precision)) {
+    throw new TypeError(precisionProblem(precision) as string);
   }
   const backend = options.backend === undefined ? undefined : checkBackendName(options.backend);
   define(server, 'memit', `Peak memory and increment of a statement: ${MEMIT_USAGE}`, runMemit);

@@ -1,5 +1,6 @@
 import type { REPLServer } from 'node:repl';
 import { memit } from '../measure/memit';
+import { countProblem, MAX_COUNT } from '../units/count';
 import { formatMiB } from '../units/size';
 import { compileStatement } from './statement';
 import { CommandLineError, parseCommandLine } from './options';
@@ -8,8 +9,8 @@ export const MEMIT_USAGE = '.memit [-r N] [-c] [-i SECONDS] <statement>';
 
 function positiveInt(flag: string, value: string | true | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) === 0) {
-    throw new CommandLineError(`option ${flag} expects a whole number above 0, got ${String(value)}; usage: ${MEMIT_USAGE}`);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || countProblem(Number(value), flag, 1)) {
+    throw new CommandLineError(`option ${flag} expects a whole number from 1 to ${MAX_COUNT}, got ${String(value)}; usage: ${MEMIT_USAGE}`);
   }
   return Number(value);
 }

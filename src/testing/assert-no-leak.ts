@@ -1,5 +1,6 @@
 import * as v8 from 'node:v8';
 import { collectGarbage, currentRss } from '../measure/measure-call';
+import { countProblem } from '../units/count';
 import { formatSize } from '../units/size';
 import { MemoryLeakError } from './errors';
 import { sizeArgument } from './size-argument';
@@ -51,10 +52,9 @@ export interface LeakReport {
 }
 
 function wholeNumber(value: unknown, what: string, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new TypeError(`${what} must be a whole number of at least ${min}, not ${JSON.stringify(value)}`);
-  }
-  return value;
+  const problem = countProblem(value, what, min);
+  if (problem) throw new TypeError(problem);
+  return value as number;
 }
 
 function retained(metric: LeakMetric): number {

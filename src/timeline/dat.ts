@@ -67,74 +67,116 @@ export function commandLine(args: readonly string[]): string {
   return args.map((a) => (/[ \t]/.test(a) ? `'${a}'` : a)).join(' ');
 }
 
-class DatSyntaxError extends UsageError {}
+/** A line that is not a well-formed record: skipped, and reported by the caller. */
+export interface MalformedLine {
+  line: number;
+  text: string;
+  why: string;
+}
 
 /**
- * Parses a whole .dat file. Anything that is not a well-formed record is an error naming
- * `file:line` and what was expected; blank lines are skipped.
+ * Parses a whole .dat file. A line that is not a well-formed record (a truncated last line,
+ * a negative MiB or time, a non-numeric field) is skipped and listed in `malformed`, so one
+ * cut line does not cost the whole recording; blank lines are skipped silently.
  */
-export function parseDat(text: string, file: string): Recording {
-  const rec: Recording = { file, cmdline: null, mem: newSeries(), children: new Map(), funcs: [] };
+export function parseDat(text: string, file: string): Recording & { malformed: MalformedLine[] } {
+  const rec: Recording & { malformed: MalformedLine[] } = { file, cmdline: null, mem: newSeries(), children: new Map(), funcs: [], malformed: [] };
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/\r$/, '');
     if (line.trim() === '') continue;
-    const fail = (what: string): never => {
-      const shown = line.length > 80 ? `${line.slice(0, 77)}...` : line;
-      throw new DatSyntaxError(`${file}:${i + 1}: ${what}, found ${JSON.stringify(shown)} (is this an mprof .dat file?)`);
-    };
-    const space = line.indexOf(' ');
-    const keyword = space < 0 ? line : line.slice(0, space);
-    const rest = space < 0 ? '' : line.slice(space + 1);
-    const fields = rest.trim() === '' ? [] : rest.trim().split(/\s+/);
-    const num = (k: number, what: string): number => {
-      const text = fields[k];
-      const n = Number(text);
-      if (text === undefined || !Number.isFinite(n)) fail(`expected ${what} as a number`);
-      return n;
-    };
-    switch (keyword) {
-      case 'CMDLINE':
-        rec.cmdline = rest;
-        break;
-      case 'MEM':
-        if (fields.length !== 2) fail('expected "MEM <MiB> <epoch seconds>"');
-        rec.mem.mib.push(num(0, 'MiB'));
-        rec.mem.times.push(num(1, 'epoch seconds'));
-        break;
-      case 'CHLD': {
-        if (fields.length !== 3) fail('expected "CHLD <pid> <MiB> <epoch seconds>"');
-        let series = rec.children.get(fields[0]);
-        if (!series) rec.children.set(fields[0], (series = newSeries()));
-        series.mib.push(num(1, 'MiB'));
-        series.times.push(num(2, 'epoch seconds'));
-        break;
-      }
-      case 'FUNC': {
-        if (fields.length !== 5 && fields.length !== 6) {
-          fail('expected "FUNC <name> <MiB start> <t start> <MiB end> <t end> [<depth>]"');
-        }
-        const depth = fields.length === 6 ? num(5, 'depth') : 0;
-        if (!Number.isInteger(depth) || depth < 0) fail('expected the stack depth as a whole number');
-        rec.funcs.push({ name: fields[0], memStart: num(1, 'MiB at start'), start: num(2, 'start time'), memEnd: num(3, 'MiB at end'), end: num(4, 'end time'), depth });
-        break;
-      }
-      default:
-        fail('expected a CMDLINE, MEM, CHLD or FUNC record');
-    }
+    // memprof and mprof end every record with a newline: a last line without one was cut
+    // by a kill or a full disk ("MEM 49.5 17959" would plot 1.7e9 s before the others).
+    const cut = i === lines.length - 1 && !text.endsWith('\n');
+    const why = cut ? 'the last line is cut (no newline at its end)' : parseRecord(line, rec);
+    if (why !== null) rec.malformed.push({ line: i + 1, text: line, why });
   }
   return rec;
 }
 
+class Malformed extends Error {}
+
+/** Adds one line's record to `rec`; returns what was expected when the line is malformed. */
+function parseRecord(line: string, rec: Recording): string | null {
+  const space = line.indexOf(' ');
+  const keyword = space < 0 ? line : line.slice(0, space);
+  const rest = space < 0 ? '' : line.slice(space + 1);
+  const fields = rest.trim() === '' ? [] : rest.trim().split(/\s+/);
+  const num = (k: number, what: string): number => {
+    const text = fields[k];
+    const n = Number(text);
+    // Sizes and epoch times are never negative: a minus sign is a damaged line.
+    if (text === undefined || text.trim() === '' || !Number.isFinite(n) || n < 0) throw new Malformed(`expected ${what} as a number of at least 0`);
+    return n;
+  };
+  try {
+    switch (keyword) {
+      case 'CMDLINE':
+        rec.cmdline = rest;
+        return null;
+      case 'MEM': {
+        if (fields.length !== 2) return 'expected "MEM <MiB> <epoch seconds>"';
+        const [mib, time] = [num(0, 'MiB'), num(1, 'epoch seconds')];
+        rec.mem.mib.push(mib);
+        rec.mem.times.push(time);
+        return null;
+      }
+      case 'CHLD': {
+        if (fields.length !== 3) return 'expected "CHLD <pid> <MiB> <epoch seconds>"';
+        if (!/^\d+$/.test(fields[0])) return 'expected the child pid as a whole number';
+        const [mib, time] = [num(1, 'MiB'), num(2, 'epoch seconds')];
+        let series = rec.children.get(fields[0]);
+        if (!series) rec.children.set(fields[0], (series = newSeries()));
+        series.mib.push(mib);
+        series.times.push(time);
+        return null;
+      }
+      case 'FUNC': {
+        if (fields.length !== 5 && fields.length !== 6) return 'expected "FUNC <name> <MiB start> <t start> <MiB end> <t end> [<depth>]"';
+        const depth = fields.length === 6 ? num(5, 'depth') : 0;
+        if (!Number.isInteger(depth)) return 'expected the stack depth as a whole number';
+        rec.funcs.push({ name: fields[0], memStart: num(1, 'MiB at start'), start: num(2, 'start time'), memEnd: num(3, 'MiB at end'), end: num(4, 'end time'), depth });
+        return null;
+      }
+      default:
+        return 'expected a CMDLINE, MEM, CHLD or FUNC record';
+    }
+  } catch (err) {
+    if (err instanceof Malformed) return err.message;
+    throw err;
+  }
+}
+
+/**
+ * One warning for a file's malformed lines, naming the first by file:line (null when none):
+ * the caller prints it, once per file however many lines were cut.
+ */
+export function malformedWarning(rec: Recording & { malformed?: MalformedLine[] }): string | null {
+  const bad = rec.malformed ?? [];
+  if (bad.length === 0) return null;
+  const [first] = bad;
+  const shown = first.text.length > 80 ? `${first.text.slice(0, 77)}...` : first.text;
+  const more = bad.length > 1 ? ` (and ${bad.length - 1} more malformed line${bad.length > 2 ? 's' : ''})` : '';
+  return `warning: ${rec.file}:${first.line}: skipped ${JSON.stringify(shown)}: ${first.why}${more}`;
+}
+
+/** The recording, or a UsageError (exit 1) when not one line of it is a valid sample. */
+export function requireSamples(rec: Recording & { malformed?: MalformedLine[] }): Recording {
+  if (rec.mem.times.length > 0) return rec;
+  const cut = (rec.malformed ?? []).length > 0 ? ' valid' : '';
+  const hint = cut ? 'is this an mprof .dat file?' : 'the program ended before the first sample; record again with a smaller --interval';
+  throw new UsageError(`${rec.file} has no${cut} MEM samples (${hint})`, 1);
+}
+
 /** Reads and parses a .dat file; a missing or unreadable file is a UsageError. */
-export function readDat(file: string): Recording {
+export function readDat(file: string): Recording & { malformed: MalformedLine[] } {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : e.message;
-    throw new UsageError(`cannot read ${file}: ${why}`);
+    throw new UsageError(`cannot read ${file}: ${why}`, 1);
   }
   return parseDat(text, file);
 }
@@ -150,4 +192,15 @@ export function peakOf(series: Series): { mib: number; time: number } {
     }
   }
   return { mib: series.mib.length ? best : NaN, time };
+}
+
+/**
+ * A recording to plot or measure: read, its malformed lines reported through `warn` in one
+ * line, and refused (exit 1) when no valid sample is left.
+ */
+export function readSampledDat(file: string, warn: (text: string) => void): Recording {
+  const rec = readDat(file);
+  const warning = malformedWarning(rec);
+  if (warning) warn(warning);
+  return requireSamples(rec);
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
+import { createExclusive } from '../util/write-file';
 
 // Recordings in the working directory, named and numbered as mprof does: files
 // mprofile_YYYYMMDDhhmmss.dat sorted by name (so by time), index 0 the oldest and -1 the newest.
@@ -14,13 +15,15 @@ export function defaultProfileName(date = new Date()): string {
 }
 
 /**
- * The default name for a recording starting now in `dir`; when a recording of this very
- * second exists, the next free second, so a quick second run never overwrites the first.
+ * Creates the recording file for a run starting now in `dir`, named as mprof names it, with
+ * `firstLine` in it. The name is taken with O_EXCL: when another run (in this second, or
+ * started at the same moment by another memprof) holds it, the next second's name is tried.
  */
-export function freshProfileName(dir = '.', now = new Date()): string {
+export function claimProfileName(firstLine: string, dir = '.', now = new Date()): string {
   for (let t = now.getTime(); ; t += 1000) {
     const name = defaultProfileName(new Date(t));
-    if (!fs.existsSync(path.join(dir, name))) return dir === '.' ? name : path.join(dir, name);
+    const file = dir === '.' ? name : path.join(dir, name);
+    if (createExclusive(file, firstLine)) return file;
   }
 }
 
@@ -50,7 +53,7 @@ export function resolveProfiles(args: readonly string[], dir = '.'): string[] {
   const profiles = listProfiles(dir);
   if (args.length === 0) {
     if (profiles.length === 0) {
-      throw new UsageError('no mprofile_*.dat file in this directory: record one with `memprof run <program>` or name a file');
+      throw new UsageError('no mprofile_*.dat file in this directory: record one with `memprof run <program>` or name a file', 1);
     }
     return [path.join(dir, profiles[profiles.length - 1])];
   }
@@ -65,6 +68,7 @@ export function resolveProfiles(args: readonly string[], dir = '.'): string[] {
           profiles.length === 0
             ? `no recording with index ${arg}: there is no mprofile_*.dat file in this directory`
             : `no recording with index ${arg}: indices go from 0 to ${profiles.length - 1} (or -1 to -${profiles.length}); see \`memprof list\``,
+          1,
         );
       }
       file = path.join(dir, name);
@@ -74,9 +78,9 @@ export function resolveProfiles(args: readonly string[], dir = '.'): string[] {
       try {
         stat = fs.statSync(file);
       } catch {
-        throw new UsageError(`${arg}: no such file (name a .dat file or an index from \`memprof list\`)`);
+        throw new UsageError(`${arg}: no such file (name a .dat file or an index from \`memprof list\`)`, 1);
       }
-      if (stat.isDirectory()) throw new UsageError(`${arg} is a directory, not a .dat file`);
+      if (stat.isDirectory()) throw new UsageError(`${arg} is a directory, not a .dat file`, 1);
     }
     if (!files.includes(file)) files.push(file);
   }

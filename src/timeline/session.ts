@@ -9,12 +9,14 @@ import { commandLine } from './dat';
 import { EVENTS_FD_ENV, FuncPairer } from './func-events';
 import { FLUSH_MS, Recorder } from './record';
 import { spawnFailure } from '../util/spawn-failure';
+import { diesWithThisProcess, tieToThisProcess } from '../util/child-lifetime';
 
 // `memprof run` and `memprof attach`: start (or find) the process, record it until it ends,
 // and say what was written.
 
 export interface SessionOptions {
-  output: string;
+  /** The .dat file; none: mprofile_<time>.dat in the working directory. */
+  output?: string;
   intervalSeconds: number;
   includeChildren: boolean;
   multiprocess: boolean;
@@ -51,6 +53,12 @@ function summary(recorder: Recorder, output: string): void {
   log(`wrote ${output}: ${recorder.samples} samples, peak ${formatMiB(recorder.peak, 3)}${dropped}`);
 }
 
+/** One line for a recording cut short by a failed write; exit 1. */
+function writeFailed(recorder: Recorder, what: string): number {
+  log(`cannot write ${recorder.output}: ${recorder.writeError}; ${what}; the file keeps the whole lines written before`);
+  return 1;
+}
+
 interface Launch {
   argv: string[];
   isScript: boolean;
@@ -60,7 +68,7 @@ interface Launch {
 function launchPlan(options: RunOptions): Launch {
   const isScript = SCRIPT.test(options.program);
   if (isScript && !fs.existsSync(options.program)) {
-    throw new UsageError(`cannot run ${options.program}: no such file`);
+    throw new UsageError(`cannot run ${options.program}: no such file`, 1);
   }
   const argv = isScript
     ? [process.execPath, '--require', PRELOAD, options.program, ...options.args]
@@ -69,7 +77,8 @@ function launchPlan(options: RunOptions): Launch {
   return { argv, isScript, cmdline };
 }
 
-function startChild({ argv, isScript }: Launch): ChildProcess {
+function startChild({ argv: plain, isScript }: Launch): ChildProcess {
+  const argv = diesWithThisProcess(plain);
   return spawn(argv[0], argv.slice(1), {
     stdio: isScript ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit',
     env: isScript ? { ...process.env, [EVENTS_FD_ENV]: '3' } : process.env,
@@ -85,14 +94,15 @@ export async function runProgram(options: RunOptions): Promise<number> {
     await once(child, 'spawn');
   } catch (err) {
     const why = spawnFailure(err, options.program);
-    fs.rmSync(options.output, { force: true }); // nothing ran: leave no recording behind
-    throw new UsageError(`cannot run ${options.program}: ${why}`);
+    fs.rmSync(recorder.output, { force: true }); // nothing ran: leave no recording behind
+    throw new UsageError(`cannot run ${options.program}: ${why}`, 1);
   }
+  tieToThisProcess(child.pid as number);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const closed = once(child, 'close');
-  log(`recording ${options.output} every ${options.intervalSeconds} s`);
+  log(`recording ${recorder.output} every ${options.intervalSeconds} s`);
   const pairer = new FuncPairer();
   const events = child.stdio[3];
   if (events && 'setEncoding' in events) {
@@ -115,6 +125,11 @@ export async function runProgram(options: RunOptions): Promise<number> {
       timer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
     }, options.timeoutSeconds * 1000);
   }
+  // A recording that cannot be written (a full disk) is not worth the program's run: stop it.
+  recorder.onWriteError = () => {
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS).unref();
+  };
   try {
     recorder.start(child.pid as number);
     const { code, signal } = await exited;
@@ -122,7 +137,8 @@ export async function runProgram(options: RunOptions): Promise<number> {
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     recorder.addFuncs(pairer.closeAll(recorder.lastTime || Date.now(), recorder.current));
     recorder.stop();
-    summary(recorder, options.output);
+    if (recorder.writeError !== null) return writeFailed(recorder, 'stopped the program');
+    summary(recorder, recorder.output);
     const programCode = code ?? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 0);
     if (options.exitCode) return programCode;
     if (programCode !== 0) log(`the program exited with ${signal ? `signal ${signal}` : `code ${code}`} (memprof exits 0 as mprof does; -E passes the program's code on)`);
@@ -163,7 +179,7 @@ export function findProcess(hint: string): number {
       // Exited while we looked.
     }
   }
-  throw new UsageError(`no process named like "${hint}": give its pid or a part of its name`);
+  throw new UsageError(`no process named like "${hint}": give its pid or a part of its name`, 1);
 }
 
 /** Records a running process until it exits, the timeout ends or memprof is interrupted. */
@@ -171,10 +187,10 @@ export async function attachProcess(pid: number, options: SessionOptions): Promi
   try {
     process.kill(pid, 0);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') throw new UsageError(`no process with pid ${pid}`);
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') throw new UsageError(`no process with pid ${pid}`, 1);
   }
   const recorder = new Recorder({ ...options, cmdline: processCommandLine(pid), status: statusStream() });
-  log(`attached to pid ${pid}: recording ${options.output} every ${options.intervalSeconds} s${options.timeoutSeconds ? ` for at most ${options.timeoutSeconds} s` : ''} (Ctrl+C to stop)`);
+  log(`attached to pid ${pid}: recording ${recorder.output} every ${options.intervalSeconds} s${options.timeoutSeconds ? ` for at most ${options.timeoutSeconds} s` : ''} (Ctrl+C to stop)`);
   let stopRequested = false;
   const stop = () => {
     stopRequested = true;
@@ -183,11 +199,12 @@ export async function attachProcess(pid: number, options: SessionOptions): Promi
   const deadline = options.timeoutSeconds === undefined ? Infinity : Date.now() + options.timeoutSeconds * 1000;
   try {
     recorder.start(pid);
-    while (recorder.running && !stopRequested && Date.now() < deadline) {
+    while (recorder.running && !stopRequested && recorder.writeError === null && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(FLUSH_MS, Math.max(1, deadline - Date.now()))));
     }
     recorder.stop();
-    summary(recorder, options.output);
+    if (recorder.writeError !== null) return writeFailed(recorder, 'stopped recording (the process runs on)');
+    summary(recorder, recorder.output);
     return 0;
   } finally {
     for (const signal of FORWARDED) process.off(signal, stop);

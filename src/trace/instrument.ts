@@ -11,7 +11,8 @@ export { PROBE_GLOBAL, functionKey, parseFunctionKey } from './probe-key';
  *
  * Generated code, per instrumented function:
  *   body start:  const $mp$r = globalThis[Symbol.for('memprof.probe')], $mp$f = $mp$r.e(KEY); try {
- *   statements:  $mp$r.l($mp$f, LINE);          (one per line: the first statement starting on it)
+ *   statements:  if ($mp$r.l($mp$f, LINE)) debugger;  (one per line: the first statement starting on it;
+ *                true only when --break-at asks to pause there)
  *   loop tests:  (($mp$r.l($mp$f, LINE)), test)  (a header counts its tests, like memory_profiler)
  *   await/yield: $mp$r.r($mp$f, await $mp$r.s($mp$f, x))  (suspend/resume: other code's memory is not ours)
  *   body end:    } finally { $mp$r.x($mp$f) }
@@ -251,6 +252,10 @@ const R = '$mp$r';
 const NO_PROBES = '{e(){},l(){},s:(f,v)=>v,r:(f,v)=>v,x(){}}';
 const F = '$mp$f';
 const probe = (line: number): string => `${R}.l(${F},${line})`;
+// A statement probe: the line probe returns true only when --break-at's alarm asked for a
+// pause, so the debugger stops here, in the user's own frame at the line about to run,
+// rather than inside memprof. Never true otherwise: the `debugger` is never reached.
+const lineProbe = (line: number): string => `if(${probe(line)})debugger;`;
 
 const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement', 'ForInStatement', 'ForOfStatement']);
 
@@ -282,7 +287,7 @@ function instrumentEdits(fn: FunctionNode, key: string, list: EditList): void {
     // Expression-bodied arrow: give it a block on the same lines.
     const line = body.loc!.start.line;
     probedLines.add(line);
-    list.open(body.start, `{${entry}${probe(line)};return `, 0);
+    list.open(body.start, `{${entry}${lineProbe(line)}return `, 0);
     list.close(body.end, `;${exit}}`, 0);
     expression(body, 1);
   }
@@ -307,12 +312,12 @@ function instrumentEdits(fn: FunctionNode, key: string, list: EditList): void {
       if (s.type === 'BlockStatement') {
         // Inside the braces: a block on its own line may be an else branch or a loop body,
         // where a probe before it would become the body and the block run unconditionally.
-        list.open(s.start + 1, `${probe(line)};`, depth + 1);
+        list.open(s.start + 1, lineProbe(line), depth + 1);
       } else if (single) {
-        list.open(s.start, `{${probe(line)};`, depth);
+        list.open(s.start, `{${lineProbe(line)}`, depth);
         list.close(s.end, '}', depth);
       } else {
-        list.open(s.start, `${probe(line)};`, depth);
+        list.open(s.start, lineProbe(line), depth);
       }
     }
     if (target !== s) return LOOPS.has(target.type) ? loop(target, line, depth + 1) : statement(target, depth + 1, false);
@@ -386,9 +391,9 @@ function instrumentEdits(fn: FunctionNode, key: string, list: EditList): void {
   /** A probe for the loop header at the start of each pass through the body. */
   function bodyProbe(b: AnyNode, line: number, depth: number): void {
     probedLines.add(line);
-    if (b.type === 'BlockStatement') list.open(b.start + 1, `${probe(line)};`, depth);
+    if (b.type === 'BlockStatement') list.open(b.start + 1, lineProbe(line), depth);
     else {
-      list.open(b.start, `{${probe(line)};`, depth);
+      list.open(b.start, `{${lineProbe(line)}`, depth);
       list.close(b.end, '}', depth);
     }
   }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { VERSION } from '../version';
-import type { BackendName } from '../meter';
+import { BACKENDS, isBackendName, type BackendName } from '../meter';
 import { formatFunctionText } from '../report/text';
 import { writeAllSync } from '../report/write-sync';
 import type { FunctionResult, LineResult, ProfileResults } from '../report/results';
@@ -20,6 +20,7 @@ import {
   type FunctionStats,
   type TraceMode,
 } from './runtime';
+import { precisionProblem } from '../units/size';
 import { splitLines } from './lines';
 import { mapToOriginal } from './source-map';
 
@@ -76,10 +77,21 @@ function sourceText(file: string): string {
   return text;
 }
 
+const OPTION_NAMES = ['precision', 'stream', 'backend', 'report', 'mode'];
+
+/** A misspelt option (`reprot`) or a bad backend fails on every call, not only the first. */
 function checkOptions(options: ProfileOptions): void {
-  if (options.precision !== undefined && !(Number.isInteger(options.precision) && options.precision >= 0 && options.precision <= 12)) {
-    throw new TypeError(`precision must be a whole number from 0 to 12, got ${String(options.precision)}`);
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`profile() options must be an object, not ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
   }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.includes(key)) throw new TypeError(`unknown profile() option "${key}": valid options are ${OPTION_NAMES.join(', ')}`);
+  }
+  if (options.backend !== undefined && !isBackendName(options.backend)) {
+    throw new TypeError(`unknown backend ${JSON.stringify(options.backend)}: choose one of ${BACKENDS.join(', ')}`);
+  }
+  const precision = options.precision === undefined ? null : precisionProblem(options.precision);
+  if (precision) throw new TypeError(precision);
   if (options.report !== undefined && !['call', 'exit', 'none'].includes(options.report)) {
     throw new TypeError(`report must be 'call', 'exit' or 'none', got ${String(options.report)}`);
   }
@@ -179,11 +191,11 @@ export function profile<F extends AnyFunction>(fn: F, options?: ProfileOptions |
     return { ...descriptor, value: profile(descriptor.value as AnyFunction) } as unknown as F;
   }
   if (typeof fn !== 'function') throw new TypeError(`profile() needs a function, got ${fn === null ? 'null' : typeof fn}`);
-  const isDecorator = options !== undefined && typeof (options as MethodContext).kind === 'string';
+  const isDecorator = typeof options === 'object' && options !== null && typeof (options as MethodContext).kind === 'string';
   if (isDecorator && (options as MethodContext).kind !== 'method') {
     throw new TypeError(`@profile decorates methods, not a ${(options as MethodContext).kind}`);
   }
-  const opts: ProfileOptions = isDecorator ? {} : ((options ?? {}) as ProfileOptions);
+  const opts: ProfileOptions = isDecorator || options === undefined ? {} : (options as ProfileOptions);
   checkOptions(opts);
   ensureRuntime(opts);
   const label = fn.name || '<anonymous>';

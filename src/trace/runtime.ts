@@ -223,6 +223,12 @@ export function setAlarm(bytes: number, handler: (bytes: number, fn: FunctionSta
   onAlarm = handler;
 }
 
+/** Makes the next statement probe return true: the probed code then runs `debugger`. */
+let pauseRequested = false;
+export function pauseAtNextLine(): void {
+  pauseRequested = true;
+}
+
 export function clearAlarm(): void {
   alarmAt = Infinity;
   onAlarm = null;
@@ -422,8 +428,8 @@ function enter(key: string): number {
   return frame;
 }
 
-/** Line probe: closes the open line of this frame and opens `line`. */
-function line(frame: number, line: number): void {
+/** Line probe: closes the open line of this frame and opens `line`; true to pause there. */
+function line(frame: number, line: number): boolean {
   const now = readMemory();
   const fn = functions[fFn[frame]];
   const open = fLine[frame];
@@ -438,6 +444,9 @@ function line(frame: number, line: number): void {
   fHeapPending[frame] = fExtPending[frame] = 0;
   fPeak[frame] = now;
   startPeak(frame, now);
+  if (!pauseRequested) return false;
+  pauseRequested = false;
+  return true;
 }
 
 /** Before an await/yield: keep what the line did so far; other code runs next. */

@@ -14,11 +14,12 @@ export function parseSelector(text: string): Selector {
   const colon = text.lastIndexOf(':');
   const file = colon > 0 ? text.slice(0, colon) : undefined;
   const rest = colon > 0 ? text.slice(colon + 1) : text;
-  if (rest === '' || (file !== undefined && file === '')) {
+  if (rest === '' || text.startsWith(':') || /\s/.test(rest)) {
     throw new UsageError(`invalid function selector "${text}": expected name, file.js:name or file.js:line`);
   }
   if (/^\d+$/.test(rest)) {
     if (!file) throw new UsageError(`invalid function selector "${text}": a line needs its file, e.g. app.js:${rest}`);
+    if (Number(rest) === 0) throw new UsageError(`invalid function selector "${text}": lines are numbered from 1`);
     return { text, file, line: Number(rest) };
   }
   return { text, file, name: rest };

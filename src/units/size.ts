@@ -16,6 +16,20 @@ const UNITS: Record<string, number> = {
   TB: 1000 ** 4,
 };
 
+/** The largest size memprof accepts: 1024 TiB (2^50 bytes), beyond the memory of any machine
+ * and still an exact integer, so a typo of a few digits cannot become a limit never reached. */
+export const MAX_SIZE = 1024 ** 5;
+const SIZE_RANGE = 'sizes go from 0 B to 1024 TiB';
+
+/** Decimal places a figure may be printed with: toFixed takes up to 100, and 20 is plenty. */
+export const MAX_PRECISION = 20;
+
+/** Why `precision` is not a number of decimals memprof prints, or null when it is. */
+export function precisionProblem(precision: unknown): string | null {
+  if (typeof precision === 'number' && Number.isInteger(precision) && precision >= 0 && precision <= MAX_PRECISION) return null;
+  return `precision must be a whole number from 0 to ${MAX_PRECISION}, got ${String(precision)}`;
+}
+
 export const SIZE_FORMS = 'a number of MiB (200, 1.5) or a number with a unit: B, KiB, MiB, GiB, TiB (powers of 1024) or kB, MB, GB, TB (powers of 1000), e.g. 512MiB, 2GB';
 
 /**
@@ -25,7 +39,7 @@ export const SIZE_FORMS = 'a number of MiB (200, 1.5) or a number with a unit: B
  */
 export function parseSize(text: string | number, what = 'size'): number {
   if (typeof text === 'number') {
-    if (Number.isFinite(text) && text >= 0) return Math.round(text * MiB);
+    if (Number.isFinite(text) && text >= 0) return inRange(Math.round(text * MiB), text, what);
     throw new UsageError(`invalid ${what} ${JSON.stringify(String(text))}: expected ${SIZE_FORMS}`);
   }
   const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([A-Za-z]*)\s*$/.exec(String(text));
@@ -33,7 +47,12 @@ export function parseSize(text: string | number, what = 'size'): number {
   if (!match || !(unit in UNITS)) {
     throw new UsageError(`invalid ${what} ${JSON.stringify(String(text))}: expected ${SIZE_FORMS}`);
   }
-  return Math.round(Number(match[1]) * UNITS[unit]);
+  return inRange(Math.round(Number(match[1]) * UNITS[unit]), text, what);
+}
+
+function inRange(bytes: number, text: string | number, what: string): number {
+  if (bytes <= MAX_SIZE) return bytes;
+  throw new UsageError(`invalid ${what} ${JSON.stringify(String(text))}: beyond the memory of any machine; ${SIZE_RANGE}`);
 }
 
 /** Bytes as MiB with `precision` decimals, without the unit: "12.3". */

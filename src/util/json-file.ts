@@ -22,6 +22,8 @@ export function readJsonFile(file: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`${file}: not valid JSON: ${(err as Error).message}`);
+    // V8 quotes the text around the error, newlines included: keep the message one line.
+    const why = (err as Error).message.replace(/\r?\n/g, '\\n');
+    throw new UsageError(`${file}: not valid JSON: ${why}`);
   }
 }

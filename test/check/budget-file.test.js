@@ -120,7 +120,7 @@ test('a budget whose cwd does not exist says so, not "command not found"', () =>
   const dir = scratch();
   writeJson(dir, 'memprof.budget.json', { budgets: { a: { command: [process.execPath, '-e', '0'], cwd: 'nope', maxPeak: '1GiB' } } });
   const r = memprof(['check'], { cwd: dir });
-  assert.strictEqual(r.status, 2, r.stderr);
+  assert.strictEqual(r.status, 1, r.stderr);
   assert.match(r.stderr, /cannot run \S+ -e 0: no directory \S+nope\n$/);
 });
 

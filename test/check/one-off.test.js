@@ -1,5 +1,6 @@
 'use strict';
 // memprof check --max-peak <size> -- <command>: exit 0 within budget, 1 over it, 2 on usage errors.
+const MiB = 1024 * 1024;
 const test = require('node:test');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -56,15 +57,15 @@ test('a failing command fails the check even within budget; its output goes to s
   assert.match(r.stderr, /from the command/);
 });
 
-test('usage errors exit 2 with one line and no stack', () => {
+test('usage errors exit 2 (a missing program 1) with one line and no stack', () => {
   const dir = scratch();
   const cases = [
     [['check', '--max-peak', '10XB', '--', 'true'], /invalid size "10XB"/],
     [['check'], /nothing to check: give a command .* or write memprof\.budget\.json/],
     [['check', '--', 'true'], /give a limit with --max-peak <size>/],
-    [['check', '--max-peak', '1GiB', '--', 'memprof-no-such-command'], /cannot run memprof-no-such-command: command not found\n/],
+    [['check', '--max-peak', '1GiB', '--', 'memprof-no-such-command'], /cannot run memprof-no-such-command: command not found\n/, 1],
     // A script here named without its interpreter (mprof users write `mprof run job.py`).
-    [['check', '--max-peak', '1GiB', '--', 'job.py'], /cannot run job\.py: command not found \(job\.py is a file here: run it as python3 job\.py, or \.\/job\.py if it is executable\)/],
+    [['check', '--max-peak', '1GiB', '--', 'job.py'], /cannot run job\.py: command not found \(job\.py is a file here: run it as python3 job\.py, or \.\/job\.py if it is executable\)/, 1],
     [['check', '--max-peak', '1GiB', '--update-baseline', '--', 'true'], /--update-baseline needs --baseline <file>/],
     [['check', '--max-peak', '1GiB', '--config', 'x.json', '--', 'true'], /either a command or --config <file>, not both/],
     [['check', '--max-peak', '1GiB', '--metric', 'pss', '--', 'true'], /--metric <metric>' argument 'pss' is invalid\. Allowed choices are rss, heap/],
@@ -74,9 +75,9 @@ test('usage errors exit 2 with one line and no stack', () => {
     [['check', '--max-peak', '1GiB', '--baseline', 'missing.json', '--', 'true'], /baseline missing\.json does not exist: record it with --baseline missing\.json --update-baseline/],
   ];
   fs.writeFileSync(path.join(dir, 'job.py'), 'print(1)\n');
-  for (const [args, message] of cases) {
+  for (const [args, message, code = 2] of cases) {
     const r = memprof(args, { cwd: dir });
-    assert.strictEqual(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.strictEqual(r.status, code, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('memprof:') && !l.startsWith('memprof: checking'));
     assert.strictEqual(lines.length, 1, r.stderr);
@@ -96,11 +97,20 @@ test('without the addon: Node.js commands are still measured (their own kernel p
   assert.match(other.stdout, /no RSS peak: the native addon, which samples the command, is not built \(npm rebuild memprof\)/);
 });
 
-test('a command that ends before the sampler\'s first reading fails its RSS budget and says so', () => {
-  const r = memprof(['check', '--max-peak', '150MiB', '--', 'true'], { cwd: scratch() });
-  // Under a millisecond: usually no reading at all; when one lands, the verdict passes.
-  if (r.status === 1) assert.match(r.stdout, /no RSS peak: the command ended before the sampler's first reading/);
-  else assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+test('a command that ends before the sampler\'s first reading gets its peak from the kernel (ru_maxrss at exit)', () => {
+  // `true` ends in under a millisecond: usually before any sample. The kernel keeps its peak.
+  for (const command of [['true'], ['sh', '-c', 'true']]) {
+    const r = memprof(['check', '--max-peak', '100MiB', '--format', 'json', '--', ...command], { cwd: scratch() });
+    assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    const [result] = JSON.parse(r.stdout).budgets;
+    assert.ok(result.peakRss > 256 * 1024 && result.peakRss < 100 * MiB, `peak RSS of ${command.join(' ')}: ${result.peakRss} bytes`);
+  }
+  // Over the budget, measured the same way: a short python allocation of 80 MiB.
+  if (require('node:child_process').spawnSync('python3', ['-c', '0']).status === 0) {
+    const r = memprof(['check', '--max-peak', '40MiB', '--format', 'json', '--', 'python3', '-c', 'x = bytearray(80 << 20)'], { cwd: scratch() });
+    assert.strictEqual(r.status, 1, r.stdout + r.stderr);
+    assert.ok(JSON.parse(r.stdout).budgets[0].peakRss >= 80 * MiB, r.stdout);
+  }
 });
 
 test('--timeout stops a command that runs too long and fails its budget', () => {

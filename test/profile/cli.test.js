@@ -250,11 +250,25 @@ test('--include-children adds the RSS of child processes to the rows', () => {
   assert.ok(rise(alone) < 30, `without: ${rise(alone)} MiB`);
 });
 
+test('--timestamp gives the same stack levels as mprof and memprof run: 0 for the outermost call', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-levels-'));
+  const script = path.join(dir, 'nested.js');
+  fs.writeFileSync(script, 'function inner() { return [1]; }\nfunction outer() { return inner().length; }\nprofile(inner);\nprofile(outer)();\n');
+  const levels = (text) => text.split('\n').filter((l) => l.startsWith('FUNC ')).map((l) => `${l.split(' ')[1]} ${l.split(' ')[6]}`).sort();
+  const ts = memprof(['--timestamp', script], { cwd: dir });
+  assert.strictEqual(ts.code, 0, ts.stderr);
+  assert.deepStrictEqual(levels(ts.stdout), ['nested.inner 1', 'nested.outer 0']);
+  const run = memprof(['run', '-o', path.join(dir, 'r.dat'), script], { cwd: dir });
+  assert.strictEqual(run.code, 0, run.stderr);
+  assert.deepStrictEqual(levels(fs.readFileSync(path.join(dir, 'r.dat'), 'utf8')), levels(ts.stdout), 'memprof run agrees');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('--timestamp prints FUNC lines instead of tables', () => {
   const r = memprof(['--timestamp', 'app.js']);
   assert.strictEqual(r.code, 0, r.stderr);
   assert.doesNotMatch(r.stdout, /Filename:/);
-  const m = /^FUNC app\.build ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) 1$/m.exec(r.stdout);
+  const m = /^FUNC app\.build ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) 0$/m.exec(r.stdout);
   assert.ok(m, r.stdout);
   const [start, t0, end, t1] = m.slice(1).map(Number);
   assert.ok(end - start > 95 && end - start < 105, `build kept ${end - start} MiB`);
@@ -278,13 +292,58 @@ test('--snapshot-at writes a .heapsnapshot in the working directory once, and sa
   }
 });
 
-test('--break-at with no debugger attached opens the inspector on 127.0.0.1 and waits', async () => {
-  const run = memprofUntil(['--break-at', '1MiB', 'grows.js'], 'stderr', /waiting for a debugger at ws:\/\/127\.0\.0\.1:\d+\//);
+test('--break-at with no debugger attached opens the inspector on 127.0.0.1, says how to attach and what it exposes, and waits', async () => {
+  const run = memprofUntil(['--break-at', '1MiB', 'grows.js'], 'stderr', /run code as this process\n/);
   await run.ready;
-  assert.match(run.out.stderr, /^memprof: memory reached [\d.]+ MiB at .*grows\.js:\d+; waiting for a debugger at ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/m);
+  const port = /node inspect 127\.0\.0\.1:(\d+)\n/.exec(run.out.stderr)[1];
+  assert.match(run.out.stderr, /^memprof: memory reached [\d.]+ MiB at .*grows\.js:\d+; waiting for a debugger on 127\.0\.0\.1:\d+:$/m);
+  assert.match(run.out.stderr, new RegExp(`^memprof:   node inspect 127\\.0\\.0\\.1:${port}$`, 'm'));
+  assert.match(run.out.stderr, new RegExp(`^memprof:   or Chrome: chrome://inspect, Configure\\.\\.\\. add 127\\.0\\.0\\.1:${port}, then "inspect" \\(ws://127\\.0\\.0\\.1:${port}/[\\w-]+\\)$`, 'm'));
+  assert.match(run.out.stderr, new RegExp(`^memprof: warning: until a debugger detaches, any local user can connect to 127\\.0\\.0\\.1:${port} and run code as this process$`, 'm'));
   assert.doesNotMatch(run.out.stdout, /grew/, 'the script is paused');
   run.child.kill('SIGKILL');
   await run.done;
+});
+
+test('--break-at: `node inspect 127.0.0.1:PORT` attaches, the pause is in the user\'s frame, and the inspector closes when it detaches', { skip: process.platform !== 'linux' && 'detach is noticed through /proc/net/tcp' }, async () => {
+  const { spawn } = require('node:child_process');
+  const net = require('node:net');
+  const run = memprofUntil(['--break-at', '1MiB', 'grows-then-waits.js'], 'stderr', /run code as this process\n/);
+  await run.ready;
+  const hostPort = /node inspect (127\.0\.0\.1:\d+)\n/.exec(run.out.stderr)[1];
+  const debug = spawn(process.execPath, ['inspect', hostPort], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let seen = '';
+  const until = (pattern) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`node inspect never printed ${pattern}: ${seen}`)), 30000);
+      const check = () => pattern.test(seen) && (clearTimeout(timer), resolve());
+      debug.stdout.on('data', (d) => ((seen += d), check()));
+      check();
+    });
+  await until(/break in \S*grows-then-waits\.js:\d+/);
+  const where = /break in (\S+):(\d+)/.exec(seen);
+  assert.equal(path.basename(where[1]), 'grows-then-waits.js', 'paused in the script, not in memprof');
+  debug.stdin.write('bt\n');
+  await until(/#0 grow \S*grows-then-waits\.js:/);
+  debug.stdin.write('cont\n.exit\n');
+  await new Promise((resolve) => debug.on('close', resolve));
+  const closedLine = new RegExp(`^memprof: the debugger detached; the inspector on ${hostPort.replace(/\./g, '\\.')} is closed$`, 'm');
+  await new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = () => (closedLine.test(run.out.stderr) ? resolve() : Date.now() - started > 20000 ? reject(new Error(run.out.stderr)) : setTimeout(tick, 50));
+    tick();
+  });
+  // Closed while the script still runs (it prints "done" 3 s after the pause).
+  const refused = await new Promise((resolve) => {
+    const socket = net.connect(Number(hostPort.split(':')[1]), '127.0.0.1');
+    socket.on('connect', () => (socket.destroy(), resolve(false)));
+    socket.on('error', () => resolve(true));
+  });
+  assert.ok(!run.out.stdout.includes('done'), 'the script is still running');
+  const result = await run.done;
+  assert.strictEqual(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^done$/m);
+  assert.ok(refused, 'nothing listens on the inspector port any more');
 });
 
 test('--break-at with the inspector already open pauses there (and memprof\'s own session never holds it up)', () => {

@@ -106,7 +106,7 @@ test('.memit errors: a bad option is one line, an exception reads as the REPL sh
   ]);
   assert.strictEqual(code, 0);
   assert.match(stdout, /\.memit: unknown option -z; usage: \.memit \[-r N\] \[-c\] \[-i SECONDS\] <statement>\n/);
-  assert.match(stdout, /\.memit: option -r expects a whole number above 0, got 0;/);
+  assert.match(stdout, /\.memit: option -r expects a whole number from 1 to 10000000, got 0;/);
   assert.match(stdout, /\.memit: nothing to run;/);
   assert.match(stdout, /Uncaught RangeError: boom\n    at memprof-repl:1:7\n/, "the column of the typed statement");
   assert.doesNotMatch(stdout, /dist[\\/]/, 'no memprof stack frames');

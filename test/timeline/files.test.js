@@ -3,8 +3,8 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { tempDir, memprof, MPROF, MPROF_SKIP } = require('./helpers.js');
-const { defaultProfileName, freshProfileName } = require('../../dist/timeline/files.js');
+const { tempDir, memprof, memprofAsync, MPROF, MPROF_SKIP } = require('./helpers.js');
+const { defaultProfileName, claimProfileName } = require('../../dist/timeline/files.js');
 
 const NAMES = ['mprofile_20260101120000.dat', 'mprofile_20260101120005.dat', 'mprofile_20260102093000.dat'];
 
@@ -32,10 +32,17 @@ test('default output names sort by time and match mprof', () => {
 test('a second recording in the same second takes the next free name', () => {
   const dir = tempDir();
   const now = new Date(2026, 0, 1, 12, 0, 5);
-  assert.equal(freshProfileName(dir, now), path.join(dir, 'mprofile_20260101120005.dat'));
-  fs.writeFileSync(path.join(dir, 'mprofile_20260101120005.dat'), '');
+  assert.equal(claimProfileName('CMDLINE a\n', dir, now), path.join(dir, 'mprofile_20260101120005.dat'));
   fs.writeFileSync(path.join(dir, 'mprofile_20260101120006.dat'), '');
-  assert.equal(freshProfileName(dir, now), path.join(dir, 'mprofile_20260101120007.dat'));
+  // Taken with O_EXCL: the file of this second and the next exist, the one after is new.
+  assert.equal(claimProfileName('CMDLINE b\n', dir, now), path.join(dir, 'mprofile_20260101120007.dat'));
+  assert.equal(fs.readFileSync(path.join(dir, 'mprofile_20260101120005.dat'), 'utf8'), 'CMDLINE a\n');
+  assert.equal(fs.readFileSync(path.join(dir, 'mprofile_20260101120007.dat'), 'utf8'), 'CMDLINE b\n');
+  // A symlink planted under the next name is a taken name, never written through.
+  fs.writeFileSync(path.join(dir, 'victim'), 'keep');
+  fs.symlinkSync('victim', path.join(dir, 'mprofile_20260101120008.dat'));
+  assert.equal(claimProfileName('CMDLINE c\n', dir, now), path.join(dir, 'mprofile_20260101120009.dat'));
+  assert.equal(fs.readFileSync(path.join(dir, 'victim'), 'utf8'), 'keep');
 });
 
 test('run without -o writes mprofile_<time>.dat in the working directory; two quick runs keep both', () => {
@@ -45,6 +52,20 @@ test('run without -o writes mprofile_<time>.dat in the working directory; two qu
   assert.equal(names.length, 2, names.join(' '));
   for (const name of names) assert.match(name, /^mprofile_\d{14}\.dat$/);
   assert.equal(memprof(['list'], { cwd: dir }).stdout.trim().split('\n').length, 2);
+});
+
+test('runs started at the same moment in one directory take different files (O_EXCL)', async () => {
+  const dir = tempDir();
+  const runs = Array.from({ length: 4 }, (_, i) =>
+    memprofAsync(['run', process.execPath, '-e', `setTimeout(() => {}, 300); // run ${i}`], { cwd: dir }),
+  );
+  const codes = await Promise.all(runs.map((child) => new Promise((resolve) => child.on('close', resolve))));
+  assert.deepEqual(codes, [0, 0, 0, 0]);
+  const names = fs.readdirSync(dir).sort();
+  assert.equal(names.length, 4, `four recordings: ${names.join(' ')}`);
+  const cmdlines = names.map((n) => fs.readFileSync(path.join(dir, n), 'utf8').split('\n').filter((l) => l.startsWith('CMDLINE')));
+  for (const lines of cmdlines) assert.equal(lines.length, 1, `one run a file, not interleaved: ${lines.join(' | ')}`);
+  assert.deepEqual(cmdlines.map((l) => /run (\d)/.exec(l[0])[1]).sort(), ['0', '1', '2', '3']);
 });
 
 test('list numbers recordings oldest first, as mprof list', () => {
@@ -81,8 +102,14 @@ test('peak takes the newest file by default, files or indices otherwise, childre
   r = memprof(['peak', '--func', 'prog.g', '1'], { cwd: dir });
   assert.match(r.stdout, /^mprofile_20260101120005.dat\t3.000 MiB\n/);
   r = memprof(['peak', '--func', 'nope', '1'], { cwd: dir });
-  assert.equal(r.stdout, 'mprofile_20260101120005.dat\tNaN MiB\n');
-  assert.match(r.stderr, /has no function nope \(it has prog\.f, prog\.g\)/);
+  assert.equal(r.code, 1, 'an error exits 1, never 0');
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^memprof: mprofile_20260101120005\.dat has no function nope \(it has prog\.f, prog\.g\)\n$/);
+  // Each file is answered; the one that cannot be makes the exit code 1.
+  r = memprof(['peak', '--func', 'prog.f', '1', 'other.dat'], { cwd: dir });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /^mprofile_20260101120005\.dat\t20\.000 MiB\n/);
+  assert.match(r.stderr, /other\.dat has no function prog\.f \(it has no FUNC records\)/);
 });
 
 test('peak matches python3-mprof peak on the same files', { skip: MPROF_SKIP }, () => {
@@ -94,27 +121,30 @@ test('peak matches python3-mprof peak on the same files', { skip: MPROF_SKIP }, 
   }
 });
 
-test('bad indices and files are one-line usage errors', () => {
+test('bad indices and missing files are one-line errors, exit 1', () => {
   const dir = fixture();
-  for (const args of [['peak', '7'], ['peak', 'missing.dat'], ['rm', '-9'], ['plot', '3']]) {
+  for (const args of [['peak', '7'], ['peak', 'missing.dat'], ['rm', '-9'], ['plot', '3'], ['plot', 'missing.dat']]) {
     const r = memprof(args, { cwd: dir });
-    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1);
     assert.match(r.stderr, /^memprof: (no recording with index|missing\.dat: no such file)/);
   }
   const empty = tempDir();
   const r = memprof(['peak'], { cwd: empty });
-  assert.equal(r.code, 2);
+  assert.equal(r.code, 1);
   assert.match(r.stderr, /no mprofile_\*\.dat file in this directory/);
 });
 
-test('peak of a recording without samples says why beside mprof\'s NaN line', () => {
+test('peak of a recording without samples says why and exits 1', () => {
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'none.dat'), 'CMDLINE true\n');
-  const r = memprof(['peak', 'none.dat'], { cwd: dir });
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, 'none.dat\tNaN MiB\n');
-  assert.match(r.stderr, /none\.dat has no MEM samples/);
+  fs.writeFileSync(path.join(dir, 'empty.dat'), '');
+  for (const name of ['none.dat', 'empty.dat']) {
+    const r = memprof(['peak', name], { cwd: dir });
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, new RegExp(`^memprof: ${name.replace('.', '\\.')} has no MEM samples \\(the program ended before the first sample`));
+  }
 });
 
 test('rm removes by index or name; --dry-run only lists', () => {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { UsageError } from '../../errors';
-import { writeFailure, writeFileAtomic } from '../../util/write-file';
+import { writeFailure, writeFailureExitCode, writeFileAtomic } from '../../util/write-file';
 import type { Recording } from '../dat';
 import { renderHtml } from './html';
 import { buildPlotModel, type PlotOptions } from './model';
@@ -31,6 +31,6 @@ export function writePlot(recordings: readonly Recording[], file: string, option
   try {
     writeFileAtomic(file, data);
   } catch (err) {
-    throw new UsageError(`cannot write ${file}: ${writeFailure(err)}`);
+    throw new UsageError(`cannot write ${file}: ${writeFailure(err)}`, writeFailureExitCode(err));
   }
 }
