@@ -23,7 +23,7 @@ test('writeFileAtomic: a symlink planted under the old predictable temporary nam
   writeFileAtomic(path.join(dir, 'out.svg'), 'the plot');
   assert.equal(fs.readFileSync(victim, 'utf8'), 'root-owned content', 'the victim file is untouched');
   assert.equal(fs.readFileSync(path.join(dir, 'out.svg'), 'utf8'), 'the plot');
-  assert.ok(!fs.lstatSync(path.join(dir, 'out.svg')).isSymbolicLink());
+  assert.ok(!fs.lstatSync(path.join(dir, 'out.svg')).isSymbolicLink(), 'out.svg is a file of its own, not the planted symlink');
 });
 
 test('writeFileAtomic opens a random name with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600, and gives the result its proper mode', () => {
