@@ -8,7 +8,11 @@
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-std=c++17"],
       "conditions": [
-        ["OS=='linux'", { "sources": ["native/rss_linux.cc"] }],
+        ["OS=='linux'", {
+          "sources": ["native/rss_linux.cc", "native/baseline_linux.cc"],
+          "include_dirs": ["native"],
+          "cflags_cc": ["-include", "baseline_linux.h"]
+        }],
         ["OS=='mac'", { "sources": ["native/rss_darwin.cc"] }],
         ["OS=='win'", {
           "sources": ["native/rss_win.cc"],
