@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors';
 import { quietOnClosedStdout } from '../util/closed-stdout';
+import { reportFallbackOnStderr } from '../meter';
 import { VERSION } from '../version';
 import { registerProfile } from './profile';
 import { registerRun } from './run';
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; usage errors print one line and exit 2, never a stack trace. */
 export async function main(argv: string[]): Promise<void> {
+  reportFallbackOnStderr();
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

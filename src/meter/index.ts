@@ -71,16 +71,25 @@ function smapsRollupMeter(name: 'uss' | 'pss'): Meter {
 }
 
 let warnedFallback = false;
+let noticeOnStderr = false;
+
+/** The CLI says the fallback on its own `memprof:` stderr line instead of a process warning. */
+export function reportFallbackOnStderr(): void {
+  noticeOnStderr = true;
+}
 
 /**
  * The backend used when none is named: `native`, or `process` where the addon cannot load
- * (then one line on stderr says why and how to build it, once per process).
+ * (then, once per process, a warning says why: `process.emitWarning` with code
+ * MEMPROF_NO_ADDON from the library, one stderr line from the CLI).
  */
 export function defaultBackend(): BackendName {
   if (tryAddon()) return 'native';
   if (!warnedFallback) {
     warnedFallback = true;
-    process.stderr.write(`memprof: ${addonMissingMessage()}; using the "process" backend\n`);
+    const message = `${addonMissingMessage()}; using the "process" backend`;
+    if (noticeOnStderr) process.stderr.write(`memprof: ${message}\n`);
+    else process.emitWarning(message, { code: 'MEMPROF_NO_ADDON' });
   }
   return 'process';
 }

@@ -31,7 +31,7 @@ export interface ProfileOptions {
   /** Where tables go (default stdout). */
   stream?: NodeJS.WritableStream;
   /** Meter backend; the first profiled function's choice holds for the process. */
-  backend?: BackendName | string;
+  backend?: BackendName;
   /** 'call': a table after each top-level call (default); 'exit': one table at process exit; 'none'. */
   report?: 'call' | 'exit' | 'none';
   /** 'exact' (default): read memory at every line; 'fast': read the sampler's latest value. */
@@ -164,7 +164,11 @@ interface MethodContext {
  */
 export function profile<F extends AnyFunction>(fn: F, options?: ProfileOptions): F;
 export function profile<F extends AnyFunction>(fn: F, context: MethodContext): F;
-export function profile<F extends AnyFunction>(fn: F, options?: ProfileOptions | MethodContext): F {
+/** `@profile` under TypeScript's experimentalDecorators: (prototype, key, descriptor). */
+export function profile<T>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>;
+// The overloads above are the typed surface; the three-argument form is told apart at run time.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function profile<F extends AnyFunction>(fn: F, options?: ProfileOptions | MethodContext | string | symbol, _descriptor?: PropertyDescriptor): F {
   // TypeScript's experimentalDecorators (NestJS, Angular) call (prototype, key, descriptor):
   // profile the method and hand back its descriptor.
   const descriptor = arguments[2] as PropertyDescriptor | undefined;
