@@ -74,6 +74,6 @@ if (!(args.includes('--if-stale') && fresh)) {
 const required = (args.find((a) => a.startsWith('--require=')) ?? '').slice('--require='.length).split(',').filter(Boolean);
 const absent = required.filter((dir) => prebuilds(dir).length === 0);
 if (absent.length > 0) fail(`no prebuild for ${absent.join(', ')} in prebuilds/`);
-for (const dir of fs.readdirSync(path.join(root, 'prebuilds'))) {
+for (const dir of fs.existsSync(path.join(root, 'prebuilds')) ? fs.readdirSync(path.join(root, 'prebuilds')) : []) {
   for (const file of prebuilds(dir)) process.stdout.write(`${path.relative(root, file)}\n`);
 }
