@@ -1,20 +1,17 @@
 import { Option, type Command } from 'commander';
 import * as fs from 'node:fs';
-import * as inspector from 'node:inspector';
 import Module from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as util from 'node:util';
-import * as v8 from 'node:v8';
 import { UsageError } from '../errors';
 import type { BackendName } from '../meter';
 import { formatReport, REPORT_FORMATS, type ReportFormat } from '../report';
 import { writeAllSync } from '../report/write-sync';
 import { setCallListener, type CallEvent } from '../trace/call-events';
-import { installLoadHooks } from '../trace/load-hooks';
 import { getResults, profile, setProfileDefaults } from '../trace/profile';
 import { allFunctions, configure, finishOpenFrames, setAlarm, type FunctionStats } from '../trace/runtime';
-import { parseSelector, type Selector } from '../trace/selectors';
+import type { Selector } from '../trace/selectors';
 import { formatMiB, MiB } from '../units/size';
 import { appendWhole, writeFileAtomic } from '../util/write-file';
 import { BACKEND_CHOICES, backendOption, nonNegativeIntOption, sizeOption } from './options';
@@ -74,14 +71,16 @@ export function registerProfile(program: Command): void {
 async function profileScript(script: string, args: string[], options: ProfileCliOptions): Promise<void> {
   const file = path.resolve(script);
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`cannot find script ${script}`, 1);
-  const selectors: Selector[] = options.function.map(parseSelector);
+  // Selectors bring the instrumenter (acorn): loaded only for -f.
+  const selectors: Selector[] = options.function.length === 0 ? [] : options.function.map((require('../trace/selectors') as typeof import('../trace/selectors')).parseSelector);
   if (options.output) checkWritable(options.output);
 
   configure({ backend: options.backend, mode: options.fast ? 'fast' : 'exact', includeChildren: options.includeChildren });
   setProfileDefaults({ report: 'none', precision: options.precision });
   const funcLines = options.timestamp ? recordFuncLines() : null;
   armThresholds(options);
-  if (selectors.length > 0) installLoadHooks(selectors);
+  // The load hooks bring the instrumenter (acorn): only for -f.
+  if (selectors.length > 0) (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors);
 
   let written = false;
   const writeResults = (): void => {
@@ -225,7 +224,7 @@ function armThresholds(options: ProfileCliOptions): void {
         snapshotAt = Infinity;
         // Runs inside the profiled code: a failure is reported, never thrown into it.
         try {
-          const out = v8.writeHeapSnapshot(path.join(process.cwd(), `memprof-${process.pid}-${Date.now()}.heapsnapshot`));
+          const out = (require('node:v8') as typeof import('node:v8')).writeHeapSnapshot(path.join(process.cwd(), `memprof-${process.pid}-${Date.now()}.heapsnapshot`));
           process.stderr.write(`memprof: memory reached ${formatMiB(bytes)} at ${where}; heap snapshot written to ${out}\n`);
         } catch (err) {
           process.stderr.write(`memprof: memory reached ${formatMiB(bytes)} at ${where}; cannot write a heap snapshot: ${(err as Error).message}\n`);
@@ -242,6 +241,7 @@ function armThresholds(options: ProfileCliOptions): void {
 }
 
 function breakHere(bytes: number, where: string): void {
+  const inspector = require('node:inspector') as typeof import('node:inspector');
   if (!inspector.url()) {
     inspector.open(0, '127.0.0.1', false);
     process.stderr.write(

@@ -1,9 +1,11 @@
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { performance } from 'node:perf_hooks';
 import { descendants, kernelPeak, rss, type KernelPeak } from '../rss';
 import { Sampler } from '../sampler';
 import type { SamplerOptions } from '../native';
+
+// node:v8 and node:vm load with the first measurement, not with require('memprof').
+const v8 = (): typeof import('node:v8') => require('node:v8');
+const vm = (): typeof import('node:vm') => require('node:vm');
 
 /** Where `peakRss` came from, weakest last. */
 export type PeakSource =
@@ -63,8 +65,8 @@ export function collectGarbage(): void {
     if (typeof globalGc === 'function') {
       gcFunction = globalGc;
     } else {
-      v8.setFlagsFromString('--expose-gc');
-      gcFunction = vm.runInNewContext('gc') as () => void;
+      v8().setFlagsFromString('--expose-gc');
+      gcFunction = vm().runInNewContext('gc') as () => void;
     }
   }
   gcFunction();
@@ -125,7 +127,7 @@ let active = 0;
  */
 class Measurement {
   private readonly includeChildren: boolean;
-  private readonly gcProfiler = new v8.GCProfiler();
+  private readonly gcProfiler = new (v8().GCProfiler)();
   private kernel: KernelPeak | null = null;
   private sampler: Sampler | null = null;
   private rssBefore = 0;
@@ -151,13 +153,13 @@ class Measurement {
       });
     }
     this.gcProfiler.start();
-    this.heapBefore = v8.getHeapStatistics().used_heap_size;
+    this.heapBefore = v8().getHeapStatistics().used_heap_size;
     this.startTime = performance.now();
   }
 
   end<T>(result: T): CallMeasurement<T> {
     const durationMs = performance.now() - this.startTime;
-    const heapAfter = v8.getHeapStatistics().used_heap_size;
+    const heapAfter = v8().getHeapStatistics().used_heap_size;
     const rssAfter = currentRss(this.includeChildren);
     const { peakRss, peakSource } = this.stopPeakTrackers(rssAfter);
     const gcs = this.gcProfiler.stop().statistics;

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as v8 from 'node:v8';
 import { UsageError } from '../errors';
 import { addonMissingMessage, requireAddon, tryAddon } from '../native';
 
@@ -107,8 +106,11 @@ export function createMeter(name?: string): Meter {
     }
     case 'process':
       return { name: backend, measures: BACKEND_DESCRIPTIONS.process, read: () => process.memoryUsage.rss() };
-    case 'heap':
+    case 'heap': {
+      // node:v8 loads with the heap meter, not with require('memprof').
+      const v8 = require('node:v8') as typeof import('node:v8');
       return { name: backend, measures: BACKEND_DESCRIPTIONS.heap, read: () => v8.getHeapStatistics().used_heap_size };
+    }
     case 'uss':
     case 'pss':
       return smapsRollupMeter(backend);
