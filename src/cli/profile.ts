@@ -48,7 +48,7 @@ function collect(value: string, previous: string[]): string[] {
 export function registerProfile(program: Command): void {
   program
     .description('Line-by-line memory profiler for Node.js: runs <script> with a global profile(fn) and prints a table per profiled function')
-    .argument('[script]', 'the JavaScript file to run (CommonJS or ES module)')
+    .argument('[script]', 'the JavaScript file to run (CommonJS or ES module), or TypeScript (.ts, .mts, .cts: types stripped)')
     .argument('[args...]', "the script's own arguments")
     .addOption(new Option('--backend <name>', `what to measure: ${BACKEND_CHOICES}`).argParser(backendOption))
     .option('--precision <n>', 'decimal places of MiB in tables', nonNegativeIntOption, 1)
@@ -74,6 +74,7 @@ async function profileScript(script: string, args: string[], options: ProfileCli
   // Selectors bring the instrumenter (acorn): loaded only for -f.
   const selectors: Selector[] = options.function.length === 0 ? [] : options.function.map((require('../trace/selectors') as typeof import('../trace/selectors')).parseSelector);
   if (options.output) checkWritable(options.output);
+  if (/\.[cm]?ts$/.test(file)) (require('../trace/typescript') as typeof import('../trace/typescript')).registerTypeScript();
 
   configure({ backend: options.backend, mode: options.fast ? 'fast' : 'exact', includeChildren: options.includeChildren });
   setProfileDefaults({ report: 'none', precision: options.precision });
@@ -164,8 +165,8 @@ function checkWritable(file: string): void {
 }
 
 function isModule(file: string): boolean {
-  if (file.endsWith('.mjs')) return true;
-  if (file.endsWith('.cjs')) return false;
+  if (file.endsWith('.mjs') || file.endsWith('.mts')) return true;
+  if (file.endsWith('.cjs') || file.endsWith('.cts')) return false;
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
     const pkg = path.join(dir, 'package.json');
     if (fs.existsSync(pkg)) {

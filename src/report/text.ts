@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { toMiB } from '../units/size';
 import type { FunctionResult, LineResult } from './results';
 
@@ -19,9 +20,17 @@ function lineRow(l: LineResult, precision: number): string {
   return row(String(l.line), mib(l.mem, precision), mib(l.increment, precision), mib(l.peak, precision), String(l.occurrences), l.source);
 }
 
+/** A file under the working directory relative to it (reports shared or pasted show no
+ * machine's paths); others, and the JSON report's `file`, stay absolute. */
+function shownPath(file: string): string {
+  if (!path.isAbsolute(file)) return file;
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
 /** One function's table, as memory_profiler prints it (Filename line, header, rule, rows). */
 export function formatFunctionText(fn: FunctionResult, precision = 1): string {
-  const lines = [`Filename: ${fn.file}`, '', TEXT_HEADER, '='.repeat(TEXT_HEADER.length)];
+  const lines = [`Filename: ${shownPath(fn.file)}`, '', TEXT_HEADER, '='.repeat(TEXT_HEADER.length)];
   for (const l of fn.lines) lines.push(lineRow(l, precision));
   return `${lines.join('\n')}\n\n\n`;
 }

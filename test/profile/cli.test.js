@@ -12,7 +12,10 @@ test('memprof app.js: the script runs as main with its arguments; one table per 
   const r = memprof(['app.js', 'one', '--two', '-3']);
   assert.strictEqual(r.code, 0, r.stderr);
   assert.match(r.stdout, /^argv \["one","--two","-3"\] main true$/m);
-  assert.ok(r.stdout.includes(`Filename: ${path.join(FIXTURES, 'app.js')}\n\n${HEADER}\n${'='.repeat(HEADER.length)}\n`), r.stdout);
+  // Relative to the working directory (FIXTURES) when under it; absolute otherwise.
+  assert.ok(r.stdout.includes(`Filename: app.js\n\n${HEADER}\n${'='.repeat(HEADER.length)}\n`), r.stdout);
+  const elsewhere = memprof([path.join(FIXTURES, 'app.js')], { cwd: os.tmpdir() });
+  assert.ok(elsewhere.stdout.includes(`Filename: ${path.join(FIXTURES, 'app.js')}\n`), elsewhere.stdout);
   const rows = parseTable(r.stdout, 'build');
   assert.strictEqual(rows[7].occ, 11, 'for over 10 iterations: 11 tests');
   assert.ok(rows[6].inc > 95 && rows[6].inc < 105, `kept 100 MiB: ${rows[6].inc}`);
