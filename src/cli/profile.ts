@@ -27,6 +27,8 @@ interface ProfileCliOptions {
   breakAt?: number;
   snapshotAt?: number;
   fast?: boolean;
+  import: string[];
+  require: string[];
 }
 
 const EXAMPLES = `
@@ -37,6 +39,8 @@ Examples:
   memprof --format json -o prof.json app.js
   memprof --snapshot-at 1GiB app.js    write a .heapsnapshot when memory reaches 1 GiB
   memprof --break-at 500MiB app.js     stop in the debugger there (prints the inspector URL)
+  memprof app.ts                       TypeScript: types stripped, rows on the .ts lines
+  memprof --import tsx app.ts          or with a loader: tsx, -r ts-node/register
   memprof run app.js && memprof plot   memory over time (see memprof run --help)
 `;
 
@@ -59,6 +63,8 @@ export function registerProfile(program: Command): void {
     .option('--timestamp', 'print FUNC lines (entry/exit memory and time) instead of tables')
     .option('--break-at <size>', 'when a profiled line reaches <size>: pause in the debugger (opens the inspector on 127.0.0.1 if needed)', sizeOption)
     .option('--snapshot-at <size>', 'write a .heapsnapshot in the working directory when memory first reaches <size>', sizeOption)
+    .option('--import <module>', "load <module> before the script, as node --import does (e.g. tsx) (repeatable)", collect, [])
+    .option('-r, --require <module>', 'require <module> before the script, as node -r does (e.g. ts-node/register) (repeatable)', collect, [])
     .option('--fast', "read the sampler's latest value at each line instead of reading memory (cheaper, at the sampler's resolution)")
     .passThroughOptions()
     .addHelpText('after', EXAMPLES)
@@ -74,7 +80,9 @@ async function profileScript(script: string, args: string[], options: ProfileCli
   // Selectors bring the instrumenter (acorn): loaded only for -f.
   const selectors: Selector[] = options.function.length === 0 ? [] : options.function.map((require('../trace/selectors') as typeof import('../trace/selectors')).parseSelector);
   if (options.output) checkWritable(options.output);
-  if (/\.[cm]?ts$/.test(file)) (require('../trace/typescript') as typeof import('../trace/typescript')).registerTypeScript();
+  // TypeScript: stripped by memprof unless a loader given with --import/-r (tsx, ts-node) does it.
+  const preloads = options.import.length + options.require.length > 0;
+  if (/\.[cm]?ts$/.test(file) && !preloads) (require('../trace/typescript') as typeof import('../trace/typescript')).registerTypeScript();
 
   configure({ backend: options.backend, mode: options.fast ? 'fast' : 'exact', includeChildren: options.includeChildren });
   setProfileDefaults({ report: 'none', precision: options.precision });
@@ -115,6 +123,7 @@ async function profileScript(script: string, args: string[], options: ProfileCli
 
   (globalThis as Record<string, unknown>).profile = profile;
   process.argv = [process.argv[0], file, ...args];
+  await preload(options);
   try {
     await load(file);
   } catch (err) {
@@ -182,6 +191,27 @@ function isModule(file: string): boolean {
 
 // tsc turns import() into require() for CommonJS output; this keeps a real import().
 const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+
+/** --require and --import modules, resolved from the working directory as node does. */
+async function preload(options: ProfileCliOptions): Promise<void> {
+  const fromCwd = Module.createRequire(path.join(process.cwd(), 'noop.js'));
+  const resolve = (specifier: string): string | null => {
+    try {
+      return fromCwd.resolve(specifier);
+    } catch {
+      return null;
+    }
+  };
+  for (const specifier of options.require) {
+    const file = resolve(specifier);
+    if (!file) throw new UsageError(`cannot find module ${specifier} for -r (is it installed in ${process.cwd()}?)`);
+    fromCwd(file);
+  }
+  for (const specifier of options.import) {
+    const file = resolve(specifier);
+    await importModule(file ? pathToFileURL(file).href : specifier);
+  }
+}
 
 /** Runs the script as node would: the main CommonJS module, or an ES module import. */
 async function load(file: string): Promise<void> {

@@ -45,3 +45,22 @@ test('TypeScript that needs a compile step (enum): one line saying so, exit 1', 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('memprof -r ts-node/register app.ts: the loader compiles, rows name the .ts lines', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-tsnode-'));
+  try {
+    fs.copyFileSync(path.join(FIXTURES, 'typed.ts'), path.join(dir, 'typed.ts'));
+    fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'commonjs', target: 'es2022', types: [] } }));
+    fs.symlinkSync(path.join(__dirname, '..', '..', 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    const r = memprof(['-r', 'ts-node/register', 'typed.ts'], { cwd: dir, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' } });
+    checkRows(r, 'typed.ts');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('-r with a module that is not installed: one line, exit 2', () => {
+  const r = memprof(['-r', 'no-such-register-module', 'typed.ts']);
+  assert.strictEqual(r.code, 2);
+  assert.match(r.stderr, /^memprof: cannot find module no-such-register-module for -r \(is it installed in .*\?\)\n$/);
+});
