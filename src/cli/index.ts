@@ -4,6 +4,7 @@ import { UsageError } from '../errors';
 import { reportFallbackOnStderr } from '../meter';
 import { quietOnClosedStdout } from '../util/closed-stdout';
 import { VERSION } from '../version';
+import { EXAMPLES } from './examples';
 import { registerProfile } from './profile';
 
 type Register = (program: Command) => void;
@@ -45,7 +46,10 @@ export function buildProgram(argv?: string[]): Command {
   for (const [name, load] of Object.entries(SUBCOMMANDS)) {
     if (wantsAll || name === operand) load()(program);
   }
-  for (const command of program.commands) command.exitOverride();
+  for (const command of program.commands) {
+    command.exitOverride();
+    if (EXAMPLES[command.name()]) command.addHelpText('after', EXAMPLES[command.name()]);
+  }
   program.hook('preAction', (_program, action) => {
     if (REPORTS.has(action.name())) quietOnClosedStdout();
   });

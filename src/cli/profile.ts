@@ -36,7 +36,7 @@ Examples:
   memprof app.js                       profile functions wrapped in the global profile(fn)
   memprof -f build app.js --port 80    profile build() with no change to the code
   memprof -f lib/parse.js:42 app.js    the function around line 42 of lib/parse.js
-  memprof --format json -o prof.json app.js
+  memprof --format json -o prof.json app.js   (JSON needs -o; -o - prints it)
   memprof --snapshot-at 1GiB app.js    write a .heapsnapshot when memory reaches 1 GiB
   memprof --break-at 500MiB app.js     stop in the debugger there (prints the inspector URL)
   memprof app.ts                       TypeScript: types stripped, rows on the .ts lines
@@ -56,7 +56,7 @@ export function registerProfile(program: Command): void {
     .argument('[args...]', "the script's own arguments")
     .addOption(new Option('--backend <name>', `what to measure: ${BACKEND_CHOICES}`).argParser(backendOption))
     .option('--precision <n>', 'decimal places of MiB in tables', nonNegativeIntOption, 1)
-    .option('-o, --output <file>', 'append the report to <file> instead of printing it (JSON replaces the file)')
+    .option('-o, --output <file>', 'append the report to <file> instead of printing it (JSON replaces the file; needed for JSON: - is stdout)')
     .addOption(new Option('--format <format>', 'report format').choices([...REPORT_FORMATS]).default('text'))
     .option('-f, --function <selector>', 'profile a function with no code change: name, file.js:name or file.js:line (repeatable)', collect, [])
     .option('--include-children', "add the RSS of child processes (read by the sampler)")
@@ -79,7 +79,13 @@ async function profileScript(script: string, args: string[], options: ProfileCli
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`cannot find script ${script}`, 1);
   // Selectors bring the instrumenter (acorn): loaded only for -f.
   const selectors: Selector[] = options.function.length === 0 ? [] : options.function.map((require('../trace/selectors') as typeof import('../trace/selectors')).parseSelector);
-  if (options.output) checkWritable(options.output);
+  // The program's own stdout would corrupt a JSON document printed after it: JSON goes to a
+  // file, or to stdout only when asked with -o - (for a program that prints nothing there).
+  if (options.format === 'json' && !options.output) {
+    throw new UsageError("--format json needs -o <file>: the program's own output also goes to stdout and would corrupt the document (-o - prints it there anyway)");
+  }
+  const toStdout = !options.output || options.output === '-';
+  if (options.output && !toStdout) checkWritable(options.output);
   // TypeScript: stripped by memprof unless a loader given with --import/-r (tsx, ts-node) does it.
   const preloads = options.import.length + options.require.length > 0;
   if (/\.[cm]?ts$/.test(file) && !preloads) (require('../trace/typescript') as typeof import('../trace/typescript')).registerTypeScript();
@@ -99,7 +105,7 @@ async function profileScript(script: string, args: string[], options: ProfileCli
     const text = funcLines ? funcLines.join('') : formatReport(getResults(), options.format, options.precision);
     const unmatched = selectors.filter((s) => !allFunctions().some((f) => selectorPicked(s, f)));
     for (const s of unmatched) process.stderr.write(`memprof: no function matching --function ${s.text} was called\n`);
-    if (!options.output) writeAllSync(1, text);
+    if (toStdout || !options.output) writeAllSync(1, text);
     else {
       try {
         // Text and Markdown append like memory_profiler's -o; a second JSON document appended
