@@ -10,7 +10,7 @@ import { formatReport, REPORT_FORMATS, type ReportFormat } from '../report';
 import { writeAllSync } from '../report/write-sync';
 import { setCallListener, type CallEvent } from '../trace/call-events';
 import { getResults, profile, setProfileDefaults } from '../trace/profile';
-import { allFunctions, configure, finishOpenFrames, setAlarm, type FunctionStats } from '../trace/runtime';
+import { allFunctions, configure, configureOnFirstUse, finishOpenFrames, setAlarm, type FunctionStats } from '../trace/runtime';
 import type { Selector } from '../trace/selectors';
 import { formatMiB, MiB } from '../units/size';
 import { appendWhole, writeFileAtomic } from '../util/write-file';
@@ -90,7 +90,11 @@ async function profileScript(script: string, args: string[], options: ProfileCli
   const preloads = options.import.length + options.require.length > 0;
   if (/\.[cm]?ts$/.test(file) && !preloads) (require('../trace/typescript') as typeof import('../trace/typescript')).registerTypeScript();
 
-  configure({ backend: options.backend, mode: options.fast ? 'fast' : 'exact', includeChildren: options.includeChildren });
+  const runtimeConfig = { backend: options.backend, mode: options.fast ? ('fast' as const) : ('exact' as const), includeChildren: options.includeChildren };
+  // -f instruments code as it loads, before any profile() call: the runtime must be ready.
+  // Otherwise the first profile() call starts it (an unprofiled program pays nothing).
+  if (selectors.length > 0) configure(runtimeConfig);
+  else configureOnFirstUse(runtimeConfig);
   setProfileDefaults({ report: 'none', precision: options.precision });
   const funcLines = options.timestamp ? recordFuncLines() : null;
   armThresholds(options);

@@ -9,6 +9,7 @@ import {
   allCallFigures,
   allFunctions,
   configure,
+  deferredConfig,
   finishOpenFrames,
   isConfigured,
   probes,
@@ -145,7 +146,7 @@ export function adoptFunction(stats: FunctionStats, options: ProfileOptions = {}
 /** Starts the meter and sampler with these options unless already running. */
 export function ensureRuntime(options: ProfileOptions = {}): void {
   const merged = { ...defaults, ...options };
-  if (!isConfigured()) configure({ backend: merged.backend as BackendName | undefined, mode: merged.mode });
+  if (!isConfigured()) configure(deferredConfig() ?? { backend: merged.backend as BackendName | undefined, mode: merged.mode });
 }
 
 type AnyFunction = (...args: never[]) => unknown;
