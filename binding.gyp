@@ -8,7 +8,11 @@
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-std=c++17"],
       "conditions": [
-        ["OS=='linux'", { "sources": ["native/rss_linux.cc", "native/children_posix.cc"] }],
+        ["OS=='linux'", {
+          "sources": ["native/rss_linux.cc", "native/children_posix.cc", "native/baseline_linux.cc"],
+          "include_dirs": ["native"],
+          "cflags_cc": ["-include", "baseline_linux.h"]
+        }],
         ["OS=='mac'", { "sources": ["native/rss_darwin.cc", "native/children_posix.cc"] }],
         ["OS=='win'", {
           "sources": ["native/rss_win.cc", "native/children_win.cc"],

@@ -66,7 +66,7 @@ Sampler::Sampler(const Napi::CallbackInfo& info)
   try {
     // The ArrayBuffer holds a share of the values, so `shared` stays valid even if the
     // JavaScript code keeps the array after dropping the Sampler.
-    owned_values_ = std::make_shared<SharedValues>();
+    owned_values_ = std::shared_ptr<SharedValues>(new SharedValues());  // not make_shared: GLIBCXX_3.4.26
     auto* hint = new std::shared_ptr<SharedValues>(owned_values_);
     buffer = Napi::ArrayBuffer::New(
         env, owned_values_.get(), sizeof(SharedValues),

@@ -97,46 +97,23 @@ export interface Addon {
 
 let addon: Addon | null | undefined;
 let loadError: Error | null = null;
+let disabled = false;
 
 const ROOT = path.join(__dirname, '..');
 
-// Where bindings looks, in order: a prebuild first, then a local node-gyp build.
-// prebuildify 6 names the file after the package; older versions wrote node.napi.node.
-const PREBUILD_TRY = [
-  ['module_root', 'prebuilds', 'prebuild_dir', 'memprof.node'],
-  ['module_root', 'prebuilds', 'prebuild_dir', 'node.napi.node'],
-];
-const BUILD_TRY = [
-  ['module_root', 'build', 'Release', 'bindings'],
-  ['module_root', 'build', 'Debug', 'bindings'],
-];
-
+// node-gyp-build picks build/Release (a local `npm rebuild`) first, then the prebuild in
+// prebuilds/<platform>-<arch>/ whose tags (napi, libc: glibc or musl) match this process.
 function load(): Addon {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const bindings = require('bindings');
-  const options = {
-    bindings: 'memprof.node',
-    module_root: ROOT,
-    // bindings maps each element of a `try` path through its options: a custom key works.
-    prebuild_dir: `${process.platform}-${process.arch}`,
-  };
-  try {
-    return bindings({ ...options, try: [...PREBUILD_TRY, ...BUILD_TRY] });
-  } catch (err) {
-    // bindings stops at the first file that exists but does not load (a prebuild for
-    // another libc, say); a local build, which the install hook makes then, may still work.
-    try {
-      return bindings({ ...options, try: BUILD_TRY });
-    } catch {
-      throw err;
-    }
-  }
+  const nodeGypBuild: (dir: string) => Addon = require('node-gyp-build');
+  return nodeGypBuild(ROOT);
 }
 
 /** The addon, or null where it cannot load (then `addonLoadError()` says why). */
 export function tryAddon(): Addon | null {
   if (addon !== undefined) return addon;
   if (process.env.MEMPROF_DISABLE_NATIVE === '1') {
+    disabled = true;
     loadError = new Error('disabled by MEMPROF_DISABLE_NATIVE=1');
     addon = null;
     return addon;
@@ -150,14 +127,24 @@ export function tryAddon(): Addon | null {
   return addon;
 }
 
+/** True where MEMPROF_DISABLE_NATIVE=1 turned the addon off on purpose. */
+export function addonDisabled(): boolean {
+  tryAddon();
+  return disabled;
+}
+
 export function addonLoadError(): Error | null {
   tryAddon();
   return loadError;
 }
 
-/** One line that says why the addon is missing and how to build it. */
+/** One line that says why the addon is missing (the whole reason) and what to do. */
 export function addonMissingMessage(): string {
-  const reason = (addonLoadError()?.message ?? 'unknown reason').split('\n')[0];
+  tryAddon();
+  if (disabled) return 'the native addon is disabled (MEMPROF_DISABLE_NATIVE=1 is set; unset it to use the addon)';
+  // node-gyp-build's and dlopen's reasons span lines ("No native build was found for
+  // platform=… \n loaded from: …"): all of it, on one line.
+  const reason = (loadError?.message ?? 'unknown reason').split('\n').map((line) => line.trim()).filter(Boolean).join('; ');
   return `the native addon could not be loaded (${reason}); build it with \`npm rebuild memprof\` (needs python3, make and a C++ compiler)`;
 }
 

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { UsageError } from '../errors';
-import { tryAddon } from '../native';
+import { addonDisabled, tryAddon } from '../native';
 import { Sampler } from '../sampler';
 import { REPORT_ENV, type HeapReport } from './heap-reporter';
 import { spawnFailure } from '../util/spawn-failure';
@@ -33,7 +33,7 @@ export interface CommandMeasurement {
   /** The command ran past its timeout and was stopped. */
   timedOut?: boolean;
   /** Why the sampler gave no RSS figure, when it gave none. */
-  samplerMissed?: 'no-addon' | 'ended-first';
+  samplerMissed?: 'no-addon' | 'addon-disabled' | 'ended-first';
 }
 
 export interface RunCommandOptions {
@@ -212,7 +212,7 @@ export async function runCommand(command: string[] | string, options: RunCommand
       if (report.peakHeap >= 0) peakHeap = Math.max(peakHeap ?? 0, report.peakHeap);
       if (report.peakExternal !== undefined && report.peakExternal >= 0) peakExternal = Math.max(peakExternal ?? 0, report.peakExternal);
     }
-    const samplerMissed = sampler && sampler.count > 0 ? undefined : addon ? 'ended-first' : 'no-addon';
+    const samplerMissed = sampler && sampler.count > 0 ? undefined : addon ? 'ended-first' : addonDisabled() ? 'addon-disabled' : 'no-addon';
     return { peakRss, peakHeap, peakExternal, nodeProcesses: reports.length, exitCode: code, signal, durationMs, interruptedBy, timedOut, samplerMissed };
   } finally {
     for (const timer of timers) clearTimeout(timer);

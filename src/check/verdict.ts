@@ -83,6 +83,8 @@ function unmeasuredMessage(metric: Metric, m: CommandMeasurement): string {
   const why =
     m.samplerMissed === 'no-addon'
       ? 'the native addon, which samples the command, is not built (npm rebuild memprof)'
-      : 'the command ended before the sampler\'s first reading (it ran for under a millisecond)';
+      : m.samplerMissed === 'addon-disabled'
+        ? 'the native addon, which samples the command, is disabled (MEMPROF_DISABLE_NATIVE=1)'
+        : 'the command ended before the sampler\'s first reading (it ran for under a millisecond)';
   return `no RSS peak: ${why}, and no Node.js process reported one`;
 }

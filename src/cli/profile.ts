@@ -1,21 +1,18 @@
 import { Option, type Command } from 'commander';
 import * as fs from 'node:fs';
-import * as inspector from 'node:inspector';
 import * as path from 'node:path';
-import * as v8 from 'node:v8';
 import { UsageError } from '../errors';
 import type { BackendName } from '../meter';
 import { COLUMNS, formatReport, REPORT_FORMATS, type ColumnName, type ReportFormat } from '../report';
 import { writeAllSync } from '../report/write-sync';
 import { setCallListener, type CallEvent } from '../trace/call-events';
-import { installLoadHooks } from '../trace/load-hooks';
 import { getResults, profile, setProfileDefaults } from '../trace/profile';
 import { funcRecord } from '../timeline/dat';
-import { allFunctions, configure, finishOpenFrames, pauseAtNextLine, setAlarm, type FunctionStats } from '../trace/runtime';
-import { parseSelector, type Selector } from '../trace/selectors';
+import { allFunctions, configure, configureOnFirstUse, finishOpenFrames, pauseAtNextLine, setAlarm, type FunctionStats } from '../trace/runtime';
+import type { Selector } from '../trace/selectors';
 import { formatMiB } from '../units/size';
 import { establishedConnections } from '../util/inspector-clients';
-import { load, scriptStack } from '../util/run-script';
+import { load, preload, scriptStack } from '../util/run-script';
 import { appendWhole, writeExclusiveVia, writeFileAtomic } from '../util/write-file';
 import { BACKEND_CHOICES, backendOption, columnsOption, precisionOption, selectorOption, sizeOption } from './options';
 
@@ -32,6 +29,8 @@ interface ProfileCliOptions {
   fast?: boolean;
   split?: boolean;
   columns?: ColumnName[];
+  import: string[];
+  require: string[];
 }
 
 const EXAMPLES = `
@@ -39,9 +38,11 @@ Examples:
   memprof app.js                       profile functions wrapped in the global profile(fn)
   memprof -f build app.js --port 80    profile build() with no change to the code
   memprof -f lib/parse.js:42 app.js    the function around line 42 of lib/parse.js
-  memprof --format json -o prof.json app.js
+  memprof --format json -o prof.json app.js   (JSON needs -o; -o - prints it)
   memprof --snapshot-at 1GiB app.js    write a .heapsnapshot when memory reaches 1 GiB
   memprof --break-at 500MiB app.js     stop in the debugger there (prints the inspector URL)
+  memprof app.ts                       TypeScript: types stripped, rows on the .ts lines
+  memprof --import tsx app.ts          or with a loader: tsx, -r ts-node/register
   memprof run app.js && memprof plot   memory over time (see memprof run --help)
 `;
 
@@ -49,11 +50,11 @@ Examples:
 export function registerProfile(program: Command): void {
   program
     .description('Line-by-line memory profiler for Node.js: runs <script> with a global profile(fn) and prints a table per profiled function')
-    .argument('[script]', 'the JavaScript file to run (CommonJS or ES module)')
+    .argument('[script]', 'the JavaScript file to run (CommonJS or ES module), or TypeScript (.ts, .mts, .cts: types stripped)')
     .argument('[args...]', "the script's own arguments")
     .addOption(new Option('--backend <name>', `what to measure: ${BACKEND_CHOICES}`).argParser(backendOption))
     .option('--precision <n>', 'decimal places of MiB in tables (0 to 20)', precisionOption, 1)
-    .option('-o, --output <file>', 'append the report to <file> instead of printing it (JSON replaces the file)')
+    .option('-o, --output <file>', 'append the report to <file> instead of printing it (JSON replaces the file; needed for JSON: - is stdout)')
     .addOption(new Option('--format <format>', 'report format').choices([...REPORT_FORMATS]).default('text'))
     .option('-f, --function <selector>', 'profile a function with no code change: name, file.js:name or file.js:line (repeatable)', selectorOption, [])
     .option('--include-children', "add the RSS of child processes (read by the sampler)")
@@ -64,6 +65,8 @@ export function registerProfile(program: Command): void {
       sizeOption,
     )
     .option('--snapshot-at <size>', 'write a .heapsnapshot in the working directory when memory first reaches <size>', sizeOption)
+    .option('--import <module>', "load <module> before the script, as node --import does (e.g. tsx) (repeatable)", collect, [])
+    .option('-r, --require <module>', 'require <module> before the script, as node -r does (e.g. ts-node/register) (repeatable)', collect, [])
     .option('--fast', "read the sampler's latest value at each line instead of reading memory (cheaper, at the sampler's resolution)")
     .option('--split', 'split each increment into V8 heap, external and other (default with the native backend, except with --fast)')
     .option('--no-split', 'RSS figures only (no Heap and External columns)')
@@ -76,17 +79,36 @@ export function registerProfile(program: Command): void {
     });
 }
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 async function profileScript(script: string, args: string[], options: ProfileCliOptions): Promise<void> {
   const file = path.resolve(script);
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`cannot find script ${script}`, 1);
-  const selectors: Selector[] = options.function.map(parseSelector);
-  if (options.output) checkWritable(options.output);
+  // Selectors bring the instrumenter (acorn): loaded only for -f.
+  const selectors: Selector[] = options.function.length === 0 ? [] : options.function.map((require('../trace/selectors') as typeof import('../trace/selectors')).parseSelector);
+  // The program's own stdout would corrupt a JSON document printed after it: JSON goes to a
+  // file, or to stdout only when asked with -o - (for a program that prints nothing there).
+  if (options.format === 'json' && !options.output) {
+    throw new UsageError("--format json needs -o <file>: the program's own output also goes to stdout and would corrupt the document (-o - prints it there anyway)");
+  }
+  const toStdout = !options.output || options.output === '-';
+  if (options.output && !toStdout) checkWritable(options.output);
+  // TypeScript: stripped by memprof unless a loader given with --import/-r (tsx, ts-node) does it.
+  const preloads = options.import.length + options.require.length > 0;
+  if (/\.[cm]?ts$/.test(file) && !preloads) (require('../trace/typescript') as typeof import('../trace/typescript')).registerTypeScript();
 
-  configure({ backend: options.backend, mode: options.fast ? 'fast' : 'exact', includeChildren: options.includeChildren, split: options.split });
+  const runtimeConfig = { backend: options.backend, mode: options.fast ? ('fast' as const) : ('exact' as const), includeChildren: options.includeChildren, split: options.split };
+  // -f instruments code as it loads, before any profile() call: the runtime must be ready.
+  // Otherwise the first profile() call starts it (an unprofiled program pays nothing).
+  if (selectors.length > 0) configure(runtimeConfig);
+  else configureOnFirstUse(runtimeConfig);
   setProfileDefaults({ report: 'none', precision: options.precision });
   const funcLines = options.timestamp ? recordFuncLines() : null;
   armThresholds(options);
-  if (selectors.length > 0) installLoadHooks(selectors);
+  // The load hooks bring the instrumenter (acorn): only for -f.
+  if (selectors.length > 0) (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors);
 
   let written = false;
   const writeResults = (): void => {
@@ -96,7 +118,7 @@ async function profileScript(script: string, args: string[], options: ProfileCli
     const text = funcLines ? funcLines.join('') : formatReport(getResults(), options.format, options.precision, options.columns);
     const unmatched = selectors.filter((s) => !allFunctions().some((f) => selectorPicked(s, f)));
     for (const s of unmatched) process.stderr.write(`memprof: no function matching --function ${s.text} was called\n`);
-    if (!options.output) writeAllSync(1, text);
+    if (toStdout || !options.output) writeAllSync(1, text);
     else {
       try {
         // Text and Markdown append like memory_profiler's -o; a second JSON document appended
@@ -120,6 +142,7 @@ async function profileScript(script: string, args: string[], options: ProfileCli
 
   (globalThis as Record<string, unknown>).profile = profile;
   process.argv = [process.argv[0], file, ...args];
+  await preload(options.require, options.import);
   try {
     await load(file);
   } catch (err) {
@@ -217,11 +240,12 @@ function writeSnapshot(): string {
   const base = path.join(process.cwd(), `memprof-${process.pid}-${Date.now()}`);
   for (let n = 0; ; n++) {
     const file = `${base}${n ? `-${n}` : ''}.heapsnapshot`;
-    if (writeExclusiveVia(file, (tmp) => v8.writeHeapSnapshot(tmp))) return file;
+    if (writeExclusiveVia(file, (tmp) => (require('node:v8') as typeof import('node:v8')).writeHeapSnapshot(tmp))) return file;
   }
 }
 
 function breakHere(bytes: number, where: string): void {
+  const inspector = require('node:inspector') as typeof import('node:inspector');
   if (!inspector.url()) {
     inspector.open(0, '127.0.0.1', false);
     const url = inspector.url() as string;
@@ -250,7 +274,7 @@ function closeInspectorOnDetach(port: number): void {
   const timer = setInterval(() => {
     if (establishedConnections(port) !== 0) return;
     clearInterval(timer);
-    inspector.close();
+    (require('node:inspector') as typeof import('node:inspector')).close();
     process.stderr.write(`memprof: the debugger detached; the inspector on 127.0.0.1:${port} is closed\n`);
   }, 500);
   timer.unref();

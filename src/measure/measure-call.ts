@@ -1,10 +1,12 @@
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { performance } from 'node:perf_hooks';
 import { descendants, kernelPeak, rss, type KernelPeak } from '../rss';
 import { Sampler } from '../sampler';
 import { tryAddon, type SamplerOptions } from '../native';
 import { isMainThread } from 'node:worker_threads';
+
+// node:v8 and node:vm load with the first measurement, not with require('memprof').
+const v8 = (): typeof import('node:v8') => require('node:v8');
+const vm = (): typeof import('node:vm') => require('node:vm');
 
 /** Where `peakRss` came from, weakest last. */
 export type PeakSource =
@@ -61,7 +63,7 @@ let gcFunction: (() => void) | undefined;
 /** V8's external memory in bytes, the figure process.memoryUsage().external and the GC
  * profiler report: from v8.getHeapStatistics() where it has the field, else process.memoryUsage(). */
 export function externalMemory(): number {
-  const stats = v8.getHeapStatistics() as v8.HeapInfo & { external_memory?: number };
+  const stats = v8().getHeapStatistics() as import('node:v8').HeapInfo & { external_memory?: number };
   return stats.external_memory ?? process.memoryUsage().external;
 }
 
@@ -78,8 +80,8 @@ export function collectGarbage(): void {
     if (typeof globalGc === 'function') {
       gcFunction = globalGc;
     } else {
-      v8.setFlagsFromString('--expose-gc');
-      gcFunction = vm.runInNewContext('gc') as () => void;
+      v8().setFlagsFromString('--expose-gc');
+      gcFunction = vm().runInNewContext('gc') as () => void;
     }
   }
   gcFunction();
@@ -156,7 +158,7 @@ function endCounted(): void {
  */
 class Measurement {
   private readonly includeChildren: boolean;
-  private readonly gcProfiler = new v8.GCProfiler();
+  private readonly gcProfiler = new (v8().GCProfiler)();
   private kernel: KernelPeak | null = null;
   private sampler: Sampler | null = null;
   private rssBefore = 0;
@@ -183,14 +185,14 @@ class Measurement {
       });
     }
     this.gcProfiler.start();
-    this.heapBefore = v8.getHeapStatistics().used_heap_size;
+    this.heapBefore = v8().getHeapStatistics().used_heap_size;
     this.externalBefore = externalMemory();
     this.startTime = performance.now();
   }
 
   end<T>(result: T): CallMeasurement<T> {
     const durationMs = performance.now() - this.startTime;
-    const heapAfter = v8.getHeapStatistics().used_heap_size;
+    const heapAfter = v8().getHeapStatistics().used_heap_size;
     const externalAfter = externalMemory();
     const rssAfter = currentRss(this.includeChildren);
     const { peakRss, peakSource } = this.stopPeakTrackers(rssAfter);

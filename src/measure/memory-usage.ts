@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { checkBackendName, createMeter, defaultBackend, type BackendName, type Meter } from '../meter';
 import { addonMissingMessage, requireAddon, tryAddon, type ChildRss } from '../native';
@@ -167,7 +167,8 @@ function classify(target: unknown): Target {
     throw new TypeError(`memoryUsage target ${target} is not a pid: expected ${TARGET_FORMS}`);
   }
   if (typeof target === 'function') return { kind: 'function', fn: target as AnyFunction, args: [] };
-  if (target instanceof ChildProcess) return { kind: 'child', child: target };
+  // node:child_process loads here, not with require('memprof').
+  if (target instanceof (require('node:child_process') as typeof import('node:child_process')).ChildProcess) return { kind: 'child', child: target };
   if (Array.isArray(target) && typeof target[0] === 'function') {
     const args: unknown = target[1] ?? [];
     if (target.length > 2 || !Array.isArray(args)) {
@@ -413,6 +414,7 @@ async function measurePid(pid: number, options: Checked): Promise<Series> {
 
 function startCommand(command: readonly string[]): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
     const child = spawn(command[0], command.slice(1), { stdio: 'inherit' });
     child.once('spawn', () => resolve(child));
     child.once('error', (err) => reject(new Error(`memoryUsage cannot run ${JSON.stringify(command[0])}: ${spawnFailure(err, command[0])}`)));

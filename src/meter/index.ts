@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as v8 from 'node:v8';
 import { UsageError } from '../errors';
 import { addonMissingMessage, requireAddon, tryAddon } from '../native';
 
@@ -71,16 +70,25 @@ function smapsRollupMeter(name: 'uss' | 'pss'): Meter {
 }
 
 let warnedFallback = false;
+let noticeOnStderr = false;
+
+/** The CLI says the fallback on its own `memprof:` stderr line instead of a process warning. */
+export function reportFallbackOnStderr(): void {
+  noticeOnStderr = true;
+}
 
 /**
  * The backend used when none is named: `native`, or `process` where the addon cannot load
- * (then one line on stderr says why and how to build it, once per process).
+ * (then, once per process, a warning says why: `process.emitWarning` with code
+ * MEMPROF_NO_ADDON from the library, one stderr line from the CLI).
  */
 export function defaultBackend(): BackendName {
   if (tryAddon()) return 'native';
   if (!warnedFallback) {
     warnedFallback = true;
-    process.stderr.write(`memprof: ${addonMissingMessage()}; using the "process" backend\n`);
+    const message = `${addonMissingMessage()}; using the "process" backend`;
+    if (noticeOnStderr) process.stderr.write(`memprof: ${message}\n`);
+    else process.emitWarning(message, { code: 'MEMPROF_NO_ADDON' });
   }
   return 'process';
 }
@@ -98,8 +106,11 @@ export function createMeter(name?: string): Meter {
     }
     case 'process':
       return { name: backend, measures: BACKEND_DESCRIPTIONS.process, read: () => process.memoryUsage.rss() };
-    case 'heap':
+    case 'heap': {
+      // node:v8 loads with the heap meter, not with require('memprof').
+      const v8 = require('node:v8') as typeof import('node:v8');
       return { name: backend, measures: BACKEND_DESCRIPTIONS.heap, read: () => v8.getHeapStatistics().used_heap_size };
+    }
     case 'uss':
     case 'pss':
       return smapsRollupMeter(backend);

@@ -1,3 +1,4 @@
+import type { BackendName } from '../meter';
 /** The plain result objects every report format reads (values in bytes). */
 
 export interface LineResult {
@@ -31,7 +32,8 @@ export interface FunctionResult {
 export interface ProfileResults {
   tool: 'memprof';
   version: string;
-  backend: string;
+  /** 'none' before anything was profiled. */
+  backend: BackendName | 'none';
   unit: 'bytes';
   functions: FunctionResult[];
 }

@@ -1,3 +1,4 @@
+import { displayPath } from '../util/display-path';
 import { cellText, COLUMN_HEADERS, PLAIN_COLUMNS, tableColumns, type ColumnName } from './columns';
 import type { FunctionResult } from './results';
 
@@ -28,14 +29,16 @@ function headerCells(columns: readonly ColumnName[]): string[] {
 /** memory_profiler's header line (the table without the split). */
 export const TEXT_HEADER = row(PLAIN_COLUMNS, [], 'Line #', headerCells(PLAIN_COLUMNS), 'Line Contents');
 
-/** One function's table, as memory_profiler prints it (Filename line, header, rule, rows). */
+/** One function's table, as memory_profiler prints it (Filename line, header, rule, rows). A
+ * file under the working directory is shown relative to it (reports shared or pasted show no
+ * machine's paths); the JSON report's `file` stays absolute. */
 export function formatFunctionText(fn: FunctionResult, precision = 1, asked?: readonly ColumnName[]): string {
   const columns = tableColumns(fn, asked);
   const cells = fn.lines.map((l) => columns.map((c) => cellText(l, c, precision)));
   const titles = headerCells(columns);
   const widths = columns.map((_, i) => Math.max(MIN_WIDTH, titles[i].length, ...cells.map((r) => r[i].length)));
   const head = row(columns, widths, 'Line #', titles, 'Line Contents');
-  const lines = [`Filename: ${fn.file}`, '', head, '='.repeat(head.length)];
+  const lines = [`Filename: ${displayPath(fn.file)}`, '', head, '='.repeat(head.length)];
   fn.lines.forEach((l, i) => lines.push(row(columns, widths, String(l.line), cells[i], l.source)));
   return `${lines.join('\n')}\n\n\n`;
 }

@@ -9,6 +9,7 @@ import {
   allCallFigures,
   allFunctions,
   configure,
+  deferredConfig,
   finishOpenFrames,
   isConfigured,
   probes,
@@ -33,7 +34,7 @@ export interface ProfileOptions {
   /** Where tables go (default stdout). */
   stream?: NodeJS.WritableStream;
   /** Meter backend; the first profiled function's choice holds for the process. */
-  backend?: BackendName | string;
+  backend?: BackendName;
   /** 'call': a table after each top-level call (default); 'exit': one table at process exit; 'none'. */
   report?: 'call' | 'exit' | 'none';
   /** 'exact' (default): read memory at every line; 'fast': read the sampler's latest value. */
@@ -164,7 +165,7 @@ export function adoptFunction(stats: FunctionStats, options: ProfileOptions = {}
 /** Starts the meter and sampler with these options unless already running. */
 export function ensureRuntime(options: ProfileOptions = {}): void {
   const merged = { ...defaults, ...options };
-  if (!isConfigured()) configure({ backend: merged.backend as BackendName | undefined, mode: merged.mode, split: merged.split });
+  if (!isConfigured()) configure(deferredConfig() ?? { backend: merged.backend as BackendName | undefined, mode: merged.mode, split: merged.split });
 }
 
 type AnyFunction = (...args: never[]) => unknown;
@@ -183,7 +184,11 @@ interface MethodContext {
  */
 export function profile<F extends AnyFunction>(fn: F, options?: ProfileOptions): F;
 export function profile<F extends AnyFunction>(fn: F, context: MethodContext): F;
-export function profile<F extends AnyFunction>(fn: F, options?: ProfileOptions | MethodContext): F {
+/** `@profile` under TypeScript's experimentalDecorators: (prototype, key, descriptor). */
+export function profile<T>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>;
+// The overloads above are the typed surface; the three-argument form is told apart at run time.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function profile<F extends AnyFunction>(fn: F, options?: ProfileOptions | MethodContext | string | symbol, _descriptor?: PropertyDescriptor): F {
   // TypeScript's experimentalDecorators (NestJS, Angular) call (prototype, key, descriptor):
   // profile the method and hand back its descriptor.
   const descriptor = arguments[2] as PropertyDescriptor | undefined;

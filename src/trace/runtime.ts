@@ -154,6 +154,21 @@ let configured: RuntimeConfig | null = null;
 let hwm: KernelPeak | null = null;
 const HWM_MIN_CALL_MS = 1;
 
+let deferred: RuntimeConfig | null = null;
+
+/**
+ * The settings the first profile() call configures with (the CLI's options): a program
+ * that profiles nothing loads no addon and starts no sampler thread.
+ */
+export function configureOnFirstUse(config: RuntimeConfig): void {
+  deferred = config;
+}
+
+/** The settings given to configureOnFirstUse, if any. */
+export function deferredConfig(): RuntimeConfig | null {
+  return deferred;
+}
+
 /** Chooses the meter and starts the sampler; the first call wins (later ones are ignored). */
 export function configure(config: RuntimeConfig = {}): void {
   if (configured) return;

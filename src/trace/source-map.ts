@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { SourceMap } from 'node:module';
+import type { SourceMap } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionResult, LineResult } from '../report/results';
@@ -44,7 +44,7 @@ function load(file: string, text: string): Loaded | null {
         const content = json.sourcesContent?.[i];
         if (typeof content === 'string') contents.set(resolved, splitLines(content));
       });
-      loaded = { map: new SourceMap(json as never), contents, base, root: json.sourceRoot };
+      loaded = { map: new (require('node:module') as typeof import('node:module')).SourceMap(json as never), contents, base, root: json.sourceRoot };
     }
   } catch {
     loaded = null; // an unreadable or malformed map: report the generated lines

@@ -3,6 +3,7 @@ import Module from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as util from 'node:util';
+import { UsageError } from '../errors';
 
 // Running a user's script inside memprof's own process, as `node script.js` would.
 
@@ -16,8 +17,8 @@ export function scriptStack(err: unknown): string {
 }
 
 function isModule(file: string): boolean {
-  if (file.endsWith('.mjs')) return true;
-  if (file.endsWith('.cjs')) return false;
+  if (file.endsWith('.mjs') || file.endsWith('.mts')) return true;
+  if (file.endsWith('.cjs') || file.endsWith('.cts')) return false;
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
     const pkg = path.join(dir, 'package.json');
     if (fs.existsSync(pkg)) {
@@ -33,6 +34,27 @@ function isModule(file: string): boolean {
 
 // tsc turns import() into require() for CommonJS output; this keeps a real import().
 const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+
+/** --require and --import modules, resolved from the working directory as node does. */
+export async function preload(requires: readonly string[], imports: readonly string[]): Promise<void> {
+  const fromCwd = Module.createRequire(path.join(process.cwd(), 'noop.js'));
+  const resolve = (specifier: string): string | null => {
+    try {
+      return fromCwd.resolve(specifier);
+    } catch {
+      return null;
+    }
+  };
+  for (const specifier of requires) {
+    const file = resolve(specifier);
+    if (!file) throw new UsageError(`cannot find module ${specifier} for -r (is it installed in ${process.cwd()}?)`);
+    fromCwd(file);
+  }
+  for (const specifier of imports) {
+    const file = resolve(specifier);
+    await importModule(file ? pathToFileURL(file).href : specifier);
+  }
+}
 
 /** Runs the script as node would: the main CommonJS module, or an ES module import. */
 export async function load(file: string): Promise<void> {

@@ -13,7 +13,10 @@ test('memprof app.js: the script runs as main with its arguments; one table per 
   const r = memprof(['app.js', 'one', '--two', '-3']);
   assert.strictEqual(r.code, 0, r.stderr);
   assert.match(r.stdout, /^argv \["one","--two","-3"\] main true$/m);
-  assert.ok(r.stdout.includes(`Filename: ${path.join(FIXTURES, 'app.js')}\n\n${HEADER}\n${'='.repeat(HEADER.length)}\n`), r.stdout);
+  // Relative to the working directory (FIXTURES) when under it; absolute otherwise.
+  assert.ok(r.stdout.includes(`Filename: app.js\n\n${HEADER}\n${'='.repeat(HEADER.length)}\n`), r.stdout);
+  const elsewhere = memprof([path.join(FIXTURES, 'app.js')], { cwd: os.tmpdir() });
+  assert.ok(elsewhere.stdout.includes(`Filename: ${path.join(FIXTURES, 'app.js')}\n`), elsewhere.stdout);
   const rows = parseTable(r.stdout, 'build');
   assert.strictEqual(rows[7].occ, 11, 'for over 10 iterations: 11 tests');
   assert.ok(rows[6].inc > 95 && rows[6].inc < 105, `kept 100 MiB: ${rows[6].inc}`);
@@ -28,7 +31,7 @@ test('--precision, --format markdown and json (values in bytes)', () => {
   assert.match(md.stdout, /^### `build` — .*app\.js:5 \(1 call\)$/m);
   assert.match(md.stdout, /^\| Line # \| Mem usage \| Increment \| Heap \| External \| Peak \| Occurrences \| Line Contents \|$/m);
   assert.match(md.stdout, /^\| 7 \| [\d.]+ MiB \| -?[\d.]+ MiB \| -?[\d.]+ MiB \| -?[\d.]+ MiB \| [\d.]+ MiB \| 11 \| `.*for \(let i = 0; i < n; i\+\+\) kept\.push\(i\);` \|$/m);
-  const js = memprof(['--format', 'json', 'app.js']);
+  const js = memprof(['--format', 'json', '-o', '-', 'app.js']);
   assert.strictEqual(js.code, 0, js.stderr);
   const doc = JSON.parse(js.stdout.slice(js.stdout.indexOf('{')));
   assert.strictEqual(doc.tool, 'memprof');
@@ -60,7 +63,7 @@ test('--fast reads the sampler (same rows at its resolution); --backend heap mea
   const rows = parseTable(fast.stdout, 'build');
   assert.strictEqual(rows[7].occ, 11);
   assert.ok(rows[6].inc > 90 && rows[6].inc < 110, `fast mode: kept ${rows[6].inc} MiB`);
-  const heap = memprof(['--backend', 'heap', '--format', 'json', 'app.js']);
+  const heap = memprof(['--backend', 'heap', '--format', 'json', '-o', '-', 'app.js']);
   assert.strictEqual(heap.code, 0, heap.stderr);
   const doc = JSON.parse(heap.stdout.slice(heap.stdout.indexOf('{')));
   assert.strictEqual(doc.backend, 'heap');
@@ -154,7 +157,7 @@ test('line breaks as JavaScript counts them (lone CR, U+2028 in a string): each 
     for (const [name, eol] of [['cr.js', '\r'], ['crlf.js', '\r\n'], ['lf.js', '\n']]) {
       const file = path.join(dir, name);
       fs.writeFileSync(file, body.join(eol));
-      const r = memprof(['--format', 'json', file]);
+      const r = memprof(['--format', 'json', '-o', '-', file]);
       assert.strictEqual(r.code, 0, r.stderr);
       assert.match(r.stdout, /^4$/m);
       const [fn] = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))).functions;
@@ -278,7 +281,7 @@ test('--timestamp prints FUNC lines instead of tables', () => {
 test('--snapshot-at writes a .heapsnapshot in the working directory once, and says where', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-snap-'));
   try {
-    const base = memprof(['--format', 'json', 'grows.js']);
+    const base = memprof(['--format', 'json', '-o', '-', 'grows.js']);
     const entry = JSON.parse(base.stdout.slice(base.stdout.indexOf('{'))).functions[0].lines[0].mem;
     const at = Math.round((entry + 64 * MiB) / MiB);
     const r = memprof(['--snapshot-at', `${at}MiB`, path.join(FIXTURES, 'grows.js')], { cwd: dir });
@@ -402,4 +405,43 @@ test('functions written f(){ (no space before the brace) get full line tables, f
     assert.strictEqual(parseTable(r.stdout, 'inline')[8].occ, 4, file);
   }
   fs.rmSync(path.dirname(cjs), { recursive: true, force: true });
+});
+
+test('--format json without -o: a usage error before the program runs (its stdout would corrupt the document)', () => {
+  const r = memprof(['--format', 'json', 'app.js']);
+  assert.strictEqual(r.code, 2);
+  assert.strictEqual(r.stdout, '', 'the program did not run');
+  assert.strictEqual(r.stderr, "memprof: --format json needs -o <file>: the program's own output also goes to stdout and would corrupt the document (-o - prints it there anyway)\n");
+});
+
+test('-v prints the version; a misspelt subcommand that is no file gets "did you mean"', () => {
+  const version = require('../../package.json').version;
+  for (const flag of ['-v', '-V', '--version']) assert.strictEqual(memprof([flag]).stdout, `${version}\n`, flag);
+  for (const [typed, meant] of [['plto', 'plot'], ['lst', 'list'], ['chek', 'check'], ['rn', 'run']]) {
+    const r = memprof([typed]);
+    assert.strictEqual(r.code, 2, `${typed}: ${r.stderr}`);
+    assert.strictEqual(r.stderr, `memprof: no script or subcommand named ${typed}; did you mean ${meant}? (see memprof --help)\n`);
+  }
+  // Not a near miss, or a file by that name: the script is what was meant.
+  assert.match(memprof(['nosuchthing']).stderr, /^memprof: cannot find script nosuchthing\n$/);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-plto-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'plto'), 'console.log("ran plto")\n');
+    const r = memprof(['plto'], { cwd: dir });
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.strictEqual(r.stdout, 'ran plto\n');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('every subcommand\'s help has examples', () => {
+  const help = memprof(['--help']).stdout;
+  const names = [...help.slice(help.indexOf('Commands:'), help.indexOf('Examples:')).matchAll(/^  ([a-z]+)\b/gm)].map((m) => m[1]).filter((n) => n !== 'help');
+  assert.ok(names.length >= 9, `subcommands listed: ${names}`);
+  for (const name of ['', ...names]) {
+    const r = memprof(name ? [name, '--help'] : ['--help']);
+    assert.strictEqual(r.code, 0, `${name} --help: ${r.stderr}`);
+    assert.match(r.stdout, /\nExamples:\n {2}memprof /, `memprof ${name} --help shows examples`);
+  }
 });

@@ -8,7 +8,7 @@ const { memprof, MiB } = require('./helpers');
 
 test('flaw 1: a loop that allocates on one pass and frees on the next gives no phantom increments', () => {
   // The heap backend: a full GC frees the arrays at once, so each effect lands on its line.
-  const r = memprof(['--backend', 'heap', '--format', 'json', 'churn.js']);
+  const r = memprof(['--backend', 'heap', '--format', 'json', '-o', '-', 'churn.js']);
   assert.strictEqual(r.code, 0, r.stderr);
   const [fn] = JSON.parse(r.stdout).functions;
   const row = (text) => fn.lines.find((l) => l.source.includes(text));

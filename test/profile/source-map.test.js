@@ -49,7 +49,7 @@ for (const inline of [true, false]) {
       const { tsFile, jsFile } = compile(dir, inline);
       // The compiled file's lines differ: the interface and type are gone.
       assert.notStrictEqual(fs.readFileSync(jsFile, 'utf8').split('\n').findIndex((l) => l.includes('Buffer.alloc')) + 1, 10);
-      const r = memprof(['--format', 'json', jsFile]);
+      const r = memprof(['--format', 'json', '-o', '-', jsFile]);
       assert.strictEqual(r.code, 0, r.stderr);
       const [fn] = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))).functions;
       assert.strictEqual(fn.file, tsFile);
@@ -82,7 +82,7 @@ test('a map in another folder: its sources are relative to the map (and its sour
     fs.writeFileSync(path.join(dir, 'maps', 'work.js.map'), JSON.stringify(map));
     const jsFile = path.join(dir, 'out', 'js', 'work.js');
     fs.writeFileSync(jsFile, out.outputText.replace(/\/\/# sourceMappingURL=.*$/m, '//# sourceMappingURL=../../maps/work.js.map'));
-    const r = memprof(['--format', 'json', jsFile]);
+    const r = memprof(['--format', 'json', '-o', '-', jsFile]);
     assert.strictEqual(r.code, 0, r.stderr);
     const [fn] = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))).functions;
     assert.strictEqual(fn.file, tsFile);
@@ -114,7 +114,7 @@ function decoratedMethodProfiled(name, compilerOptions, emitted) {
     });
     assert.match(out.outputText, emitted);
     fs.writeFileSync(path.join(dir, `${name}.js`), out.outputText);
-    const r = memprof(['--format', 'json', path.join(dir, `${name}.js`)]);
+    const r = memprof(['--format', 'json', '-o', '-', path.join(dir, `${name}.js`)]);
     assert.strictEqual(r.code, 0, r.stderr);
     assert.match(r.stdout, /^4$/m);
     const [fn] = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))).functions;

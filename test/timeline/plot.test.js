@@ -124,6 +124,24 @@ test('plot -o out.png renders a PNG', () => {
   assert.equal(bytes.readUInt32BE(16), 1500, 'width: 1000 px at 1.5x');
 });
 
+test('plot -o out.png without the optional @resvg/resvg-js: exit 2, says to install it or write .svg', () => {
+  const { dir, dat } = plotRecording('svg');
+  // The package as installed with --omit=optional: every dependency but the PNG renderer.
+  const stage = path.join(dir, 'stage');
+  const root = path.join(__dirname, '..', '..');
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  for (const entry of ['dist', 'bin', 'package.json']) fs.cpSync(path.join(root, entry), path.join(stage, entry), { recursive: true });
+  for (const dependency of Object.keys(pkg.dependencies)) {
+    fs.mkdirSync(path.dirname(path.join(stage, 'node_modules', dependency)), { recursive: true });
+    fs.symlinkSync(path.join(root, 'node_modules', dependency), path.join(stage, 'node_modules', dependency), 'dir');
+  }
+  const out = path.join(dir, 'no-renderer.png');
+  const r = spawnSync(process.execPath, [path.join(stage, 'bin', 'memprof.js'), 'plot', dat, '-o', out], { encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stderr, 'memprof: PNG output needs the optional dependency @resvg/resvg-js, which is not installed (npm install @resvg/resvg-js); or write .svg or .html instead\n');
+  assert.ok(!fs.existsSync(out), 'no PNG file written');
+});
+
 test('plot without -o draws in the terminal', () => {
   const dir = tempDir();
   const dat = path.join(dir, 'r.dat');

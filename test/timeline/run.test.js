@@ -307,7 +307,8 @@ test('bad input: one line, exit 2 (exit 1 for a missing program or process)', ()
     env: { ...process.env, MEMPROF_DISABLE_NATIVE: '1' },
   });
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /^memprof: the native addon could not be loaded .*npm rebuild memprof/);
+  assert.match(r.stderr, /^memprof: the native addon is disabled \(MEMPROF_DISABLE_NATIVE=1 is set; unset it to use the addon\)/);
+  assert.doesNotMatch(r.stderr, /rebuild/, 'a disabled addon needs no rebuild');
   assert.deepEqual(fs.readdirSync(dir), [], 'neither a recording nor a started program');
 });
 

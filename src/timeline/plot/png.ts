@@ -13,7 +13,13 @@ export function svgToPng(svg: string, scale = 1.5): Buffer {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     resvg = require('@resvg/resvg-js') as ResvgModule;
   } catch (err) {
-    throw new UsageError(`PNG output needs @resvg/resvg-js, which could not load (${(err as Error).message.split('\n')[0]}); write .svg or .html instead`);
+    // An optional dependency: npm skips it where its platform binary does not exist or
+    // `--omit=optional` was used.
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'MODULE_NOT_FOUND' && e.message.includes("'@resvg/resvg-js'")) {
+      throw new UsageError('PNG output needs the optional dependency @resvg/resvg-js, which is not installed (npm install @resvg/resvg-js); or write .svg or .html instead');
+    }
+    throw new UsageError(`PNG output needs @resvg/resvg-js, which could not load (${e.message.split('\n')[0]}); write .svg or .html instead`);
   }
   const renderer = new resvg.Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },
