@@ -6,7 +6,6 @@
 #ifdef _WIN32
 #include <io.h>
 #else
-#include <sys/stat.h>
 #include <unistd.h>
 #endif
 
@@ -52,9 +51,11 @@ bool DatWriter::Write(double time_ms, double own_bytes, const std::vector<ChildR
     }
     if (n < 0 && errno == EINTR) continue;
     error_ = n < 0 ? errno : ENOSPC;  // a write of 0 bytes: the disk is full
-    struct stat st;
-    if (done > 0 && fstat(fd_, &st) == 0 && st.st_size >= static_cast<off_t>(done)) {
-      if (ftruncate(fd_, st.st_size - static_cast<off_t>(done)) != 0) {
+    // The file's size from lseek, not fstat: fstat is versioned GLIBC_2.33 and would raise
+    // the prebuild's glibc floor (docs/install.md).
+    off_t size = done > 0 ? lseek(fd_, 0, SEEK_END) : -1;
+    if (size >= static_cast<off_t>(done)) {
+      if (ftruncate(fd_, size - static_cast<off_t>(done)) != 0) {
         // Nothing more to do: the error already stops the recording.
       }
     }

@@ -198,7 +198,7 @@ test("report 'call' prints memory_profiler's table (with the split's Heap and Ex
     ? /^Line # +Mem usage +Increment +Heap +External +Peak +Occurrences  Line Contents$/
     : /^Line #    Mem usage    Increment         Peak  Occurrences   Line Contents$/;
   const [filename, blank, head, rule] = text.split('\n');
-  assert.deepStrictEqual([filename, blank], [`Filename: ${__filename}`, '']);
+  assert.deepStrictEqual([filename, blank], [`Filename: ${path.relative(process.cwd(), __filename)}`, ''], 'the file relative to the working directory it sits under');
   assert.match(head, header);
   assert.strictEqual(rule, '='.repeat(head.length));
   const figures = splitActive() ? 5 : 3;

@@ -26,7 +26,7 @@ const mib = (bytes) => bytes / MiB;
 const jsonReport = (stdout) => JSON.parse(stdout.slice(stdout.indexOf('{')));
 
 test('each kind of allocation lands in its own figure, within 10% of 100 MiB', { skip: !native ? 'needs the native addon' : resvg !== true && resvg }, () => {
-  const r = memprof(['--format', 'json', 'kinds.js']);
+  const r = memprof(['--format', 'json', '-o', '-', 'kinds.js']);
   assert.strictEqual(r.code, 0, r.stderr);
   const fn = JSON.parse(r.stdout).functions[0];
   const kinds = (row) => {
@@ -73,7 +73,7 @@ test('text: Heap and External after Increment, readable at 100 columns; --column
 
   const plain = memprof(['--no-split', 'grows.js']);
   assert.match(plain.stdout, /^Line #    Mem usage    Increment         Peak  Occurrences   Line Contents$/m, "memory_profiler's layout");
-  const json = jsonReport(memprof(['--no-split', '--format', 'json', 'grows.js']).stdout);
+  const json = jsonReport(memprof(['--no-split', '--format', 'json', '-o', '-', 'grows.js']).stdout);
   assert.ok(json.functions[0].lines.every((l) => !('heapIncrement' in l)), 'no split fields without the split');
 
   const bad = memprof(['--columns', 'mem,heep', 'grows.js']);
@@ -86,7 +86,7 @@ test('markdown and JSON carry the split', { skip: !native && 'needs the native a
   const md = memprof(['--format', 'markdown', 'grows.js']);
   assert.match(md.stdout, /^\| Line # \| Mem usage \| Increment \| Heap \| External \| Peak \| Occurrences \| Line Contents \|$/m);
   assert.match(md.stdout, /^\|---:\|---:\|---:\|---:\|---:\|---:\|---:\|:---\|$/m);
-  const json = jsonReport(memprof(['--format', 'json', 'grows.js']).stdout);
+  const json = jsonReport(memprof(['--format', 'json', '-o', '-', 'grows.js']).stdout);
   for (const l of json.functions[0].lines) {
     if (l.occurrences === 0) assert.ok(l.heapIncrement === null && l.externalIncrement === null, `unexecuted row: ${JSON.stringify(l)}`);
     else assert.ok(Number.isFinite(l.heapIncrement) && Number.isFinite(l.externalIncrement), `executed row: ${JSON.stringify(l)}`);
