@@ -32,7 +32,7 @@ const EXAMPLES = `
 Examples:
   memprof top app.js                    where the memory went, then line tables of the top 5
   memprof top --top 10 -o report.html app.js    timeline, flame graph and tables in one page
-  memprof top --format json app.js > top.json
+  memprof top --format json -o top.json app.js
   memprof top --duration 30 server.js   stop a server after 30 s (or press Ctrl+C) and report
   memprof top --second-pass build.js    run twice: discover, then line tables from the start
 `;
@@ -56,7 +56,7 @@ export function registerTop(program: Command): void {
     .argument('[args...]', "the script's own arguments")
     .option('--top <n>', 'how many functions get line tables', positiveIntOption, 5)
     .addOption(new Option('--format <format>', 'report format (default: from -o, else text)').choices([...TOP_FORMATS]))
-    .option('-o, --output <file>', 'write the report to <file> (.html: one self-contained page)')
+    .option('-o, --output <file>', 'write the report to <file> (.html: one self-contained page; - is stdout)')
     .option('--include-deps', 'rank and zoom into node_modules functions instead of charging their package')
     .option('--second-pass', 'run the program twice: discover, then instrument the top functions as they load (and measure what stays alive)')
     .option('--fast', "line tables read the sampler's latest value at each line (cheaper, at the sampler's resolution)")
@@ -70,7 +70,11 @@ export function registerTop(program: Command): void {
       const file = path.resolve(script);
       if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`cannot find script ${script}`, 1);
       const format = options.format ?? formatFromName(options.output);
-      if (options.output) {
+      // As for `memprof <script>`: the program's own stdout would corrupt a document after it.
+      if (format !== 'text' && !options.output) {
+        throw new UsageError(`--format ${format} needs -o <file>: the program's own output also goes to stdout and would corrupt the report (-o - prints it there anyway)`);
+      }
+      if (options.output && options.output !== '-') {
         try {
           checkWritable(options.output);
         } catch (err) {
@@ -101,7 +105,7 @@ function formatFromName(file: string | undefined): TopFormat {
 
 function writeReport(report: TopReport, format: TopFormat, output: string | undefined, rows: number): void {
   const text = format === 'json' ? formatTopJson(report) : format === 'html' ? formatTopHtml(report) : formatTopText(report, rows);
-  if (!output) {
+  if (!output || output === '-') {
     writeAllSync(1, text);
     return;
   }

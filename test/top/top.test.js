@@ -42,7 +42,7 @@ test('in one run, LiveEdit zooms into the hot function while it runs; Ctrl+C wri
 });
 
 test('--format json: tool, version, mode top, functions sorted by allocated, in bytes, with lines for the zoomed', () => {
-  const r = top(['--second-pass', '--format', 'json', 'hot-spot-sync.js']);
+  const r = top(['--second-pass', '--format', 'json', '-o', '-', 'hot-spot-sync.js']);
   assert.strictEqual(r.code, 3, `exit code of the program: ${r.stderr}`);
   const json = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
   assert.strictEqual(json.tool, 'memprof');
@@ -72,7 +72,7 @@ test('--format json: tool, version, mode top, functions sorted by allocated, in 
 });
 
 test('node_modules code is charged to its package with the calling function; --include-deps names its functions', () => {
-  const r = top(['--second-pass', '--format', 'json', 'uses-dep.js']);
+  const r = top(['--second-pass', '--format', 'json', '-o', '-', 'uses-dep.js']);
   assert.strictEqual(r.code, 0, r.stderr);
   const json = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
   const dep = json.functions.find((f) => f.package === 'fake-dep');
@@ -82,7 +82,7 @@ test('node_modules code is charged to its package with the calling function; --i
   assert.strictEqual(json.functions[0], dep, 'the package allocates the most');
   assert.ok(dep.lines?.some((l) => /makeRows\(/.test(l.source) && l.occurrences === 20), `the package's entry has its caller's table, naming the calling line: ${JSON.stringify(dep)}`);
 
-  const deps = top(['--format', 'json', '--include-deps', 'uses-dep.js']);
+  const deps = top(['--format', 'json', '-o', '-', '--include-deps', 'uses-dep.js']);
   const djson = JSON.parse(deps.stdout.slice(deps.stdout.indexOf('{')));
   assert.strictEqual(djson.functions[0].name, 'makeRows', `with --include-deps the package's function itself: ${JSON.stringify(djson.functions[0])}`);
   assert.match(djson.functions[0].file, /node_modules[\\/]fake-dep[\\/]index\.js$/);
@@ -99,6 +99,10 @@ test('--duration ends a server after that time and writes the report; usage erro
   const missing = top(['no-such-script.js']);
   assert.strictEqual(missing.code, 1, 'a missing script exits 1');
   assert.match(missing.stderr, /cannot find script no-such-script\.js/);
+  const json = top(['--format', 'json', 'server.js']);
+  assert.strictEqual(json.code, 2, 'JSON without -o is a usage error: the program\'s stdout would corrupt it');
+  assert.match(json.stderr, /^memprof: --format json needs -o <file>/);
+  assert.strictEqual(json.stdout, '', 'the program did not run');
 });
 
 test('SIGTERM ends a server and writes the report; a program with its own SIGINT handler keeps it', async () => {
