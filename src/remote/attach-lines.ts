@@ -52,7 +52,10 @@ export async function attachLines(pid: number, options: AttachLinesOptions): Pro
   );
   const write = (results: ProfileResults): void => {
     const text = formatReport(results, options.format, options.precision);
-    if (!options.output) return writeAllSync(1, text);
+    if (!options.output) {
+      writeAllSync(1, text);
+      return;
+    }
     try {
       if (options.format === 'json') writeFileAtomic(options.output, text);
       else appendWhole(options.output, text);
