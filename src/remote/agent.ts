@@ -2,7 +2,6 @@
 // require of the inspector's console: the line tracer's runtime (and with it the addon, by
 // process.dlopen) in the target, behind four calls memprof makes with Runtime.evaluate.
 // Nothing here runs in memprof's own process.
-import * as path from 'node:path';
 import type { BackendName } from '../meter';
 import { getResults, rememberSource } from '../trace/profile';
 import { activeBackend, configure, register, shutdown, type TraceMode } from '../trace/runtime';
@@ -10,14 +9,14 @@ import { activeBackend, configure, register, shutdown, type TraceMode } from '..
 /** Where the agent waits for memprof's calls in the target. */
 export const AGENT_GLOBAL = 'memprof.attach.agent';
 
-const ROOT = path.join(__dirname, '..', '..');
-
 export interface AgentConfig {
   mode: TraceMode;
   backend?: BackendName;
 }
 
 const agent = {
+  /** The module cache entries loading memprof added (set by the loader). */
+  modules: [] as string[],
   /** Starts the meter and sampler; returns the backend in use. */
   start(config: AgentConfig): string {
     configure({ mode: config.mode, backend: config.backend });
@@ -40,9 +39,7 @@ const agent = {
   release(closeInspector: boolean): void {
     shutdown();
     delete (globalThis as Record<symbol, unknown>)[Symbol.for(AGENT_GLOBAL)];
-    for (const id of Object.keys(require.cache)) {
-      if (id.startsWith(ROOT + path.sep) && !id.endsWith('.node')) delete require.cache[id];
-    }
+    for (const id of agent.modules) if (!id.endsWith('.node')) delete require.cache[id];
     if (closeInspector) {
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       const inspector = require('node:inspector') as typeof import('node:inspector');

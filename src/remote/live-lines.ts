@@ -17,7 +17,7 @@ import { AttachRefused, checkTarget } from './target-process';
  */
 
 const AGENT_FILE = path.join(__dirname, 'agent.js');
-const MEMPROF_ROOT = path.join(__dirname, '..', '..');
+const MEMPROF_DIST = path.join(__dirname, '..');
 const AGENT = `globalThis[Symbol.for(${JSON.stringify(AGENT_GLOBAL)})]`;
 // V8 cannot replace a function while it runs (on the stack, or an async call suspended
 // in it): try again for this long before giving up.
@@ -55,7 +55,10 @@ function loaderExpression(): string {
       : process.getBuiltinModule ? process.getBuiltinModule('module').createRequire(${file})
       : process.mainModule ? process.mainModule.require.bind(process.mainModule) : null;
     if (!load) throw new Error('the process offers no require to load memprof with');
+    const before = new Set(Object.keys(load.cache));
     load(${file});
+    // What memprof added to the module cache, for release() to take out again.
+    ${AGENT}.modules = Object.keys(load.cache).filter((id) => !before.has(id));
     return process.versions.node;
   })()`;
 }
@@ -138,7 +141,7 @@ export class LiveLines {
 
   private async probeScript(script: ScriptInfo): Promise<void> {
     const file = fileOfUrl(script.url);
-    if (!file || file.startsWith(MEMPROF_ROOT + path.sep)) return;
+    if (!file || file.startsWith(MEMPROF_DIST + path.sep)) return;
     const { selectors } = this.options;
     // Selectors that name a file rule out other files before their text is fetched.
     if (selectors.every((s) => s.file) && !mayMatch(selectors, file, selectors.map((s) => s.name ?? '').join(' '))) return;
