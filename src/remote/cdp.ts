@@ -31,6 +31,7 @@ export class CdpClient extends EventEmitter {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method });
+      if (process.env.MEMPROF_TRACE_CDP) process.stderr.write(`cdp> ${id} ${method}\n`);
       this.socket.send(JSON.stringify({ id, method, params: params ?? {} }));
     });
   }
@@ -77,6 +78,7 @@ export class CdpClient extends EventEmitter {
     if (message.id !== undefined) {
       const p = this.pending.get(message.id);
       if (!p) return;
+      if (process.env.MEMPROF_TRACE_CDP) process.stderr.write(`cdp< ${message.id}\n`);
       this.pending.delete(message.id);
       if (message.error) p.reject(new Error(`${p.method}: ${message.error.message}`));
       else p.resolve(message.result);

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendName } from '../meter';
 import type { ProfileResults } from '../report/results';
-import { functionKey, instrument, listFunctions, parseSource, type FoundFunction } from '../trace/instrument';
+import { functionKey, instrument, PROBE_GLOBAL, listFunctions, parseSource, type FoundFunction } from '../trace/instrument';
 import type { TraceMode } from '../trace/runtime';
 import { mayMatch, selectFunctions, type Selector } from '../trace/selectors';
 import { AGENT_GLOBAL, type AgentConfig } from './agent';
@@ -18,6 +18,7 @@ import { AttachRefused, checkTarget } from './target-process';
 
 const AGENT_FILE = path.join(__dirname, 'agent.js');
 const MEMPROF_DIST = path.join(__dirname, '..');
+const PROBE_MARK = `Symbol.for(${JSON.stringify(PROBE_GLOBAL)})`;
 const AGENT = `globalThis[Symbol.for(${JSON.stringify(AGENT_GLOBAL)})]`;
 // V8 cannot replace a function while it runs (on the stack, or an async call suspended
 // in it): try again for this long before giving up.
@@ -40,8 +41,10 @@ interface ScriptInfo {
 
 interface EditedScript {
   scriptId: string;
+  url: string;
   file: string;
   pristine: string;
+  probed: string;
   names: string[];
 }
 
@@ -124,19 +127,33 @@ export class LiveLines {
     const config: AgentConfig = { mode: this.options.mode, backend: this.options.backend };
     const backend = await this.client.evaluate<string>(`${AGENT}.start(${JSON.stringify(config)})`);
     if (this.options.backend && backend !== this.options.backend) this.options.note(`pid ${this.pid} measures with the ${backend} backend`);
-    const scripts: ScriptInfo[] = [];
-    const onScript = (p: ScriptInfo) => scripts.push({ scriptId: p.scriptId, url: p.url, isModule: p.isModule === true });
-    this.client.on('Debugger.scriptParsed', onScript);
-    // Debugger.enable replays every script loaded so far as scriptParsed events, before its reply.
-    await this.client.send('Debugger.enable');
-    // A `debugger` statement must not stop the program to wait for memprof.
-    await this.client.send('Debugger.setSkipAllPauses', { skip: true });
-    this.client.off('Debugger.scriptParsed', onScript);
-    for (const script of scripts) await this.probeScript(script);
+    const scripts = await this.enableDebugger();
+    // LiveEdit leaves earlier versions of a script behind (an earlier attach): the newest of a URL is the live one.
+    const newest = new Map<string, ScriptInfo>();
+    for (const script of scripts) newest.set(script.url, script);
+    for (const script of newest.values()) await this.probeScript(script);
+    // An enabled debugger slows the program (V8 keeps debugging support on); detach
+    // enables it again to put the sources back.
+    await this.client.send('Debugger.disable');
     if (this.edited.length === 0) {
       const wanted = this.options.selectors.map((s) => s.text).join(', ');
       throw new AttachRefused(`no function matching ${wanted} in the scripts pid ${this.pid} has loaded`);
     }
+  }
+
+  /** Debugger.enable, which replays every script loaded so far as scriptParsed events before its reply. */
+  private async enableDebugger(): Promise<ScriptInfo[]> {
+    const scripts: ScriptInfo[] = [];
+    const onScript = (p: ScriptInfo) => scripts.push({ scriptId: p.scriptId, url: p.url, isModule: p.isModule === true });
+    this.client.on('Debugger.scriptParsed', onScript);
+    try {
+      await this.client.send('Debugger.enable');
+      // A `debugger` statement must not stop the program to wait for memprof.
+      await this.client.send('Debugger.setSkipAllPauses', { skip: true });
+    } finally {
+      this.client.off('Debugger.scriptParsed', onScript);
+    }
+    return scripts;
   }
 
   private async probeScript(script: ScriptInfo): Promise<void> {
@@ -147,6 +164,10 @@ export class LiveLines {
     if (selectors.every((s) => s.file) && !mayMatch(selectors, file, selectors.map((s) => s.name ?? '').join(' '))) return;
     const { scriptSource: source } = await this.client.send<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId: script.scriptId });
     if (!mayMatch(selectors, file, source)) return;
+    if (source.includes(PROBE_MARK)) {
+      this.options.note(`${file} in pid ${this.pid} still holds probes of an earlier memprof session that could not remove them: left as it is`);
+      return;
+    }
     let chosen: FoundFunction[];
     try {
       chosen = selectFunctions(selectors, file, listFunctions(parseSource(source, script.isModule ? true : undefined)));
@@ -166,7 +187,7 @@ export class LiveLines {
       this.options.note(`cannot probe ${chosen.map((f) => f.name).join(', ')} in ${file}: ${refused}`);
       return;
     }
-    this.edited.push({ scriptId: script.scriptId, file, pristine: source, names: chosen.map((f) => f.name) });
+    this.edited.push({ scriptId: script.scriptId, url: script.url, file, pristine: source, probed, names: chosen.map((f) => f.name) });
     await this.client.evaluate(`${AGENT}.adopt(${JSON.stringify(keys)}, ${JSON.stringify(file)}, ${JSON.stringify(source)})`);
   }
 
@@ -174,10 +195,13 @@ export class LiveLines {
   private async setSource(scriptId: string, scriptSource: string): Promise<string | null> {
     const deadline = Date.now() + EDIT_RETRY_MS;
     for (;;) {
-      const reply = await this.client.send<{ status?: string; exceptionDetails?: { text: string; lineNumber: number } }>('Debugger.setScriptSource', {
-        scriptId,
-        scriptSource,
-      });
+      let reply: { status?: string; exceptionDetails?: { text: string; lineNumber: number } };
+      try {
+        reply = await this.client.send('Debugger.setScriptSource', { scriptId, scriptSource });
+      } catch (err) {
+        if (this.client.isClosed) throw err;
+        return (err as Error).message.replace(/^Debugger\.setScriptSource: /, '');
+      }
       if (reply.exceptionDetails) return `the probed source does not compile: ${reply.exceptionDetails.text} (line ${reply.exceptionDetails.lineNumber + 1})`;
       const status = reply.status ?? 'Ok';
       if (status === 'Ok') return null;
@@ -202,22 +226,43 @@ export class LiveLines {
     if (this.detached) return;
     this.detached = true;
     if (this.lost || this.client.isClosed) return;
+    try {
+      const restoredAll = await this.restoreSources();
+      await this.client.send('Debugger.disable').catch(() => undefined);
+      const closeInspector = this.endpoint.opened;
+      if (restoredAll) {
+        await this.client.evaluate(`${AGENT} && ${AGENT}.release(${closeInspector})`);
+      } else if (closeInspector) {
+        await this.client.evaluate(`(() => { const i = process.getBuiltinModule ? process.getBuiltinModule('inspector') : require('inspector'); setTimeout(() => i.close(), 200).unref(); })()`);
+      }
+    } catch (err) {
+      this.options.note(`detaching from pid ${this.pid} did not finish: ${(err as Error).message}`);
+    } finally {
+      await this.client.close();
+    }
+  }
+
+  /** Puts back every probed script's text; false when one could not be. */
+  private async restoreSources(): Promise<boolean> {
+    if (this.edited.length === 0) return true;
+    const scripts = await this.enableDebugger();
     let restoredAll = true;
     for (const script of this.edited) {
-      const refused = await this.setSource(script.scriptId, script.pristine);
+      // The id memprof edited, else (V8 renumbered it) the script of that URL still holding memprof's text.
+      const candidates = [script.scriptId, ...scripts.filter((s) => s.url === script.url).map((s) => s.scriptId).reverse()];
+      let refused: string | null = 'its script is gone';
+      for (const scriptId of new Set(candidates)) {
+        const current = await this.client.send<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId }).catch(() => null);
+        if (current?.scriptSource !== script.probed) continue;
+        refused = await this.setSource(scriptId, script.pristine);
+        break;
+      }
       if (refused) {
         restoredAll = false;
         this.options.note(`could not restore ${script.file} in pid ${this.pid} (${refused}): its probes stay until it restarts, harmless but slower`);
       }
     }
-    await this.client.send('Debugger.disable').catch(() => undefined);
-    const closeInspector = this.endpoint.opened;
-    if (restoredAll) {
-      await this.client.evaluate(`${AGENT} && ${AGENT}.release(${closeInspector})`).catch(() => undefined);
-    } else if (closeInspector) {
-      await this.client.evaluate(`(() => { const i = process.getBuiltinModule ? process.getBuiltinModule('inspector') : require('inspector'); setTimeout(() => i.close(), 200).unref(); })()`).catch(() => undefined);
-    }
-    await this.client.close();
+    return restoredAll;
   }
 }
 

@@ -9,6 +9,8 @@ import { commandLine } from './dat';
 import { EVENTS_FD_ENV, FuncPairer } from './func-events';
 import { FLUSH_MS, Recorder } from './record';
 import { spawnFailure } from '../util/spawn-failure';
+import { GUARD_ENV, guardFiles, type GuardConfig } from '../guard/config';
+import type { GuardLimit } from '../guard/limit';
 
 // `memprof run` and `memprof attach`: start (or find) the process, record it until it ends,
 // and say what was written.
@@ -26,6 +28,8 @@ export interface RunOptions extends SessionOptions {
   args: string[];
   /** Exit with the program's code (mprof -E); otherwise 0 as mprof. */
   exitCode: boolean;
+  /** --guard: write what explains the memory when it nears this limit. */
+  guard?: { limit: GuardLimit; snapshot: boolean };
 }
 
 const SCRIPT = /\.(c|m)?js$/i;
@@ -66,21 +70,44 @@ function launchPlan(options: RunOptions): Launch {
     ? [process.execPath, '--require', PRELOAD, options.program, ...options.args]
     : [options.program, ...options.args];
   const cmdline = commandLine(isScript ? [process.execPath, options.program, ...options.args] : argv);
+  if (options.guard && !isScript) throw new UsageError(`--guard runs its watcher inside a Node program: give a .js/.mjs/.cjs file, not ${options.program}`);
   return { argv, isScript, cmdline };
 }
 
-function startChild({ argv, isScript }: Launch): ChildProcess {
-  return spawn(argv[0], argv.slice(1), {
-    stdio: isScript ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit',
-    env: isScript ? { ...process.env, [EVENTS_FD_ENV]: '3' } : process.env,
-  });
+/** The guard's report files: beside the recording, named after it. */
+function guardPrefix(output: string): string {
+  return output.replace(/\.dat$/i, '') + '.guard';
+}
+
+function startChild({ argv, isScript }: Launch, options: RunOptions): ChildProcess {
+  const env: NodeJS.ProcessEnv = isScript ? { ...process.env, [EVENTS_FD_ENV]: '3' } : process.env;
+  if (options.guard) {
+    const config: GuardConfig = {
+      limit: options.guard.limit.bytes,
+      source: options.guard.limit.source,
+      ceiling: options.guard.limit.ceiling,
+      prefix: path.resolve(guardPrefix(options.output)),
+      timeline: options.output,
+      snapshot: options.guard.snapshot,
+    };
+    env[GUARD_ENV] = JSON.stringify(config);
+  }
+  return spawn(argv[0], argv.slice(1), { stdio: isScript ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit', env });
+}
+
+/** After the run: what the guard left, or why it left nothing. */
+function guardSummary(options: RunOptions, signal: NodeJS.Signals | null): void {
+  if (!options.guard) return;
+  const report = guardFiles(path.resolve(guardPrefix(options.output))).text;
+  if (fs.existsSync(report)) log(`the OOM guard wrote ${path.relative(process.cwd(), report) || report} (its limit: ${formatMiB(options.guard.limit.bytes)})`);
+  else if (signal === 'SIGKILL') log('the program was killed (SIGKILL) before its memory reached the guard\'s limit: nothing to report');
 }
 
 /** Runs the program under the recorder; resolves to the exit code memprof should use. */
 export async function runProgram(options: RunOptions): Promise<number> {
   const plan = launchPlan(options);
   const recorder = new Recorder({ ...options, cmdline: plan.cmdline, status: statusStream() });
-  const child = startChild(plan);
+  const child = startChild(plan, options);
   try {
     await once(child, 'spawn');
   } catch (err) {
@@ -123,6 +150,7 @@ export async function runProgram(options: RunOptions): Promise<number> {
     recorder.addFuncs(pairer.closeAll(recorder.lastTime || Date.now(), recorder.current));
     recorder.stop();
     summary(recorder, options.output);
+    guardSummary(options, signal);
     const programCode = code ?? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 0);
     if (options.exitCode) return programCode;
     if (programCode !== 0) log(`the program exited with ${signal ? `signal ${signal}` : `code ${code}`} (memprof exits 0 as mprof does; -E passes the program's code on)`);
