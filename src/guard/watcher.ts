@@ -7,7 +7,7 @@ import * as inspector from 'node:inspector';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { workerData } from 'node:worker_threads';
-import { allocationSites, type SamplingHeapProfile } from '../export/heap-profile';
+import { allocationSites, frameFile, type SamplingHeapProfile, type SamplingHeapProfileNode } from '../export/heap-profile';
 import { heapProfileToPprof } from '../export/pprof';
 import { tryAddon } from '../native';
 import { formatSize } from '../units/size';
@@ -148,12 +148,25 @@ async function snapshot(file: string, heapUsed: number, rss: number): Promise<st
   return `written to ${file}`;
 }
 
+const MEMPROF_DIST = path.join(__dirname, '..');
+
+/** The profile without memprof's own allocations (the guard's start-up): they are not the program's. */
+function withoutMemprof(profile: SamplingHeapProfile): SamplingHeapProfile {
+  const kept = new Set<number>();
+  const prune = (node: SamplingHeapProfileNode): SamplingHeapProfileNode => {
+    kept.add(node.id);
+    return { ...node, children: node.children.filter((c) => !frameFile(c.callFrame).startsWith(MEMPROF_DIST + path.sep)).map(prune) };
+  };
+  const head = prune(profile.head);
+  return { head, samples: profile.samples?.filter((s) => kept.has(s.nodeId)) };
+}
+
 async function report(rss: number): Promise<void> {
   const files = guardFiles(config.prefix);
   session.connectToMainThread();
   const stack = await pauseMain().catch((err: Error) => `could not pause it: ${err.message}`);
   try {
-    const { profile } = await post<{ profile: SamplingHeapProfile }>('HeapProfiler.getSamplingProfile');
+    const profile = withoutMemprof((await post<{ profile: SamplingHeapProfile }>('HeapProfiler.getSamplingProfile')).profile);
     const heap = await post<{ usedSize: number; totalSize: number }>('Runtime.getHeapUsage')
       .then((h) => ({ used: h.usedSize, total: h.totalSize }))
       .catch(() => null);
