@@ -27,7 +27,7 @@ interface TargetListing {
 /** GET http://127.0.0.1:<port>/json/list, or null when nothing inspector-like answers. */
 export function listTargets(port: number, timeoutMs = 1000): Promise<TargetListing[] | null> {
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/json/list', timeout: timeoutMs }, (res) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/json/list', timeout: timeoutMs, agent: false, headers: { connection: 'close' } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => {
@@ -92,7 +92,8 @@ export async function openInspector(pid: number, note: (text: string) => void): 
   for (const s of before.filter((x) => x.listening && x.loopback)) {
     const endpoint = await endpointAt(s.port, false);
     if (endpoint) {
-      const clients = (tcpSockets(pid) ?? []).filter((x) => !x.listening && x.port === s.port);
+      // Connections the port had before memprof asked it anything (its own GET would count).
+      const clients = before.filter((x) => !x.listening && x.port === s.port);
       if (clients.length > 0) {
         throw new AttachRefused(`the inspector of pid ${pid} (127.0.0.1:${s.port}) is in use by a debugger: disconnect it first`);
       }

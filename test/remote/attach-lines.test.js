@@ -145,7 +145,7 @@ test('attach --lines refuses a Node whose inspector is disabled (--disable-sigus
   assert.equal((await get(server.port, '/')).body, '10000', 'the server still runs');
 });
 
-test('attach --lines refuses an inspector already in use by a debugger, and leaves it open', { skip: process.platform !== 'linux' ? 'telling a debugger is connected needs /proc' : false }, async (t) => {
+test('attach --lines refuses an inspector in use by a debugger; once it is gone, uses the open inspector and leaves it open', { skip: process.platform !== 'linux' ? 'telling a debugger is connected needs /proc' : false }, async (t) => {
   const server = await startServer(['--inspect=127.0.0.1:0']);
   t.after(() => server.child.kill());
   await waitFor(() => /ws:\/\/127\.0\.0\.1:\d+\//.test(server.stderr()), 'the inspector URL');
@@ -158,6 +158,19 @@ test('attach --lines refuses an inspector already in use by a debugger, and leav
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /is in use by a debugger: disconnect it first/);
   assert.equal((await get(server.port, '/')).body, '10000', 'the server still runs');
+
+  // The debugger gone, memprof uses the inspector that was open and leaves it open.
+  debuggerClient.close();
+  const inspectorPort = Number(/127\.0\.0\.1:(\d+)\//.exec(url)[1]);
+  await waitFor(() => !tcpSockets(server.child.pid).some((s) => !s.listening && s.port === inspectorPort), 'the debugger to disconnect');
+  const m = memprofAsync(['attach', '--lines', '-f', 'handler', '--format', 'json', String(server.child.pid)]);
+  await waitFor(() => /attached to pid/.test(m.stderr) || m.child.exitCode !== null, 'memprof to attach');
+  assert.match(m.stderr, new RegExp(`inspector on 127\\.0\\.0\\.1:${inspectorPort}\\)`), m.stderr);
+  await get(server.port, '/');
+  m.child.kill('SIGINT');
+  assert.equal(await m.exited, 0, m.stderr);
+  assert.equal(JSON.parse(m.stdout).functions[0].calls, 1, 'the request was counted');
+  assert.ok(tcpSockets(server.child.pid).some((s) => s.listening && s.port === inspectorPort), 'the inspector that was open stays open');
 });
 
 test('attach --lines usage errors: no -f, -f without --lines (exit 2)', () => {
