@@ -4,6 +4,7 @@ import type { BackendName } from '../meter';
 import type { ProfileResults } from '../report/results';
 import { functionKey, instrument, PROBE_GLOBAL, listFunctions, parseSource, type FoundFunction } from '../trace/instrument';
 import type { TraceMode } from '../trace/runtime';
+import { liveEditRefusal } from '../trace/liveedit-status';
 import { mayMatch, selectFunctions, type Selector } from '../trace/selectors';
 import { AGENT_GLOBAL, type AgentConfig } from './agent';
 import { CdpClient } from './cdp';
@@ -267,13 +268,8 @@ export class LiveLines {
 }
 
 function blockedReason(status: string): string {
-  switch (status) {
-    case 'BlockedByActiveFunction':
-    case 'BlockedByActiveGenerator':
-      return 'it kept running (on the stack, or an async call suspended in it) while memprof retried';
-    case 'BlockedByTopLevelEsModuleChange':
-      return 'V8 cannot edit the top level of an ES module';
-    default:
-      return `V8 refused the edit (${status})`;
+  if (status === 'BlockedByActiveFunction' || status === 'BlockedByActiveGenerator') {
+    return 'it kept running (on the stack, or an async call suspended in it) while memprof retried';
   }
+  return liveEditRefusal(status);
 }
