@@ -173,6 +173,16 @@ test('attach --lines refuses an inspector in use by a debugger; once it is gone,
   assert.ok(tcpSockets(server.child.pid).some((s) => s.listening && s.port === inspectorPort), 'the inspector that was open stays open');
 });
 
+test('attach --lines refuses a process of another user (memprof run as nobody against ours), and leaves it alone', { skip: process.getuid?.() !== 0 ? 'needs root to run memprof as another user' : false }, async (t) => {
+  const server = await startServer();
+  t.after(() => server.child.kill());
+  const r = spawnSync(process.execPath, [CLI, 'attach', '--lines', '-f', 'handler', String(server.child.pid)], { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, new RegExp(`^memprof: pid ${server.child.pid} belongs to another user`));
+  assert.equal((await get(server.port, '/')).body, '10000', 'the server still runs');
+  assert.ok(!server.stderr().includes('Debugger listening'), 'its inspector was not opened');
+});
+
 test('attach --lines usage errors: no -f, -f without --lines (exit 2)', () => {
   let r = memprof(['attach', '--lines', String(process.pid)]);
   assert.equal(r.code, 2);
