@@ -4,6 +4,9 @@ import { UsageError } from '../errors';
 import { readSampledDat } from '../timeline/dat';
 import { resolveProfiles } from '../timeline/files';
 import { buildPlotModel, plotFormat, renderTerminal, writePlot } from '../timeline/plot';
+import { checkExportFormat, exportFormatOf, exportRecording, type RecordingExport } from '../export/recording';
+import { writeAllSync } from '../report/write-sync';
+import { writeFailure, writeFileAtomic } from '../util/write-file';
 
 function windowOption(value: string): [number, number] {
   const parts = value.split(',').map((p) => Number(p.trim()));
@@ -20,6 +23,7 @@ interface PlotFlags {
   functionTs: boolean;
   flame?: boolean;
   slope?: boolean;
+  format?: RecordingExport;
 }
 
 export function registerPlot(program: Command): void {
@@ -33,9 +37,25 @@ export function registerPlot(program: Command): void {
     .option('-n, --no-function-ts', 'do not draw the brackets of profiled functions')
     .option('-f, --flame', 'draw profiled functions as flame rectangles under the curve')
     .option('-s, --slope', 'draw a trend line and print its slope')
+    .option('--format <format>', 'export for other tools instead of plotting: trace (Chrome trace events: Perfetto, chrome://tracing) or speedscope; also chosen by -o x.trace.json / x.speedscope.json', checkExportFormat)
     .action((files: string[], opts: PlotFlags) => {
-      if (opts.output !== undefined) plotFormat(opts.output); // fail before reading anything
+      const exportAs = opts.format ?? (opts.output !== undefined ? exportFormatOf(opts.output) : null);
+      if (opts.output !== undefined && !exportAs) plotFormat(opts.output); // fail before reading anything
       const recordings = resolveProfiles(files).map((f) => readSampledDat(f, (text) => process.stderr.write(`memprof: ${text}\n`)));
+      if (exportAs) {
+        if (recordings.length > 1) throw new UsageError(`--format ${exportAs} exports one recording: name one file`);
+        const text = exportRecording(recordings[0], exportAs);
+        if (opts.output === undefined) writeAllSync(1, `${text}\n`);
+        else {
+          try {
+            writeFileAtomic(opts.output, text);
+          } catch (err) {
+            throw new UsageError(`cannot write ${opts.output}: ${writeFailure(err)}`, 1);
+          }
+          process.stderr.write(`memprof: wrote ${opts.output}\n`);
+        }
+        return;
+      }
       const options = {
         title: opts.title,
         window: opts.window,

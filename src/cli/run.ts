@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors';
 import { runProgram, type SessionOptions } from '../timeline/session';
 import { secondsOption } from './options';
+import { parseGuard } from '../guard/limit';
 
 export interface RecordingFlags {
   interval: number;
@@ -47,7 +48,11 @@ export function registerRun(program: Command): void {
       .passThroughOptions(),
   )
     .option('-E, --exit-code', "exit with the program's exit code (default: 0, as mprof)")
-    .action(async (name: string, args: string[], flags: RecordingFlags & { exitCode?: boolean }) => {
-      process.exitCode = await runProgram({ ...sessionOptions(flags), program: name, args, exitCode: flags.exitCode === true });
+    .option('--guard <size|auto>', "OOM guard: when RSS (with children) reaches <size>, or auto (the cgroup's memory limit minus a margin), write what explains it (see docs/guard.md)")
+    .option('--guard-snapshot', 'with --guard: also write a heap snapshot, when disk and memory have room for it')
+    .action(async (name: string, args: string[], flags: RecordingFlags & { exitCode?: boolean; guard?: string; guardSnapshot?: boolean }) => {
+      if (flags.guardSnapshot && !flags.guard) throw new UsageError('--guard-snapshot goes with --guard <size|auto>');
+      const guard = flags.guard !== undefined ? { limit: parseGuard(flags.guard), snapshot: flags.guardSnapshot === true } : undefined;
+      process.exitCode = await runProgram({ ...sessionOptions(flags), program: name, args, exitCode: flags.exitCode === true, guard });
     });
 }

@@ -6,6 +6,12 @@ import * as fs from 'node:fs';
 import { setCallListener } from '../trace/call-events';
 import { encodeCallEvent, EVENTS_FD_ENV } from './func-events';
 
+import { GUARD_ENV } from '../guard/config';
+
+// memprof run --guard: the OOM guard's worker starts before the program does.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+if (process.env[GUARD_ENV]) (require('../guard/start') as typeof import('../guard/start')).startGuard();
+
 const fd = Number(process.env[EVENTS_FD_ENV]);
 // Programs this one starts must not write to a descriptor they do not have.
 delete process.env[EVENTS_FD_ENV];

@@ -10,6 +10,8 @@ import { EVENTS_FD_ENV, FuncPairer } from './func-events';
 import { FLUSH_MS, Recorder } from './record';
 import { spawnFailure } from '../util/spawn-failure';
 import { diesWithThisProcess, tieToThisProcess } from '../util/child-lifetime';
+import { GUARD_ENV, guardFiles, type GuardConfig } from '../guard/config';
+import type { GuardLimit } from '../guard/limit';
 
 // `memprof run` and `memprof attach`: start (or find) the process, record it until it ends,
 // and say what was written.
@@ -28,6 +30,8 @@ export interface RunOptions extends SessionOptions {
   args: string[];
   /** Exit with the program's code (mprof -E); otherwise 0 as mprof. */
   exitCode: boolean;
+  /** --guard: write what explains the memory when it nears this limit. */
+  guard?: { limit: GuardLimit; snapshot: boolean };
 }
 
 const SCRIPT = /\.(c|m)?js$/i;
@@ -74,22 +78,45 @@ function launchPlan(options: RunOptions): Launch {
     ? [process.execPath, '--require', PRELOAD, options.program, ...options.args]
     : [options.program, ...options.args];
   const cmdline = commandLine(isScript ? [process.execPath, options.program, ...options.args] : argv);
+  if (options.guard && !isScript) throw new UsageError(`--guard runs its watcher inside a Node program: give a .js/.mjs/.cjs file, not ${options.program}`);
   return { argv, isScript, cmdline };
 }
 
-function startChild({ argv: plain, isScript }: Launch): ChildProcess {
+/** The guard's report files: beside the recording, named after it. */
+function guardPrefix(output: string): string {
+  return output.replace(/\.dat$/i, '') + '.guard';
+}
+
+function startChild({ argv: plain, isScript }: Launch, options: RunOptions, output: string): ChildProcess {
   const argv = diesWithThisProcess(plain);
-  return spawn(argv[0], argv.slice(1), {
-    stdio: isScript ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit',
-    env: isScript ? { ...process.env, [EVENTS_FD_ENV]: '3' } : process.env,
-  });
+  const env: NodeJS.ProcessEnv = isScript ? { ...process.env, [EVENTS_FD_ENV]: '3' } : process.env;
+  if (options.guard) {
+    const config: GuardConfig = {
+      limit: options.guard.limit.bytes,
+      source: options.guard.limit.source,
+      ceiling: options.guard.limit.ceiling,
+      prefix: path.resolve(guardPrefix(output)),
+      timeline: output,
+      snapshot: options.guard.snapshot,
+    };
+    env[GUARD_ENV] = JSON.stringify(config);
+  }
+  return spawn(argv[0], argv.slice(1), { stdio: isScript ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit', env });
+}
+
+/** After the run: what the guard left, or why it left nothing. */
+function guardSummary(options: RunOptions, output: string, signal: NodeJS.Signals | null): void {
+  if (!options.guard) return;
+  const report = guardFiles(path.resolve(guardPrefix(output))).text;
+  if (fs.existsSync(report)) log(`the OOM guard wrote ${path.relative(process.cwd(), report) || report} (its limit: ${formatMiB(options.guard.limit.bytes)})`);
+  else if (signal === 'SIGKILL') log('the program was killed (SIGKILL) before its memory reached the guard\'s limit: nothing to report');
 }
 
 /** Runs the program under the recorder; resolves to the exit code memprof should use. */
 export async function runProgram(options: RunOptions): Promise<number> {
   const plan = launchPlan(options);
   const recorder = new Recorder({ ...options, cmdline: plan.cmdline, status: statusStream() });
-  const child = startChild(plan);
+  const child = startChild(plan, options, recorder.output);
   try {
     await once(child, 'spawn');
   } catch (err) {
@@ -139,6 +166,7 @@ export async function runProgram(options: RunOptions): Promise<number> {
     recorder.stop();
     if (recorder.writeError !== null) return writeFailed(recorder, 'stopped the program');
     summary(recorder, recorder.output);
+    guardSummary(options, recorder.output, signal);
     const programCode = code ?? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 0);
     if (options.exitCode) return programCode;
     if (programCode !== 0) log(`the program exited with ${signal ? `signal ${signal}` : `code ${code}`} (memprof exits 0 as mprof does; -E passes the program's code on)`);

@@ -1,6 +1,7 @@
 import * as inspector from 'node:inspector';
 import { fileURLToPath } from 'node:url';
 import type * as acorn from 'acorn';
+import { liveEditRefusal } from './liveedit-status';
 import { entryOffset, functionAt, functionKey, instrument, offsetOf, parseFunctionText, parseSource, PROBE_GLOBAL, type AnyNode, type FoundFunction } from './instrument';
 
 const PROBE_MARK = `Symbol.for(${JSON.stringify(PROBE_GLOBAL)})`;
@@ -164,7 +165,7 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
       // function, which is running (a module's top level): this function itself is not.
       throw new NeedsWrapper(target, bodyLine, SHARED_LINE);
     }
-    if (reply.status && reply.status !== 'Ok') throw new LiveEditRefused(refusal(reply.status));
+    if (reply.status && reply.status !== 'Ok') throw new LiveEditRefused(liveEditRefusal(reply.status));
     // (A class's text comes from positions LiveEdit does not update: no check for classes.)
     const isClass = fn !== null && Object.getOwnPropertyDescriptor(fn, 'prototype')?.writable === false;
     if (fn !== null && !isClass && !Function.prototype.toString.call(fn).includes(PROBE_MARK)) {
@@ -223,18 +224,6 @@ function existingKey(source: string, found: FoundFunction): string | null {
   const { at } = entryOffset(body);
   const head = /^;?const \$mp\$r=[^;]*?,\$mp\$f=\$mp\$r\.e\(("(?:[^"\\]|\\.)*")\);try\{/.exec(source.slice(at, at + 8192));
   return head ? (JSON.parse(head[1]) as string) : null;
-}
-
-function refusal(status: string): string {
-  switch (status) {
-    case 'BlockedByActiveFunction':
-    case 'BlockedByActiveGenerator':
-      return 'it is running right now (on the stack or a suspended generator): V8 cannot replace running code';
-    case 'BlockedByTopLevelEsModuleChange':
-      return 'V8 cannot edit the top level of an ES module';
-    default:
-      return `V8 refused the edit (${status})`;
-  }
 }
 
 /** The line key of a function edited at runtime. */

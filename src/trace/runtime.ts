@@ -182,7 +182,7 @@ export function configure(config: RuntimeConfig = {}): void {
     sampler = new addon.Sampler({ intervalMs: config.intervalMs ?? 1, includeChildren: !!config.includeChildren, keepSamples: false });
     sampler.start();
     shared = sampler.shared;
-    process.once('exit', () => sampler?.stop());
+    process.once('exit', stopSampler);
   }
   childrenFromSampler = !!config.includeChildren && shared !== null;
   if (rssBased && mode === 'exact' && !config.includeChildren) {
@@ -218,6 +218,21 @@ export function configure(config: RuntimeConfig = {}): void {
     readMemory = fromSampler ? () => shared![SHARED_LATEST] : () => m.read();
   }
   install();
+}
+
+function stopSampler(): void {
+  sampler?.stop();
+}
+
+/**
+ * Stops the sampler and takes the probes off the global (`memprof attach` detaching from a
+ * process that goes on running). Probed code still running holds its own reference to the
+ * probes and finishes its call; new calls run the restored code.
+ */
+export function shutdown(): void {
+  stopSampler();
+  process.off('exit', stopSampler);
+  delete (globalThis as Record<symbol, unknown>)[Symbol.for(PROBE_GLOBAL)];
 }
 
 export function isConfigured(): boolean {
