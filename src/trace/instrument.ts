@@ -31,6 +31,8 @@ export interface FoundFunction {
   line: number;
   /** 1-based last line. */
   endLine: number;
+  /** Inside a `with` body: every name there, the probes' included, resolves through the object first. */
+  insideWith?: boolean;
 }
 
 const PARSE_BASE: acorn.Options = {
@@ -105,21 +107,23 @@ function inferName(node: FunctionNode, parent: AnyNode | undefined): string {
 /** Every function in the program with its inferred name (class constructors under the class name). */
 export function listFunctions(program: acorn.Program): FoundFunction[] {
   const found: FoundFunction[] = [];
-  const visit = (node: AnyNode, parent: AnyNode | undefined, grand: AnyNode | undefined): void => {
+  const visit = (node: AnyNode, parent: AnyNode | undefined, grand: AnyNode | undefined, inWith = false): void => {
     if (isFunction(node)) {
       let name = inferName(node, parent);
       if (parent?.type === 'MethodDefinition' && parent.kind === 'constructor' && grand) {
         // grand is the ClassBody; its class's name is what a reader calls the constructor.
         name = (grand as AnyNode & { className?: string }).className ?? 'constructor';
       }
-      found.push({ node, name, line: node.loc!.start.line, endLine: node.loc!.end.line });
+      const entry: FoundFunction = { node, name, line: node.loc!.start.line, endLine: node.loc!.end.line };
+      if (inWith) entry.insideWith = true;
+      found.push(entry);
     }
     if ((node.type === 'ClassDeclaration' || node.type === 'ClassExpression') && node.body) {
       let className = node.id?.name as string | undefined;
       if (!className && parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier') className = parent.id.name;
       (node.body as AnyNode & { className?: string }).className = className;
     }
-    for (const child of children(node)) visit(child, node, parent);
+    for (const child of children(node)) visit(child, node, parent, inWith || (node.type === 'WithStatement' && child === node.body));
   };
   visit(program as AnyNode, undefined, undefined);
   return found;
@@ -228,22 +232,118 @@ export function applyEdits(source: string, edits: readonly Edit[]): string {
   return out + source.slice(pos);
 }
 
+/** A function whose probed text could not mean the same as its own: it stays as it is. */
+export class CannotInstrument extends Error {}
+
+/** Where a block body's probes open and close. */
+export interface BodyLayout {
+  /** The entry probe's offset, and a ';' to put first (a directive written without one). */
+  at: number;
+  lead: string;
+  /** Where the try block closes; -1 when nothing is inside it (one edit at `at`). */
+  end: number;
+  /** Index range [first, last] of the body statements inside the try block. */
+  first: number;
+  last: number;
+}
+
+function patternNames(p: AnyNode | null | undefined, out: Set<string>): void {
+  if (!p) return;
+  switch (p.type) {
+    case 'Identifier':
+      out.add(p.name);
+      break;
+    case 'AssignmentPattern':
+      patternNames(p.left, out);
+      break;
+    case 'RestElement':
+      patternNames(p.argument, out);
+      break;
+    case 'ArrayPattern':
+      for (const e of p.elements) patternNames(e, out);
+      break;
+    case 'ObjectPattern':
+      for (const prop of p.properties) patternNames(prop.type === 'RestElement' ? prop : prop.value, out);
+      break;
+  }
+}
+
+/** Names `var` declares in this function's own scope (not in nested functions). */
+function varNames(node: AnyNode, out: Set<string>): void {
+  if (isFunction(node) || node.type === 'StaticBlock') return;
+  if (node.type === 'VariableDeclaration' && node.kind === 'var') for (const d of node.declarations) patternNames(d.id, out);
+  for (const child of children(node)) varNames(child, out);
+}
+
+function identifiers(node: AnyNode, out: Set<string>): void {
+  if (node.type === 'Identifier') out.add(node.name);
+  for (const child of children(node)) identifiers(child, out);
+}
+
+function declaredNames(s: AnyNode, out: Set<string>): void {
+  if ((s.type === 'FunctionDeclaration' || s.type === 'ClassDeclaration') && s.id) out.add(s.id.name);
+  else if (s.type === 'VariableDeclaration' && s.kind !== 'var') for (const d of s.declarations) patternNames(d.id, out);
+}
+
 /**
- * Where a block body's entry probe goes: after the directive prologue, else at the first
- * statement, not right after the '{'. V8's LiveEdit diffs tokens, and in `f(){` the brace is
- * part of a token that starts outside the function: an edit touching it is charged to the
- * enclosing function (refused while that runs, and always at an ES module's top level).
- * `lead` is a ';' for a directive written without one.
+ * The try block that lets the exit probe run however the call ends makes the body's own
+ * declarations block-scoped. For a function declared at the body's top level, that changes
+ * meaning when its name is also a parameter, a `var`, `arguments` or another declaration
+ * (SyntaxError, or `arguments[0]` no longer the function). Such declarations at the start or
+ * end of the body stay outside the try block (hoisting makes their place irrelevant), unless
+ * they use a name the block declares; elsewhere the function cannot be probed.
  */
-export function entryOffset(body: AnyNode): { at: number; lead: string } {
+export function bodyLayout(fn: FunctionNode): BodyLayout {
+  const body = fn.body as AnyNode;
   const stmts = body.body as AnyNode[];
+  let i = 0;
   let at = stmts.length > 0 ? stmts[0].start : body.start + 1;
   let lead = '';
-  for (const stmt of stmts) {
-    if (stmt.directive === undefined) break;
-    at = stmt.end;
-    lead = stmt.end > stmt.expression.end ? '' : ';';
+  for (; i < stmts.length && stmts[i].directive !== undefined; i++) {
+    at = stmts[i].end;
+    lead = stmts[i].end > stmts[i].expression.end ? '' : ';';
   }
+  let first = i;
+  let last = stmts.length - 1;
+  const fnNames = stmts.slice(i).filter((st) => st.type === 'FunctionDeclaration' && st.id).map((st) => st.id.name as string);
+  if (fnNames.length > 0) {
+    const taken = new Set<string>(['arguments']);
+    for (const p of fn.params as AnyNode[]) patternNames(p, taken);
+    for (const st of stmts) varNames(st, taken);
+    const seen = new Set<string>();
+    const clashing = new Set<string>();
+    for (const n of fnNames) {
+      if (taken.has(n) || seen.has(n)) clashing.add(n);
+      seen.add(n);
+    }
+    if (clashing.size > 0) {
+      const isDecl = (st: AnyNode): boolean => st.type === 'FunctionDeclaration' || st.type === 'EmptyStatement';
+      while (first <= last && isDecl(stmts[first])) first++;
+      while (last >= first && isDecl(stmts[last])) last--;
+      const inside = new Set<string>();
+      for (let k = first; k <= last; k++) declaredNames(stmts[k], inside);
+      const clash = [...inside].find((n) => clashing.has(n));
+      if (clash !== undefined) {
+        throw new CannotInstrument(`its function ${clash}() shares a name with a parameter or variable and is declared between statements`);
+      }
+      const used = new Set<string>();
+      for (let k = i; k < stmts.length; k++) if (k < first || k > last) identifiers(stmts[k], used);
+      const hidden = [...inside].find((n) => used.has(n));
+      if (hidden !== undefined) {
+        throw new CannotInstrument(`its functions declared at the start or end use ${hidden}, which probing would hide from them`);
+      }
+      if (first <= last) {
+        at = stmts[first].start;
+        lead = '';
+      } else if (first > i) at = stmts[first - 1].end;
+    }
+  }
+  return { at, lead, end: first <= last ? stmts[last].end : -1, first, last };
+}
+
+/** The entry probe's offset in a block body (see bodyLayout). */
+export function entryOffset(fn: FunctionNode): { at: number; lead: string } {
+  const { at, lead } = bodyLayout(fn);
   return { at, lead };
 }
 
@@ -255,7 +355,7 @@ const probe = (line: number): string => `${R}.l(${F},${line})`;
 const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement', 'ForInStatement', 'ForOfStatement']);
 
 /** Collects the edits that instrument one function; `key` is the string literal passed to the entry probe. */
-function instrumentEdits(fn: FunctionNode, key: string, list: EditList): void {
+function instrumentEdits(fn: FunctionNode, key: string, list: EditList, base: number): void {
   const body = fn.body as AnyNode;
   const probedLines = new Set<number>();
   // Without a tracer in this thread (a worker loading a module probed by a load hook), the
@@ -268,23 +368,22 @@ function instrumentEdits(fn: FunctionNode, key: string, list: EditList): void {
   const exit = `}finally{${R}.x(${F})}`;
 
   if (body.type === 'BlockStatement') {
-    const { at, lead } = entryOffset(body);
-    const last = (body.body as AnyNode[])[body.body.length - 1];
-    if (last && last.end > at) {
-      list.open(at, lead + entry, 0);
-      list.close(last.end, exit, 0);
+    const { at, lead, end, first, last } = bodyLayout(fn);
+    if (end > at) {
+      list.open(at, lead + entry, base);
+      list.close(end, exit, base);
     } else {
       // An empty body: one edit, as a close sorts before an open at the same offset.
-      list.open(at, lead + entry + exit, 0);
+      list.open(at, lead + entry + exit, base);
     }
-    statementList((body.body as AnyNode[]).filter((stmt) => stmt.directive === undefined), 1);
+    statementList((body.body as AnyNode[]).slice(first, last + 1), base + 1);
   } else {
     // Expression-bodied arrow: give it a block on the same lines.
     const line = body.loc!.start.line;
     probedLines.add(line);
-    list.open(body.start, `{${entry}${probe(line)};return `, 0);
-    list.close(body.end, `;${exit}}`, 0);
-    expression(body, 1);
+    list.open(body.start, `{${entry}${probe(line)};return `, base);
+    list.close(body.end, `;${exit}}`, base);
+    expression(body, base + 1);
   }
 
   function statementList(stmts: AnyNode[], depth: number): void {
@@ -338,8 +437,8 @@ function instrumentEdits(fn: FunctionNode, key: string, list: EditList): void {
         if (s.finalizer) statementList(s.finalizer.body, depth + 1);
         return;
       case 'WithStatement':
+        // No probes in its body: every name there resolves through the object first.
         expression(s.object, depth + 1);
-        statement(s.body, depth + 1, s.body.type !== 'BlockStatement');
         return;
       case 'FunctionDeclaration':
       case 'ClassDeclaration':
@@ -416,9 +515,43 @@ export interface InstrumentTarget {
   key: string;
 }
 
-/** The whole source with every target function instrumented. */
-export function instrument(source: string, targets: readonly InstrumentTarget[]): string {
+export interface Instrumented {
+  code: string;
+  /** Targets left as they are, with the reason. */
+  refused: { target: InstrumentTarget; reason: string }[];
+}
+
+/**
+ * The whole source with every target function instrumented that can be; the others are
+ * left as they are, with the reason. Edits of a function nested in another target sort
+ * inside the outer one's at the same offset (its depths start above the outer's).
+ */
+export function instrumentEach(source: string, targets: readonly (InstrumentTarget & { insideWith?: boolean })[]): Instrumented {
   const list = new EditList();
-  for (const t of targets) instrumentEdits(t.node, t.key, list);
-  return applyEdits(source, list.edits);
+  const refused: Instrumented['refused'] = [];
+  for (const t of targets) {
+    if (t.insideWith) {
+      refused.push({ target: t, reason: 'it is inside a with statement, where the probes would be looked up on the object' });
+      continue;
+    }
+    const level = targets.filter((o) => o !== t && o.node.start <= t.node.start && t.node.end <= o.node.end).length;
+    const mark = list.edits.length;
+    try {
+      instrumentEdits(t.node, t.key, list, level * NESTING);
+    } catch (err) {
+      if (!(err instanceof CannotInstrument)) throw err;
+      list.edits.length = mark;
+      refused.push({ target: t, reason: err.message });
+    }
+  }
+  return { code: applyEdits(source, list.edits), refused };
+}
+
+const NESTING = 1_000_000;
+
+/** The whole source with every target function instrumented; CannotInstrument when one cannot be. */
+export function instrument(source: string, targets: readonly InstrumentTarget[]): string {
+  const { code, refused } = instrumentEach(source, targets);
+  if (refused.length > 0) throw new CannotInstrument(refused[0].reason);
+  return code;
 }

@@ -1,7 +1,7 @@
 import * as inspector from 'node:inspector';
 import { fileURLToPath } from 'node:url';
 import type * as acorn from 'acorn';
-import { entryOffset, functionAt, functionKey, instrument, offsetOf, parseFunctionText, parseSource, PROBE_GLOBAL, type AnyNode, type FoundFunction } from './instrument';
+import { CannotInstrument, entryOffset, functionAt, functionKey, instrument, offsetOf, parseFunctionText, parseSource, PROBE_GLOBAL, type AnyNode, type FoundFunction } from './instrument';
 
 const PROBE_MARK = `Symbol.for(${JSON.stringify(PROBE_GLOBAL)})`;
 
@@ -138,7 +138,13 @@ export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: stri
     if (probed) return target;
     const bodyLine = found.node.body.loc!.start.line;
     if (found.node.expression) throw new NeedsWrapper(target, bodyLine, '');
-    const edited = instrument(scriptSource, [{ node: found.node, key }]);
+    let edited: string;
+    try {
+      edited = instrument(scriptSource, [{ node: found.node, key }]);
+    } catch (err) {
+      if (err instanceof CannotInstrument) throw new LiveEditRefused(err.message);
+      throw err;
+    }
     const reply = post<{ status?: string; exceptionDetails?: { text: string; lineNumber: number } }>('Debugger.setScriptSource', {
       scriptId: location.scriptId,
       scriptSource: edited,
@@ -205,7 +211,12 @@ function parseAround(source: string, offset: number, fn: Function, url: string):
 function existingKey(source: string, found: FoundFunction): string | null {
   const body = found.node.body as AnyNode;
   if (body.type !== 'BlockStatement') return null;
-  const { at } = entryOffset(body);
+  let at: number;
+  try {
+    at = entryOffset(found.node).at;
+  } catch {
+    return null;
+  }
   const head = /^;?const \$mp\$r=[^;]*?,\$mp\$f=\$mp\$r\.e\(("(?:[^"\\]|\\.)*")\);try\{/.exec(source.slice(at, at + 8192));
   return head ? (JSON.parse(head[1]) as string) : null;
 }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { UsageError } from '../errors';
-import { functionKey, instrument, listFunctions, parseSource, type FoundFunction } from './instrument';
+import { functionKey, instrumentEach, listFunctions, parseFunctionKey, parseSource, type FoundFunction } from './instrument';
 
 /** A `--function` selector: `name`, `file.js:name` or `file.js:line`. */
 export interface Selector {
@@ -67,8 +67,13 @@ export function instrumentSelected(selectors: readonly Selector[], file: string,
   }
   const chosen = selectFunctions(selectors, file, listFunctions(program));
   if (chosen.length === 0) return null;
-  return instrument(
+  const { code, refused } = instrumentEach(
     source,
-    chosen.map((f) => ({ node: f.node, key: functionKey(file, f.name, f.line, f.endLine) })),
+    chosen.map((f) => ({ node: f.node, key: functionKey(file, f.name, f.line, f.endLine), insideWith: f.insideWith })),
   );
+  for (const { target, reason } of refused) {
+    const { name, line } = parseFunctionKey(target.key);
+    process.stderr.write(`memprof: cannot profile ${name} (${file}:${line}): ${reason}; it runs unprofiled\n`);
+  }
+  return refused.length === chosen.length ? null : code;
 }
