@@ -21,5 +21,5 @@ export async function load(url: string, context: object, nextLoad: (url: string,
   if (result.format !== 'module' || !url.startsWith('file:') || result.source == null) return result;
   const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
   const probed = instrumentSelected(selectors, fileURLToPath(url), source, true);
-  return probed === null ? result : { ...result, source: probed };
+  return probed === null ? result : { ...result, source: probed.code };
 }

@@ -215,7 +215,7 @@ class EditList {
   }
 }
 
-export function applyEdits(source: string, edits: readonly Edit[]): string {
+export function applyEdits(source: string, edits: readonly Edit[], inserted?: number[]): string {
   const sorted = [...edits].sort(
     (a, b) =>
       a.at - b.at ||
@@ -226,7 +226,9 @@ export function applyEdits(source: string, edits: readonly Edit[]): string {
   let out = '';
   let pos = 0;
   for (const e of sorted) {
-    out += source.slice(pos, e.at) + e.text;
+    out += source.slice(pos, e.at);
+    inserted?.push(out.length, out.length + e.text.length);
+    out += e.text;
     pos = e.at;
   }
   return out + source.slice(pos);
@@ -517,6 +519,8 @@ export interface InstrumentTarget {
 
 export interface Instrumented {
   code: string;
+  /** The inserted text's [start, end) ranges in `code`, in order: what undoes the probes. */
+  inserted: number[];
   /** Targets left as they are, with the reason. */
   refused: { target: InstrumentTarget; reason: string }[];
 }
@@ -544,14 +548,20 @@ export function instrumentEach(source: string, targets: readonly (InstrumentTarg
       refused.push({ target: t, reason: err.message });
     }
   }
-  return { code: applyEdits(source, list.edits), refused };
+  const inserted: number[] = [];
+  return { code: applyEdits(source, list.edits, inserted), inserted, refused };
 }
 
 const NESTING = 1_000_000;
 
 /** The whole source with every target function instrumented; CannotInstrument when one cannot be. */
 export function instrument(source: string, targets: readonly InstrumentTarget[]): string {
-  const { code, refused } = instrumentEach(source, targets);
-  if (refused.length > 0) throw new CannotInstrument(refused[0].reason);
-  return code;
+  return instrumentAll(source, targets).code;
+}
+
+/** instrument() with the inserted ranges. */
+export function instrumentAll(source: string, targets: readonly InstrumentTarget[]): Instrumented {
+  const result = instrumentEach(source, targets);
+  if (result.refused.length > 0) throw new CannotInstrument(result.refused[0].reason);
+  return result;
 }

@@ -1,7 +1,9 @@
 import * as inspector from 'node:inspector';
 import { fileURLToPath } from 'node:url';
 import type * as acorn from 'acorn';
-import { CannotInstrument, entryOffset, functionAt, functionKey, instrument, offsetOf, parseFunctionText, parseSource, PROBE_GLOBAL, type AnyNode, type FoundFunction } from './instrument';
+import { CannotInstrument, entryOffset, functionAt, functionKey, instrumentAll, offsetOf, parseFunctionText, parseSource, PROBE_GLOBAL, type AnyNode, type FoundFunction } from './instrument';
+
+import { nativeText, rememberProbedScript } from './original-text';
 
 const PROBE_MARK = `Symbol.for(${JSON.stringify(PROBE_GLOBAL)})`;
 
@@ -139,8 +141,9 @@ export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: stri
     const bodyLine = found.node.body.loc!.start.line;
     if (found.node.expression) throw new NeedsWrapper(target, bodyLine, '');
     let edited: string;
+    let inserted: number[];
     try {
-      edited = instrument(scriptSource, [{ node: found.node, key }]);
+      ({ code: edited, inserted } = instrumentAll(scriptSource, [{ node: found.node, key }]));
     } catch (err) {
       if (err instanceof CannotInstrument) throw new LiveEditRefused(err.message);
       throw err;
@@ -158,9 +161,10 @@ export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: stri
       throw new NeedsWrapper(target, bodyLine, SHARED_LINE);
     }
     if (reply.status && reply.status !== 'Ok') throw new LiveEditRefused(refusal(reply.status));
+    rememberProbedScript(edited, scriptSource, inserted);
     // (A class's text comes from positions LiveEdit does not update: no check for classes.)
     const isClass = Object.getOwnPropertyDescriptor(fn, 'prototype')?.writable === false;
-    if (!isClass && !Function.prototype.toString.call(fn).includes(PROBE_MARK)) {
+    if (!isClass && !nativeText(fn).includes(PROBE_MARK)) {
       // V8 accepted the script but kept this closure on its old code: put the text back.
       post('Debugger.setScriptSource', { scriptId: location.scriptId, scriptSource });
       throw new NeedsWrapper(target, bodyLine, SHARED_LINE);
@@ -194,7 +198,7 @@ function enableDebugger(): void {
 
 /** The function's own text parsed in place (fast), or the whole script when that fails. */
 function parseAround(source: string, offset: number, fn: Function, url: string): acorn.Program {
-  const text = Function.prototype.toString.call(fn);
+  const text = nativeText(fn);
   const start = source.lastIndexOf(text, offset);
   if (start >= 0 && start + text.length >= offset) {
     const program = parseFunctionText(source, start, text);

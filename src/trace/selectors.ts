@@ -57,7 +57,13 @@ export function selectFunctions(selectors: readonly Selector[], file: string, al
  * The file's source with the selected functions instrumented, or null when none is selected
  * (or the file does not parse: it then runs as it is and Node reports its own error).
  */
-export function instrumentSelected(selectors: readonly Selector[], file: string, source: string, module?: boolean): string | null {
+export function instrumentSelected(
+  selectors: readonly Selector[],
+  file: string,
+  source: string,
+  module?: boolean,
+  quiet = false,
+): { code: string; inserted: number[] } | null {
   if (!mayMatch(selectors, file, source)) return null;
   let program;
   try {
@@ -67,13 +73,13 @@ export function instrumentSelected(selectors: readonly Selector[], file: string,
   }
   const chosen = selectFunctions(selectors, file, listFunctions(program));
   if (chosen.length === 0) return null;
-  const { code, refused } = instrumentEach(
+  const { code, inserted, refused } = instrumentEach(
     source,
     chosen.map((f) => ({ node: f.node, key: functionKey(file, f.name, f.line, f.endLine), insideWith: f.insideWith })),
   );
-  for (const { target, reason } of refused) {
+  for (const { target, reason } of quiet ? [] : refused) {
     const { name, line } = parseFunctionKey(target.key);
     process.stderr.write(`memprof: cannot profile ${name} (${file}:${line}): ${reason}; it runs unprofiled\n`);
   }
-  return refused.length === chosen.length ? null : code;
+  return refused.length === chosen.length ? null : { code, inserted };
 }

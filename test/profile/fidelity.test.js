@@ -56,3 +56,11 @@ test('a function whose declarations cannot stay hoisted runs unprofiled, and mem
   assert.match(run.stderr, /^memprof: cannot profile between \(.*strict-duplicates\.js:9\): its function g\(\) shares a name .* declared between statements; it runs unprofiled$/m);
   assert.deepStrictEqual(run.functions, []);
 });
+
+for (const file of ['source-text.js', 'source-text.mjs']) {
+  test(`${file}: fn.toString() and String(class) give the original text under -f and after profile() (the class comes after the edited function)`, () => {
+    const run = profiled(file, ['sum', 'arrow']);
+    assert.strictEqual(run.stdout, plain(file), `${file}: ${run.stderr}`);
+    assert.deepStrictEqual(run.functions.map((f) => f.name).sort(), ['arrow', 'sum', 'work']);
+  });
+}
