@@ -295,7 +295,7 @@ function declaredNames(s: AnyNode, out: Set<string>): void {
  * end of the body stay outside the try block (hoisting makes their place irrelevant), unless
  * they use a name the block declares; elsewhere the function cannot be probed.
  */
-export function bodyLayout(fn: FunctionNode): BodyLayout {
+export function bodyLayout(fn: FunctionNode, source: string): BodyLayout {
   const body = fn.body as AnyNode;
   const stmts = body.body as AnyNode[];
   let i = 0;
@@ -340,13 +340,51 @@ export function bodyLayout(fn: FunctionNode): BodyLayout {
       } else if (first > i) at = stmts[first - 1].end;
     }
   }
+  // The first statement on a line of its own: the entry goes at the end of the line before,
+  // after the user's code, so no column of theirs moves.
+  if (first <= last && first === i) {
+    const anchor = first > 0 ? stmts[first - 1].end : body.start + 1;
+    if (lineBreakBetween(source, anchor, stmts[first].start)) {
+      at = anchor;
+      lead = first > 0 ? leadFor(source, anchor) : '';
+    }
+  }
   return { at, lead, end: first <= last ? stmts[last].end : -1, first, last };
 }
 
 /** The entry probe's offset in a block body (see bodyLayout). */
-export function entryOffset(fn: FunctionNode): { at: number; lead: string } {
-  const { at, lead } = bodyLayout(fn);
+export function entryOffset(fn: FunctionNode, source: string): { at: number; lead: string } {
+  const { at, lead } = bodyLayout(fn, source);
   return { at, lead };
+}
+
+/** Whether only blanks and comments, with a line break among them, lie in [from, to). */
+export function lineBreakBetween(source: string, from: number, to: number): boolean {
+  let broke = false;
+  let i = from;
+  while (i < to) {
+    const c = source.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) {
+      broke = true;
+      i++;
+    } else if (c === 32 || c === 9 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff || (c > 0x1000 && /\s/.test(source[i]))) {
+      i++;
+    } else if (c === 47 && source.charCodeAt(i + 1) === 47) {
+      while (i < to && !/[\n\r\u2028\u2029]/.test(source[i])) i++;
+    } else if (c === 47 && source.charCodeAt(i + 1) === 42) {
+      const close = source.indexOf('*/', i + 2);
+      if (close < 0 || close + 2 > to) return false;
+      if (/[\n\r\u2028\u2029]/.test(source.slice(i, close))) broke = true;
+      i = close + 2;
+    } else return false;
+  }
+  return broke && i === to;
+}
+
+/** A ';' to end the statement before `at` unless its text already ends one. */
+function leadFor(source: string, at: number): string {
+  const c = source[at - 1];
+  return c === ';' || c === '{' || c === ':' ? '' : ';';
 }
 
 const R = '$mp$r';
@@ -356,8 +394,14 @@ const probe = (line: number): string => `${R}.l(${F},${line})`;
 
 const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement', 'ForInStatement', 'ForOfStatement']);
 
-/** Collects the edits that instrument one function; `key` is the string literal passed to the entry probe. */
-function instrumentEdits(fn: FunctionNode, key: string, list: EditList, base: number): void {
+/**
+ * Collects the edits that instrument one function; `key` is the string literal passed to the
+ * entry probe. A statement first on a line of its own gets its probe at the end of the line
+ * before (after the user's code there), so the columns of the user's code, which stack
+ * traces show, stay as they were; probes that must go before code on the same line (an
+ * arrow's expression body, await and yield) move only what follows them.
+ */
+function instrumentEdits(source: string, fn: FunctionNode, key: string, list: EditList, base: number): void {
   const body = fn.body as AnyNode;
   const probedLines = new Set<number>();
   // Without a tracer in this thread (a worker loading a module probed by a load hook), the
@@ -370,7 +414,7 @@ function instrumentEdits(fn: FunctionNode, key: string, list: EditList, base: nu
   const exit = `}finally{${R}.x(${F})}`;
 
   if (body.type === 'BlockStatement') {
-    const { at, lead, end, first, last } = bodyLayout(fn);
+    const { at, lead, end, first, last } = bodyLayout(fn, source);
     if (end > at) {
       list.open(at, lead + entry, base);
       list.close(end, exit, base);
@@ -378,7 +422,9 @@ function instrumentEdits(fn: FunctionNode, key: string, list: EditList, base: nu
       // An empty body: one edit, as a close sorts before an open at the same offset.
       list.open(at, lead + entry + exit, base);
     }
-    statementList((body.body as AnyNode[]).slice(first, last + 1), base + 1);
+    const stmts = (body.body as AnyNode[]).slice(first, last + 1);
+    // The first statement's anchor is the entry's place when the entry moved there.
+    statementList(stmts, base + 1, at < (stmts[0]?.start ?? at) ? at : -1);
   } else {
     // Expression-bodied arrow: give it a block on the same lines.
     const line = body.loc!.start.line;
@@ -388,55 +434,68 @@ function instrumentEdits(fn: FunctionNode, key: string, list: EditList, base: nu
     expression(body, base + 1);
   }
 
-  function statementList(stmts: AnyNode[], depth: number): void {
-    for (const s of stmts) statement(s, depth, false);
+  /** `anchor`: end of the token before the first statement (-1: none usable). */
+  function statementList(stmts: AnyNode[], depth: number, anchor: number): void {
+    for (const s of stmts) {
+      statement(s, depth, false, anchor);
+      anchor = s.end;
+    }
   }
 
-  /** `single`: the statement is the whole body of an if/loop/label, so a probe needs braces. */
-  function statement(s: AnyNode, depth: number, single: boolean): void {
+  /** Where a probe for `s` can go without moving user code: the anchor when a line break separates them. */
+  function before(s: AnyNode, anchor: number): number {
+    return anchor >= 0 && lineBreakBetween(source, anchor, s.start) ? anchor : -1;
+  }
+
+  /**
+   * `single`: the statement is the whole body of an if/loop/label, so a probe needs braces.
+   * `anchor`: end of the token before it.
+   */
+  function statement(s: AnyNode, depth: number, single: boolean, anchor: number): void {
     const line = s.loc!.start.line;
     const target = s.type === 'LabeledStatement' ? innerLabeled(s) : s;
-    const headerProbesItself = target.type === 'ForStatement' || target.type === 'WhileStatement';
     const wantsProbe =
-      !headerProbesItself &&
-      !probedLines.has(line) &&
-      s.type !== 'FunctionDeclaration' &&
-      s.type !== 'EmptyStatement' &&
-      s.type !== 'ClassDeclaration';
+      !probedLines.has(line) && s.type !== 'FunctionDeclaration' && s.type !== 'EmptyStatement' && s.type !== 'ClassDeclaration';
     if (wantsProbe) {
       probedLines.add(line);
+      const at = before(s, anchor);
       if (s.type === 'BlockStatement') {
         // Inside the braces: a block on its own line may be an else branch or a loop body,
         // where a probe before it would become the body and the block run unconditionally.
         list.open(s.start + 1, `${probe(line)};`, depth + 1);
       } else if (single) {
-        list.open(s.start, `{${probe(line)};`, depth);
+        list.open(at >= 0 ? at : s.start, `{${probe(line)};`, depth);
         list.close(s.end, '}', depth);
+      } else if (at >= 0) {
+        list.open(at, `${leadFor(source, at)}${probe(line)};`, depth);
       } else {
         list.open(s.start, `${probe(line)};`, depth);
       }
     }
-    if (target !== s) return LOOPS.has(target.type) ? loop(target, line, depth + 1) : statement(target, depth + 1, false);
+    if (target !== s) {
+      if (LOOPS.has(target.type)) return loop(target, line, depth + 1);
+      return statement(target, depth + 1, false, -1);
+    }
     if (LOOPS.has(s.type)) return loop(s, line, depth + 1);
     switch (s.type) {
       case 'BlockStatement':
-        return statementList(s.body, depth + 1);
+        return statementList(s.body, depth + 1, s.start + 1);
       case 'IfStatement':
         expression(s.test, depth + 1);
-        statement(s.consequent, depth + 1, s.consequent.type !== 'BlockStatement');
-        if (s.alternate) statement(s.alternate, depth + 1, s.alternate.type !== 'BlockStatement');
+        statement(s.consequent, depth + 1, s.consequent.type !== 'BlockStatement', parenEnd(s.consequent.start));
+        if (s.alternate) statement(s.alternate, depth + 1, s.alternate.type !== 'BlockStatement', elseEnd(s));
         return;
       case 'SwitchStatement':
         expression(s.discriminant, depth + 1);
         for (const c of s.cases) {
           if (c.test) expression(c.test, depth + 1);
-          statementList(c.consequent, depth + 1);
+          statementList(c.consequent, depth + 1, colonEnd(c));
         }
         return;
       case 'TryStatement':
-        statementList(s.block.body, depth + 1);
-        if (s.handler) statementList(s.handler.body.body, depth + 1);
-        if (s.finalizer) statementList(s.finalizer.body, depth + 1);
+        statementList(s.block.body, depth + 1, s.block.start + 1);
+        if (s.handler) statementList(s.handler.body.body, depth + 1, s.handler.body.start + 1);
+        if (s.finalizer) statementList(s.finalizer.body, depth + 1, s.finalizer.start + 1);
         return;
       case 'WithStatement':
         // No probes in its body: every name there resolves through the object first.
@@ -450,46 +509,73 @@ function instrumentEdits(fn: FunctionNode, key: string, list: EditList, base: nu
     }
   }
 
+  /** End of the ')' before `at` (the statement's anchor is checked before use). */
+  function parenEnd(at: number): number {
+    return source.lastIndexOf(')', at - 1) + 1 || -1;
+  }
+
+  /** End of the `else` keyword (-1 when comments make it unsure). */
+  function elseEnd(s: AnyNode): number {
+    const at = source.lastIndexOf('else', s.alternate.start);
+    return at >= s.consequent.end && lineBreakBetween(source, at + 4, s.alternate.start) ? at + 4 : -1;
+  }
+
+  /** End of a case's ':' (-1 when comments make it unsure). */
+  function colonEnd(c: AnyNode): number {
+    const at = source.indexOf(':', c.test ? c.test.end : c.start + 7);
+    return at >= 0 && (c.consequent.length === 0 || at < c.consequent[0].start) ? at + 1 : -1;
+  }
+
   function innerLabeled(s: AnyNode): AnyNode {
     let t = s;
     while (t.type === 'LabeledStatement') t = t.body;
     return t;
   }
 
+  /**
+   * A loop's line counts once when the loop starts (its statement probe) and once per pass
+   * (a probe in its body), like memory_profiler's count of the header's tests.
+   */
   function loop(s: AnyNode, line: number, depth: number): void {
-    const headerTest = (test: AnyNode | null, testLine: number): void => {
-      if (!test) return;
-      probedLines.add(testLine);
-      list.open(test.start, `(${probe(testLine)},`, depth);
-      list.close(test.end, ')', depth);
-      expression(test, depth + 1);
-    };
     switch (s.type) {
       case 'ForStatement':
         if (s.init) expression(s.init, depth);
-        if (s.test) headerTest(s.test, line);
-        else bodyProbe(s.body, line, depth);
+        if (s.test) expression(s.test, depth);
         if (s.update) expression(s.update, depth);
         break;
       case 'WhileStatement':
-        headerTest(s.test, line);
-        break;
       case 'DoWhileStatement':
+        expression(s.test, depth);
         break;
-      default: // for-in / for-of: one probe before the loop, one each pass: n + 1 like Python's for
+      default:
         expression(s.right, depth);
-        bodyProbe(s.body, line, depth);
     }
-    statement(s.body, depth + 1, s.body.type !== 'BlockStatement');
-    if (s.type === 'DoWhileStatement') headerTest(s.test, s.test.loc.start.line);
+    const doWhile = s.type === 'DoWhileStatement';
+    const anchor = doWhile ? s.start + 2 : parenEnd(s.body.start);
+    // The test of a do-while is on a line of its own: its probe ends each pass.
+    const passLine = doWhile ? s.test.loc.start.line : line;
+    if (doWhile) probedLines.add(passLine);
+    passProbe(s.body, passLine, depth, doWhile, anchor);
+    statement(s.body, depth + 1, s.body.type !== 'BlockStatement', anchor);
   }
 
-  /** A probe for the loop header at the start of each pass through the body. */
-  function bodyProbe(b: AnyNode, line: number, depth: number): void {
-    probedLines.add(line);
-    if (b.type === 'BlockStatement') list.open(b.start + 1, `${probe(line)};`, depth);
-    else {
-      list.open(b.start, `{${probe(line)};`, depth);
+  /** A probe of the loop's line in each pass: at the body's start, or at its end when code follows the header on its line. */
+  function passProbe(b: AnyNode, line: number, depth: number, atEnd: boolean, anchor: number): void {
+    if (b.type === 'BlockStatement') {
+      const stmts = b.body as AnyNode[];
+      if (!atEnd && (stmts.length === 0 || lineBreakBetween(source, b.start + 1, stmts[0].start))) {
+        list.open(b.start + 1, `${probe(line)};`, depth);
+      } else {
+        const last = stmts[stmts.length - 1];
+        // Code after the body on the same line (a do-while's test) would move: no probe.
+        if (atEnd && !(last && lineBreakBetween(source, last.end, b.end - 1))) return;
+        list.open(last ? last.end : b.start + 1, `${last ? leadFor(source, last.end) : ''}${probe(line)};`, depth + 2);
+      }
+    } else if (b.type === 'ExpressionStatement' && (atEnd ? b.loc!.end.line < line : b.loc!.start.line === line)) {
+      list.open(b.expression.end, `,${probe(line)}`, depth + 2);
+    } else if (!atEnd && b.type !== 'EmptyStatement') {
+      const at = before(b, anchor);
+      list.open(at >= 0 ? at : b.start, `{${probe(line)};`, depth);
       list.close(b.end, '}', depth);
     }
   }
@@ -541,7 +627,7 @@ export function instrumentEach(source: string, targets: readonly (InstrumentTarg
     const level = targets.filter((o) => o !== t && o.node.start <= t.node.start && t.node.end <= o.node.end).length;
     const mark = list.edits.length;
     try {
-      instrumentEdits(t.node, t.key, list, level * NESTING);
+      instrumentEdits(source, t.node, t.key, list, level * NESTING);
     } catch (err) {
       if (!(err instanceof CannotInstrument)) throw err;
       list.edits.length = mark;

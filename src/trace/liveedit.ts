@@ -217,7 +217,7 @@ function existingKey(source: string, found: FoundFunction): string | null {
   if (body.type !== 'BlockStatement') return null;
   let at: number;
   try {
-    at = entryOffset(found.node).at;
+    at = entryOffset(found.node, source).at;
   } catch {
     return null;
   }

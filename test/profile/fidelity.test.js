@@ -64,3 +64,9 @@ for (const file of ['source-text.js', 'source-text.mjs']) {
     assert.deepStrictEqual(run.functions.map((f) => f.name).sort(), ['arrow', 'sum', 'work']);
   });
 }
+
+test('stack traces show the same lines and columns in probed functions (-f and profile())', () => {
+  const run = profiled('stack-columns.js', ['thrower']);
+  assert.strictEqual(run.stdout, plain('stack-columns.js'), run.stderr);
+  assert.deepStrictEqual(run.functions.map((f) => f.name).sort(), ['caller', 'thrower']);
+});
