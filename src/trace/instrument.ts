@@ -569,10 +569,11 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
         const last = stmts[stmts.length - 1];
         // Code after the body on the same line (a do-while's test) would move: no probe.
         if (atEnd && !(last && lineBreakBetween(source, last.end, b.end - 1))) return;
-        list.open(last ? last.end : b.start + 1, `${last ? leadFor(source, last.end) : ''}${probe(line)};`, depth + 2);
+        // A close: after whatever else ends there inside the body, before the next statement's probe.
+        list.close(last ? last.end : b.start + 1, `${last ? leadFor(source, last.end) : ''}${probe(line)};`, depth + 2);
       }
     } else if (b.type === 'ExpressionStatement' && (atEnd ? b.loc!.end.line < line : b.loc!.start.line === line)) {
-      list.open(b.expression.end, `,${probe(line)}`, depth + 2);
+      list.close(b.expression.end, `,${probe(line)}`, depth + 2);
     } else if (!atEnd && b.type !== 'EmptyStatement') {
       const at = before(b, anchor);
       list.open(at >= 0 ? at : b.start, `{${probe(line)};`, depth);
@@ -619,12 +620,20 @@ export interface Instrumented {
 export function instrumentEach(source: string, targets: readonly (InstrumentTarget & { insideWith?: boolean })[]): Instrumented {
   const list = new EditList();
   const refused: Instrumented['refused'] = [];
+  // How many other targets enclose each target.
+  const levels = new Map<InstrumentTarget, number>();
+  const open: InstrumentTarget[] = [];
+  for (const t of [...targets].sort((a, b) => a.node.start - b.node.start || b.node.end - a.node.end)) {
+    while (open.length > 0 && open[open.length - 1].node.end < t.node.end) open.pop();
+    levels.set(t, open.length);
+    open.push(t);
+  }
   for (const t of targets) {
     if (t.insideWith) {
       refused.push({ target: t, reason: 'it is inside a with statement, where the probes would be looked up on the object' });
       continue;
     }
-    const level = targets.filter((o) => o !== t && o.node.start <= t.node.start && t.node.end <= o.node.end).length;
+    const level = levels.get(t) ?? 0;
     const mark = list.edits.length;
     try {
       instrumentEdits(source, t.node, t.key, list, level * NESTING);

@@ -76,6 +76,19 @@ test('the columns of the user code stay where they were: probes go after the cod
   }
 });
 
+test('one-line loops whose bodies end without a semicolon: the pass probe ends the body, before the next statement', () => {
+  const source = 'function cksum(block) {\n  var sum = 8\n  for (var i = 0; i < 3; i++) sum += block[i]\n  for (var j = 3; j < 5; j++) sum += block[j]\n  return sum\n}\n';
+  const lines = [];
+  globalThis[Symbol.for('memprof.probe')] = { e: () => 0, l: (f, line) => lines.push(line), s: (f, v) => v, r: (f, v) => v, x() {} };
+  try {
+    const out = probe(source, 'cksum');
+    assert.strictEqual(new Function(`${out}\nreturn cksum;`)()([1, 2, 3, 4, 5]), 23, out);
+    assert.deepStrictEqual([lines.filter((l) => l === 3).length, lines.filter((l) => l === 4).length], [4, 3], 'a loop line: its start and each pass');
+  } finally {
+    delete globalThis[Symbol.for('memprof.probe')];
+  }
+});
+
 test('a directive without its semicolon still parses once probed (ASI ended it at the newline)', () => {
   const source = "function strict(x) {\n  'use strict'\n  return this === undefined && x;\n}\nfunction bare() { 'use strict' }\n";
   for (const name of ['strict', 'bare']) {
