@@ -11,10 +11,11 @@ import type { BackendName } from '../meter';
 import { formatReport, REPORT_FORMATS, type ReportFormat } from '../report';
 import { writeAllSync } from '../report/write-sync';
 import { setCallListener, type CallEvent } from '../trace/call-events';
-import { installLoadHooks } from '../trace/load-hooks';
+import { forgetLoadedDependencies } from '../trace/isolate';
+import { installLoadHooks, selectorMatches } from '../trace/load-hooks';
 import { getResults, profile, setProfileDefaults } from '../trace/profile';
 import { allFunctions, configure, finishOpenFrames, setAlarm, type FunctionStats } from '../trace/runtime';
-import { parseSelector, type Selector } from '../trace/selectors';
+import { parseSelector, selectorPicks, type Selector } from '../trace/selectors';
 import { formatMiB, MiB } from '../units/size';
 import { appendWhole, writeFileAtomic } from '../util/write-file';
 import { BACKEND_CHOICES, backendOption, nonNegativeIntOption, sizeOption } from './options';
@@ -57,7 +58,7 @@ export function registerProfile(program: Command): void {
     .option('--precision <n>', 'decimal places of MiB in tables', nonNegativeIntOption, 1)
     .option('-o, --output <file>', 'append the report to <file> instead of printing it (JSON replaces the file)')
     .addOption(new Option('--format <format>', 'report format').choices([...REPORT_FORMATS]).default('text'))
-    .option('-f, --function <selector>', 'profile a function with no code change: name, file.js:name or file.js:line (repeatable)', collect, [])
+    .option('-f, --function <selector>', 'profile a function with no code change: name, file.js:name, file.js:line, file.js:line:column, or every function of files: file.js:* (globs: \'lib/**/*.js:*\') (repeatable)', collect, [])
     .option('--include-children', "add the RSS of child processes (read by the sampler)")
     .option('--timestamp', 'print FUNC lines (entry/exit memory and time) instead of tables')
     .option('--break-at <size>', 'when a profiled line reaches <size>: pause in the debugger (opens the inspector on 127.0.0.1 if needed)', sizeOption)
@@ -89,8 +90,15 @@ async function profileScript(script: string, args: string[], options: ProfileCli
     written = true;
     finishOpenFrames();
     const text = funcLines ? funcLines.join('') : formatReport(getResults(), options.format, options.precision);
-    const unmatched = selectors.filter((s) => !allFunctions().some((f) => selectorPicked(s, f)));
-    for (const s of unmatched) process.stderr.write(`memprof: no function matching --function ${s.text} was called\n`);
+    const unmatched = selectors.filter((s) => !allFunctions().some((f) => selectorPicks(s, f)));
+    const { matched, files } = unmatched.length > 0 ? selectorMatches() : { matched: new Set<string>(), files: 0 };
+    for (const s of unmatched) {
+      process.stderr.write(
+        matched.has(s.text)
+          ? `memprof: --function ${s.text} found its function, but the program never called it\n`
+          : `memprof: no function matching --function ${s.text} in the ${files} file${files === 1 ? '' : 's'} the program loaded\n`,
+      );
+    }
     if (!options.output) writeAllSync(1, text);
     else {
       try {
@@ -115,6 +123,7 @@ async function profileScript(script: string, args: string[], options: ProfileCli
 
   (globalThis as Record<string, unknown>).profile = profile;
   process.argv = [process.argv[0], file, ...args];
+  forgetLoadedDependencies();
   try {
     await load(file);
   } catch (err) {
@@ -131,12 +140,6 @@ function scriptStack(err: unknown): string {
   const lines = err.stack.split('\n');
   const cut = lines.findIndex((l) => /^\s+at /.test(l) && (l.includes(ours) || l.includes('node_modules/commander')));
   return (cut < 0 ? lines : lines.slice(0, cut).filter((l) => !/\(node:internal\/modules\//.test(l))).join('\n');
-}
-
-function selectorPicked(s: Selector, f: FunctionStats): boolean {
-  if (s.name !== undefined && s.name !== f.name) return false;
-  if (s.line !== undefined && !(f.line <= s.line && s.line <= f.endLine)) return false;
-  return !s.file || f.file === path.resolve(s.file) || f.file.endsWith(`${path.sep}${s.file.replace(/^\.\//, '')}`);
 }
 
 /** Why the report file cannot be written, in a user's words. */

@@ -239,5 +239,5 @@ function refusal(status: string): string {
 
 /** The line key of a function edited at runtime. */
 export function liveEditKey(found: FoundFunction, file: string): string {
-  return functionKey(file, found.name, found.line, found.endLine);
+  return functionKey(file, found.name, found.line, found.endLine, found.node.loc!.start.column);
 }
