@@ -91,6 +91,8 @@ function inferName(node: FunctionNode, parent: AnyNode | undefined): string {
   switch (parent.type) {
     case 'VariableDeclarator':
       return parent.id.type === 'Identifier' ? parent.id.name : '<anonymous>';
+    case 'AssignmentPattern': // a default value: V8 names it after the parameter
+      return parent.left.type === 'Identifier' && parent.right === node ? parent.left.name : '<anonymous>';
     case 'MethodDefinition':
     case 'Property':
     case 'PropertyDefinition':

@@ -5,7 +5,9 @@ import { pathToFileURL } from 'node:url';
 import { rememberProbedScript, setRedo } from './original-text';
 import { rememberSource } from './profile';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { instrumentSelected, setMatchListener, type Selector } from './selectors';
+import { BIG_FILE, instrumentSelected, setMatchListener, type Selector } from './selectors';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 
 const matched = new Set<string>();
 let loadedFiles = 0;
@@ -35,9 +37,16 @@ export function installLoadHooks(selectors: readonly Selector[]): void {
     loadedFiles++;
     const probed = instrumentSelected(selectors, filename, content, format === 'module' ? true : format === 'commonjs' ? false : undefined);
     if (probed === null) return compile.call(this, content, filename, ...rest);
-    rememberSource(filename, content);
+    const big = content.length >= BIG_FILE;
+    // A big file's text is read again from disk for the report, not kept.
+    if (!big) rememberSource(filename, content);
     rememberProbedScript(probed.code, content, probed.inserted);
-    return compile.call(this, probed.code, filename, ...rest);
+    try {
+      return compile.call(this, probed.code, filename, ...rest);
+    } finally {
+      // The instrumenter's garbage for a big file would inflate every row after it.
+      if (big) collectGarbage();
+    }
   };
   // ES modules are instrumented in the loader thread: toString() redoes one here when asked.
   setRedo((file) => {
@@ -61,4 +70,10 @@ export function installLoadHooks(selectors: readonly Selector[]): void {
     });
   }
   setMatchListener((text) => matched.add(text));
+}
+
+/** A full garbage collection (without --expose-gc for the program). */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
 }

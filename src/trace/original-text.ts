@@ -11,7 +11,8 @@ import { parseFunctionKey } from './probe-key';
 
 interface ProbedScript {
   probed: string;
-  original: string;
+  /** Kept for small scripts only (a big one is rebuilt from `probed` without the inserted ranges). */
+  original: string | null;
   /** Inserted [start, end) ranges in `probed`, ascending. */
   inserted: readonly number[];
 }
@@ -30,7 +31,7 @@ export function nativeText(fn: Function): string {
 
 /** Remembers a script memprof instrumented (probed text, its text before, the inserted ranges). */
 export function rememberProbedScript(probed: string, original: string, inserted: readonly number[]): void {
-  scripts.push({ probed, original, inserted });
+  scripts.push({ probed, original: original.length < 1024 * 1024 ? original : null, inserted });
   installToString();
 }
 
@@ -48,6 +49,19 @@ function originalOffset(script: ProbedScript, at: number): number {
   return at - shift;
 }
 
+/** probed[start, end) without the text memprof inserted. */
+function withoutInserted(script: ProbedScript, start: number, end: number): string {
+  let out = '';
+  let pos = start;
+  const r = script.inserted;
+  for (let i = 0; i < r.length; i += 2) {
+    if (r[i + 1] <= start || r[i] >= end) continue;
+    out += script.probed.slice(pos, Math.max(pos, r[i]));
+    pos = Math.max(pos, r[i + 1]);
+  }
+  return out + script.probed.slice(pos, end);
+}
+
 /** Undoes each layer of probes that holds the text, newest first (profile() after -f makes two). */
 function unprobe(text: string): string {
   let current = text;
@@ -55,7 +69,9 @@ function unprobe(text: string): string {
     const script = scripts[k];
     const start = script.probed.indexOf(current);
     if (start < 0) continue;
-    current = script.original.slice(originalOffset(script, start), originalOffset(script, start + current.length));
+    current = script.original !== null
+      ? script.original.slice(originalOffset(script, start), originalOffset(script, start + current.length))
+      : withoutInserted(script, start, start + current.length);
   }
   return current;
 }
@@ -92,6 +108,7 @@ function isClass(value: unknown): boolean {
  */
 function staleClassText(text: string): string {
   for (const script of scripts) {
+    if (script.original === null) continue;
     for (let at = script.probed.indexOf(text); at >= 0; at = script.probed.indexOf(text, at + 1)) {
       const before = script.original.slice(at, at + text.length);
       if (before.startsWith('class')) return before.includes(MARK) ? originalText(before) : before;

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { UsageError } from '../errors';
+import { findFunctionsByName, forgetScan } from './find-by-name';
 import { functionKey, instrumentEach, listFunctions, parseFunctionKey, parseSource, type FoundFunction } from './instrument';
 
 /**
@@ -116,6 +117,33 @@ export function selectFunctions(selectors: readonly Selector[], file: string, al
   return [...chosen];
 }
 
+/** From this size, name selectors find their functions without parsing the whole file. */
+export const BIG_FILE = 1024 * 1024;
+
+function parsedAndSelected(selectors: readonly Selector[], file: string, source: string, module?: boolean): FoundFunction[] | null {
+  let program;
+  try {
+    program = parseSource(source, module);
+  } catch {
+    return null;
+  }
+  return selectFunctions(selectors, file, listFunctions(program));
+}
+
+/** The functions the name selectors that apply to the file pick, found by name; null when the full parse is needed. */
+function byNameOnly(selectors: readonly Selector[], file: string, source: string): FoundFunction[] | null {
+  const applying = selectors.filter((s) => fileMatches(s, file));
+  if (applying.some((s) => s.name === undefined)) return null;
+  const chosen: FoundFunction[] = [];
+  for (const s of applying) {
+    const found = findFunctionsByName(source, s.name!);
+    if (found === null) return null;
+    for (const f of found) if (!chosen.some((c) => c.node.start === f.node.start)) chosen.push(f);
+  }
+  forgetScan();
+  return chosen;
+}
+
 let onMatch: ((text: string) => void) | null = null;
 
 /** Called with a selector's text each time it picks functions in a loaded file. */
@@ -135,13 +163,8 @@ export function instrumentSelected(
   quiet = false,
 ): { code: string; inserted: number[] } | null {
   if (!mayMatch(selectors, file, source)) return null;
-  let program;
-  try {
-    program = parseSource(source, module);
-  } catch {
-    return null;
-  }
-  const chosen = selectFunctions(selectors, file, listFunctions(program));
+  const chosen = (source.length >= BIG_FILE && byNameOnly(selectors, file, source)) || parsedAndSelected(selectors, file, source, module);
+  if (chosen === null) return null;
   if (chosen.length === 0) return null;
   for (const sel of selectors) {
     if (chosen.some((f) => selectorPicks(sel, { file, name: f.name, line: f.line, endLine: f.endLine }))) onMatch?.(sel.text);
