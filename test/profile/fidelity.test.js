@@ -70,3 +70,11 @@ test('stack traces show the same lines and columns in probed functions (-f and p
   assert.strictEqual(run.stdout, plain('stack-columns.js'), run.stderr);
   assert.deepStrictEqual(run.functions.map((f) => f.name).sort(), ['caller', 'thrower']);
 });
+
+test('a class method of an ES module is profiled in place, not refused as the top level of the module', () => {
+  const run = profiled('esm-method.mjs', []);
+  assert.strictEqual(run.stdout, plain('esm-method.mjs'));
+  assert.strictEqual(run.stderr, '', 'nothing refused or wrapped');
+  const lex = run.functions.find((f) => f.name === 'lex');
+  assert.ok(lex && lex.calls === 1 && lex.lines.find((l) => l.line === 5).occurrences === 4, `lex profiled line by line: ${JSON.stringify(lex)}`);
+});
