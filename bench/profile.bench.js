@@ -145,10 +145,49 @@ function python() {
   return { nsPerEvent: ((profiled - plain) * 1e9) / events(n), n };
 }
 
+/**
+ * 4. A whole workload with every function of a library profiled by -f: acorn (a dependency,
+ * so on any machine after npm install) parsing commander's command.js, plain node against
+ * memprof -f 'acorn.js:*' --fast and exact. Targets: fast <= 3x plain, exact <= 25x.
+ */
+function wholeWorkload() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-bench-'));
+  const script = path.join(dir, 'parse.js');
+  const target = path.join(path.dirname(require.resolve('commander')), 'lib', 'command.js');
+  const acornJs = require.resolve('acorn').replace(/acorn\.mjs$/, 'acorn.js');
+  fs.writeFileSync(
+    script,
+    `const acorn = require(${JSON.stringify(acornJs)});\nconst text = require('node:fs').readFileSync(${JSON.stringify(target)}, 'utf8');\n` +
+      `for (let i = 0; i < 4; i++) acorn.parse(text, { ecmaVersion: 'latest', locations: true });\n`,
+  );
+  const bin = path.join(__dirname, '..', 'bin', 'memprof.js');
+  const runs = { plain: [script], fast: [bin, '-f', 'acorn.js:*', '--fast', '-o', path.join(dir, 'fast.txt'), script], exact: [bin, '-f', 'acorn.js:*', '-o', path.join(dir, 'exact.txt'), script] };
+  const ms = { plain: [], fast: [], exact: [] };
+  const rounds = Math.max(3, Math.floor(ROUNDS / 3));
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, args] of Object.entries(runs)) {
+        const t0 = performance.now();
+        const res = spawnSync(process.execPath, args, { encoding: 'utf8' });
+        if (res.status !== 0) throw new Error(`${name}: ${res.stderr}`);
+        ms[name].push(performance.now() - t0);
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const plain = median(ms.plain);
+  const fast = median(ms.fast) / plain;
+  const exact = median(ms.exact) / plain;
+  console.log(`\nwhole workload, acorn parsing commander's command.js 4 times, every acorn function profiled by -f (median of ${rounds}, whole-process times):`);
+  console.log(`  plain ${plain.toFixed(0)} ms; --fast ${fast.toFixed(1)}x plain (target <= 3x: ${fast <= 3 ? 'met' : 'MISSED'}); exact ${exact.toFixed(1)}x plain (target <= 25x: ${exact <= 25 ? 'met' : 'MISSED'})`);
+}
+
 function main() {
   const arg = process.argv[2];
   if (arg === 'exact' || arg === 'split' || arg === 'fast') return measureMode(arg);
   if (arg === 'liveedit') return liveEditSetup();
+  if (arg === 'whole') return wholeWorkload();
 
   // exact and split alternate, PAIRS times, so that a shared machine's load drifting
   // during the run weighs on both alike; each figure is the median over its runs.
@@ -188,6 +227,7 @@ function main() {
   const le = child('liveedit');
   const m = median(le.ms);
   console.log(`\nLiveEdit set-up, ${le.lines}-line file: median ${m.toFixed(1)} ms (${le.ms.map((t) => t.toFixed(1)).join(', ')}) (target <= 50 ms: ${m <= 50 ? 'met' : 'MISSED'})`);
+  wholeWorkload();
 }
 
 main();

@@ -6,6 +6,7 @@ import type { BackendName } from '../meter';
 import { COLUMNS, formatReport, REPORT_FORMATS, type ColumnName, type ReportFormat } from '../report';
 import { writeAllSync } from '../report/write-sync';
 import { setCallListener, type CallEvent } from '../trace/call-events';
+import { forgetLoadedDependencies } from '../trace/isolate';
 import { getResults, profile, setProfileDefaults } from '../trace/profile';
 import { funcRecord } from '../timeline/dat';
 import { allFunctions, configure, configureOnFirstUse, finishOpenFrames, pauseAtNextLine, setAlarm, type FunctionStats } from '../trace/runtime';
@@ -56,7 +57,7 @@ export function registerProfile(program: Command): void {
     .option('--precision <n>', 'decimal places of MiB in tables (0 to 20)', precisionOption, 1)
     .option('-o, --output <file>', 'append the report to <file> instead of printing it (JSON replaces the file; needed for JSON: - is stdout)')
     .addOption(new Option('--format <format>', 'report format').choices([...REPORT_FORMATS]).default('text'))
-    .option('-f, --function <selector>', 'profile a function with no code change: name, file.js:name or file.js:line (repeatable)', selectorOption, [])
+    .option('-f, --function <selector>', 'profile a function with no code change: name, file.js:name, file.js:line, file.js:line:column, or every function of files: file.js:* (globs: \'lib/**/*.js:*\') (repeatable)', selectorOption, [])
     .option('--include-children', "add the RSS of child processes (read by the sampler)")
     .option('--timestamp', 'print FUNC lines (entry/exit memory and time) instead of tables')
     .option(
@@ -116,8 +117,19 @@ async function profileScript(script: string, args: string[], options: ProfileCli
     written = true;
     finishOpenFrames();
     const text = funcLines ? funcLines.join('') : formatReport(getResults(), options.format, options.precision, options.columns);
-    const unmatched = selectors.filter((s) => !allFunctions().some((f) => selectorPicked(s, f)));
-    for (const s of unmatched) process.stderr.write(`memprof: no function matching --function ${s.text} was called\n`);
+    const { selectorPicks } = require('../trace/selectors') as typeof import('../trace/selectors');
+    const unmatched = selectors.filter((s) => !allFunctions().some((f) => selectorPicks(s, f)));
+    if (unmatched.length > 0) {
+      // Say which: no loaded file has such a function, or it has one the program never called.
+      const { matched, files } = (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).selectorMatches();
+      for (const s of unmatched) {
+        process.stderr.write(
+          matched.has(s.text)
+            ? `memprof: --function ${s.text} found its function, but the program never called it\n`
+            : `memprof: no function matching --function ${s.text} in the ${files} file${files === 1 ? '' : 's'} the program loaded\n`,
+        );
+      }
+    }
     if (toStdout || !options.output) writeAllSync(1, text);
     else {
       try {
@@ -142,6 +154,7 @@ async function profileScript(script: string, args: string[], options: ProfileCli
 
   (globalThis as Record<string, unknown>).profile = profile;
   process.argv = [process.argv[0], file, ...args];
+  forgetLoadedDependencies();
   await preload(options.require, options.import);
   try {
     await load(file);
@@ -151,12 +164,6 @@ async function profileScript(script: string, args: string[], options: ProfileCli
     process.stderr.write(`${scriptStack(err)}\n`);
     process.exitCode = 1;
   }
-}
-
-function selectorPicked(s: Selector, f: FunctionStats): boolean {
-  if (s.name !== undefined && s.name !== f.name) return false;
-  if (s.line !== undefined && !(f.line <= s.line && s.line <= f.endLine)) return false;
-  return !s.file || f.file === path.resolve(s.file) || f.file.endsWith(`${path.sep}${s.file.replace(/^\.\//, '')}`);
 }
 
 /** Why the report file cannot be written, in a user's words. */

@@ -11,8 +11,7 @@ export { PROBE_GLOBAL, functionKey, parseFunctionKey } from './probe-key';
  *
  * Generated code, per instrumented function:
  *   body start:  const $mp$r = globalThis[Symbol.for('memprof.probe')], $mp$f = $mp$r.e(KEY); try {
- *   statements:  if ($mp$r.l($mp$f, LINE)) debugger;  (one per line: the first statement starting on it;
- *                true only when --break-at asks to pause there)
+ *   statements:  if ($mp$r.l($mp$f, LINE)) debugger;  (one per line; true only when --break-at asks to pause there)
  *   loop tests:  (($mp$r.l($mp$f, LINE)), test)  (a header counts its tests, like memory_profiler)
  *   await/yield: $mp$r.r($mp$f, await $mp$r.s($mp$f, x))  (suspend/resume: other code's memory is not ours)
  *   body end:    } finally { $mp$r.x($mp$f) }
@@ -32,6 +31,8 @@ export interface FoundFunction {
   line: number;
   /** 1-based last line. */
   endLine: number;
+  /** Inside a `with` body: every name there, the probes' included, resolves through the object first. */
+  insideWith?: boolean;
 }
 
 const PARSE_BASE: acorn.Options = {
@@ -90,6 +91,8 @@ function inferName(node: FunctionNode, parent: AnyNode | undefined): string {
   switch (parent.type) {
     case 'VariableDeclarator':
       return parent.id.type === 'Identifier' ? parent.id.name : '<anonymous>';
+    case 'AssignmentPattern': // a default value: V8 names it after the parameter
+      return parent.left.type === 'Identifier' && parent.right === node ? parent.left.name : '<anonymous>';
     case 'MethodDefinition':
     case 'Property':
     case 'PropertyDefinition':
@@ -106,21 +109,23 @@ function inferName(node: FunctionNode, parent: AnyNode | undefined): string {
 /** Every function in the program with its inferred name (class constructors under the class name). */
 export function listFunctions(program: acorn.Program): FoundFunction[] {
   const found: FoundFunction[] = [];
-  const visit = (node: AnyNode, parent: AnyNode | undefined, grand: AnyNode | undefined): void => {
+  const visit = (node: AnyNode, parent: AnyNode | undefined, grand: AnyNode | undefined, inWith = false): void => {
     if (isFunction(node)) {
       let name = inferName(node, parent);
       if (parent?.type === 'MethodDefinition' && parent.kind === 'constructor' && grand) {
         // grand is the ClassBody; its class's name is what a reader calls the constructor.
         name = (grand as AnyNode & { className?: string }).className ?? 'constructor';
       }
-      found.push({ node, name, line: node.loc!.start.line, endLine: node.loc!.end.line });
+      const entry: FoundFunction = { node, name, line: node.loc!.start.line, endLine: node.loc!.end.line };
+      if (inWith) entry.insideWith = true;
+      found.push(entry);
     }
     if ((node.type === 'ClassDeclaration' || node.type === 'ClassExpression') && node.body) {
       let className = node.id?.name as string | undefined;
       if (!className && parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier') className = parent.id.name;
       (node.body as AnyNode & { className?: string }).className = className;
     }
-    for (const child of children(node)) visit(child, node, parent);
+    for (const child of children(node)) visit(child, node, parent, inWith || (node.type === 'WithStatement' && child === node.body));
   };
   visit(program as AnyNode, undefined, undefined);
   return found;
@@ -212,7 +217,7 @@ class EditList {
   }
 }
 
-export function applyEdits(source: string, edits: readonly Edit[]): string {
+export function applyEdits(source: string, edits: readonly Edit[], inserted?: number[]): string {
   const sorted = [...edits].sort(
     (a, b) =>
       a.at - b.at ||
@@ -223,44 +228,190 @@ export function applyEdits(source: string, edits: readonly Edit[]): string {
   let out = '';
   let pos = 0;
   for (const e of sorted) {
-    out += source.slice(pos, e.at) + e.text;
+    out += source.slice(pos, e.at);
+    inserted?.push(out.length, out.length + e.text.length);
+    out += e.text;
     pos = e.at;
   }
   return out + source.slice(pos);
 }
 
+/** A function whose probed text could not mean the same as its own: it stays as it is. */
+export class CannotInstrument extends Error {}
+
+/** Where a block body's probes open and close. */
+export interface BodyLayout {
+  /** The entry probe's offset, and a ';' to put first (a directive written without one). */
+  at: number;
+  lead: string;
+  /** Where the try block closes; -1 when nothing is inside it (one edit at `at`). */
+  end: number;
+  /** Index range [first, last] of the body statements inside the try block. */
+  first: number;
+  last: number;
+}
+
+function patternNames(p: AnyNode | null | undefined, out: Set<string>): void {
+  if (!p) return;
+  switch (p.type) {
+    case 'Identifier':
+      out.add(p.name);
+      break;
+    case 'AssignmentPattern':
+      patternNames(p.left, out);
+      break;
+    case 'RestElement':
+      patternNames(p.argument, out);
+      break;
+    case 'ArrayPattern':
+      for (const e of p.elements) patternNames(e, out);
+      break;
+    case 'ObjectPattern':
+      for (const prop of p.properties) patternNames(prop.type === 'RestElement' ? prop : prop.value, out);
+      break;
+  }
+}
+
+/** Names `var` declares in this function's own scope (not in nested functions). */
+function varNames(node: AnyNode, out: Set<string>): void {
+  if (isFunction(node) || node.type === 'StaticBlock') return;
+  if (node.type === 'VariableDeclaration' && node.kind === 'var') for (const d of node.declarations) patternNames(d.id, out);
+  for (const child of children(node)) varNames(child, out);
+}
+
+function identifiers(node: AnyNode, out: Set<string>): void {
+  if (node.type === 'Identifier') out.add(node.name);
+  for (const child of children(node)) identifiers(child, out);
+}
+
+function declaredNames(s: AnyNode, out: Set<string>): void {
+  if ((s.type === 'FunctionDeclaration' || s.type === 'ClassDeclaration') && s.id) out.add(s.id.name);
+  else if (s.type === 'VariableDeclaration' && s.kind !== 'var') for (const d of s.declarations) patternNames(d.id, out);
+}
+
 /**
- * Where a block body's entry probe goes: after the directive prologue, else at the first
- * statement, not right after the '{'. V8's LiveEdit diffs tokens, and in `f(){` the brace is
- * part of a token that starts outside the function: an edit touching it is charged to the
- * enclosing function (refused while that runs, and always at an ES module's top level).
- * `lead` is a ';' for a directive written without one.
+ * The try block that lets the exit probe run however the call ends makes the body's own
+ * declarations block-scoped. For a function declared at the body's top level, that changes
+ * meaning when its name is also a parameter, a `var`, `arguments` or another declaration
+ * (SyntaxError, or `arguments[0]` no longer the function). Such declarations at the start or
+ * end of the body stay outside the try block (hoisting makes their place irrelevant), unless
+ * they use a name the block declares; elsewhere the function cannot be probed.
  */
-export function entryOffset(body: AnyNode): { at: number; lead: string } {
+export function bodyLayout(fn: FunctionNode, source: string): BodyLayout {
+  const body = fn.body as AnyNode;
   const stmts = body.body as AnyNode[];
+  let i = 0;
   let at = stmts.length > 0 ? stmts[0].start : body.start + 1;
   let lead = '';
-  for (const stmt of stmts) {
-    if (stmt.directive === undefined) break;
-    at = stmt.end;
-    lead = stmt.end > stmt.expression.end ? '' : ';';
+  for (; i < stmts.length && stmts[i].directive !== undefined; i++) {
+    at = stmts[i].end;
+    lead = stmts[i].end > stmts[i].expression.end ? '' : ';';
   }
+  let first = i;
+  let last = stmts.length - 1;
+  const fnNames = stmts.slice(i).filter((st) => st.type === 'FunctionDeclaration' && st.id).map((st) => st.id.name as string);
+  if (fnNames.length > 0) {
+    const taken = new Set<string>(['arguments']);
+    for (const p of fn.params as AnyNode[]) patternNames(p, taken);
+    for (const st of stmts) varNames(st, taken);
+    const seen = new Set<string>();
+    const clashing = new Set<string>();
+    for (const n of fnNames) {
+      if (taken.has(n) || seen.has(n)) clashing.add(n);
+      seen.add(n);
+    }
+    if (clashing.size > 0) {
+      const isDecl = (st: AnyNode): boolean => st.type === 'FunctionDeclaration' || st.type === 'EmptyStatement';
+      while (first <= last && isDecl(stmts[first])) first++;
+      while (last >= first && isDecl(stmts[last])) last--;
+      const inside = new Set<string>();
+      for (let k = first; k <= last; k++) declaredNames(stmts[k], inside);
+      const clash = [...inside].find((n) => clashing.has(n));
+      if (clash !== undefined) {
+        throw new CannotInstrument(`its function ${clash}() shares a name with a parameter or variable and is declared between statements`);
+      }
+      const used = new Set<string>();
+      for (let k = i; k < stmts.length; k++) if (k < first || k > last) identifiers(stmts[k], used);
+      const hidden = [...inside].find((n) => used.has(n));
+      if (hidden !== undefined) {
+        throw new CannotInstrument(`its functions declared at the start or end use ${hidden}, which probing would hide from them`);
+      }
+      if (first <= last) {
+        at = stmts[first].start;
+        lead = '';
+      } else if (first > i) at = stmts[first - 1].end;
+    }
+  }
+  // The first statement on a line of its own: the entry goes at the end of the line before,
+  // after the user's code, so no column of theirs moves.
+  if (first <= last && first === i) {
+    const anchor = first > 0 ? stmts[first - 1].end : body.start + 1;
+    if (lineBreakBetween(source, anchor, stmts[first].start)) {
+      at = anchor;
+      lead = first > 0 ? leadFor(source, anchor) : '';
+    }
+  }
+  return { at, lead, end: first <= last ? stmts[last].end : -1, first, last };
+}
+
+/** The entry probe's offset in a block body (see bodyLayout). */
+export function entryOffset(fn: FunctionNode, source: string): { at: number; lead: string } {
+  const { at, lead } = bodyLayout(fn, source);
   return { at, lead };
 }
 
+/** Whether only blanks and comments, with a line break among them, lie in [from, to). */
+export function lineBreakBetween(source: string, from: number, to: number): boolean {
+  let broke = false;
+  let i = from;
+  while (i < to) {
+    const c = source.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) {
+      broke = true;
+      i++;
+    } else if (c === 32 || c === 9 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff || (c > 0x1000 && /\s/.test(source[i]))) {
+      i++;
+    } else if (c === 47 && source.charCodeAt(i + 1) === 47) {
+      while (i < to && !/[\n\r\u2028\u2029]/.test(source[i])) i++;
+    } else if (c === 47 && source.charCodeAt(i + 1) === 42) {
+      const close = source.indexOf('*/', i + 2);
+      if (close < 0 || close + 2 > to) return false;
+      if (/[\n\r\u2028\u2029]/.test(source.slice(i, close))) broke = true;
+      i = close + 2;
+    } else return false;
+  }
+  return broke && i === to;
+}
+
+/** A ';' to end the statement before `at` unless its text already ends one. */
+function leadFor(source: string, at: number): string {
+  const c = source[at - 1];
+  return c === ';' || c === '{' || c === ':' ? '' : ';';
+}
+
 const R = '$mp$r';
-const NO_PROBES = '{e(){},l(){},s:(f,v)=>v,r:(f,v)=>v,x(){}}';
+// No '(){' in it: V8's text diff could match a function's own '(){' there (see bodyLayout).
+const NO_PROBES = '{e:()=>0,l:()=>0,p:()=>0,s:(f,v)=>v,r:(f,v)=>v,x:()=>0}';
 const F = '$mp$f';
 const probe = (line: number): string => `${R}.l(${F},${line})`;
 // A statement probe: the line probe returns true only when --break-at's alarm asked for a
 // pause, so the debugger stops here, in the user's own frame at the line about to run,
 // rather than inside memprof. Never true otherwise: the `debugger` is never reached.
 const lineProbe = (line: number): string => `if(${probe(line)})debugger;`;
+// A probe inside an expression cannot hold a `debugger` statement: a pause asked there is
+// handed on (p() asks again) to the next statement probe.
+const expressionProbe = (line: number): string => `(${probe(line)}&&${R}.p())`;
 
 const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement', 'ForInStatement', 'ForOfStatement']);
 
-/** Collects the edits that instrument one function; `key` is the string literal passed to the entry probe. */
-function instrumentEdits(fn: FunctionNode, key: string, list: EditList): void {
+/**
+ * Collects the edits that instrument one function; `key` is the string literal passed to the
+ * entry probe. A statement first on a line of its own gets its probe at the end of the line
+ * before (after the user's code there), so the columns of the user's code, which stack
+ * traces show, stay as they were; probes that must go before code on the same line (an
+ * arrow's expression body, await and yield) move only what follows them.
+ */
+function instrumentEdits(source: string, fn: FunctionNode, key: string, list: EditList, base: number): void {
   const body = fn.body as AnyNode;
   const probedLines = new Set<number>();
   // Without a tracer in this thread (a worker loading a module probed by a load hook), the
@@ -273,78 +424,92 @@ function instrumentEdits(fn: FunctionNode, key: string, list: EditList): void {
   const exit = `}finally{${R}.x(${F})}`;
 
   if (body.type === 'BlockStatement') {
-    const { at, lead } = entryOffset(body);
-    const last = (body.body as AnyNode[])[body.body.length - 1];
-    if (last && last.end > at) {
-      list.open(at, lead + entry, 0);
-      list.close(last.end, exit, 0);
+    const { at, lead, end, first, last } = bodyLayout(fn, source);
+    if (end > at) {
+      list.open(at, lead + entry, base);
+      list.close(end, exit, base);
     } else {
       // An empty body: one edit, as a close sorts before an open at the same offset.
-      list.open(at, lead + entry + exit, 0);
+      list.open(at, lead + entry + exit, base);
     }
-    statementList((body.body as AnyNode[]).filter((stmt) => stmt.directive === undefined), 1);
+    const stmts = (body.body as AnyNode[]).slice(first, last + 1);
+    // The first statement's anchor is the entry's place when the entry moved there.
+    statementList(stmts, base + 1, at < (stmts[0]?.start ?? at) ? at : -1);
   } else {
     // Expression-bodied arrow: give it a block on the same lines.
     const line = body.loc!.start.line;
     probedLines.add(line);
-    list.open(body.start, `{${entry}${lineProbe(line)}return `, 0);
-    list.close(body.end, `;${exit}}`, 0);
-    expression(body, 1);
+    list.open(body.start, `{${entry}${lineProbe(line)}return `, base);
+    list.close(body.end, `;${exit}}`, base);
+    expression(body, base + 1);
   }
 
-  function statementList(stmts: AnyNode[], depth: number): void {
-    for (const s of stmts) statement(s, depth, false);
+  /** `anchor`: end of the token before the first statement (-1: none usable). */
+  function statementList(stmts: AnyNode[], depth: number, anchor: number): void {
+    for (const s of stmts) {
+      statement(s, depth, false, anchor);
+      anchor = s.end;
+    }
   }
 
-  /** `single`: the statement is the whole body of an if/loop/label, so a probe needs braces. */
-  function statement(s: AnyNode, depth: number, single: boolean): void {
+  /** Where a probe for `s` can go without moving user code: the anchor when a line break separates them. */
+  function before(s: AnyNode, anchor: number): number {
+    return anchor >= 0 && lineBreakBetween(source, anchor, s.start) ? anchor : -1;
+  }
+
+  /**
+   * `single`: the statement is the whole body of an if/loop/label, so a probe needs braces.
+   * `anchor`: end of the token before it.
+   */
+  function statement(s: AnyNode, depth: number, single: boolean, anchor: number): void {
     const line = s.loc!.start.line;
     const target = s.type === 'LabeledStatement' ? innerLabeled(s) : s;
-    const headerProbesItself = target.type === 'ForStatement' || target.type === 'WhileStatement';
     const wantsProbe =
-      !headerProbesItself &&
-      !probedLines.has(line) &&
-      s.type !== 'FunctionDeclaration' &&
-      s.type !== 'EmptyStatement' &&
-      s.type !== 'ClassDeclaration';
+      !probedLines.has(line) && s.type !== 'FunctionDeclaration' && s.type !== 'EmptyStatement' && s.type !== 'ClassDeclaration';
     if (wantsProbe) {
       probedLines.add(line);
+      const at = before(s, anchor);
       if (s.type === 'BlockStatement') {
         // Inside the braces: a block on its own line may be an else branch or a loop body,
         // where a probe before it would become the body and the block run unconditionally.
-        list.open(s.start + 1, lineProbe(line), depth + 1);
+        list.open(s.start + 1, `${lineProbe(line)}`, depth + 1);
       } else if (single) {
-        list.open(s.start, `{${lineProbe(line)}`, depth);
+        list.open(at >= 0 ? at : s.start, `{${lineProbe(line)}`, depth);
         list.close(s.end, '}', depth);
+      } else if (at >= 0) {
+        list.open(at, `${leadFor(source, at)}${lineProbe(line)}`, depth);
       } else {
-        list.open(s.start, lineProbe(line), depth);
+        list.open(s.start, `${lineProbe(line)}`, depth);
       }
     }
-    if (target !== s) return LOOPS.has(target.type) ? loop(target, line, depth + 1) : statement(target, depth + 1, false);
+    if (target !== s) {
+      if (LOOPS.has(target.type)) return loop(target, line, depth + 1);
+      return statement(target, depth + 1, false, -1);
+    }
     if (LOOPS.has(s.type)) return loop(s, line, depth + 1);
     switch (s.type) {
       case 'BlockStatement':
-        return statementList(s.body, depth + 1);
+        return statementList(s.body, depth + 1, s.start + 1);
       case 'IfStatement':
         expression(s.test, depth + 1);
-        statement(s.consequent, depth + 1, s.consequent.type !== 'BlockStatement');
-        if (s.alternate) statement(s.alternate, depth + 1, s.alternate.type !== 'BlockStatement');
+        statement(s.consequent, depth + 1, s.consequent.type !== 'BlockStatement', parenEnd(s.consequent.start));
+        if (s.alternate) statement(s.alternate, depth + 1, s.alternate.type !== 'BlockStatement', elseEnd(s));
         return;
       case 'SwitchStatement':
         expression(s.discriminant, depth + 1);
         for (const c of s.cases) {
           if (c.test) expression(c.test, depth + 1);
-          statementList(c.consequent, depth + 1);
+          statementList(c.consequent, depth + 1, colonEnd(c));
         }
         return;
       case 'TryStatement':
-        statementList(s.block.body, depth + 1);
-        if (s.handler) statementList(s.handler.body.body, depth + 1);
-        if (s.finalizer) statementList(s.finalizer.body, depth + 1);
+        statementList(s.block.body, depth + 1, s.block.start + 1);
+        if (s.handler) statementList(s.handler.body.body, depth + 1, s.handler.body.start + 1);
+        if (s.finalizer) statementList(s.finalizer.body, depth + 1, s.finalizer.start + 1);
         return;
       case 'WithStatement':
+        // No probes in its body: every name there resolves through the object first.
         expression(s.object, depth + 1);
-        statement(s.body, depth + 1, s.body.type !== 'BlockStatement');
         return;
       case 'FunctionDeclaration':
       case 'ClassDeclaration':
@@ -354,46 +519,74 @@ function instrumentEdits(fn: FunctionNode, key: string, list: EditList): void {
     }
   }
 
+  /** End of the ')' before `at` (the statement's anchor is checked before use). */
+  function parenEnd(at: number): number {
+    return source.lastIndexOf(')', at - 1) + 1 || -1;
+  }
+
+  /** End of the `else` keyword (-1 when comments make it unsure). */
+  function elseEnd(s: AnyNode): number {
+    const at = source.lastIndexOf('else', s.alternate.start);
+    return at >= s.consequent.end && lineBreakBetween(source, at + 4, s.alternate.start) ? at + 4 : -1;
+  }
+
+  /** End of a case's ':' (-1 when comments make it unsure). */
+  function colonEnd(c: AnyNode): number {
+    const at = source.indexOf(':', c.test ? c.test.end : c.start + 7);
+    return at >= 0 && (c.consequent.length === 0 || at < c.consequent[0].start) ? at + 1 : -1;
+  }
+
   function innerLabeled(s: AnyNode): AnyNode {
     let t = s;
     while (t.type === 'LabeledStatement') t = t.body;
     return t;
   }
 
+  /**
+   * A loop's line counts once when the loop starts (its statement probe) and once per pass
+   * (a probe in its body), like memory_profiler's count of the header's tests.
+   */
   function loop(s: AnyNode, line: number, depth: number): void {
-    const headerTest = (test: AnyNode | null, testLine: number): void => {
-      if (!test) return;
-      probedLines.add(testLine);
-      list.open(test.start, `(${probe(testLine)},`, depth);
-      list.close(test.end, ')', depth);
-      expression(test, depth + 1);
-    };
     switch (s.type) {
       case 'ForStatement':
         if (s.init) expression(s.init, depth);
-        if (s.test) headerTest(s.test, line);
-        else bodyProbe(s.body, line, depth);
+        if (s.test) expression(s.test, depth);
         if (s.update) expression(s.update, depth);
         break;
       case 'WhileStatement':
-        headerTest(s.test, line);
-        break;
       case 'DoWhileStatement':
+        expression(s.test, depth);
         break;
-      default: // for-in / for-of: one probe before the loop, one each pass: n + 1 like Python's for
+      default:
         expression(s.right, depth);
-        bodyProbe(s.body, line, depth);
     }
-    statement(s.body, depth + 1, s.body.type !== 'BlockStatement');
-    if (s.type === 'DoWhileStatement') headerTest(s.test, s.test.loc.start.line);
+    const doWhile = s.type === 'DoWhileStatement';
+    const anchor = doWhile ? s.start + 2 : parenEnd(s.body.start);
+    // The test of a do-while is on a line of its own: its probe ends each pass.
+    const passLine = doWhile ? s.test.loc.start.line : line;
+    if (doWhile) probedLines.add(passLine);
+    passProbe(s.body, passLine, depth, doWhile, anchor);
+    statement(s.body, depth + 1, s.body.type !== 'BlockStatement', anchor);
   }
 
-  /** A probe for the loop header at the start of each pass through the body. */
-  function bodyProbe(b: AnyNode, line: number, depth: number): void {
-    probedLines.add(line);
-    if (b.type === 'BlockStatement') list.open(b.start + 1, lineProbe(line), depth);
-    else {
-      list.open(b.start, `{${lineProbe(line)}`, depth);
+  /** A probe of the loop's line in each pass: at the body's start, or at its end when code follows the header on its line. */
+  function passProbe(b: AnyNode, line: number, depth: number, atEnd: boolean, anchor: number): void {
+    if (b.type === 'BlockStatement') {
+      const stmts = b.body as AnyNode[];
+      if (!atEnd && (stmts.length === 0 || lineBreakBetween(source, b.start + 1, stmts[0].start))) {
+        list.open(b.start + 1, `${lineProbe(line)}`, depth);
+      } else {
+        const last = stmts[stmts.length - 1];
+        // Code after the body on the same line (a do-while's test) would move: no probe.
+        if (atEnd && !(last && lineBreakBetween(source, last.end, b.end - 1))) return;
+        // A close: after whatever else ends there inside the body, before the next statement's probe.
+        list.close(last ? last.end : b.start + 1, `${last ? leadFor(source, last.end) : ''}${lineProbe(line)}`, depth + 2);
+      }
+    } else if (b.type === 'ExpressionStatement' && (atEnd ? b.loc!.end.line < line : b.loc!.start.line === line)) {
+      list.close(b.expression.end, `,${expressionProbe(line)}`, depth + 2);
+    } else if (!atEnd && b.type !== 'EmptyStatement') {
+      const at = before(b, anchor);
+      list.open(at >= 0 ? at : b.start, `{${lineProbe(line)}`, depth);
       list.close(b.end, '}', depth);
     }
   }
@@ -421,9 +614,59 @@ export interface InstrumentTarget {
   key: string;
 }
 
-/** The whole source with every target function instrumented. */
-export function instrument(source: string, targets: readonly InstrumentTarget[]): string {
+export interface Instrumented {
+  code: string;
+  /** The inserted text's [start, end) ranges in `code`, in order: what undoes the probes. */
+  inserted: number[];
+  /** Targets left as they are, with the reason. */
+  refused: { target: InstrumentTarget; reason: string }[];
+}
+
+/**
+ * The whole source with every target function instrumented that can be; the others are
+ * left as they are, with the reason. Edits of a function nested in another target sort
+ * inside the outer one's at the same offset (its depths start above the outer's).
+ */
+export function instrumentEach(source: string, targets: readonly (InstrumentTarget & { insideWith?: boolean })[]): Instrumented {
   const list = new EditList();
-  for (const t of targets) instrumentEdits(t.node, t.key, list);
-  return applyEdits(source, list.edits);
+  const refused: Instrumented['refused'] = [];
+  // How many other targets enclose each target.
+  const levels = new Map<InstrumentTarget, number>();
+  const open: InstrumentTarget[] = [];
+  for (const t of [...targets].sort((a, b) => a.node.start - b.node.start || b.node.end - a.node.end)) {
+    while (open.length > 0 && open[open.length - 1].node.end < t.node.end) open.pop();
+    levels.set(t, open.length);
+    open.push(t);
+  }
+  for (const t of targets) {
+    if (t.insideWith) {
+      refused.push({ target: t, reason: 'it is inside a with statement, where the probes would be looked up on the object' });
+      continue;
+    }
+    const level = levels.get(t) ?? 0;
+    const mark = list.edits.length;
+    try {
+      instrumentEdits(source, t.node, t.key, list, level * NESTING);
+    } catch (err) {
+      if (!(err instanceof CannotInstrument)) throw err;
+      list.edits.length = mark;
+      refused.push({ target: t, reason: err.message });
+    }
+  }
+  const inserted: number[] = [];
+  return { code: applyEdits(source, list.edits, inserted), inserted, refused };
+}
+
+const NESTING = 1_000_000;
+
+/** The whole source with every target function instrumented; CannotInstrument when one cannot be. */
+export function instrument(source: string, targets: readonly InstrumentTarget[]): string {
+  return instrumentAll(source, targets).code;
+}
+
+/** instrument() with the inserted ranges. */
+export function instrumentAll(source: string, targets: readonly InstrumentTarget[]): Instrumented {
+  const result = instrumentEach(source, targets);
+  if (result.refused.length > 0) throw new CannotInstrument(result.refused[0].reason);
+  return result;
 }

@@ -2,7 +2,8 @@ import * as inspector from 'node:inspector';
 import { fileURLToPath } from 'node:url';
 import type * as acorn from 'acorn';
 import { liveEditRefusal } from './liveedit-status';
-import { entryOffset, functionAt, functionKey, instrument, offsetOf, parseFunctionText, parseSource, PROBE_GLOBAL, type AnyNode, type FoundFunction } from './instrument';
+import { CannotInstrument, entryOffset, functionAt, functionKey, instrumentAll, offsetOf, parseFunctionText, parseSource, PROBE_GLOBAL, type AnyNode, type FoundFunction } from './instrument';
+import { nativeText, rememberProbedScript } from './original-text';
 
 const PROBE_MARK = `Symbol.for(${JSON.stringify(PROBE_GLOBAL)})`;
 
@@ -152,7 +153,14 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
     if (probed) return target;
     const bodyLine = found.node.body.loc!.start.line;
     if (found.node.expression) throw new NeedsWrapper(target, bodyLine, '');
-    const edited = instrument(scriptSource, [{ node: found.node, key }]);
+    let edited: string;
+    let inserted: number[];
+    try {
+      ({ code: edited, inserted } = instrumentAll(scriptSource, [{ node: found.node, key }]));
+    } catch (err) {
+      if (err instanceof CannotInstrument) throw new LiveEditRefused(err.message);
+      throw err;
+    }
     const reply = post<{ status?: string; exceptionDetails?: { text: string; lineNumber: number } }>('Debugger.setScriptSource', {
       scriptId: location.scriptId,
       scriptSource: edited,
@@ -166,9 +174,10 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
       throw new NeedsWrapper(target, bodyLine, SHARED_LINE);
     }
     if (reply.status && reply.status !== 'Ok') throw new LiveEditRefused(liveEditRefusal(reply.status));
+    rememberProbedScript(edited, scriptSource, inserted);
     // (A class's text comes from positions LiveEdit does not update: no check for classes.)
     const isClass = fn !== null && Object.getOwnPropertyDescriptor(fn, 'prototype')?.writable === false;
-    if (fn !== null && !isClass && !Function.prototype.toString.call(fn).includes(PROBE_MARK)) {
+    if (fn !== null && !isClass && !nativeText(fn).includes(PROBE_MARK)) {
       // V8 accepted the script but kept this closure on its old code: put the text back.
       post('Debugger.setScriptSource', { scriptId: location.scriptId, scriptSource });
       throw new NeedsWrapper(target, bodyLine, SHARED_LINE);
@@ -203,7 +212,7 @@ function enableDebugger(): void {
 /** The function's own text parsed in place (fast), or the whole script when that fails. */
 function parseAround(source: string, offset: number, fn: Function | null, url: string): acorn.Program {
   if (fn !== null) {
-    const text = Function.prototype.toString.call(fn);
+    const text = nativeText(fn);
     const start = source.lastIndexOf(text, offset);
     if (start >= 0 && start + text.length >= offset) {
       const program = parseFunctionText(source, start, text);
@@ -221,12 +230,17 @@ function parseAround(source: string, offset: number, fn: Function | null, url: s
 function existingKey(source: string, found: FoundFunction): string | null {
   const body = found.node.body as AnyNode;
   if (body.type !== 'BlockStatement') return null;
-  const { at } = entryOffset(body);
+  let at: number;
+  try {
+    at = entryOffset(found.node, source).at;
+  } catch {
+    return null;
+  }
   const head = /^;?const \$mp\$r=[^;]*?,\$mp\$f=\$mp\$r\.e\(("(?:[^"\\]|\\.)*")\);try\{/.exec(source.slice(at, at + 8192));
   return head ? (JSON.parse(head[1]) as string) : null;
 }
 
 /** The line key of a function edited at runtime. */
 export function liveEditKey(found: FoundFunction, file: string): string {
-  return functionKey(file, found.name, found.line, found.endLine);
+  return functionKey(file, found.name, found.line, found.endLine, found.node.loc!.start.column);
 }

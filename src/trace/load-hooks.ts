@@ -1,8 +1,27 @@
+import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { rememberProbedScript, setRedo } from './original-text';
 import { rememberSource } from './profile';
-import { instrumentSelected, type Selector } from './selectors';
+import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { BIG_FILE, instrumentSelected, setMatchListener, type Selector } from './selectors';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+
+const matched = new Set<string>();
+let loadedFiles = 0;
+let fromLoader: MessagePort | null = null;
+
+/** The selectors that picked a function in some loaded file, and how many files were loaded. */
+export function selectorMatches(): { matched: ReadonlySet<string>; files: number } {
+  for (let m = fromLoader && receiveMessageOnPort(fromLoader); m; m = fromLoader && receiveMessageOnPort(fromLoader)) {
+    const message = m.message as { matched?: string; loaded?: number };
+    if (message.matched !== undefined) matched.add(message.matched);
+    loadedFiles += message.loaded ?? 0;
+  }
+  return { matched, files: loadedFiles };
+}
 
 /**
  * Instruments functions picked by `--function` selectors as their modules load, so no code
@@ -10,17 +29,51 @@ import { instrumentSelected, type Selector } from './selectors';
  * load hooks (esm-loader.js, run by Node in its loader thread).
  */
 export function installLoadHooks(selectors: readonly Selector[]): void {
-  const proto = Module.prototype as unknown as { _compile(content: string, filename: string): unknown };
+  const proto = Module.prototype as unknown as { _compile(content: string, filename: string, ...rest: unknown[]): unknown };
   const compile = proto._compile;
-  proto._compile = function (this: unknown, content: string, filename: string): unknown {
-    const probed = instrumentSelected(selectors, filename, content, false);
-    if (probed !== null) rememberSource(filename, content);
-    return compile.call(this, probed ?? content, filename);
+  // Node >= 20.19 compiles an ES module loaded by require() here too, with format 'module'.
+  proto._compile = function (this: unknown, content: string, filename: string, ...rest: unknown[]): unknown {
+    const format = rest[0];
+    loadedFiles++;
+    const probed = instrumentSelected(selectors, filename, content, format === 'module' ? true : format === 'commonjs' ? false : undefined);
+    if (probed === null) return compile.call(this, content, filename, ...rest);
+    const big = content.length >= BIG_FILE;
+    // A big file's text is read again from disk for the report, not kept.
+    if (!big) rememberSource(filename, content);
+    rememberProbedScript(probed.code, content, probed.inserted);
+    try {
+      return compile.call(this, probed.code, filename, ...rest);
+    } finally {
+      // The instrumenter's garbage for a big file would inflate every row after it.
+      if (big) collectGarbage();
+    }
   };
+  // ES modules are instrumented in the loader thread: toString() redoes one here when asked.
+  setRedo((file) => {
+    let content: string;
+    try {
+      content = fs.readFileSync(file, 'utf8');
+    } catch {
+      return;
+    }
+    const probed = instrumentSelected(selectors, file, content, true, true);
+    if (probed !== null) rememberProbedScript(probed.code, content, probed.inserted);
+  });
   const register = (Module as unknown as { register?: (specifier: string, parent: string, options: object) => void }).register;
   if (register) {
+    const { port1, port2 } = new MessageChannel();
+    port1.unref();
+    fromLoader = port1;
     register(pathToFileURL(path.join(__dirname, 'esm-loader.js')).href, pathToFileURL(__filename).href, {
-      data: { selectors },
+      data: { selectors, port: port2 },
+      transferList: [port2],
     });
   }
+  setMatchListener((text) => matched.add(text));
+}
+
+/** A full garbage collection (without --expose-gc for the program). */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
 }

@@ -8,8 +8,9 @@ export const PROBE_GLOBAL = 'memprof.probe';
  * The entry key: everything the runtime needs to describe a function it has not seen
  * (load hooks instrument in another thread, so the key carries the description).
  */
-export function functionKey(file: string, name: string, line: number, endLine: number): string {
-  return [file, name, line, endLine].join('\t');
+export function functionKey(file: string, name: string, line: number, endLine: number, column?: number): string {
+  // The column tells apart two functions on the same lines (arrows in one chain).
+  return (column === undefined ? [file, name, line, endLine] : [file, name, line, endLine, column]).join('\t');
 }
 
 export function parseFunctionKey(key: string): { file: string; name: string; line: number; endLine: number } {

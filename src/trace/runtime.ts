@@ -551,7 +551,7 @@ export function qualifiedName(fn: FunctionStats): string {
   return `${path.basename(fn.file).replace(/\.[^.]*$/, '')}.${fn.name}`;
 }
 
-export const probes = { e: enter, l: line, s: suspend, r: resume, x: exit };
+export const probes = { e: enter, l: line, p: pauseAtNextLine, s: suspend, r: resume, x: exit };
 
 /** Puts the probes where instrumented code finds them. */
 function install(): void {

@@ -1,21 +1,42 @@
 import * as path from 'node:path';
 import { UsageError } from '../errors';
-import { functionKey, instrument, listFunctions, parseSource, type FoundFunction } from './instrument';
+import { findFunctionsByName, forgetScan } from './find-by-name';
+import { functionKey, instrumentEach, listFunctions, parseFunctionKey, parseSource, type FoundFunction } from './instrument';
 
-/** A `--function` selector: `name`, `file.js:name` or `file.js:line`. */
+/**
+ * A `--function` selector: `name`, `file.js:name`, `file.js:line`, `file.js:line:column` (the
+ * innermost function there: an arrow on a line with another function), or `file.js:*` (every
+ * function of the file). The file may be a glob: `lib/**\/*.js:*`.
+ */
 export interface Selector {
   text: string;
   file?: string;
   name?: string;
   line?: number;
+  /** 1-based, as editors and stack traces count. */
+  column?: number;
+  /** Every function of the matching files. */
+  all?: boolean;
 }
 
+const SELECTOR_FORMS = 'name, file.js:name, file.js:line, file.js:line:column or file.js:*';
+
 export function parseSelector(text: string): Selector {
+  const position = /^(.+):(\d+):(\d+)$/.exec(text);
+  if (position) {
+    if (Number(position[3]) < 1) throw new UsageError(`invalid function selector "${text}": columns count from 1`);
+    if (Number(position[2]) < 1) throw new UsageError(`invalid function selector "${text}": lines are numbered from 1`);
+    return { text, file: position[1], line: Number(position[2]), column: Number(position[3]) };
+  }
   const colon = text.lastIndexOf(':');
   const file = colon > 0 ? text.slice(0, colon) : undefined;
   const rest = colon > 0 ? text.slice(colon + 1) : text;
   if (rest === '' || text.startsWith(':') || /\s/.test(rest)) {
-    throw new UsageError(`invalid function selector "${text}": expected name, file.js:name or file.js:line`);
+    throw new UsageError(`invalid function selector "${text}": expected ${SELECTOR_FORMS}`);
+  }
+  if (rest === '*') {
+    if (!file) throw new UsageError(`invalid function selector "${text}": * needs its file, e.g. lib/parse.js:* or 'lib/**/*.js:*'`);
+    return { text, file, all: true };
   }
   if (/^\d+$/.test(rest)) {
     if (!file) throw new UsageError(`invalid function selector "${text}": a line needs its file, e.g. app.js:${rest}`);
@@ -25,11 +46,46 @@ export function parseSelector(text: string): Selector {
   return { text, file, name: rest };
 }
 
+const globs = new Map<string, RegExp>();
+
+/** A glob (`*`, `**`, `?`) as a regular expression over a '/' path's tail. */
+function globRegExp(glob: string): RegExp {
+  let re = globs.get(glob);
+  if (!re) {
+    let body = '';
+    for (let i = 0; i < glob.length; i++) {
+      const c = glob[i];
+      if (c === '*' && glob[i + 1] === '*') {
+        const slash = glob[i + 2] === '/';
+        body += slash ? '(?:.*/)?' : '.*';
+        i += slash ? 2 : 1;
+      } else if (c === '*') body += '[^/]*';
+      else if (c === '?') body += '[^/]';
+      else body += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    re = new RegExp(`${glob.startsWith('/') ? '^' : '(?:^|/)'}${body}$`);
+    globs.set(glob, re);
+  }
+  return re;
+}
+
 function fileMatches(selector: Selector, file: string): boolean {
   if (!selector.file) return true;
   const wanted = selector.file.split(path.sep).join('/');
   const actual = file.split(path.sep).join('/');
-  return actual === path.resolve(selector.file) || actual.endsWith(`/${wanted.replace(/^\.\//, '')}`);
+  if (/[*?]/.test(wanted)) {
+    const absolute = path.isAbsolute(selector.file) || /^\.\.?\//.test(wanted);
+    return globRegExp(absolute ? path.resolve(selector.file).split(path.sep).join('/') : wanted).test(actual);
+  }
+  return actual === path.resolve(selector.file).split(path.sep).join('/') || actual.endsWith(`/${wanted.replace(/^\.\//, '')}`);
+}
+
+/** Whether a selector picks a function described by its file, name and lines (for what was profiled). */
+export function selectorPicks(s: Selector, f: { file: string; name: string; line: number; endLine: number }): boolean {
+  if (!fileMatches(s, f.file)) return false;
+  if (s.all) return true;
+  if (s.name !== undefined) return s.name === f.name;
+  return f.line <= s.line! && s.line! <= f.endLine;
 }
 
 /** Whether any selector could apply to this file (cheap test before parsing). */
@@ -42,34 +98,86 @@ export function selectFunctions(selectors: readonly Selector[], file: string, al
   const chosen = new Set<FoundFunction>();
   for (const s of selectors) {
     if (!fileMatches(s, file)) continue;
-    if (s.name !== undefined) {
+    if (s.all) {
+      for (const f of all) chosen.add(f);
+    } else if (s.name !== undefined) {
       for (const f of all) if (f.name === s.name) chosen.add(f);
     } else {
-      // The innermost function whose lines include the selected line.
+      // The innermost function around the line (and column).
+      const column = s.column === undefined ? undefined : s.column - 1;
+      const contains = (f: FoundFunction): boolean => {
+        const { start, end } = f.node.loc!;
+        if (s.line! < start.line || s.line! > end.line) return false;
+        if (column === undefined) return true;
+        return (s.line! > start.line || column >= start.column) && (s.line! < end.line || column < end.column);
+      };
       let best: FoundFunction | undefined;
-      for (const f of all) if (f.line <= s.line! && s.line! <= f.endLine && (!best || f.node.start > best.node.start)) best = f;
+      for (const f of all) if (contains(f) && (!best || f.node.start > best.node.start)) best = f;
       if (best) chosen.add(best);
     }
   }
   return [...chosen];
 }
 
-/**
- * The file's source with the selected functions instrumented, or null when none is selected
- * (or the file does not parse: it then runs as it is and Node reports its own error).
- */
-export function instrumentSelected(selectors: readonly Selector[], file: string, source: string, module?: boolean): string | null {
-  if (!mayMatch(selectors, file, source)) return null;
+/** From this size, name selectors find their functions without parsing the whole file. */
+export const BIG_FILE = 1024 * 1024;
+
+function parsedAndSelected(selectors: readonly Selector[], file: string, source: string, module?: boolean): FoundFunction[] | null {
   let program;
   try {
     program = parseSource(source, module);
   } catch {
     return null;
   }
-  const chosen = selectFunctions(selectors, file, listFunctions(program));
+  return selectFunctions(selectors, file, listFunctions(program));
+}
+
+/** The functions the name selectors that apply to the file pick, found by name; null when the full parse is needed. */
+function byNameOnly(selectors: readonly Selector[], file: string, source: string): FoundFunction[] | null {
+  const applying = selectors.filter((s) => fileMatches(s, file));
+  if (applying.some((s) => s.name === undefined)) return null;
+  const chosen: FoundFunction[] = [];
+  for (const s of applying) {
+    const found = findFunctionsByName(source, s.name!);
+    if (found === null) return null;
+    for (const f of found) if (!chosen.some((c) => c.node.start === f.node.start)) chosen.push(f);
+  }
+  forgetScan();
+  return chosen;
+}
+
+let onMatch: ((text: string) => void) | null = null;
+
+/** Called with a selector's text each time it picks functions in a loaded file. */
+export function setMatchListener(listener: ((text: string) => void) | null): void {
+  onMatch = listener;
+}
+
+/**
+ * The file's source with the selected functions instrumented, or null when none is selected
+ * (or the file does not parse: it then runs as it is and Node reports its own error).
+ */
+export function instrumentSelected(
+  selectors: readonly Selector[],
+  file: string,
+  source: string,
+  module?: boolean,
+  quiet = false,
+): { code: string; inserted: number[] } | null {
+  if (!mayMatch(selectors, file, source)) return null;
+  const chosen = (source.length >= BIG_FILE && byNameOnly(selectors, file, source)) || parsedAndSelected(selectors, file, source, module);
+  if (chosen === null) return null;
   if (chosen.length === 0) return null;
-  return instrument(
+  for (const sel of selectors) {
+    if (chosen.some((f) => selectorPicks(sel, { file, name: f.name, line: f.line, endLine: f.endLine }))) onMatch?.(sel.text);
+  }
+  const { code, inserted, refused } = instrumentEach(
     source,
-    chosen.map((f) => ({ node: f.node, key: functionKey(file, f.name, f.line, f.endLine) })),
+    chosen.map((f) => ({ node: f.node, key: functionKey(file, f.name, f.line, f.endLine, f.node.loc!.start.column), insideWith: f.insideWith })),
   );
+  for (const { target, reason } of quiet ? [] : refused) {
+    const { name, line } = parseFunctionKey(target.key);
+    process.stderr.write(`memprof: cannot profile ${name} (${file}:${line}): ${reason}; it runs unprofiled\n`);
+  }
+  return refused.length === chosen.length ? null : { code, inserted };
 }

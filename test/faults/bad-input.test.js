@@ -29,7 +29,7 @@ const CLI_CASES = [
   [['--precision', '101', 'ok.js'], 2, /argument '101' is invalid\. precision must be a whole number from 0 to 20/],
   [['--precision', '21', 'ok.js'], 2, /precision must be a whole number from 0 to 20/],
   [['repl', '--precision', '99'], 2, /precision must be a whole number from 0 to 20/],
-  [['-f', ':', 'ok.js'], 2, /invalid function selector ":": expected name, file\.js:name or file\.js:line/],
+  [['-f', ':', 'ok.js'], 2, /invalid function selector ":": expected name, file\.js:name, file\.js:line, file\.js:line:column or file\.js:\*/],
   [['-f', 'ok.js:0', 'ok.js'], 2, /invalid function selector "ok\.js:0": lines are numbered from 1/],
   [['-f', ':f', 'ok.js'], 2, /invalid function selector ":f"/],
   [['--break-at', BIG, 'ok.js'], 2, /invalid size "99999999999999999999999GiB": beyond the memory of any machine; sizes go from 0 B to 1024 TiB/],

@@ -1,6 +1,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert');
+const fs = require('node:fs');
 const { parseSource, listFunctions, instrument, functionKey } = require('../../dist/trace/instrument');
 
 function probe(source, name) {
@@ -52,8 +53,40 @@ test('the directive prologue stays first and nested functions are left alone', (
   const out = probe(SOURCE, 'work').split('\n');
   assert.match(out[2], /^  'use strict';const \$mp\$r=/);
   assert.doesNotMatch(out[12], /\$mp\$r\.l\(\$mp\$f,13\);.*=> .*\$mp\$r/);
-  assert.match(out[4], /for \(let i = 0; \(\$mp\$r\.l\(\$mp\$f,5\),i < n\); i\+\+\)/);
+  // A loop counts its line at its start and once per pass, here after the body on the header's line.
+  assert.match(out[4], /^  for \(let i = 0; i < n; i\+\+\) a\.push\(i\),\$mp\$r\.l\(\$mp\$f,5\);/);
   assert.match(probe(SOURCE, 'later').split('\n')[17], /\$mp\$r\.r\(\$mp\$f,await \$mp\$r\.s\(\$mp\$f,p\)\)/);
+});
+
+test('the columns of the user code stay where they were: probes go after the code of the line before', () => {
+  const acorn = require('acorn');
+  const branches = fs.readFileSync(__filename, 'utf8').match(/const source = `(function branches[^`]*)`/)[1];
+  for (const [source, name] of [[SOURCE, 'work'], [branches, 'branches']]) {
+    const out = probe(source, name).split('\n');
+    const lines = source.split('\n');
+    let checked = 0;
+    for (const token of acorn.tokenizer(source, { ecmaVersion: 'latest', locations: true })) {
+      if (token.type.label !== 'name' && token.type.label !== 'string' && token.type.label !== 'num') continue;
+      const { line, column } = token.loc.start;
+      const text = source.slice(token.start, token.end);
+      assert.strictEqual(out[line - 1].slice(column, column + text.length), text, `${name}: ${text} at ${line}:${column} moved: ${out[line - 1]} (was ${lines[line - 1]})`);
+      checked++;
+    }
+    assert.ok(checked > 30, `${checked} tokens checked`);
+  }
+});
+
+test('one-line loops whose bodies end without a semicolon: the pass probe ends the body, before the next statement', () => {
+  const source = 'function cksum(block) {\n  var sum = 8\n  for (var i = 0; i < 3; i++) sum += block[i]\n  for (var j = 3; j < 5; j++) sum += block[j]\n  return sum\n}\n';
+  const lines = [];
+  globalThis[Symbol.for('memprof.probe')] = { e: () => 0, l: (f, line) => lines.push(line), s: (f, v) => v, r: (f, v) => v, x() {} };
+  try {
+    const out = probe(source, 'cksum');
+    assert.strictEqual(new Function(`${out}\nreturn cksum;`)()([1, 2, 3, 4, 5]), 23, out);
+    assert.deepStrictEqual([lines.filter((l) => l === 3).length, lines.filter((l) => l === 4).length], [4, 3], 'a loop line: its start and each pass');
+  } finally {
+    delete globalThis[Symbol.for('memprof.probe')];
+  }
 });
 
 test('a directive without its semicolon still parses once probed (ASI ended it at the newline)', () => {
@@ -146,7 +179,6 @@ test('a block on its own line (else, if, loop bodies) keeps its meaning: its pro
 });
 
 test('every function of a real library instrumented at once still behaves the same (acorn parses alike)', () => {
-  const fs = require('node:fs');
   const Module = require('node:module');
   const path = require('node:path');
   const file = require.resolve('acorn').replace(/acorn\.mjs$/, 'acorn.js');

@@ -1,0 +1,229 @@
+import * as acorn from 'acorn';
+import type { FoundFunction, FunctionNode } from './instrument';
+
+/**
+ * The functions named `name` in a big file, found without parsing the file: a full parse of a
+ * 9 MB bundle (typescript.js) takes seconds and hundreds of MiB. The name is searched in the
+ * code (not in strings, comments, templates or regular expressions, told apart by one scan),
+ * and each place that declares a function of that name is parsed alone, where it stands.
+ * Null when the name or the file needs the full parse (a class of that name, whose
+ * constructor carries it; a private name).
+ */
+export function findFunctionsByName(source: string, name: string): FoundFunction[] | null {
+  if (!/^[A-Za-z_$][\w$]*$/.test(name) || name === 'constructor') return null;
+  if (lastSource !== source) {
+    lastSource = source;
+    lastSkip = nonCodeRanges(source);
+  }
+  const skip = lastSkip;
+  const isCode = (at: number): boolean => {
+    let lo = 0;
+    let hi = skip.length / 2;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (skip[mid * 2 + 1] <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === skip.length / 2 || at < skip[lo * 2];
+  };
+  const found: FoundFunction[] = [];
+  const seen = new Set<number>();
+  const re = new RegExp(`(?<![\\w$#])${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g');
+  for (let m = re.exec(source); m; m = re.exec(source)) {
+    const at = m.index;
+    if (!isCode(at)) continue;
+    const before = codeBefore(source, at, isCode);
+    const after = source.slice(at + name.length, at + name.length + 64);
+    if (/\bclass\s+$/.test(before) || /^\s*[:=]\s*class\b/.test(after)) return null;
+    let fn: FunctionNode | null = null;
+    let k: RegExpExecArray | null;
+    if ((k = /(?:\basync\s+)?\bfunction\s*\*?\s*$/.exec(before))) {
+      fn = expressionAt(source, source.lastIndexOf(k[0].trimEnd().split(/\s+/)[0], at - 1));
+      if (fn && fn.id?.name !== name) fn = null;
+    } else if ((k = /^\s*[:=]\s*((?:async\s+)?function\b\s*\*?\s*([\w$]*)|(?:async\s*)?(?:\(|[A-Za-z_$][\w$]*\s*=>))/.exec(after))) {
+      // `name = function`, `name: function`, `name = (...) =>`: a named function expression is called by its own name.
+      // A ':' of a property, not of a conditional (a ? b : c).
+      if (k[2] || (/^\s*:/.test(after) && !/[{,]\s*$/.test(before))) continue;
+      fn = expressionAt(source, at + name.length + k[0].length - k[1].length);
+    } else if (/^\s*\(/.test(after) && /(?:^|[{},;]|\b(?:static|async|get|set)|\*)\s*$/.test(before)) {
+      fn = methodAt(source, at + name.length + after.indexOf('('), /\basync\s*$/.test(before.replace(/\s*\*\s*$/, '')), /\*\s*$/.test(before));
+    }
+    if (!fn || seen.has(fn.start) || !isFunctionNode(fn)) continue;
+    seen.add(fn.start);
+    found.push({ node: fn, name, line: fn.loc!.start.line, endLine: fn.loc!.end.line });
+  }
+  return found;
+}
+
+/** Drops the scan kept for the next name (a big file's worth of memory). */
+export function forgetScan(): void {
+  lastSource = '';
+  lastSkip = [];
+}
+
+// Several names in one file: one scan.
+let lastSource = '';
+let lastSkip: number[] = [];
+
+const OPTIONS: acorn.Options = { ecmaVersion: 'latest', locations: true, preserveParens: true, allowAwaitOutsideFunction: true, allowReturnOutsideFunction: true, allowSuperOutsideMethod: true, checkPrivateFields: false } as acorn.Options;
+
+function isFunctionNode(node: acorn.Node): node is FunctionNode {
+  return node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression' || node.type === 'FunctionDeclaration';
+}
+
+/** The last 48 characters of code before `at` (comments and strings left out). */
+function codeBefore(source: string, at: number, isCode: (at: number) => boolean): string {
+  let out = '';
+  for (let i = at - 1; i >= 0 && out.length < 48; i--) if (isCode(i)) out = source[i] + out;
+  return out;
+}
+
+interface AtomParser {
+  start: number;
+  potentialArrowAt: number;
+  nextToken(): void;
+  parseExprAtom(): acorn.Node;
+  parseExprSubscripts(): acorn.Node;
+  parseMethod(isGenerator: boolean, isAsync: boolean, allowDirectSuper?: boolean): FunctionNode;
+}
+
+function parserAt(source: string, at: number): AtomParser {
+  const parser = new (acorn.Parser as unknown as new (o: acorn.Options, s: string, p: number) => AtomParser)(OPTIONS, source, at);
+  parser.nextToken();
+  return parser;
+}
+
+/** The function expression (or declaration, read as one) or arrow starting at `at`, and nothing after it. */
+function expressionAt(source: string, at: number): FunctionNode | null {
+  try {
+    const parser = parserAt(source, at);
+    parser.potentialArrowAt = parser.start;
+    // `async (...) =>` is a call until its arrow: parsed with its subscripts (nothing follows an arrow).
+    const node = /^async\s*[(\w$]/.test(source.slice(at, at + 7)) && !/^async\s+function\b/.test(source.slice(at, at + 20)) ? parser.parseExprSubscripts() : parser.parseExprAtom();
+    return node.start === at && isFunctionNode(node) ? node : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A method's function (it starts at its parameters' '(', as in a full parse). */
+function methodAt(source: string, paren: number, isAsync: boolean, isGenerator: boolean): FunctionNode | null {
+  try {
+    const fn = parserAt(source, paren).parseMethod(isGenerator, isAsync, true);
+    return fn.start === paren ? fn : null;
+  } catch {
+    return null;
+  }
+}
+
+const REGEX_AFTER_WORD = new Set(['return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await']);
+
+/**
+ * [start, end) pairs of what is not code: comments, strings, template text, regular
+ * expressions. A regular expression is told from a division by what precedes it.
+ */
+export function nonCodeRanges(src: string): number[] {
+  const out: number[] = [];
+  const n = src.length;
+  const braces: boolean[] = []; // true: the '{' of a template's ${
+  let prev = ''; // last significant character ('a' for a word or value)
+  let word = '';
+  let i = 0;
+  const template = (from: number): number => {
+    // From inside a template's text: to its closing '`' or a '${'.
+    let j = from;
+    while (j < n) {
+      const c = src.charCodeAt(j);
+      if (c === 92) j += 2;
+      else if (c === 96) {
+        out.push(i, j + 1);
+        prev = 'a';
+        return j + 1;
+      } else if (c === 36 && src.charCodeAt(j + 1) === 123) {
+        out.push(i, j + 2);
+        braces.push(true);
+        prev = '{';
+        return j + 2;
+      } else j++;
+    }
+    out.push(i, n);
+    return n;
+  };
+  while (i < n) {
+    const c = src.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 13 || c === 9) {
+      i++;
+    } else if (c === 47) {
+      const d = src.charCodeAt(i + 1);
+      if (d === 47) {
+        let e = i + 2;
+        while (e < n && src.charCodeAt(e) !== 10 && src.charCodeAt(e) !== 13) e++;
+        out.push(i, e);
+        i = e;
+      } else if (d === 42) {
+        const e = src.indexOf('*/', i + 2);
+        const end = e < 0 ? n : e + 2;
+        out.push(i, end);
+        i = end;
+      } else if (prev === '' || (prev !== 'a' && prev !== ')' && prev !== ']' && prev !== '}') || (prev === 'a' && REGEX_AFTER_WORD.has(word))) {
+        let e = i + 1;
+        let inClass = false;
+        while (e < n) {
+          const r = src.charCodeAt(e);
+          if (r === 92) e += 2;
+          else if (r === 10 || r === 13) break;
+          else {
+            if (r === 91) inClass = true;
+            else if (r === 93) inClass = false;
+            else if (r === 47 && !inClass) break;
+            e++;
+          }
+        }
+        e++;
+        while (e < n && /[a-z]/.test(src[e])) e++;
+        out.push(i, e);
+        i = e;
+        prev = 'a';
+        word = '';
+      } else {
+        prev = '/';
+        i++;
+      }
+    } else if (c === 39 || c === 34) {
+      let e = i + 1;
+      while (e < n) {
+        const r = src.charCodeAt(e);
+        if (r === 92) e += 2;
+        else if (r === c || r === 10 || r === 13) break;
+        else e++;
+      }
+      out.push(i, e + 1);
+      i = e + 1;
+      prev = 'a';
+      word = '';
+    } else if (c === 96) {
+      i = template(i + 1);
+    } else if (c === 123) {
+      braces.push(false);
+      prev = '{';
+      i++;
+    } else if (c === 125) {
+      if (braces.pop() === true) i = template(i + 1);
+      else {
+        prev = '}';
+        i++;
+      }
+    } else if (/[\w$]/.test(src[i]) || c > 127) {
+      let e = i + 1;
+      while (e < n && (/[\w$]/.test(src[e]) || src.charCodeAt(e) > 127)) e++;
+      word = src.slice(i, e);
+      prev = 'a';
+      i = e;
+    } else {
+      prev = src[i];
+      word = '';
+      i++;
+    }
+  }
+  return out;
+}

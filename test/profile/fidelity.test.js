@@ -1,0 +1,80 @@
+'use strict';
+// Instrumented code must compile and mean the same: each case prints what plain node prints
+// when its functions are selected with -f, and the function is really profiled.
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { memprof, FIXTURES } = require('./helpers');
+
+const DIR = path.join(FIXTURES, 'fidelity');
+
+function plain(file) {
+  const r = spawnSync(process.execPath, [file], { cwd: DIR, encoding: 'utf8' });
+  assert.strictEqual(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+/** Runs `file` with `-f` for each name; returns its stdout and the profiled functions (JSON report). */
+function profiled(file, names) {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-fidelity-')), 'report.json');
+  try {
+    const r = memprof([...names.flatMap((n) => ['-f', n]), '--format', 'json', '-o', out, file], { cwd: DIR });
+    assert.strictEqual(r.code, 0, r.stderr);
+    const doc = JSON.parse(fs.readFileSync(out, 'utf8'));
+    return { stdout: r.stdout, stderr: r.stderr, functions: doc.functions };
+  } finally {
+    fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  }
+}
+
+const CASES = [
+  ['hoisting.js', ['pick'], 'var h and function h are one binding (was: Identifier h has already been declared)'],
+  ['sloppy-arguments.js', ['m'], 'function a(){} replaces parameter a and arguments[0] (was: number)'],
+  ['strict-duplicates.js', ['twice'], 'strict mode allows two function g(){} in a function body (not in a block)'],
+  ['nested-closing.js', ['setup', 'enabled'], 'closing edits of nested functions at one offset nest (was: Missing catch or finally)'],
+  ['with-proxy.js', ['lookup'], 'probe names never resolve through a with object (was: TypeError)'],
+];
+
+for (const [file, names, what] of CASES) {
+  test(`-f ${names.join(' -f ')} ${file}: ${what}`, () => {
+    const expected = plain(file);
+    const run = profiled(file, names);
+    assert.strictEqual(run.stdout, expected, `${file} prints the same profiled: ${run.stderr}`);
+    for (const name of names) {
+      const fn = run.functions.find((f) => f.name === name);
+      assert.ok(fn && fn.calls >= 1, `${name} was profiled and called: ${JSON.stringify(run.functions.map((f) => [f.name, f.calls]))}`);
+    }
+  });
+}
+
+test('a function whose declarations cannot stay hoisted runs unprofiled, and memprof says why', () => {
+  const run = profiled('strict-duplicates.js', ['between']);
+  assert.strictEqual(run.stdout, plain('strict-duplicates.js'));
+  assert.match(run.stderr, /^memprof: cannot profile between \(.*strict-duplicates\.js:9\): its function g\(\) shares a name .* declared between statements; it runs unprofiled$/m);
+  assert.deepStrictEqual(run.functions, []);
+});
+
+for (const file of ['source-text.js', 'source-text.mjs']) {
+  test(`${file}: fn.toString() and String(class) give the original text under -f and after profile() (the class comes after the edited function)`, () => {
+    const run = profiled(file, ['sum', 'arrow']);
+    assert.strictEqual(run.stdout, plain(file), `${file}: ${run.stderr}`);
+    assert.deepStrictEqual(run.functions.map((f) => f.name).sort(), ['arrow', 'sum', 'work']);
+  });
+}
+
+test('stack traces show the same lines and columns in probed functions (-f and profile())', () => {
+  const run = profiled('stack-columns.js', ['thrower']);
+  assert.strictEqual(run.stdout, plain('stack-columns.js'), run.stderr);
+  assert.deepStrictEqual(run.functions.map((f) => f.name).sort(), ['caller', 'thrower']);
+});
+
+test('a class method of an ES module is profiled in place, not refused as the top level of the module', () => {
+  const run = profiled('esm-method.mjs', []);
+  assert.strictEqual(run.stdout, plain('esm-method.mjs'));
+  assert.strictEqual(run.stderr, '', 'nothing refused or wrapped');
+  const lex = run.functions.find((f) => f.name === 'lex');
+  assert.ok(lex && lex.calls === 1 && lex.lines.find((l) => l.line === 5).occurrences === 4, `lex profiled line by line: ${JSON.stringify(lex)}`);
+});
