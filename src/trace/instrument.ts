@@ -454,7 +454,9 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
 
   /** Where a probe for `s` can go without moving user code: the anchor when a line break separates them. */
   function before(s: AnyNode, anchor: number): number {
-    return anchor >= 0 && lineBreakBetween(source, anchor, s.start) ? anchor : -1;
+    // Not when a comment follows the anchor on its line: a `//` comment would swallow the probe.
+    const restOfLine = /^[^\n\r\u2028\u2029]*/.exec(source.slice(anchor, s.start))![0];
+    return anchor >= 0 && lineBreakBetween(source, anchor, s.start) && /^[ \t]*$/.test(restOfLine) ? anchor : -1;
   }
 
   /**
@@ -492,7 +494,7 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
         return statementList(s.body, depth + 1, s.start + 1);
       case 'IfStatement':
         expression(s.test, depth + 1);
-        statement(s.consequent, depth + 1, s.consequent.type !== 'BlockStatement', parenEnd(s.consequent.start));
+        statement(s.consequent, depth + 1, s.consequent.type !== 'BlockStatement', parenEnd(s.test.end, s.consequent.start));
         if (s.alternate) statement(s.alternate, depth + 1, s.alternate.type !== 'BlockStatement', elseEnd(s));
         return;
       case 'SwitchStatement':
@@ -519,9 +521,29 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
     }
   }
 
-  /** End of the ')' before `at` (the statement's anchor is checked before use). */
-  function parenEnd(at: number): number {
-    return source.lastIndexOf(')', at - 1) + 1 || -1;
+  /**
+   * End of the first ')' from `from` (the end of a header's last expression) before `to`,
+   * skipping comments: a ')' inside a comment between the header and its body is no anchor.
+   * -1 when none (the statement's anchor is checked before use).
+   */
+  function parenEnd(from: number, to: number): number {
+    for (let i = from; i < to; i++) {
+      if (source[i] === '/' && source[i + 1] === '/') {
+        while (i < to && !/[\n\r\u2028\u2029]/.test(source[i])) i++;
+      } else if (source[i] === '/' && source[i + 1] === '*') {
+        const close = source.indexOf('*/', i + 2);
+        if (close < 0) return -1;
+        i = close + 1;
+      } else if (source[i] === ')') return i + 1;
+    }
+    return -1;
+  }
+
+  /** End of a loop header's last expression (or the keyword, for `for (;;)`). */
+  function headerEnd(s: AnyNode): number {
+    if (s.type === 'ForStatement') return (s.update ?? s.test ?? s.init)?.end ?? s.start;
+    if (s.type === 'WhileStatement') return s.test.end;
+    return s.right.end; // for-in, for-of
   }
 
   /** End of the `else` keyword (-1 when comments make it unsure). */
@@ -561,7 +583,7 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
         expression(s.right, depth);
     }
     const doWhile = s.type === 'DoWhileStatement';
-    const anchor = doWhile ? s.start + 2 : parenEnd(s.body.start);
+    const anchor = doWhile ? s.start + 2 : parenEnd(headerEnd(s), s.body.start);
     // The test of a do-while is on a line of its own: its probe ends each pass.
     const passLine = doWhile ? s.test.loc.start.line : line;
     if (doWhile) probedLines.add(passLine);
