@@ -32,7 +32,10 @@ export function installLoadHooks(selectors: readonly Selector[]): void {
   const proto = Module.prototype as unknown as { _compile(content: string, filename: string, ...rest: unknown[]): unknown };
   const compile = proto._compile;
   // Node >= 20.19 compiles an ES module loaded by require() here too, with format 'module'.
+  // memprof's own modules, loaded lazily while the program runs, are not the program's.
+  const ownDir = path.join(__dirname, '..') + path.sep;
   proto._compile = function (this: unknown, content: string, filename: string, ...rest: unknown[]): unknown {
+    if (filename.startsWith(ownDir)) return compile.call(this, content, filename, ...rest);
     const format = rest[0];
     loadedFiles++;
     const probed = instrumentSelected(selectors, filename, content, format === 'module' ? true : format === 'commonjs' ? false : undefined);

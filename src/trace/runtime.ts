@@ -551,7 +551,14 @@ export function qualifiedName(fn: FunctionStats): string {
   return `${path.basename(fn.file).replace(/\.[^.]*$/, '')}.${fn.name}`;
 }
 
-export const probes = { e: enter, l: line, p: pauseAtNextLine, s: suspend, r: resume, x: exit };
+/** Line probe inside an expression (no `debugger` can follow it): a pause waits for the next statement. */
+function lineInExpression(frame: number, at: number): void {
+  const pause = pauseRequested;
+  line(frame, at);
+  pauseRequested = pause;
+}
+
+export const probes = { e: enter, l: line, m: lineInExpression, s: suspend, r: resume, x: exit };
 
 /** Puts the probes where instrumented code finds them. */
 function install(): void {
