@@ -8,6 +8,7 @@
 #include "args.h"
 #include "rss.h"
 #include "sampler.h"
+#include "stop_signals.h"
 
 namespace memprof {
 namespace {
@@ -61,6 +62,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("resetPeak", Napi::Function::New<ResetPeak>(env, "resetPeak"));
   exports.Set("readPeak", Napi::Function::New<ReadPeak>(env, "readPeak"));
   exports.Set("Sampler", Sampler::Define(env));
+  exports.Set("signals", DefineStopSignals(env));
   return exports;
 }
 

@@ -56,6 +56,23 @@ export interface NativeSampler {
   readonly shared: Float64Array;
 }
 
+/** Stop signals (native/stop_signals.h), used by src/signals/. Signal numbers as in
+ * os.constants.signals. */
+export interface NativeStopSignals {
+  /** Takes the signal over while nothing else handles it; false where it is ignored or unsupported. */
+  claim(signo: number): boolean;
+  /** Someone else handles it now (a JavaScript listener was added). */
+  release(signo: number): void;
+  /** Calls `callback` (in this thread) with each claimed signal; one thread per process. */
+  watch(callback: (signo: number) => void, graceMs?: number): void;
+  /** The program began handling the signal: lifts the deadline. */
+  begin(signo: number): void;
+  /** Forgets the signal being handled (it went to a JavaScript listener). */
+  cancel(): void;
+  /** Ends the process as the signal would have without memprof. */
+  dieBy(signo: number): never;
+}
+
 export interface Addon {
   /** RSS in bytes of this process (no argument) or of `pid`. Throws if pid does not exist. */
   rss(pid?: number): number;
@@ -67,6 +84,7 @@ export interface Addon {
   /** The kernel's high-water mark of this process in bytes, or -1 where there is none. */
   readPeak(): number;
   Sampler: new (options?: SamplerOptions) => NativeSampler;
+  signals: NativeStopSignals;
 }
 
 let addon: Addon | null | undefined;

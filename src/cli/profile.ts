@@ -12,6 +12,7 @@ import { formatReport, REPORT_FORMATS, type ReportFormat } from '../report';
 import { writeAllSync } from '../report/write-sync';
 import { setCallListener, type CallEvent } from '../trace/call-events';
 import { installLoadHooks } from '../trace/load-hooks';
+import { reportBeforeStop } from '../signals/stop';
 import { getResults, profile, setProfileDefaults } from '../trace/profile';
 import { allFunctions, configure, finishOpenFrames, setAlarm, type FunctionStats } from '../trace/runtime';
 import { parseSelector, type Selector } from '../trace/selectors';
@@ -105,13 +106,8 @@ async function profileScript(script: string, args: string[], options: ProfileCli
       }
     }
   };
-  process.once('exit', writeResults);
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    process.once(signal, () => {
-      writeResults();
-      process.exit(code);
-    });
-  }
+  // At exit, or before a signal the script does not handle ends it (even in a busy loop).
+  process.once('exit', await reportBeforeStop(writeResults));
 
   (globalThis as Record<string, unknown>).profile = profile;
   process.argv = [process.argv[0], file, ...args];
