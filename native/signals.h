@@ -20,6 +20,12 @@ void ReleaseSignal(int signo);
 // (returns 0; a negative timeout waits for ever).
 int WaitForStopSignal(int timeout_ms);
 
+// The last claimed signal that arrived (0: none since ForgetStopSignal). Set as it is
+// delivered, before the watcher sees it: a program that sends itself a signal and then
+// ends at once still dies by it.
+int ArrivedStopSignal();
+void ForgetStopSignal();
+
 // Ends the process as `signo` would have ended it without the claim: Node's own handler
 // or the OS default (POSIX: killed by the signal; Windows: STATUS_CONTROL_C_EXIT).
 [[noreturn]] void DieBySignal(int signo);

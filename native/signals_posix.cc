@@ -25,6 +25,8 @@ struct sigaction previous[kMaxSignal];  // guarded by action_mutex
 std::mutex action_mutex;
 std::atomic<int> pipe_read{-1};
 std::atomic<int> pipe_write{-1};
+std::atomic<int> arrived{0};
+static_assert(std::atomic<int>::is_always_lock_free, "the signal handler needs a lock-free int");
 
 bool Supported(int signo) { return signo == SIGINT || signo == SIGTERM || signo == SIGHUP; }
 
@@ -32,6 +34,7 @@ void OnSignal(int signo) {
   int saved_errno = errno;
   int fd = pipe_write.load(std::memory_order_relaxed);
   if (fd >= 0 && signo > 0 && signo < kMaxSignal && claimed[signo].load(std::memory_order_relaxed)) {
+    arrived.store(signo);
     unsigned char byte = static_cast<unsigned char>(signo);
     // Non-blocking: a full pipe means signals are already waiting; dropping one is fine.
     ssize_t ignored = write(fd, &byte, 1);
@@ -93,6 +96,10 @@ int WaitForStopSignal(int timeout_ms) {
   unsigned char byte = 0;
   return read(fd, &byte, 1) == 1 ? byte : 0;
 }
+
+int ArrivedStopSignal() { return arrived.load(); }
+
+void ForgetStopSignal() { arrived.store(0); }
 
 void DieBySignal(int signo) {
   {

@@ -27,7 +27,8 @@ constexpr int kMaxSignal = 32;
 constexpr DWORD kControlCExit = 0xC000013A;  // STATUS_CONTROL_C_EXIT, the default handler's code
 
 std::atomic<bool> claimed[kMaxSignal];
-std::atomic<int> arrived{0};
+std::atomic<int> arrived{0};       // for WaitForStopSignal
+std::atomic<int> last_arrived{0};  // for ArrivedStopSignal
 HANDLE arrived_event = nullptr;
 std::once_flag installed;
 
@@ -43,6 +44,7 @@ int SignalOf(DWORD type) {
 BOOL WINAPI OnControl(DWORD type) {
   int signo = SignalOf(type);
   if (signo == 0 || !claimed[signo].load()) return FALSE;
+  last_arrived.store(signo);
   arrived.store(signo);
   SetEvent(arrived_event);
   Sleep(INFINITE);  // the process ends in DieBySignal
@@ -76,6 +78,10 @@ int WaitForStopSignal(int timeout_ms) {
   if (wait != WAIT_OBJECT_0) return 0;
   return arrived.exchange(0);
 }
+
+int ArrivedStopSignal() { return last_arrived.load(); }
+
+void ForgetStopSignal() { last_arrived.store(0); }
 
 void DieBySignal(int) { ExitProcess(kControlCExit); }
 

@@ -147,8 +147,11 @@ Napi::Value Cancel(const Napi::CallbackInfo& info) {
   std::lock_guard<std::mutex> lock(state.mutex);
   state.pending = 0;
   state.begun = false;
+  ForgetStopSignal();
   return info.Env().Undefined();
 }
+
+Napi::Value Arrived(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), ArrivedStopSignal()); }
 
 Napi::Value DieBy(const Napi::CallbackInfo& info) { DieBySignal(SignalArgument(info)); }
 
@@ -161,6 +164,7 @@ Napi::Object DefineStopSignals(Napi::Env env) {
   signals.Set("watch", Napi::Function::New<WatchSignals>(env, "watch"));
   signals.Set("begin", Napi::Function::New<Begin>(env, "begin"));
   signals.Set("cancel", Napi::Function::New<Cancel>(env, "cancel"));
+  signals.Set("arrived", Napi::Function::New<Arrived>(env, "arrived"));
   signals.Set("dieBy", Napi::Function::New<DieBy>(env, "dieBy"));
   return signals;
 }

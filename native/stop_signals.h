@@ -10,7 +10,7 @@
 
 namespace memprof {
 
-// claim(signo), release(signo), watch(callback, graceMs), begin(signo), cancel(), dieBy(signo).
+// claim(signo), release(signo), watch(callback, graceMs), begin(signo), cancel(), arrived(), dieBy(signo).
 Napi::Object DefineStopSignals(Napi::Env env);
 
 }  // namespace memprof

@@ -69,6 +69,8 @@ export interface NativeStopSignals {
   begin(signo: number): void;
   /** Forgets the signal being handled (it went to a JavaScript listener). */
   cancel(): void;
+  /** The claimed signal that arrived and is not cancelled (0: none), as soon as it is delivered. */
+  arrived(): number;
   /** Ends the process as the signal would have without memprof. */
   dieBy(signo: number): never;
 }

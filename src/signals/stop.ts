@@ -24,6 +24,7 @@ export async function reportBeforeStop(report: () => void): Promise<() => void> 
   const native = tryAddon()?.signals;
   let state: 'pending' | 'running' | 'done' = 'pending';
   let stopAfterReport = 0;
+  let watching = false;
   const runReport = (): void => {
     if (state !== 'pending') return;
     state = 'running';
@@ -31,10 +32,14 @@ export async function reportBeforeStop(report: () => void): Promise<() => void> 
       report();
     } finally {
       state = 'done';
-      if (stopAfterReport) native!.dieBy(stopAfterReport);
+      // A signal that arrived while this ran, or just before the program ended (a program
+      // that signals itself and stops): it ends the process now, as it would have.
+      const signo = stopAfterReport || (watching ? native!.arrived() : 0);
+      if (signo) native!.dieBy(signo);
     }
   };
   if (!native || !(await startWatcher())) return runReport;
+  watching = true;
 
   const onStopSignal = (signo: number): void => {
     const name = STOP_SIGNALS.find((s) => os.constants.signals[s] === signo);
