@@ -11,6 +11,7 @@
 #include "measurements.h"
 #include "rss.h"
 #include "sampler.h"
+#include "stop_signals.h"
 
 namespace memprof {
 namespace {
@@ -68,6 +69,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Sampler", Sampler::Define(env));
   RegisterChildren(env, exports);
   RegisterMeasurements(env, exports);
+  exports.Set("signals", DefineStopSignals(env));
   return exports;
 }
 

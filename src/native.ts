@@ -64,6 +64,25 @@ export interface NativeSampler {
   readonly writeError: number;
 }
 
+/** Stop signals (native/stop_signals.h), used by src/signals/. Signal numbers as in
+ * os.constants.signals. */
+export interface NativeStopSignals {
+  /** Takes the signal over while nothing else handles it; false where it is ignored or unsupported. */
+  claim(signo: number): boolean;
+  /** Someone else handles it now (a JavaScript listener was added). */
+  release(signo: number): void;
+  /** Calls `callback` (in this thread) with each claimed signal; one thread per process. */
+  watch(callback: (signo: number) => void, graceMs?: number): void;
+  /** The program began handling the signal: lifts the deadline. */
+  begin(signo: number): void;
+  /** Forgets the signal being handled (it went to a JavaScript listener). */
+  cancel(): void;
+  /** The claimed signal that arrived and is not cancelled (0: none), as soon as it is delivered. */
+  arrived(): number;
+  /** Ends the process as the signal would have without memprof. */
+  dieBy(signo: number): never;
+}
+
 export interface Addon {
   /** RSS in bytes of this process (no argument) or of `pid`. Throws if pid does not exist. */
   rss(pid?: number): number;
@@ -93,6 +112,7 @@ export interface Addon {
   beginMeasurement(): boolean;
   /** The measurement begun with beginMeasurement() is over. */
   endMeasurement(): void;
+  signals: NativeStopSignals;
 }
 
 let addon: Addon | null | undefined;

@@ -7,6 +7,7 @@ import { COLUMNS, formatReport, REPORT_FORMATS, type ColumnName, type ReportForm
 import { writeAllSync } from '../report/write-sync';
 import { setCallListener, type CallEvent } from '../trace/call-events';
 import { forgetLoadedDependencies } from '../trace/isolate';
+import { reportBeforeStop } from '../signals/stop';
 import { getResults, profile, setProfileDefaults } from '../trace/profile';
 import { funcRecord } from '../timeline/dat';
 import { allFunctions, configure, configureOnFirstUse, finishOpenFrames, pauseAtNextLine, setAlarm, type FunctionStats } from '../trace/runtime';
@@ -144,13 +145,8 @@ async function profileScript(script: string, args: string[], options: ProfileCli
       }
     }
   };
-  process.once('exit', writeResults);
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    process.once(signal, () => {
-      writeResults();
-      process.exit(code);
-    });
-  }
+  // At exit, or before a signal the script does not handle ends it (even in a busy loop).
+  process.once('exit', await reportBeforeStop(writeResults));
 
   (globalThis as Record<string, unknown>).profile = profile;
   process.argv = [process.argv[0], file, ...args];

@@ -14,7 +14,7 @@ export function registerRepl(program: Command): void {
     .option('--precision <n>', "decimal places of MiB in .mprun's tables (0 to 20)", precisionOption, 1)
     .option('--backend <name>', `.mprun's meter: ${BACKEND_CHOICES}`, backendOption)
     .action(async (options: { precision: number; backend?: BackendName }) => {
-      const server = addCommands(repl.start({ prompt: 'memprof> ', useGlobal: true }), options);
+      const server = addCommands(repl.start({ prompt: 'memprof> ', useGlobal: true, breakEvalOnSigint: true }), options);
       if (server.terminal) {
         // History like node's own REPL, in a file of its own.
         const file = process.env.MEMPROF_REPL_HISTORY ?? path.join(os.homedir(), '.memprof_repl_history');

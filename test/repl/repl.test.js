@@ -255,3 +255,35 @@ test('addCommands refuses what is not a REPL server and misspelt options, in one
     server.close();
   }
 });
+
+test('Ctrl+C (SIGINT) interrupts a running statement, as in node\'s REPL; the REPL carries on', async () => {
+  const child = spawn(process.execPath, [BIN, 'repl'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, MEMPROF_REPL_HISTORY: '' } });
+  let stdout = '';
+  let stderr = '';
+  const seen = (pattern) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${pattern} in: ${stdout} ${stderr}`)), 30000);
+      const check = () => {
+        if (pattern.test(stdout + stderr)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout.on('data', check);
+      child.stderr.on('data', check);
+      check();
+    });
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // The signal must come while the loop spins: node's REPL (memprof's too) can lose one that
+  // lands inside console.log's write.
+  child.stdin.write("for (let i = 0; ; i++) if (i === 1e6) console.log('looping')\n");
+  await seen(/looping/);
+  child.kill('SIGINT');
+  await seen(/Script execution was interrupted by `SIGINT`/);
+  child.stdin.write('6 * 7\n');
+  await seen(/^(memprof> )?42$/m);
+  child.stdin.end('.exit\n');
+  assert.deepStrictEqual(await exited, { code: 0, signal: null }, `the REPL went on, ran the next statement and left at .exit: ${stderr}`);
+});

@@ -1,0 +1,23 @@
+// The stop-signal watcher's worker thread. Its event loop stays free while the program's
+// main thread may be busy: the native watcher wakes it, and it asks the main thread, through
+// an inspector session (dispatched there even in a busy loop, between two statements), to
+// run the handler that stop.ts put on `process`. The session opens only then, so no
+// inspector client is attached while the program runs.
+import * as inspector from 'node:inspector';
+import { parentPort, workerData } from 'node:worker_threads';
+import { tryAddon } from '../native';
+import { STOP_ENTRY_KEY } from './entry';
+
+const { graceMs } = workerData as { graceMs: number };
+const signals = tryAddon()?.signals;
+if (!signals) throw new Error('the native addon did not load in the signal watcher');
+
+signals.watch((signo) => {
+  const session = new inspector.Session();
+  session.connectToMainThread();
+  // When the handler returns (the signal went to a listener the program added meanwhile),
+  // the session closes; usually the process has ended by then.
+  const expression = `process[Symbol.for(${JSON.stringify(STOP_ENTRY_KEY)})](${signo})`;
+  session.post('Runtime.evaluate', { expression, silent: true }, () => session.disconnect());
+}, graceMs);
+parentPort!.postMessage('watching');
