@@ -121,7 +121,9 @@ void DieBySignal(int signo) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, signo);
-  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  // sigprocmask, not pthread_sigmask: on Linux both set the calling thread's mask, and
+  // pthread_sigmask is versioned GLIBC_2.32 (it would raise the prebuild's glibc floor).
+  sigprocmask(SIG_UNBLOCK, &set, nullptr);
   raise(signo);
   // Still here: the restored handler returned. Take the default action.
   signal(signo, SIG_DFL);
