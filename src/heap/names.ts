@@ -21,9 +21,11 @@ function contextFile(s: HeapSnapshot, r: Retainers, context: number): string {
     const closure = r.retainerNode[k];
     if (s.typeName(closure) !== 'closure') continue;
     const shared = follow(s, closure, 'shared');
-    const script = shared >= 0 ? follow(s, shared, 'script') : -1;
-    const name = script >= 0 ? follow(s, script, 'name') : -1;
-    if (name >= 0 && s.name(name)) return displayFile(s.name(name));
+    let script = shared >= 0 ? follow(s, shared, 'script_or_debug_info') : -1;
+    if (script < 0 && shared >= 0) script = follow(s, shared, 'script');
+    // V8 names a Script node by its file; older versions hang the name on an edge.
+    const name = script < 0 ? '' : s.name(script) || s.name(follow(s, script, 'name'));
+    if (name && !name.startsWith('system /')) return displayFile(name);
   }
   return '';
 }

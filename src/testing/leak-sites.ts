@@ -99,9 +99,11 @@ function sitesOf(s: HeapSnapshot, from: number, to: number, iterations: number, 
   const stacks = new Map<number, TraceFunction[]>();
   for (let v = 0; v < s.nodeCount; v++) {
     if (!suspect[v] || s.traceNode.length === 0 || s.traceNode[v] === 0) continue;
-    // Compiled code, feedback and shapes come with running code, not with the program's data.
+    // Compiled code, feedback, shapes and V8's internal arrays (a Map's hash table,
+    // reallocated as it grows, would otherwise hide every entry it holds) are not the
+    // program's own objects.
     const type = s.typeName(v);
-    if (type === 'code' || type === 'hidden' || type === 'object shape' || type === 'synthetic') continue;
+    if (type === 'code' || type === 'hidden' || type === 'array' || type === 'object shape' || type === 'synthetic') continue;
     const stack = s.traceStack(s.traceNode[v]);
     const at = stack.findIndex(userFrame);
     if (at >= 0) site[v] = at;
