@@ -115,15 +115,17 @@ export function computeDominators(s: HeapSnapshot, r: Retainers): Dominators {
       }
     }
   }
-  const dominator = new Uint32Array(n).fill(NONE);
   retainedSize.fill(0);
   for (let p = 0; p < count; p++) {
     const v = order[p];
-    dominator[v] = order[dom[p]];
     retainedSize[v] += s.selfSize[v];
     if (p !== rootPost) retainedSize[order[dom[p]]] += retainedSize[v];
   }
   for (let v = 0; v < n; v++) if (postIndex[v] === NONE) retainedSize[v] = s.selfSize[v];
+  // The post-order numbers are no longer needed: their array becomes the result (unreachable
+  // nodes keep NONE), which saves 4 bytes a node at the peak.
+  const dominator = postIndex;
+  for (let p = 0; p < count; p++) dominator[order[p]] = order[dom[p]];
   return { dominator, retainedSize };
 }
 
