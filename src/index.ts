@@ -14,3 +14,4 @@ export { parseSize, formatSize, formatMiB } from './units/size';
 export type { Sample, SamplerOptions, ChildRss } from './native';
 export { sizeof } from './heap/sizeof';
 export type { SizeOf } from './heap/sizeof';
+export { leakMark } from './heap/leak-mark';

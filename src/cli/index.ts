@@ -12,6 +12,7 @@ import { registerRm } from './rm';
 import { registerClean } from './clean';
 import { registerCheck } from './check';
 import { registerRepl } from './repl';
+import { registerLeaks } from './leaks';
 
 /** The commander program: `memprof <script>` profiles lines; subcommands do the rest. */
 export function buildProgram(): Command {
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
     registerClean,
     registerCheck,
     registerRepl,
+    registerLeaks,
   ]) {
     register(program);
   }
