@@ -1,6 +1,7 @@
 import type { HeapSnapshot } from './snapshot';
 
 const NONE = 0xffffffff;
+const VISITING = 0xfffffffe;
 
 /** Edges that do not keep their target alive, as DevTools treats them. */
 function weakTypes(snapshot: HeapSnapshot): number {
@@ -52,28 +53,29 @@ export interface Dominators {
 export function computeDominators(s: HeapSnapshot, r: Retainers): Dominators {
   const n = s.nodeCount;
   const weak = weakTypes(s);
-  const retainedSize = new Float64Array(n);
-  // Post-order by iterative DFS. The retained-size buffer serves as the DFS stack meanwhile.
-  const postIndex = new Uint32Array(n).fill(NONE);
+  // Peak memory matters (a 1 GiB snapshot in under 1 GiB): one 8-byte-per-node buffer is
+  // first the DFS stack, then holds the dominators by post-order number, then the
+  // retained sizes.
+  const scratch = new ArrayBuffer(n * 8);
+  const postIndex = new Uint32Array(n).fill(NONE); // NONE: unvisited, VISITING: on the stack
   const order = new Uint32Array(n); // post-order position -> node
-  const stackNode = new Uint32Array(retainedSize.buffer, 0, n);
-  const stackEdge = new Uint32Array(retainedSize.buffer, n * 4, n);
-  const visited = new Uint8Array(n);
+  const stackNode = new Uint32Array(scratch, 0, n);
+  const stackEdge = new Uint32Array(scratch, n * 4, n);
   let count = 0;
   if (n > 0) {
     let top = 0;
     stackNode[0] = 0;
     stackEdge[0] = s.firstEdge[0];
-    visited[0] = 1;
+    postIndex[0] = VISITING;
     while (top >= 0) {
       const v = stackNode[top];
       const end = s.firstEdge[v + 1];
       let e = stackEdge[top];
-      while (e < end && (visited[s.edgeTo[e]] || (weak >>> s.edgeType(e)) & 1)) e++;
+      while (e < end && (postIndex[s.edgeTo[e]] !== NONE || (weak >>> s.edgeType(e)) & 1)) e++;
       if (e < end) {
         stackEdge[top] = e + 1;
         const w = s.edgeTo[e];
-        visited[w] = 1;
+        postIndex[w] = VISITING;
         top++;
         stackNode[top] = w;
         stackEdge[top] = s.firstEdge[w];
@@ -85,10 +87,10 @@ export function computeDominators(s: HeapSnapshot, r: Retainers): Dominators {
     }
   }
   // dom in post-order numbers; the root has the highest.
-  const dom = new Uint32Array(count).fill(NONE);
+  const dom = new Uint32Array(scratch, 0, Math.max(count, 1)).fill(NONE);
   const rootPost = count - 1;
-  dom[rootPost] = rootPost;
-  let changed = true;
+  if (count > 0) dom[rootPost] = rootPost;
+  let changed = count > 0;
   while (changed) {
     changed = false;
     for (let p = rootPost - 1; p >= 0; p--) {
@@ -96,7 +98,7 @@ export function computeDominators(s: HeapSnapshot, r: Retainers): Dominators {
       let idom = NONE;
       for (let k = r.firstRetainer[v]; k < r.firstRetainer[v + 1]; k++) {
         const q = postIndex[r.retainerNode[k]];
-        if (q === NONE || dom[q] === NONE) continue;
+        if (q >= count || dom[q] === NONE) continue;
         if (idom === NONE) {
           idom = q;
           continue;
@@ -115,17 +117,17 @@ export function computeDominators(s: HeapSnapshot, r: Retainers): Dominators {
       }
     }
   }
-  retainedSize.fill(0);
-  for (let p = 0; p < count; p++) {
-    const v = order[p];
-    retainedSize[v] += s.selfSize[v];
-    if (p !== rootPost) retainedSize[order[dom[p]]] += retainedSize[v];
-  }
-  for (let v = 0; v < n; v++) if (postIndex[v] === NONE) retainedSize[v] = s.selfSize[v];
-  // The post-order numbers are no longer needed: their array becomes the result (unreachable
-  // nodes keep NONE), which saves 4 bytes a node at the peak.
+  // The post-order numbers are no longer needed: their array becomes the result
+  // (unreachable nodes keep NONE).
   const dominator = postIndex;
+  for (let v = 0; v < n; v++) if (dominator[v] >= count) dominator[v] = NONE;
   for (let p = 0; p < count; p++) dominator[order[p]] = order[dom[p]];
+  const retainedSize = new Float64Array(scratch).fill(0);
+  for (let v = 0; v < n; v++) retainedSize[v] = s.selfSize[v];
+  for (let p = 0; p < rootPost; p++) {
+    const v = order[p];
+    retainedSize[dominator[v]] += retainedSize[v];
+  }
   return { dominator, retainedSize };
 }
 
