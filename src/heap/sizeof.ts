@@ -1,5 +1,6 @@
 import * as inspector from 'node:inspector';
-import { post, takeSnapshot } from './capture';
+import { takeSnapshot } from './capture';
+import type { HeapSnapshot } from './snapshot';
 import { buildRetainers, computeDominators } from './graph';
 
 export interface SizeOf {
@@ -29,32 +30,39 @@ export function sizeof(value: unknown): Promise<SizeOf> {
   return run;
 }
 
+/** The node a property named `name` points to (the global object's slot), or -1. */
+function propertyTarget(snapshot: HeapSnapshot, name: string): number {
+  const nameIndex = snapshot.strings.indexOf(name);
+  const property = snapshot.edgeTypeNames.indexOf('property');
+  if (nameIndex < 0) return -1;
+  for (let e = 0; e < snapshot.edgeCount; e++) {
+    if (snapshot.edgeType(e) === property && (snapshot.edgeTypeName[e] & 0x1fffffff) === nameIndex) return snapshot.edgeTo[e];
+  }
+  return -1;
+}
+
 async function measure(value: object): Promise<SizeOf> {
   const session = new inspector.Session();
   session.connect();
   const holder = globalThis as Record<string, unknown>;
-  // Tracking keeps the id map current while objects move; without it getHeapObjectId
-  // gives 0 before the first snapshot.
-  await post(session, 'HeapProfiler.startTrackingHeapObjects', { trackAllocations: false });
+  // The value is found in the snapshot through a global property with a unique name:
+  // asking the inspector for its object id would need object tracking, whose start and
+  // stop each cost as much as a snapshot. The extra holder does not change what the value
+  // alone keeps alive.
+  const slot = `${SLOT}${process.pid}_${Date.now()}`;
   try {
-    holder[SLOT] = value;
-    let objectId: string | undefined;
+    holder[slot] = value;
+    let snapshot: HeapSnapshot;
     try {
-      const evaluated = await post<{ result: { objectId?: string } }>(session, 'Runtime.evaluate', { expression: `globalThis.${SLOT}`, objectGroup: 'memprof-sizeof' });
-      objectId = evaluated.result.objectId;
+      snapshot = await takeSnapshot(session);
     } finally {
-      delete holder[SLOT];
+      delete holder[slot];
     }
-    if (!objectId) throw new Error('sizeof: the inspector gave no object id for this value');
-    const { heapSnapshotObjectId } = await post<{ heapSnapshotObjectId: string }>(session, 'HeapProfiler.getHeapObjectId', { objectId });
-    const snapshot = await takeSnapshot(session);
-    await post(session, 'Runtime.releaseObjectGroup', { objectGroup: 'memprof-sizeof' });
-    const node = snapshot.nodeById(Number(heapSnapshotObjectId));
+    const node = propertyTarget(snapshot, slot);
     if (node < 0) throw new Error('sizeof: the value is not in the heap snapshot');
     const { retainedSize } = computeDominators(snapshot, buildRetainers(snapshot));
     return { shallow: snapshot.selfSize[node], retained: retainedSize[node] };
   } finally {
-    await post(session, 'HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }).catch(() => undefined);
     session.disconnect();
   }
 }

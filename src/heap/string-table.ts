@@ -32,6 +32,16 @@ export class StringTable {
     return this.pool.toString('utf8', this.starts[index], this.starts[index + 1]);
   }
 
+  /** Index of the first string equal to `value`, or -1. */
+  indexOf(value: string): number {
+    const target = Buffer.from(value);
+    for (let i = 0; i < this.count; i++) {
+      const start = this.starts[i];
+      if (this.starts[i + 1] - start === target.length && this.pool.compare(target, 0, target.length, start, start + target.length) === 0) return i;
+    }
+    return -1;
+  }
+
   /** Bytes held, for the benchmark's accounting. */
   get byteSize(): number {
     return this.pool.length + this.starts.byteLength;
