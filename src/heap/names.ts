@@ -65,8 +65,8 @@ export function retainerPath(s: HeapSnapshot, r: Retainers, parent: Uint32Array,
       const file = contextFile(s, r, nodes[i - 1]);
       label += ` "${s.edgeName(e)}"${file ? ` in module ${file}` : ''}`;
       anchor = steps.length;
-    } else if (edgeType === 'property' && s.name(nodes[i - 1]) === 'global') {
-      label += ` global "${s.edgeName(e)}"`;
+    } else if (edgeType === 'property' && /^global( \/|$)/.test(s.name(nodes[i - 1]))) {
+      label += ` "${s.edgeName(e)}" in global`;
       anchor = steps.length;
     } else if (edgeType === 'property') {
       label += ` "${s.edgeName(e)}"`;
