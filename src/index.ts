@@ -12,3 +12,6 @@ export { createMeter, BACKENDS } from './meter';
 export type { Meter, BackendName } from './meter';
 export { parseSize, formatSize, formatMiB } from './units/size';
 export type { Sample, SamplerOptions, ChildRss } from './native';
+export { sizeof } from './heap/sizeof';
+export type { SizeOf } from './heap/sizeof';
+export { leakMark } from './heap/leak-mark';

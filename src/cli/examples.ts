@@ -52,4 +52,10 @@ Examples:
   memprof repl                         a Node.js REPL with %memit and %mprun
   memprof repl --backend heap          measuring the V8 heap
 `,
+  leaks: `
+Examples:
+  memprof leaks --interval 5 server.js      a heap snapshot every 5 s; Ctrl+C ends and reports
+  memprof leaks app.js                       snapshots on SIGUSR2 or require('memprof').leakMark()
+  memprof leaks --format json -o leaks.json app.js
+`,
 };

@@ -23,6 +23,7 @@ const SUBCOMMANDS: Record<string, () => Register> = {
   check: () => (require('./check') as typeof import('./check')).registerCheck,
   repl: () => (require('./repl') as typeof import('./repl')).registerRepl,
   top: () => (require('./top') as typeof import('./top')).registerTop,
+  leaks: () => (require('./leaks') as typeof import('./leaks')).registerLeaks,
 };
 
 // Commands whose stdout is memprof's own report (the line profiler's is the program's).

@@ -5,10 +5,11 @@ import { checkBackendName, type BackendName } from '../meter';
 import { whileHoldingInput } from './busy';
 import { MEMIT_USAGE, runMemit } from './memit-command';
 import { MPRUN_USAGE, runMprun } from './mprun-command';
+import { SIZEOF_USAGE, runSizeof } from './sizeof-command';
 import { CommandLineError } from './options';
 import { precisionProblem } from '../units/size';
 
-export { MEMIT_USAGE, MPRUN_USAGE };
+export { MEMIT_USAGE, MPRUN_USAGE, SIZEOF_USAGE };
 
 const DIST = path.join(__dirname, '..');
 
@@ -71,5 +72,6 @@ export function addCommands(server: REPLServer, options: ReplCommandOptions = {}
   define(server, 'mprun', `Line-by-line memory of functions while a statement runs: ${MPRUN_USAGE}`, (s, text) =>
     runMprun(s, text, { precision, backend }),
   );
+  define(server, 'sizeof', `Shallow and retained size of a value, from a heap snapshot: ${SIZEOF_USAGE}`, runSizeof);
   return server;
 }

@@ -4,6 +4,7 @@ import { countProblem } from '../units/count';
 import { formatSize } from '../units/size';
 import { MemoryLeakError } from './errors';
 import { sizeArgument } from './size-argument';
+import { findLeakSites, type LeakSite } from './leak-sites';
 import { checkFunction, checkOptionNames } from './options';
 import { leastSquaresSlope, theilSenSlope } from '../util/statistics';
 
@@ -117,10 +118,34 @@ export async function assertNoLeak(
   if (!leaked) return report;
   const first = points[0].retained;
   const last = points[points.length - 1].retained;
+  // Only now, on failure: the sites cost two more windows of calls under allocation tracking.
+  const siteIterations = Math.max(10, Math.min(100, Math.round(iterations / 4)));
+  const sites = await findLeakSites((i) => call(fn, i), done, {
+    iterations: siteIterations,
+    minBytesPerIteration: Math.max(16, medianSlope / 100),
+  });
   throw new MemoryLeakError(
     `retained ${metric} memory grew by ${formatSize(medianSlope)} per iteration over ${iterations} iterations ` +
       `(${formatSize(first)} -> ${formatSize(last)}; median slope over ${rounds} rounds, ` +
-      `least-squares ${formatSize(slope)}; threshold ${formatSize(threshold)} per iteration)`,
+      `least-squares ${formatSize(slope)}; threshold ${formatSize(threshold)} per iteration)` +
+      describeSites(sites, siteIterations),
     report,
+    sites,
   );
+}
+
+function plural(n: number, word: string): string {
+  const shown = Number.isInteger(n) ? String(n) : n.toFixed(2);
+  return `${shown} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The sites as the error message's tail: one line each, then what holds them. */
+function describeSites(sites: LeakSite[], iterations: number): string {
+  if (sites.length === 0) return '';
+  const lines = sites.map(
+    (s) =>
+      `\n  ${s.file}:${s.line} ${s.functionName}(): ${formatSize(s.bytesPerIteration)} in ${plural(s.objectsPerIteration, 'object')} per iteration` +
+      (s.retainers.length > 0 ? `\n    held by ${s.retainers.join(' → ')}` : ''),
+  );
+  return `\nleak sites (allocated during ${iterations} iterations and still held after ${iterations} more):${lines.join('')}`;
 }

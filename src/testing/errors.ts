@@ -1,6 +1,7 @@
 import type { MemoryMeasurement } from './measure-memory';
 import type { LeakReport } from './assert-no-leak';
 import type { LineAllocation } from './line-attribution';
+import type { LeakSite } from './leak-sites';
 
 /** A function's memory went over the limit given to `limitMemory`. */
 export class MemoryLimitError extends Error {
@@ -25,6 +26,8 @@ export class MemoryLeakError extends Error {
   constructor(
     message: string,
     readonly report: LeakReport,
+    /** Where the leaked objects were allocated and what holds them, largest first. */
+    readonly sites: LeakSite[] = [],
   ) {
     super(message);
     this.name = 'MemoryLeakError';

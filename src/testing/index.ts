@@ -8,3 +8,5 @@ export { assertNoLeak } from './assert-no-leak';
 export type { AssertNoLeakOptions, LeakReport, LeakPoint, LeakMetric } from './assert-no-leak';
 export { MemoryLimitError, MemoryLeakError } from './errors';
 export type { LineAllocation } from './line-attribution';
+export { findLeakSites } from './leak-sites';
+export type { LeakSite, LeakSiteOptions } from './leak-sites';

@@ -1,0 +1,16 @@
+import type { REPLServer } from 'node:repl';
+import { sizeof } from '../heap/sizeof';
+import { formatSize } from '../units/size';
+import { compileStatement } from './statement';
+import { CommandLineError } from './options';
+
+export const SIZEOF_USAGE = '.sizeof <expression>';
+
+/** `.sizeof <expression>`: the value's shallow and retained size, from a heap snapshot. */
+export async function runSizeof(server: REPLServer, text: string): Promise<string> {
+  if (text.trim() === '') throw new CommandLineError(`expected an expression: ${SIZEOF_USAGE}`);
+  const run = await compileStatement(server, text);
+  const value = await run();
+  const { shallow, retained } = await sizeof(value);
+  return `shallow ${formatSize(shallow)}, retained ${formatSize(retained)}\n`;
+}

@@ -1,0 +1,51 @@
+'use strict';
+// memprof leaks <script> and the REPL's .sizeof, run as a user would.
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const BIN = path.join(__dirname, '..', '..', 'bin', 'memprof.js');
+const FIXTURES = path.join(__dirname, 'fixtures');
+const memprof = (args, input) => spawnSync(process.execPath, [BIN, ...args], { cwd: FIXTURES, encoding: 'utf8', input });
+const source = fs.readFileSync(path.join(FIXTURES, 'server-like.js'), 'utf8').split('\n');
+const LEAK_LINE = source.findIndex((line) => line.includes('const session = {')) + 1;
+
+test('memprof leaks names the growing site, its line and what holds it; the program runs as usual', () => {
+  const r = memprof(['leaks', 'server-like.js']);
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^served 200$/m, 'the program\'s own output');
+  assert.match(r.stdout, /memprof leaks: 4 snapshots of server-like\.js/);
+  assert.ok(r.stdout.includes(`server-like.js:${LEAK_LINE} openSession(): +`), r.stdout);
+  assert.ok(r.stdout.includes('held by Array "sessions" in module server-like.js → Object'), r.stdout);
+});
+
+test('memprof leaks --format json -o writes the sites as data', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-leaks-test-'));
+  try {
+    const out = path.join(dir, 'leaks.json');
+    const r = memprof(['leaks', '--format', 'json', '-o', out, 'server-like.js']);
+    assert.strictEqual(r.status, 0, r.stderr);
+    const report = JSON.parse(fs.readFileSync(out, 'utf8'));
+    assert.strictEqual(report.snapshots, 4);
+    const [site] = report.sites;
+    assert.deepStrictEqual([site.file, site.line, site.functionName], ['server-like.js', LEAK_LINE, 'openSession']);
+    for (let i = 1; i < site.objects.length; i++) assert.ok(site.objects[i] - site.objects[i - 1] >= 50, `live objects grow by 50 a batch: ${site.objects}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('memprof leaks with a missing script says so in one line, exit 1', () => {
+  const r = memprof(['leaks', 'no-such-script.js']);
+  assert.strictEqual(r.status, 1);
+  assert.strictEqual(r.stderr, 'memprof: cannot find script no-such-script.js\n');
+});
+
+test('.sizeof in the REPL prints shallow and retained sizes', () => {
+  const r = memprof(['repl'], 'const b = Buffer.alloc(4 * 1024 * 1024)\n.sizeof b\n.sizeof 42\n');
+  assert.match(r.stdout, /shallow \d+ B, retained 4\.0 MiB/);
+  assert.match(r.stdout, /sizeof needs an object or a function, got number/);
+});
