@@ -25,7 +25,7 @@ interface FlameNode {
 
 function flameData(node: StackNode, total: number, depth = 0): FlameNode {
   const kids = depth >= 128 ? [] : node.children.filter((c) => c.total >= total * MIN_SHARE).map((c) => flameData(c, total, depth + 1));
-  return { n: node.name, f: node.file ? `${displayPath(node.file)}:${node.line}` : '', s: node.self, t: node.total, c: kids };
+  return { n: node.name, f: node.file ? `${displayPath(node.file)}${node.line > 0 ? `:${node.line}` : ''}` : '', s: node.self, t: node.total, c: kids };
 }
 
 function series(t: number[], bytes: number[]): Series {

@@ -5,9 +5,9 @@ import type { TopFunction, TopReport } from '../model';
 
 // The terminal summary: where the memory went, by function, then the top functions' line tables.
 
-/** "hot  app.js:3", or "lodash  (called by build, app.js:10)". */
+/** "hot  app.js:3", or "lodash  (called by build, app.js:10)"; "app.js" alone when the line is unknown (0). */
 export function describe(fn: TopFunction): string {
-  const where = fn.file ? `${displayPath(fn.file)}:${fn.line}` : '';
+  const where = fn.file ? `${displayPath(fn.file)}${fn.line > 0 ? `:${fn.line}` : ''}` : '';
   if (fn.package) return fn.caller ? `${fn.package}  (called by ${fn.caller}, ${where})` : `${fn.package}`;
   return `${fn.name}  ${where}`;
 }
