@@ -38,7 +38,9 @@ export function formatTopText(report: TopReport, rows = 10): string {
   out.push('');
   const tables = report.zoomed.filter((z) => z.table);
   const missing = report.zoomed.filter((z) => !z.table);
-  if (tables.length) out.push(`Line tables of the top functions (RSS; in one run, from the moment each was instrumented):`, '', '');
+  // Retained is measured by a second run only, whose tables cover every call from its start.
+  const covers = p.retained === null ? 'in one run, from the moment each was instrumented' : 'in the second run, every call';
+  if (tables.length) out.push(`Line tables of the top functions (${covers}):`, '', '');
   for (const z of tables) out.push(formatFunctionText({ ...z.table!, file: displayPath(z.table!.file) }).trimEnd(), '', '');
   for (const z of missing) out.push(`No line table for ${z.name} (${displayPath(z.file)}:${z.line}): ${z.reason}.`);
   return `${out.join('\n').trimEnd()}\n`;
