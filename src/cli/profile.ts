@@ -14,7 +14,7 @@ import { funcRecord } from '../timeline/dat';
 import { allFunctions, configure, finishOpenFrames, setAlarm, type FunctionStats } from '../trace/runtime';
 import { parseSelector, type Selector } from '../trace/selectors';
 import { formatMiB } from '../units/size';
-import { load, scriptStack } from '../util/run-script';
+import { load, reportUncaught } from '../util/run-script';
 import { appendWhole, writeFileAtomic } from '../util/write-file';
 import { BACKEND_CHOICES, backendOption, columnsOption, nonNegativeIntOption, sizeOption } from './options';
 
@@ -122,10 +122,9 @@ async function profileScript(script: string, args: string[], options: ProfileCli
   try {
     await load(file);
   } catch (err) {
-    // As node reports an uncaught error (exit 1), without memprof's own frames; the exit
-    // handler writes the results.
-    process.stderr.write(`${scriptStack(err)}\n`);
-    process.exitCode = 1;
+    // As node handles an uncaught error (the program's handler, or exit 1 without memprof's
+    // frames); the exit handler writes the results.
+    reportUncaught(err);
   }
 }
 

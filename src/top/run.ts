@@ -6,7 +6,7 @@ import type { FunctionResult } from '../report/results';
 import { installLoadHooks } from '../trace/load-hooks';
 import { getResults, setProfileDefaults } from '../trace/profile';
 import { configure, finishOpenFrames } from '../trace/runtime';
-import { load, scriptStack } from '../util/run-script';
+import { load, reportUncaught } from '../util/run-script';
 import { writeFileAtomic } from '../util/write-file';
 import { VERSION } from '../version';
 import { addRetained, analyse, fileOfUrl, pickZoomTargets, type Analysis, type AnalysisOptions, type EntryKey } from './analysis';
@@ -186,9 +186,8 @@ async function runOnce(options: TopOptions, first: FirstPass | null): Promise<vo
   try {
     await load(options.script);
   } catch (err) {
-    // As node reports an uncaught error (exit 1); the exit handler writes the report.
-    process.stderr.write(`${scriptStack(err)}\n`);
-    process.exitCode = 1;
+    // As node handles an uncaught error (the program's handler, or exit 1); the exit handler writes the report.
+    reportUncaught(err);
   }
 }
 
