@@ -133,3 +133,15 @@ test("an error the program's top level throws goes to the program's own 'uncaugh
     assert.ok(!/top-level failure/.test(r.stderr), `no stack trace of the handled error on stderr: ${r.stderr}`);
   }
 });
+
+test('--second-pass: a SIGINT or SIGTERM sent to memprof alone (kill, a supervisor) ends the first run too; the report is written', { timeout: 30000 }, async () => {
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    // stdin is a pipe here, not a terminal: nothing else would send the first run the signal.
+    const run = startTop(['--second-pass', 'server.js']);
+    await run.until('stdout', /listening \d+/);
+    run.child.kill(signal);
+    const r = await run.done;
+    assert.strictEqual(r.signal, signal, `memprof ends by ${signal} as the program would (got ${r.code} ${r.signal}; ${r.stderr})`);
+    assert.match(r.stdout, new RegExp(`ended by signal ${signal}`), `the first run's report: ${r.stdout}`);
+  }
+});
