@@ -1,7 +1,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { parseSize, formatSize, formatMiB, formatSizeChange } = require('../dist/units/size.js');
+const { parseSize, formatSize, formatMiB, formatSizeChange, toMiB } = require('../dist/units/size.js');
 const { UsageError } = require('../dist/errors.js');
 
 test('parseSize accepts binary, decimal and bare (MiB) forms', () => {
@@ -44,4 +44,17 @@ test('formatSizeChange always shows the sign', () => {
   assert.equal(formatSizeChange(64 * 1024 * 1024), '+64.0 MiB');
   assert.equal(formatSizeChange(-1536), '-1.5 KiB');
   assert.equal(formatSizeChange(0), '+0 B');
+});
+
+test('a negative figure that rounds to zero prints without a sign ("0.0 MiB", never "-0.0 MiB")', () => {
+  // A line that freed a few KiB: the Heap/External/Other columns showed "-0.0 MiB".
+  assert.equal(formatMiB(-4096), '0.0 MiB');
+  assert.equal(toMiB(-4096), '0.0');
+  assert.equal(toMiB(-1, 3), '0.000');
+  assert.equal(toMiB(-0), '0.0');
+  assert.equal(formatSize(-0.4), '0 B');
+  // Figures that do not round to zero keep their sign.
+  assert.equal(toMiB(-0.06 * 1024 * 1024), '-0.1');
+  assert.equal(formatMiB(-1536 * 1024, 2), '-1.50 MiB');
+  assert.equal(formatSize(-2048), '-2.0 KiB');
 });

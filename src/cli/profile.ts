@@ -14,7 +14,7 @@ import { allFunctions, configure, configureOnFirstUse, finishOpenFrames, pauseAt
 import type { Selector } from '../trace/selectors';
 import { formatMiB } from '../units/size';
 import { establishedConnections } from '../util/inspector-clients';
-import { load, preload, scriptStack } from '../util/run-script';
+import { load, preload, reportUncaught } from '../util/run-script';
 import { appendWhole, writeExclusiveVia, writeFileAtomic } from '../util/write-file';
 import { BACKEND_CHOICES, backendOption, columnsOption, precisionOption, selectorOption, sizeOption } from './options';
 
@@ -155,10 +155,9 @@ async function profileScript(script: string, args: string[], options: ProfileCli
   try {
     await load(file);
   } catch (err) {
-    // As node reports an uncaught error (exit 1), without memprof's own frames; the exit
-    // handler writes the results.
-    process.stderr.write(`${scriptStack(err)}\n`);
-    process.exitCode = 1;
+    // As node handles an uncaught error (the program's handler, or exit 1 without memprof's
+    // frames); the exit handler writes the results.
+    reportUncaught(err);
   }
 }
 

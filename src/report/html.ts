@@ -36,7 +36,8 @@ export function formatFunctionHtml(fn: FunctionResult, precision = 1): string {
       mib(l.peak, precision),
       l.occurrences === 0 ? '' : String(l.occurrences),
     ];
-    const cls = l.increment !== null && l.increment > 0 ? ' class="grew"' : '';
+    // Red for a growth the table shows: not for a few bytes that print as 0.0 MiB.
+    const cls = l.increment !== null && Number(toMiB(l.increment, precision)) > 0 ? ' class="grew"' : '';
     return `<tr${cls}>${cells.map((c) => `<td class="num">${escapeXml(c)}</td>`).join('')}<td class="src"><code>${escapeXml(l.source)}</code></td></tr>`;
   });
   return (

@@ -52,10 +52,12 @@ function nodeModuleOf(url: string): string {
 }
 
 function classify(frame: V8CallFrame, options: AnalysisOptions): Frame {
-  // A script's own top level (a module's body) has no name and starts at its first line.
-  const topLevel = frame.functionName === '' && frame.lineNumber <= 0 && frame.columnNumber <= 0;
+  // A script's own top level (a module's body) has no name and starts at 0:0. A frame whose
+  // script was collected and whose line could not be found has line -1: a function, not the
+  // top level, with an unknown line (0).
+  const topLevel = frame.functionName === '' && frame.lineNumber === 0 && frame.columnNumber === 0;
   const name = topLevel ? '(top level)' : frame.functionName || '(anonymous)';
-  const line = Math.max(1, frame.lineNumber + 1);
+  const line = frame.lineNumber < 0 ? 0 : frame.lineNumber + 1;
   if (frame.url.startsWith('node:')) return { kind: 'package', name: nodeModuleOf(frame.url), file: '', line: 0 };
   const file = fileOfUrl(frame.url);
   // V8's builtins (Array.prototype.push, Map...) have no script: they allocate for their caller.
@@ -152,7 +154,8 @@ export function analyse(raw: V8SamplingHeapProfile, options: AnalysisOptions): A
           retained: null,
           location: { scriptId: cf.scriptId, url: cf.url, lineNumber: cf.lineNumber, columnNumber: cf.columnNumber },
         }),
-        frame.topLevel ? null : key,
+        // Neither the top level nor a function of unknown line can be instrumented.
+        frame.topLevel || frame.line === 0 ? null : key,
       );
       nextCaller = { key, fn: entry, topLevel: frame.topLevel };
     } else {
@@ -169,7 +172,7 @@ export function analyse(raw: V8SamplingHeapProfile, options: AnalysisOptions): A
           total: 0,
           retained: null,
         }),
-        caller && !caller.topLevel ? caller.key : null,
+        caller && !caller.topLevel && caller.fn.line > 0 ? caller.key : null,
       );
     }
     entry.allocated += node.selfSize;

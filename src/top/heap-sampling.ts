@@ -70,22 +70,26 @@ export class HeapSampling {
 
   /** Frames V8 could no longer name get their remembered frame, or their URL and the line found by name. */
   #repair(profile: V8SamplingHeapProfile): V8SamplingHeapProfile {
-    const lost: V8SamplingHeapProfileNode[] = [];
-    const walk = (node: V8SamplingHeapProfileNode): void => {
+    const lost: { node: V8SamplingHeapProfileNode; parent: V8SamplingHeapProfileNode | null }[] = [];
+    const walk = (node: V8SamplingHeapProfileNode, parent: V8SamplingHeapProfileNode | null): void => {
       const f = node.callFrame;
       const known = this.#frames.get(node.id);
       // The first sight wins: LiveEdit moves the text under older frames too (their lines
       // come out wrong after an edit), while a frame first seen after it is placed right.
       if (known) node.callFrame = known;
       else if (f.url !== '' || f.lineNumber >= 0) this.#frames.set(node.id, f);
-      else if (f.scriptId !== '0') lost.push(node);
-      for (const child of node.children) walk(child);
+      else if (f.scriptId !== '0') lost.push({ node, parent });
+      for (const child of node.children) walk(child, node);
     };
-    walk(profile.head);
-    for (const node of lost) {
+    walk(profile.head, null);
+    for (const { node, parent } of lost) {
       const url = this.#scriptUrls.get(node.callFrame.scriptId);
       if (!url) continue;
-      const at = findByName(url, node.callFrame.functionName);
+      // Nameless frames cannot be found by name: the one Node's module loader called is the
+      // module's top level (V8 places it at 0:0); any other is an anonymous function whose
+      // line is unknown (-1), never the top level.
+      const topLevel = node.callFrame.functionName === '' && parent !== null && parent.callFrame.url.startsWith('node:internal/modules/');
+      const at = topLevel ? { position: { lineNumber: 0, columnNumber: 0 } } : findByName(url, node.callFrame.functionName);
       node.callFrame = { ...node.callFrame, url: url.startsWith('file://') ? fileURLToPath(url) : url, ...at.position };
       this.#frames.set(node.id, node.callFrame);
     }

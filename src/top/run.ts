@@ -1,12 +1,13 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isatty } from 'node:tty';
 import type { FunctionResult } from '../report/results';
 import { installLoadHooks } from '../trace/load-hooks';
 import { getResults, setProfileDefaults } from '../trace/profile';
 import { configure, finishOpenFrames } from '../trace/runtime';
-import { load, scriptStack } from '../util/run-script';
+import { load, reportUncaught } from '../util/run-script';
 import { writeFileAtomic } from '../util/write-file';
 import { VERSION } from '../version';
 import { addRetained, analyse, fileOfUrl, pickZoomTargets, type Analysis, type AnalysisOptions, type EntryKey } from './analysis';
@@ -186,9 +187,8 @@ async function runOnce(options: TopOptions, first: FirstPass | null): Promise<vo
   try {
     await load(options.script);
   } catch (err) {
-    // As node reports an uncaught error (exit 1); the exit handler writes the report.
-    process.stderr.write(`${scriptStack(err)}\n`);
-    process.exitCode = 1;
+    // As node handles an uncaught error (the program's handler, or exit 1); the exit handler writes the report.
+    reportUncaught(err);
   }
 }
 
@@ -234,6 +234,36 @@ function zoomedEntries(
 }
 
 /**
+ * The first run as a child process. Ctrl+C in a terminal reaches the whole process group,
+ * the child included; a signal sent to memprof alone (`kill`, a supervisor, `timeout`) is
+ * passed on, or the child would run on and memprof wait forever. SIGINT is passed on only
+ * without a terminal, so that one Ctrl+C stays one SIGINT for the program.
+ */
+function runFirstPass(argv: string[]): Promise<{ status: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, argv, { stdio: 'inherit' });
+    const forward = (signal: NodeJS.Signals): void => {
+      if (signal === 'SIGINT' && isatty(0)) return;
+      child.kill(signal);
+    };
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    const settle = (): void => {
+      process.removeListener('SIGINT', forward);
+      process.removeListener('SIGTERM', forward);
+    };
+    child.on('error', (err) => {
+      settle();
+      reject(err);
+    });
+    child.on('close', (status, signal) => {
+      settle();
+      resolve({ status, signal });
+    });
+  });
+}
+
+/**
  * --second-pass: the first run (a child process, same arguments) only discovers; this
  * process then runs the program again with the top functions instrumented as they load.
  */
@@ -246,13 +276,7 @@ async function runTwoPasses(options: TopOptions): Promise<void> {
     if (options.includeDeps) args.push('--include-deps');
     if (options.fast) args.push('--fast');
     if (options.durationMs !== undefined) args.push('--duration', String(options.durationMs / 1000));
-    // Ctrl+C reaches both processes: the child ends its run and writes what it found.
-    const ignore = (): void => {};
-    process.on('SIGINT', ignore);
-    process.on('SIGTERM', ignore);
-    const child = spawnSync(process.execPath, [...process.execArgv, ...args, '--', options.script, ...options.args], { stdio: 'inherit' });
-    process.removeListener('SIGINT', ignore);
-    process.removeListener('SIGTERM', ignore);
+    const child = await runFirstPass([...process.execArgv, ...args, '--', options.script, ...options.args]);
     let first: FirstPass;
     try {
       first = JSON.parse(fs.readFileSync(out, 'utf8')) as FirstPass;

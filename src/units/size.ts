@@ -55,9 +55,15 @@ function inRange(bytes: number, text: string | number, what: string): number {
   throw new UsageError(`invalid ${what} ${JSON.stringify(String(text))}: beyond the memory of any machine; ${SIZE_RANGE}`);
 }
 
-/** Bytes as MiB with `precision` decimals, without the unit: "12.3". */
+/** `value.toFixed(digits)` without the sign of a figure that rounds to zero: "0.0", never "-0.0". */
+function fixedNoNegativeZero(value: number, digits: number): string {
+  const text = value.toFixed(digits);
+  return text.startsWith('-') && Number(text) === 0 ? text.slice(1) : text;
+}
+
+/** Bytes as MiB with `precision` decimals, without the unit: "12.3" (a few bytes freed is "0.0"). */
 export function toMiB(bytes: number, precision = 1): string {
-  return (bytes / MiB).toFixed(precision);
+  return fixedNoNegativeZero(bytes / MiB, precision);
 }
 
 /** Bytes as "12.3 MiB" (memory_profiler's style). */
@@ -67,13 +73,14 @@ export function formatMiB(bytes: number, precision = 1): string {
 
 /** Bytes in the largest binary unit that keeps the number at or above 1: "640 KiB", "1.5 GiB". */
 export function formatSize(bytes: number, precision = 1): string {
-  const sign = bytes < 0 ? '-' : '';
   const value = Math.abs(bytes);
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let power = value < 1024 ? 0 : Math.min(units.length - 1, Math.floor(Math.log2(value) / 10));
   const shown = (p: number): string => (value / 1024 ** p).toFixed(p === 0 ? 0 : precision);
   // Rounding can reach the next unit: 1048575 bytes is "1.0 MiB", not "1024.0 KiB".
   if (power < units.length - 1 && Number(shown(power)) >= 1024) power++;
+  // A figure that rounds to zero has no sign ("0 B", not "-0 B").
+  const sign = bytes < 0 && Number(shown(power)) !== 0 ? '-' : '';
   return `${sign}${shown(power)} ${units[power]}`;
 }
 

@@ -16,6 +16,22 @@ export function scriptStack(err: unknown): string {
   return (cut < 0 ? lines : lines.slice(0, cut).filter((l) => !/\(node:internal\/modules\//.test(l))).join('\n');
 }
 
+/**
+ * What node does with an error thrown while the main script loads: the program's own
+ * 'uncaughtException' handlers get it (and the program goes on, as under node); without
+ * one, it is printed without memprof's frames and the exit code is 1.
+ */
+export function reportUncaught(err: unknown): void {
+  const emit = process.emit.bind(process) as (event: string, ...args: unknown[]) => boolean;
+  emit('uncaughtExceptionMonitor', err, 'uncaughtException');
+  if (process.listenerCount('uncaughtException') > 0) {
+    emit('uncaughtException', err, 'uncaughtException');
+    return;
+  }
+  process.stderr.write(`${scriptStack(err)}\n`);
+  process.exitCode = 1;
+}
+
 function isModule(file: string): boolean {
   if (file.endsWith('.mjs') || file.endsWith('.mts')) return true;
   if (file.endsWith('.cjs') || file.endsWith('.cts')) return false;

@@ -53,3 +53,12 @@ test('text with the split: a column widens for a wide figure, so every row stays
   const heapEnd = header.indexOf('Heap') + 'Heap'.length;
   assert.strictEqual(lines[5].indexOf('-1400.25 MiB') + '-1400.25 MiB'.length, heapEnd, 'figures right-aligned under their title');
 });
+
+test('html: a line is marked as grown (red) only when its shown increment is above 0.0 MiB', () => {
+  const { formatFunctionHtml } = require('../../dist/report/html');
+  const MiB = 1024 * 1024;
+  const row = (line, increment) => ({ line, source: `x${line}();`, occurrences: 1, mem: 100 * MiB, increment, peak: 100 * MiB });
+  const html = formatFunctionHtml({ name: 'f', file: 'a.js', line: 1, calls: 1, lines: [row(1, 3 * MiB), row(2, 4096), row(3, -4096), row(4, 0.06 * MiB)] });
+  const grown = [...html.matchAll(/<tr class="grew">.*?<code>(x\d)\(\);/g)].map((m) => m[1]);
+  assert.deepStrictEqual(grown, ['x1', 'x4'], `rows marked grown: ${grown} (4 KiB prints as 0.0 MiB, 0.06 MiB as 0.1 MiB)`);
+});

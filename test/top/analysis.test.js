@@ -5,6 +5,7 @@ const assert = require('node:assert');
 const path = require('node:path');
 const { test } = require('node:test');
 const { analyse, pickZoomTargets, addRetained, packageOf } = require('../../dist/top/analysis');
+const { describe } = require('../../dist/top/report/text');
 
 const OWN = '/opt/memprof';
 const APP = '/home/u/app';
@@ -77,4 +78,35 @@ test('--include-deps ranks package functions themselves; package names', () => {
   assert.strictEqual(packageOf('/a/node_modules/@scope/pkg/x.js'), '@scope/pkg');
   assert.strictEqual(packageOf('/a/node_modules/x/node_modules/y/z.js'), 'y');
   assert.strictEqual(packageOf('/a/src/x.js'), null);
+});
+
+test("a nameless frame whose script was collected (line -1) is an anonymous function of unknown line, never the top level", () => {
+  // V8 names no script a collected module's frames: memprof's capture gives them their URL
+  // back, finds named functions by name, and leaves the nameless ones (arrow callbacks) at -1.
+  const lost = (functionName, lineNumber, selfSize, children = []) => {
+    const n = node(functionName, `${APP}/index.js`, lineNumber, selfSize, children);
+    n.callFrame.columnNumber = lineNumber < 0 ? -1 : 0;
+    return n;
+  };
+  const raw = {
+    head: node('(root)', '', -1, 0, [
+      node('Module._compile', 'node:internal/modules/cjs/loader', 1400, 0, [
+        lost('', 0, 100, [
+          lost('analyse', 7, 0, [
+            node('mapValues', `${APP}/node_modules/lodash/lodash.js`, 13494, 0, [lost('', -1, 3000, [node('orderBy', `${APP}/node_modules/lodash/lodash.js`, 9684, 8000)])]),
+          ]),
+        ]),
+      ]),
+    ]),
+    samples: [],
+  };
+  const a = analyse(raw, { ownDirs: [`${OWN}/dist`] });
+  const by = Object.fromEntries(a.functions.map((f) => [f.package ? `pkg ${f.package}<-${f.caller ?? ''}` : f.name, f]));
+  assert.deepStrictEqual(Object.keys(by).sort(), ['(anonymous)', '(top level)', 'pkg lodash<-(anonymous)'].sort(), `entries: ${Object.keys(by)}`);
+  assert.strictEqual(by['(top level)'].allocated, 100, 'only the module body is the top level');
+  assert.strictEqual(by['(anonymous)'].allocated, 3000, 'the callback is an anonymous function');
+  assert.strictEqual(by['(anonymous)'].line, 0, 'whose line is unknown (0), not line 1');
+  assert.strictEqual(describe(by['pkg lodash<-(anonymous)']), `lodash  (called by (anonymous), ${path.join(APP, 'index.js')})`, 'described without a line');
+  const targets = pickZoomTargets(a, 5).map((k) => a.byKey.get(k).name);
+  assert.deepStrictEqual(targets, [], `a function of unknown line cannot be instrumented: ${targets}`);
 });

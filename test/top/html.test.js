@@ -120,3 +120,25 @@ test('the HTML report renders in headless Chromium and makes no request', { skip
     await proxy.close();
   }
 });
+
+test("a long source line scrolls inside the line tables, not the whole page", { skip: chromium ? false : 'chromium is not installed (apt-get install chromium; .ci/run installs it)' }, async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const report = path.join(ARTIFACTS, 'long-line.html');
+  const r = top(['--second-pass', '-o', report, 'long-line.js']);
+  assert.strictEqual(r.code, 0, `the program's exit code: ${r.stderr}`);
+  const html = fs.readFileSync(report, 'utf8');
+  assert.match(html, /<table class="lines">[\s\S]*warehouse/, "build's table holds the long line");
+  // The page measures itself once laid out (the report's CSP allows inline scripts).
+  const measured = path.join(ARTIFACTS, 'long-line-measured.html');
+  const probe = '<script>document.body.setAttribute("data-page-width", document.documentElement.scrollWidth + "/" + window.innerWidth);</script>';
+  fs.writeFileSync(measured, html.replace('</body>', `${probe}</body>`));
+  const proxy = await recordingProxy();
+  try {
+    const dom = await runChromium(proxy.port, ['--dump-dom', `file://${measured}`]);
+    const width = /data-page-width="(\d+)\/(\d+)"/.exec(dom.stdout);
+    assert.ok(width, `the page measured itself: ${dom.stderr.slice(-300)}`);
+    assert.ok(Number(width[1]) <= Number(width[2]), `page scroll width ${width[1]} px within the ${width[2]} px window`);
+  } finally {
+    await proxy.close();
+  }
+});

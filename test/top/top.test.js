@@ -2,7 +2,8 @@
 const assert = require('node:assert');
 const path = require('node:path');
 const { test } = require('node:test');
-const { top, startTop, summaryRows, FIXTURES } = require('./helpers');
+const { spawnSync } = require('node:child_process');
+const { top, startTop, summaryRows, FIXTURES, BIN } = require('./helpers');
 
 // fixtures/allocators.js: hot() starts at line 4, allocates on line 7 (rows.push({ id: i, ... })).
 const HOT_START = 4;
@@ -22,6 +23,7 @@ test('a hot spot allocating ~90% of the bytes comes first; --second-pass gives i
   const hotRow = table.split('\n').find((l) => new RegExp(`^\\s+${HOT_LINE}\\s`).test(l));
   assert.ok(hotRow && /rows\.push\(\{ id: i/.test(hotRow), `the table names the allocating line ${HOT_LINE}: ${table}`);
   assert.match(hotRow, /\s400000\s+rows\.push/, `line ${HOT_LINE} ran 20 x 20000 times: ${hotRow}`);
+  assert.match(r.stdout, /^Line tables of the top functions \(in the second run, every call\):$/m, 'the tables say they cover the second run');
 });
 
 test('in one run, LiveEdit zooms into the hot function while it runs; Ctrl+C writes the report and ends as SIGINT would', async () => {
@@ -120,4 +122,29 @@ test('SIGTERM ends a server and writes the report; a program with its own SIGINT
   assert.strictEqual(o.code, 7, `the program's handler decides the exit code: ${o.code} ${o.signal} ${o.stderr}`);
   assert.match(o.stdout, /goodbye/, 'its handler ran');
   assert.match(o.stdout, /memprof top: server-own-sigint\.js/, `the report is written at its exit: ${o.stdout}`);
+});
+
+test("an error the program's top level throws goes to the program's own 'uncaughtException' handler, as under node", () => {
+  const plain = spawnSync(process.execPath, ['handles-own-error.js'], { cwd: FIXTURES, encoding: 'utf8' });
+  assert.strictEqual(plain.status, 5, `plain node: the handler sets exit code 5 (${plain.stderr})`);
+  const expected = '1000\nhandled: top-level failure\nthe program went on\n';
+  assert.strictEqual(plain.stdout, expected, 'plain node output');
+  for (const args of [['top', 'handles-own-error.js'], ['-f', 'build', 'handles-own-error.js']]) {
+    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: FIXTURES, encoding: 'utf8', timeout: 120000 });
+    assert.strictEqual(r.status, 5, `memprof ${args.join(' ')}: the program's exit code (got ${r.status}; stderr ${r.stderr})`);
+    assert.ok(r.stdout.startsWith(expected), `memprof ${args.join(' ')}: the program printed what it prints under node: ${r.stdout}`);
+    assert.ok(!/top-level failure/.test(r.stderr), `no stack trace of the handled error on stderr: ${r.stderr}`);
+  }
+});
+
+test('--second-pass: a SIGINT or SIGTERM sent to memprof alone (kill, a supervisor) ends the first run too; the report is written', { timeout: 30000 }, async () => {
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    // stdin is a pipe here, not a terminal: nothing else would send the first run the signal.
+    const run = startTop(['--second-pass', 'server.js']);
+    await run.until('stdout', /listening \d+/);
+    run.child.kill(signal);
+    const r = await run.done;
+    assert.strictEqual(r.signal, signal, `memprof ends by ${signal} as the program would (got ${r.code} ${r.signal}; ${r.stderr})`);
+    assert.match(r.stdout, new RegExp(`ended by signal ${signal}`), `the first run's report: ${r.stdout}`);
+  }
 });

@@ -25,7 +25,7 @@ interface FlameNode {
 
 function flameData(node: StackNode, total: number, depth = 0): FlameNode {
   const kids = depth >= 128 ? [] : node.children.filter((c) => c.total >= total * MIN_SHARE).map((c) => flameData(c, total, depth + 1));
-  return { n: node.name, f: node.file ? `${displayPath(node.file)}:${node.line}` : '', s: node.self, t: node.total, c: kids };
+  return { n: node.name, f: node.file ? `${displayPath(node.file)}${node.line > 0 ? `:${node.line}` : ''}` : '', s: node.self, t: node.total, c: kids };
 }
 
 function series(t: number[], bytes: number[]): Series {
@@ -60,6 +60,7 @@ table.lines td.src{white-space:pre}tr.grew td.num:nth-child(3){color:#b00}
 #flame{position:relative;width:100%;font:12px monospace;overflow:hidden}
 #flame div{position:absolute;height:17px;line-height:17px;overflow:hidden;white-space:nowrap;box-sizing:border-box;border:1px solid #fff;padding:0 3px;cursor:pointer}
 .note{color:#666}
+/* long source lines scroll inside the tables, not the whole page */#tables{overflow-x:auto}
 `;
 
 const FLAME_SCRIPT = `

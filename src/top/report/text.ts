@@ -5,9 +5,9 @@ import type { TopFunction, TopReport } from '../model';
 
 // The terminal summary: where the memory went, by function, then the top functions' line tables.
 
-/** "hot  app.js:3", or "lodash  (called by build, app.js:10)". */
+/** "hot  app.js:3", or "lodash  (called by build, app.js:10)"; "app.js" alone when the line is unknown (0). */
 export function describe(fn: TopFunction): string {
-  const where = fn.file ? `${displayPath(fn.file)}:${fn.line}` : '';
+  const where = fn.file ? `${displayPath(fn.file)}${fn.line > 0 ? `:${fn.line}` : ''}` : '';
   if (fn.package) return fn.caller ? `${fn.package}  (called by ${fn.caller}, ${where})` : `${fn.package}`;
   return `${fn.name}  ${where}`;
 }
@@ -38,7 +38,9 @@ export function formatTopText(report: TopReport, rows = 10): string {
   out.push('');
   const tables = report.zoomed.filter((z) => z.table);
   const missing = report.zoomed.filter((z) => !z.table);
-  if (tables.length) out.push(`Line tables of the top functions (RSS; in one run, from the moment each was instrumented):`, '', '');
+  // Retained is measured by a second run only, whose tables cover every call from its start.
+  const covers = p.retained === null ? 'in one run, from the moment each was instrumented' : 'in the second run, every call';
+  if (tables.length) out.push(`Line tables of the top functions (${covers}):`, '', '');
   for (const z of tables) out.push(formatFunctionText({ ...z.table!, file: displayPath(z.table!.file) }).trimEnd(), '', '');
   for (const z of missing) out.push(`No line table for ${z.name} (${displayPath(z.file)}:${z.line}): ${z.reason}.`);
   return `${out.join('\n').trimEnd()}\n`;
