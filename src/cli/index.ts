@@ -48,6 +48,10 @@ export function buildProgram(argv?: string[]): Command {
   for (const [name, load] of Object.entries(SUBCOMMANDS)) {
     if (wantsAll || name === operand) load()(program);
   }
+  // Help and the version are memprof's own output (no program runs): `memprof --help | head`
+  // must not end in an EPIPE stack trace.
+  const asksHelp = argv !== undefined && (argv.includes('--help') || argv.includes('-h'));
+  if (argv !== undefined && (operand === undefined || operand === 'help' || (asksHelp && operand in SUBCOMMANDS))) quietOnClosedStdout();
   for (const command of program.commands) {
     command.exitOverride();
     if (EXAMPLES[command.name()]) command.addHelpText('after', EXAMPLES[command.name()]);

@@ -445,3 +445,12 @@ test('every subcommand\'s help has examples', () => {
     assert.match(r.stdout, /\nExamples:\n {2}memprof /, `memprof ${name} --help shows examples`);
   }
 });
+
+test('help and the version end quietly when the reader closes the pipe (memprof --help | true)', () => {
+  const bin = path.join(__dirname, '..', '..', 'bin', 'memprof.js');
+  for (const args of ['--help', 'top --help', 'run -h', '-v']) {
+    // `true` exits without reading: every write after that fails with EPIPE.
+    const r = require('node:child_process').spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" ${args} | true`], { encoding: 'utf8' });
+    assert.doesNotMatch(r.stderr, /EPIPE|Unhandled/, `memprof ${args}: no stack trace: ${r.stderr}`);
+  }
+});
