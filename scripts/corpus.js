@@ -9,6 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
 const { instrumentEach, listFunctions, parseSource, functionKey } = require('../dist/trace/instrument');
+const { isModule } = require('../dist/util/run-script');
 
 const args = process.argv.slice(2);
 const option = (name) => {
@@ -39,23 +40,6 @@ function walk(dir, out) {
     else if (e.isFile() && /\.(c|m)?js$/.test(e.name)) out.push(p);
   }
   return out;
-}
-
-/** Whether Node would load the file as an ES module: .mjs, or .js under "type": "module". */
-function isModule(file) {
-  if (file.endsWith('.mjs')) return true;
-  if (file.endsWith('.cjs')) return false;
-  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg)) {
-      try {
-        return JSON.parse(fs.readFileSync(pkg, 'utf8')).type === 'module';
-      } catch {
-        return false;
-      }
-    }
-    if (path.dirname(dir) === dir) return false;
-  }
 }
 
 const CJS_PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];

@@ -32,7 +32,8 @@ export function reportUncaught(err: unknown): void {
   process.exitCode = 1;
 }
 
-function isModule(file: string): boolean {
+/** Whether Node loads the file as an ES module: .mjs/.mts, or .js under "type": "module". */
+export function isModule(file: string): boolean {
   if (file.endsWith('.mjs') || file.endsWith('.mts')) return true;
   if (file.endsWith('.cjs') || file.endsWith('.cts')) return false;
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
