@@ -27,9 +27,15 @@ const agent = {
     rememberSource(file, source);
     for (const key of keys) register(key);
   },
-  /** Everything measured so far, as JSON (one string crosses the inspector faster than an object tree). */
-  results(): string {
-    return JSON.stringify(getResults());
+  /**
+   * Everything measured so far, as JSON (one string crosses the inspector faster than an
+   * object tree), read from the event loop once the code running now has returned. The
+   * inspector runs memprof's evaluate as an interrupt, at any function call or loop of the
+   * program: read there, a call that had already sent its response but not yet reached its
+   * exit probe was missing from `calls`.
+   */
+  results(): Promise<string> {
+    return new Promise((resolve) => setImmediate(() => resolve(JSON.stringify(getResults()))));
   },
   /**
    * Drops the runtime: sampler stopped, probes off the global, memprof's modules out of the

@@ -37,9 +37,11 @@ export class CdpClient extends EventEmitter {
   }
 
   /** Evaluates `expression` in the target and returns its value (thrown errors become ours). */
-  async evaluate<T>(expression: string): Promise<T> {
+  /** With `awaitPromise`, the value a promise the expression returns resolves to. */
+  async evaluate<T>(expression: string, awaitPromise = false): Promise<T> {
     const reply = await this.send<{ result: { value?: T }; exceptionDetails?: { text: string; exception?: { description?: string } } }>('Runtime.evaluate', {
       expression,
+      awaitPromise,
       // The console's command-line API is where the inspector provides `require`.
       includeCommandLineAPI: true,
       returnByValue: true,

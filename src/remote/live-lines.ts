@@ -215,7 +215,7 @@ export class LiveLines {
   /** The tables so far (values in bytes). */
   async results(): Promise<ProfileResults> {
     if (this.lost) throw this.lost;
-    return JSON.parse(await this.client.evaluate<string>(`${AGENT}.results()`)) as ProfileResults;
+    return JSON.parse(await this.client.evaluate<string>(`${AGENT}.results()`, true)) as ProfileResults;
   }
 
   /**

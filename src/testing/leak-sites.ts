@@ -41,11 +41,32 @@ async function settle(): Promise<void> {
 /** The highest object id given out so far. (getHeapObjectId of a fresh object gives 0:
  * V8 looks new objects up without adding them, so a snapshot is the marker.) */
 async function lastId(session: inspector.Session): Promise<number> {
-  const { nodeId } = await takeSnapshot(session);
+  return maxObjectId(await takeSnapshot(session));
+}
+
+function maxObjectId(s: HeapSnapshot): number {
   let max = 0;
   // V8's own objects have odd ids in allocation order; embedder (native) nodes get others.
-  for (let i = 0; i < nodeId.length; i++) if (nodeId[i] & 1 && nodeId[i] > max) max = nodeId[i];
+  for (let i = 0; i < s.nodeCount; i++) if (s.nodeId[i] & 1 && s.nodeId[i] > max) max = s.nodeId[i];
   return max;
+}
+
+/**
+ * The allocation stack (trace node id) of each object given an id after `from`, as the
+ * snapshot that gives them their ids sees it. It must be read there: once an object has an
+ * id, V8 moves only the id when the GC moves the object, not its allocation stack
+ * (HeapProfiler::ObjectMoveEvent updates the trace map only for objects without an id), so
+ * a later snapshot finds no stack, or another object's, for every suspect promoted or
+ * compacted in between.
+ */
+function tracesAfter(s: HeapSnapshot, from: number): Map<number, number> {
+  const traces = new Map<number, number>();
+  if (s.traceNode.length === 0) return traces;
+  for (let i = 0; i < s.nodeCount; i++) {
+    const id = s.nodeId[i];
+    if (id & 1 && id > from && s.traceNode[i] !== 0) traces.set(id, s.traceNode[i]);
+  }
+  return traces;
 }
 
 /**
@@ -67,6 +88,7 @@ export async function findLeakSites(
   let snapshot: HeapSnapshot;
   let from: number;
   let to: number;
+  let traces: Map<number, number>;
   try {
     await post(session, 'HeapProfiler.enable');
     await post(session, 'HeapProfiler.startTrackingHeapObjects', { trackAllocations: true });
@@ -75,7 +97,9 @@ export async function findLeakSites(
     await settle();
     from = await lastId(session);
     for (let k = 0; k < iterations; k++) await call(i++);
-    to = await lastId(session);
+    const marker = await takeSnapshot(session);
+    to = maxObjectId(marker);
+    traces = tracesAfter(marker, from);
     for (let k = 0; k < iterations; k++) await call(i++);
     await settle();
     snapshot = await takeSnapshot(session);
@@ -83,10 +107,11 @@ export async function findLeakSites(
     await post(session, 'HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }).catch(() => undefined);
     session.disconnect();
   }
-  return sitesOf(snapshot, from, to, iterations, minBytes);
+  return sitesOf(snapshot, traces, from, to, iterations, minBytes);
 }
 
-function sitesOf(s: HeapSnapshot, from: number, to: number, iterations: number, minBytes: number): LeakSite[] {
+/** `traces`: the suspects' allocation stacks by object id, read when they were given ids. */
+function sitesOf(s: HeapSnapshot, traces: Map<number, number>, from: number, to: number, iterations: number, minBytes: number): LeakSite[] {
   const suspect = new Uint8Array(s.nodeCount);
   for (let v = 0; v < s.nodeCount; v++) if (s.nodeId[v] & 1 && s.nodeId[v] > from && s.nodeId[v] <= to) suspect[v] = 1;
   const retainers = buildRetainers(s);
@@ -98,13 +123,14 @@ function sitesOf(s: HeapSnapshot, from: number, to: number, iterations: number, 
   const site = new Int32Array(s.nodeCount).fill(-1);
   const stacks = new Map<number, TraceFunction[]>();
   for (let v = 0; v < s.nodeCount; v++) {
-    if (!suspect[v] || s.traceNode.length === 0 || s.traceNode[v] === 0) continue;
+    const trace = suspect[v] ? traces.get(s.nodeId[v]) : undefined;
+    if (trace === undefined) continue;
     // Compiled code, feedback, shapes and V8's internal arrays (a Map's hash table,
     // reallocated as it grows, would otherwise hide every entry it holds) are not the
     // program's own objects.
     const type = s.typeName(v);
     if (type === 'code' || type === 'hidden' || type === 'array' || type === 'object shape' || type === 'synthetic') continue;
-    const stack = s.traceStack(s.traceNode[v]);
+    const stack = s.traceStack(trace);
     const at = stack.findIndex(userFrame);
     if (at >= 0) site[v] = at;
     if (at >= 0) stacks.set(v, stack);

@@ -107,7 +107,7 @@ test('attach --lines twice in a row: the second attach loads a fresh runtime and
     m.child.kill('SIGINT');
     assert.equal(await m.exited, 0, m.stderr);
     const handler = JSON.parse(m.stdout).functions.find((f) => f.name === 'handler');
-    assert.equal(handler.calls, n, `attach ${n}: ${m.stderr}`);
+    assert.equal(handler.calls, n, `attach ${n}: line occurrences ${JSON.stringify(handler.lines.map((l) => l.occurrences))}; ${m.stderr}`);
     if (process.platform === 'linux') await waitFor(() => !tcpSockets(server.child.pid).some((s) => s.listening && s.port === 9229), 'the inspector to close');
   }
 });
