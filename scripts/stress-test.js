@@ -18,29 +18,53 @@ const hogCount = Math.max(1, os.availableParallelism());
 const hogSource = `const parent = ${process.pid}; setInterval(() => { try { process.kill(parent, 0) } catch { process.exit(0) } }, 500).unref();
   (function spin() { const end = Date.now() + 50; while (Date.now() < end); setImmediate(spin); })();`;
 const hogs = Array.from({ length: hogCount }, () => spawn(process.execPath, ['-e', hogSource], { stdio: 'ignore' }));
-const stopHogs = () => hogs.forEach((h) => h.kill('SIGKILL'));
+let stopSuite = () => {};
+const stopHogs = () => {
+  hogs.forEach((h) => h.kill('SIGKILL'));
+  stopSuite();
+};
 process.on('exit', stopHogs);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { stopHogs(); process.exit(128 + os.constants.signals[sig]); });
 
 spawnSync('npm', ['run', 'build:ts', '--silent'], { cwd: root, stdio: 'inherit' });
-let passed = 0;
-let failed = 0;
-for (let i = 1; i <= runs; i++) {
-  const started = Date.now();
-  const result = spawnSync(process.execPath, [path.join(__dirname, 'test.js')], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const output = `${result.stdout}${result.stderr}`;
-  const count = (name) => Number((new RegExp(`^ℹ ${name} (\\d+)`, 'm').exec(output) ?? [])[1] ?? NaN);
-  const ok = result.status === 0;
-  ok ? passed++ : failed++;
-  process.stdout.write(
-    `run ${i}/${runs}: ${ok ? 'green' : 'RED'} in ${((Date.now() - started) / 1000).toFixed(0)} s, load ${os.loadavg()[0].toFixed(1)}: ` +
-      `${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped\n`,
-  );
-  if (!ok) {
-    // The failing tests' names and first lines of their errors, so a red run names itself.
-    const failures = output.split('\n').filter((line) => /^\s*✖ /.test(line));
-    process.stdout.write(failures.slice(0, 20).map((l) => `    ${l.trim()}\n`).join(''));
-  }
+// The suite runs as a child this script waits for without blocking, so a signal to this
+// script (Ctrl+C) ends it, its hogs and the suite at once.
+function runSuite() {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(__dirname, 'test.js')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    // Its own process group: the runner and every test process end with it.
+    stopSuite = () => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+    };
+    child.on('close', (status) => resolve({ status, output }));
+  });
 }
-process.stdout.write(`stress: ${passed} passed, ${failed} failed\n`);
-process.exitCode = failed === 0 ? 0 : 1;
+async function main() {
+  let passed = 0;
+  let failed = 0;
+  for (let i = 1; i <= runs; i++) {
+    const started = Date.now();
+    const result = await runSuite();
+    const output = result.output;
+    const count = (name) => Number((new RegExp(`^ℹ ${name} (\\d+)`, 'm').exec(output) ?? [])[1] ?? NaN);
+    const ok = result.status === 0;
+    ok ? passed++ : failed++;
+    process.stdout.write(
+      `run ${i}/${runs}: ${ok ? 'green' : 'RED'} in ${((Date.now() - started) / 1000).toFixed(0)} s, load ${os.loadavg()[0].toFixed(1)}: ` +
+        `${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped\n`,
+    );
+    if (!ok) {
+      // The failing tests' names and first lines of their errors, so a red run names itself.
+      const failures = output.split('\n').filter((line) => /^\s*✖ /.test(line));
+      process.stdout.write(failures.slice(0, 20).map((l) => `    ${l.trim()}\n`).join(''));
+    }
+  }
+  process.stdout.write(`stress: ${passed} passed, ${failed} failed\n`);
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+main();
