@@ -344,7 +344,11 @@ export function bodyLayout(fn: FunctionNode, source: string): BodyLayout {
   }
   // The first statement on a line of its own: the entry goes at the end of the line before,
   // after the user's code, so no column of theirs moves.
-  if (first <= last && first === i) {
+  // Not right after a brace written tight against its ')' (`f(){`): V8's LiveEdit diff can
+  // then charge the edit to the enclosing function (an ES module's top level refuses it),
+  // depending on the inserted text; there the entry stays at the first statement.
+  const tightBrace = first === 0 && /\S/.test(source[body.start - 1] ?? '');
+  if (first <= last && first === i && !tightBrace) {
     const anchor = first > 0 ? stmts[first - 1].end : body.start + 1;
     if (lineBreakBetween(source, anchor, stmts[first].start)) {
       at = anchor;

@@ -454,3 +454,21 @@ test('help and the version end quietly when the reader closes the pipe (memprof 
     assert.doesNotMatch(r.stderr, /EPIPE|Unhandled/, `memprof ${args}: no stack trace: ${r.stderr}`);
   }
 });
+
+test('a tight f(){ function at an ES module top level is profiled whatever the folder it sits in', () => {
+  // The probed text carries the file's path; V8's character diff once charged the edit to the
+  // module's top level for some paths (a folder named "stress" or "ci", not "ss").
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-paths-'));
+  try {
+    for (const folder of ['s', 'ss', 'ci', 'x1', 'stress', 'ci-run/main', 'wt/stress/test/profile/fixtures', 'abcdefgh/ijk']) {
+      const dir = path.join(root, folder);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.copyFileSync(path.join(FIXTURES, 'tight-braces.mjs'), path.join(dir, 'tight-braces.mjs'));
+      const r = memprof(['tight-braces.mjs'], { cwd: dir });
+      assert.strictEqual(r.stderr, '', `in ${folder}: nothing refused`);
+      assert.strictEqual(parseTable(r.stdout, 'kept')[3].occ, 1, `in ${folder}: kept's table`);
+    }
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
