@@ -9,6 +9,9 @@
 //     run by /usr/bin/python3), and the ratios. Targets: exact >= 20x cheaper, fast >= 300x.
 //  3. LiveEdit set-up time of profile(fn) for a function in a generated 2,000-line file
 //     (target <= 50 ms).
+//  4. A whole workload with every function of a library profiled by -f (ratios to plain).
+//  5. The deepest recursion profiled by -f, as a share of plain node's.
+// `node bench/profile.bench.js whole` or `depth` runs 4 or 5 alone.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -183,8 +186,37 @@ function wholeWorkload() {
   console.log(`  plain ${plain.toFixed(0)} ms; --fast ${fast.toFixed(1)}x plain (target <= 3x: ${fast <= 3 ? 'met' : 'MISSED'}); exact ${exact.toFixed(1)}x plain (target <= 25x: ${exact <= 25 ? 'met' : 'MISSED'})`);
 }
 
+/**
+ * 5. Deepest recursion before RangeError, profiled by -f against plain node: the probes'
+ * share of each frame (locals, temporaries, the try block) is what costs depth.
+ */
+function recursionDepth() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-bench-'));
+  const script = path.join(dir, 'rec.js');
+  fs.writeFileSync(
+    script,
+    "'use strict';\nlet deepest = 0;\nfunction rec(d) {\n  deepest = d;\n  rec(d + 1);\n}\n" +
+      'try {\n  rec(1);\n} catch (err) {\n  if (!(err instanceof RangeError)) throw err;\n}\nconsole.log(deepest);\n',
+  );
+  const bin = path.join(__dirname, '..', 'bin', 'memprof.js');
+  const depth = (args) => {
+    const res = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`${args.join(' ')}: ${res.stderr}`);
+    return Number(res.stdout.trim().split('\n')[0]);
+  };
+  try {
+    const plain = depth([script]);
+    const exact = depth([bin, '-f', 'rec', '-o', path.join(dir, 'exact.txt'), script]);
+    const fast = depth([bin, '-f', 'rec', '--fast', '-o', path.join(dir, 'fast.txt'), script]);
+    console.log(`\nrecursion depth before RangeError, -f rec against plain node: plain ${plain}; exact ${exact} (${((100 * exact) / plain).toFixed(0)}% of plain); --fast ${fast} (${((100 * fast) / plain).toFixed(0)}%)`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function main() {
   const arg = process.argv[2];
+  if (arg === 'depth') return recursionDepth();
   if (arg === 'exact' || arg === 'split' || arg === 'fast') return measureMode(arg);
   if (arg === 'liveedit') return liveEditSetup();
   if (arg === 'whole') return wholeWorkload();
@@ -228,6 +260,7 @@ function main() {
   const m = median(le.ms);
   console.log(`\nLiveEdit set-up, ${le.lines}-line file: median ${m.toFixed(1)} ms (${le.ms.map((t) => t.toFixed(1)).join(', ')}) (target <= 50 ms: ${m <= 50 ? 'met' : 'MISSED'})`);
   wholeWorkload();
+  recursionDepth();
 }
 
 main();

@@ -78,7 +78,7 @@ function sourceText(file: string): string {
   return text;
 }
 
-const OPTION_NAMES = ['precision', 'stream', 'backend', 'report', 'mode'];
+const OPTION_NAMES = ['precision', 'stream', 'backend', 'report', 'mode', 'split'];
 
 /** A misspelt option (`reprot`) or a bad backend fails on every call, not only the first. */
 function checkOptions(options: ProfileOptions): void {
