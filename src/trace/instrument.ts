@@ -10,12 +10,14 @@ export { PROBE_GLOBAL, functionKey, parseFunctionKey } from './probe-key';
  * the code it belongs to, so line numbers never move (columns on edited lines do).
  *
  * Generated code, per instrumented function:
- *   body start:  const $mp$r = globalThis[Symbol.for('memprof.probe')], $mp$f = $mp$r.e(KEY); try {
- *   statements:  if ($mp$r.l($mp$f, LINE)) debugger;  (one per line; true only when --break-at asks to pause there)
- *   loop tests:  (($mp$r.l($mp$f, LINE)), test)  (a header counts its tests, like memory_profiler)
- *   await/yield: $mp$r.r($mp$f, await $mp$r.s($mp$f, x))  (suspend/resume: other code's memory is not ours)
- *   body end:    } finally { $mp$r.x($mp$f) }
- * `$mp$f` is this invocation's frame: recursion and interleaved async calls never share one.
+ *   body start:  const $mp$f = globalThis[Symbol.for('memprof.probe')].e(KEY); try {
+ *   statements:  if ($mp$f.l(LINE)) debugger;  (one per line; true only when --break-at asks to pause there)
+ *   in a loop:   $mp$f.m(LINE)  (a header counts its tests, like memory_profiler)
+ *   await/yield: $mp$f.r(await $mp$f.s(x))  (suspend/resume: other code's memory is not ours)
+ *   body end:    } finally { $mp$f.x() }
+ * `$mp$f` is this invocation's frame, and the probes are its methods: recursion and
+ * interleaved async calls never share one, and the function keeps one local and passes one
+ * argument a probe (each register in its frame costs recursion depth).
  */
 
 
@@ -393,19 +395,21 @@ function leadFor(source: string, at: number): string {
   return c === ';' || c === '{' || c === ':' ? '' : ';';
 }
 
-const R = '$mp$r';
 // No '(){' in it: V8's text diff could match a function's own '(){' there (see bodyLayout).
-const NO_PROBES = '{e:()=>0,l:()=>0,m:()=>0,s:(f,v)=>v,r:(f,v)=>v,x:()=>0}';
+const NO_PROBES = '{e:()=>({l:()=>0,m:()=>0,n:()=>0,s:v=>v,r:v=>v,x:()=>0})}';
 const F = '$mp$f';
-const probe = (line: number): string => `${R}.l(${F},${line})`;
+const probe = (line: number): string => `${F}.l(${line})`;
 // A statement probe: the line probe returns true only when --break-at's alarm asked for a
 // pause, so the debugger stops here, in the user's own frame at the line about to run,
 // rather than inside memprof. Never true otherwise: the `debugger` is never reached.
 const lineProbe = (line: number): string => `if(${probe(line)})debugger;`;
+// A statement probe that runs right after another probe of the frame (the entry, a loop's
+// pass, a block's), no code between: n() takes that probe's reading instead of reading again.
+const adjacentProbe = (line: number): string => `if(${F}.n(${line}))debugger;`;
 // A probe inside an expression cannot hold a `debugger` statement: m() is the line probe that
 // leaves a pause asked for to the next statement probe. (Same tokens as l(): an extra '()'
 // here let V8's text diff charge a tight `f(){` edit to the enclosing function.)
-const expressionProbe = (line: number): string => `${R}.m(${F},${line})`;
+const expressionProbe = (line: number): string => `${F}.m(${line})`;
 
 const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement', 'ForInStatement', 'ForOfStatement']);
 
@@ -419,14 +423,16 @@ const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement', 'Fo
 function instrumentEdits(source: string, fn: FunctionNode, key: string, list: EditList, base: number): void {
   const body = fn.body as AnyNode;
   const probedLines = new Set<number>();
+  // The next statement probe runs right after another probe, no code between (see adjacentProbe).
+  let adjacent = false;
   // Without a tracer in this thread (a worker loading a module probed by a load hook), the
   // probes do nothing.
-  const entry = `const ${R}=globalThis[Symbol.for(${JSON.stringify(PROBE_GLOBAL)})]??${NO_PROBES},${F}=${R}.e(${JSON.stringify(key)});try{`;
+  const entry = `const ${F}=(globalThis[Symbol.for(${JSON.stringify(PROBE_GLOBAL)})]??${NO_PROBES}).e(${JSON.stringify(key)});try{`;
   // V8 diffs old and new text (lines, then tokens in changed lines) to find changed
   // functions. The try block closes right after the last statement, not at the function's
   // own '}', so that brace's line stays the same and cannot be matched to an inserted '}'
   // (else the enclosing, running function counts as changed: BlockedByActiveFunction).
-  const exit = `}finally{${R}.x(${F})}`;
+  const exit = `}finally{${F}.x()}`;
 
   if (body.type === 'BlockStatement') {
     const { at, lead, end, first, last } = bodyLayout(fn, source);
@@ -439,12 +445,13 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
     }
     const stmts = (body.body as AnyNode[]).slice(first, last + 1);
     // The first statement's anchor is the entry's place when the entry moved there.
+    adjacent = true;
     statementList(stmts, base + 1, at < (stmts[0]?.start ?? at) ? at : -1);
   } else {
     // Expression-bodied arrow: give it a block on the same lines.
     const line = body.loc!.start.line;
     probedLines.add(line);
-    list.open(body.start, `{${entry}${lineProbe(line)}return `, base);
+    list.open(body.start, `{${entry}${adjacentProbe(line)}return `, base);
     list.close(body.end, `;${exit}}`, base);
     expression(body, base + 1);
   }
@@ -455,6 +462,7 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
       statement(s, depth, false, anchor);
       anchor = s.end;
     }
+    adjacent = false;
   }
 
   /** Where a probe for `s` can go without moving user code: the anchor when a line break separates them. */
@@ -469,6 +477,8 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
    * `anchor`: end of the token before it.
    */
   function statement(s: AnyNode, depth: number, single: boolean, anchor: number): void {
+    const adj = adjacent;
+    adjacent = false;
     const line = s.loc!.start.line;
     const target = s.type === 'LabeledStatement' ? innerLabeled(s) : s;
     const wantsProbe =
@@ -476,26 +486,31 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
     if (wantsProbe) {
       probedLines.add(line);
       const at = before(s, anchor);
+      const text = adj ? adjacentProbe(line) : lineProbe(line);
       if (s.type === 'BlockStatement') {
         // Inside the braces: a block on its own line may be an else branch or a loop body,
         // where a probe before it would become the body and the block run unconditionally.
-        list.open(s.start + 1, `${lineProbe(line)}`, depth + 1);
+        list.open(s.start + 1, text, depth + 1);
       } else if (single) {
-        list.open(at >= 0 ? at : s.start, `{${lineProbe(line)}`, depth);
+        list.open(at >= 0 ? at : s.start, `{${text}`, depth);
         list.close(s.end, '}', depth);
       } else if (at >= 0) {
-        list.open(at, `${leadFor(source, at)}${lineProbe(line)}`, depth);
+        list.open(at, `${leadFor(source, at)}${text}`, depth);
       } else {
-        list.open(s.start, `${lineProbe(line)}`, depth);
+        list.open(s.start, text, depth);
       }
+    } else if (s.type === 'FunctionDeclaration' || s.type === 'EmptyStatement') {
+      adjacent = adj; // they run nothing where they stand
     }
     if (target !== s) {
       if (LOOPS.has(target.type)) return loop(target, line, depth + 1);
+      adjacent = wantsProbe || adj;
       return statement(target, depth + 1, false, -1);
     }
     if (LOOPS.has(s.type)) return loop(s, line, depth + 1);
     switch (s.type) {
       case 'BlockStatement':
+        adjacent = wantsProbe || adj;
         return statementList(s.body, depth + 1, s.start + 1);
       case 'IfStatement':
         expression(s.test, depth + 1);
@@ -510,6 +525,7 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
         }
         return;
       case 'TryStatement':
+        adjacent = wantsProbe || adj;
         statementList(s.block.body, depth + 1, s.block.start + 1);
         if (s.handler) statementList(s.handler.body.body, depth + 1, s.handler.body.start + 1);
         if (s.finalizer) statementList(s.finalizer.body, depth + 1, s.finalizer.start + 1);
@@ -602,6 +618,7 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
       const stmts = b.body as AnyNode[];
       if (!atEnd && (stmts.length === 0 || lineBreakBetween(source, b.start + 1, stmts[0].start))) {
         list.open(b.start + 1, `${lineProbe(line)}`, depth);
+        adjacent = true;
       } else {
         const last = stmts[stmts.length - 1];
         // Code after the body on the same line (a do-while's test) would move: no probe.
@@ -615,20 +632,21 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
       const at = before(b, anchor);
       list.open(at >= 0 ? at : b.start, `{${lineProbe(line)}`, depth);
       list.close(b.end, '}', depth);
+      adjacent = true;
     }
   }
 
   function expression(e: AnyNode, depth: number): void {
     if (isFunction(e) || e.type === 'ClassExpression' || e.type === 'ClassDeclaration') return;
     if (e.type === 'AwaitExpression' || e.type === 'YieldExpression') {
-      list.open(e.start, `${R}.r(${F},`, depth);
+      list.open(e.start, `${F}.r(`, depth);
       if (e.argument) {
-        list.open(e.argument.start, `${R}.s(${F},`, depth + 1);
+        list.open(e.argument.start, `${F}.s(`, depth + 1);
         list.close(e.argument.end, ')', depth + 1);
         list.close(e.end, ')', depth);
         expression(e.argument, depth + 2);
       } else {
-        list.close(e.end, ` ${R}.s(${F}))`, depth);
+        list.close(e.end, ` ${F}.s())`, depth);
       }
       return;
     }

@@ -232,22 +232,22 @@ export function profile<F extends AnyFunction>(fn: F, options?: ProfileOptions |
 function wrapCalls<F extends AnyFunction>(fn: F, key: string, bodyLine: number): F {
   const wrapper = function (this: unknown, ...args: unknown[]): unknown {
     const frame = probes.e(key);
-    probes.l(frame, bodyLine);
+    frame.l(bodyLine);
     let result: unknown;
     try {
       result = (fn as unknown as (...a: unknown[]) => unknown).apply(this, args);
     } catch (err) {
-      probes.x(frame);
+      frame.x();
       throw err;
     }
     if (result instanceof Promise) {
-      probes.s(frame, undefined);
+      frame.s(undefined);
       return result.finally(() => {
-        probes.r(frame, undefined);
-        probes.x(frame);
+        frame.r(undefined);
+        frame.x();
       });
     }
-    probes.x(frame);
+    frame.x();
     return result;
   };
   Object.defineProperty(wrapper, 'name', { value: fn.name });

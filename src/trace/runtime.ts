@@ -81,51 +81,11 @@ const SLACK = 1 * MiB; // the sampler's running peak is reset when it is this fa
 const functions: FunctionStats[] = [];
 const byKey = new Map<string, number>();
 
-let capacity = 0;
-let fFn = new Int32Array(0);
-let fLine = new Int32Array(0); // index of the open line, -1 none
-let fBefore = new Float64Array(0); // value when the open line started (or resumed)
-let fPending = new Float64Array(0); // increment of the open line before a suspension
-let fPeak = new Float64Array(0); // highest value seen so far in the open line
-let fBase = new Float64Array(0); // sampler peak when the line (re)started; Infinity while suspended
-let fEntry = new Float64Array(0);
-// The heap and external figures of the open line and of the call, as fBefore/fPending/fEntry.
-let fHeapBefore = new Float64Array(0);
-let fExtBefore = new Float64Array(0);
-let fHeapPending = new Float64Array(0);
-let fExtPending = new Float64Array(0);
-let fHeapEntry = new Float64Array(0);
-let fExtEntry = new Float64Array(0);
-let fCallPeak = new Float64Array(0);
-let fTop = new Uint8Array(0); // 1 for a function's outermost invocation (no other of it running)
-let fHwm = new Float64Array(0); // kernel high-water mark at an outermost entry, -1 when not read
-let fStart = new Float64Array(0); // performance.now() at an outermost entry
-let fActive = new Uint8Array(0);
-let freeList = new Int32Array(0);
-let freeCount = 0;
-let highest = 0; // frames [0, highest) may be active
+/** Every frame ever made (the pool), and the free ones: a call allocates nothing. */
+const frames: Frame[] = [];
+const freeFrames: Frame[] = [];
 let depth = 0;
-
-function grown<T extends Int32Array | Float64Array | Uint8Array>(a: T, size: number): T {
-  const b = new (a.constructor as new (n: number) => T)(size);
-  b.set(a);
-  return b;
-}
-
-function grow(): void {
-  const next = Math.max(64, capacity * 2);
-  [fFn, fLine] = [grown(fFn, next), grown(fLine, next)];
-  [fBefore, fPending, fPeak, fBase] = [grown(fBefore, next), grown(fPending, next), grown(fPeak, next), grown(fBase, next)];
-  [fEntry, fCallPeak, fHwm, fStart] = [grown(fEntry, next), grown(fCallPeak, next), grown(fHwm, next), grown(fStart, next)];
-  [fTop, fActive] = [grown(fTop, next), grown(fActive, next)];
-  [fHeapBefore, fExtBefore, fHeapPending] = [grown(fHeapBefore, next), grown(fExtBefore, next), grown(fHeapPending, next)];
-  [fExtPending, fHeapEntry, fExtEntry] = [grown(fExtPending, next), grown(fHeapEntry, next), grown(fExtEntry, next)];
-  const free = new Int32Array(next);
-  free.set(freeList.subarray(0, freeCount));
-  for (let i = next - 1; i >= capacity; i--) free[freeCount++] = i;
-  freeList = free;
-  capacity = next;
-}
+let entries = 0;
 
 let meter: Meter | null = null;
 let sampler: NativeSampler | null = null;
@@ -255,6 +215,8 @@ export function setAlarm(bytes: number, handler: (bytes: number, fn: FunctionSta
 
 /** Makes the next statement probe return true: the probed code then runs `debugger`. */
 let pauseRequested = false;
+/** Code ran since the latest reading though the next probe follows without code (a debugger pause, a call listener): n() reads. */
+let readingStale = false;
 export function pauseAtNextLine(): void {
   pauseRequested = true;
 }
@@ -385,35 +347,19 @@ export function allCallFigures(fn: FunctionStats): CallFigures {
 }
 
 /** The line's starting sampler peak; resets the sampler's running peak when it is stale. */
-function startPeak(frame: number, now: number): void {
+function startPeak(frame: Frame, now: number): void {
   if (shared === null) return;
   let p = shared[SHARED_PEAK];
   if (p > now + SLACK) {
     // Other frames with a line open keep what the sampler saw before the reset.
-    for (let g = 0; g < highest; g++) {
-      if (g !== frame && fActive[g] === 1 && fLine[g] >= 0 && p > fBase[g] && p > fPeak[g]) fPeak[g] = p;
+    for (const g of frames) {
+      if (g !== frame && g.active && g.line >= 0 && p > g.base && p > g.peak) g.peak = p;
     }
     sampler!.resetPeak();
     p = shared[SHARED_PEAK];
-    for (let g = 0; g < highest; g++) if (fActive[g] === 1 && fBase[g] !== Infinity) fBase[g] = p;
+    for (const g of frames) if (g.active && g.base !== Infinity) g.base = p;
   }
-  fBase[frame] = p;
-}
-
-function closeLine(frame: number, fn: FunctionStats, i: number, now: number): void {
-  fn.inc[i] += fPending[frame] + (now - fBefore[frame]);
-  fn.heapInc[i] += fHeapPending[frame] + (figures[FIGURE_HEAP] - fHeapBefore[frame]);
-  fn.extInc[i] += fExtPending[frame] + (figures[FIGURE_EXTERNAL] - fExtBefore[frame]);
-  if (now > fn.mem[i]) fn.mem[i] = now;
-  let lp = fPeak[frame];
-  if (now > lp) lp = now;
-  if (shared !== null) {
-    const p = shared[SHARED_PEAK];
-    if (p > fBase[frame] && p > lp) lp = p;
-  }
-  if (lp > fn.peak[i]) fn.peak[i] = lp;
-  if (lp > fCallPeak[frame]) fCallPeak[frame] = lp;
-  if (lp >= alarmAt) alarm(lp, fn, i);
+  frame.base = p;
 }
 
 function alarm(bytes: number, fn: FunctionStats, i: number): void {
@@ -422,120 +368,209 @@ function alarm(bytes: number, fn: FunctionStats, i: number): void {
   handler?.(bytes, fn, fn.line + i);
 }
 
-/** Entry probe: a new frame for this invocation. */
-function enter(key: string): number {
+/** A statement probe's answer: true once when a pause was asked for (the code then runs `debugger`). */
+function pauseHere(): boolean {
+  if (!pauseRequested) return false;
+  pauseRequested = false;
+  readingStale = true; // whatever runs in the debugger is not the next line's
+  return true;
+}
+
+/**
+ * One invocation of a probed function: its state, and the probes its code calls
+ * (`$mp$f.l(LINE)`), so a probe call passes one argument and the function keeps one local.
+ * Frames are pooled: a call allocates nothing.
+ */
+class Frame {
+  fn: FunctionStats;
+  /** Index of the open line, -1 none. */
+  line = -1;
+  /** Value when the open line started (or resumed). */
+  before = 0;
+  /** Increment of the open line before a suspension. */
+  pending = 0;
+  /** Highest value seen so far in the open line. */
+  peak = 0;
+  /** Sampler peak when the line (re)started; Infinity while suspended. */
+  base = 0;
+  entry = 0;
+  // The heap and external figures of the open line and of the call, as before/pending/entry.
+  heapBefore = 0;
+  extBefore = 0;
+  heapPending = 0;
+  extPending = 0;
+  heapEntry = 0;
+  extEntry = 0;
+  callPeak = 0;
+  /** Kernel high-water mark at an outermost entry, -1 when not read. */
+  hwm = -1;
+  /** performance.now() at an outermost entry. */
+  start = 0;
+  /** The function's outermost invocation (no other of it running). */
+  top = false;
+  active = false;
+  /** Order of entry: frames still open at exit close innermost first. */
+  seq = 0;
+
+  constructor(fn: FunctionStats) {
+    this.fn = fn;
+  }
+
+  /** Statement probe: closes the open line and opens `line`; true to pause there. */
+  l(line: number): boolean {
+    this.next(line, readMemory());
+    return pauseHere();
+  }
+
+  /**
+   * Statement probe right after another probe of this frame (the entry, a loop's pass, a
+   * block's), no code between: that probe's reading is this one's (`figures` still hold it).
+   */
+  n(line: number): boolean {
+    const now = readingStale ? readMemory() : this.before;
+    readingStale = false;
+    this.next(line, now);
+    return pauseHere();
+  }
+
+  /** Line probe inside an expression (no `debugger` can follow it): a pause waits for the next statement. */
+  m(line: number): void {
+    this.next(line, readMemory());
+  }
+
+  /** Before an await/yield: keep what the line did so far; other code runs next. */
+  s<T>(value: T): T {
+    const now = readMemory();
+    if (this.line >= 0) {
+      this.pending += now - this.before;
+      this.heapPending += figures[FIGURE_HEAP] - this.heapBefore;
+      this.extPending += figures[FIGURE_EXTERNAL] - this.extBefore;
+      let lp = this.peak;
+      if (now > lp) lp = now;
+      if (shared !== null) {
+        const p = shared[SHARED_PEAK];
+        if (p > this.base && p > lp) lp = p;
+      }
+      this.peak = lp;
+    }
+    this.base = Infinity;
+    return value;
+  }
+
+  /** After an await/yield resumed: the line goes on from here. */
+  r<T>(value: T): T {
+    const now = readMemory();
+    this.before = now;
+    this.heapBefore = figures[FIGURE_HEAP];
+    this.extBefore = figures[FIGURE_EXTERNAL];
+    startPeak(this, now);
+    return value;
+  }
+
+  /** Exit probe (a finally block): closes the open line and the call. */
+  x(): void {
+    if (!this.active) return; // finished already (finishOpenFrames at exit)
+    const now = readMemory();
+    const fn = this.fn;
+    if (this.line >= 0) this.close(fn, this.line, now);
+    fn.calls++;
+    fn.running--;
+    if (this.entry > fn.entryMem) fn.entryMem = this.entry;
+    fn.netInc += now - this.entry;
+    fn.netHeapInc += figures[FIGURE_HEAP] - this.heapEntry;
+    fn.netExtInc += figures[FIGURE_EXTERNAL] - this.extEntry;
+    if (this.top && hwm !== null) {
+      fn.lastCallMs = performance.now() - this.start;
+      if (this.hwm >= 0) {
+        const h = hwm.read();
+        if (h > this.hwm && h > this.callPeak) this.callPeak = h;
+      }
+    }
+    if (this.callPeak > fn.callPeak) fn.callPeak = this.callPeak;
+    this.active = false;
+    this.line = -1;
+    freeFrames.push(this);
+    const top = this.top;
+    const listener = callListener();
+    if (listener) listener({ kind: 'exit', name: qualifiedName(fn), file: fn.file, depth, time: Date.now(), mem: now });
+    depth--;
+    if (top && onTopExit) onTopExit(fn);
+  }
+
+  /** Closes the open line at `now` and opens `line`. */
+  private next(line: number, now: number): void {
+    const fn = this.fn;
+    const open = this.line;
+    if (open >= 0) this.close(fn, open, now);
+    const i = line - fn.line;
+    fn.occ[i]++;
+    this.line = i;
+    this.before = now;
+    this.pending = 0;
+    this.heapBefore = figures[FIGURE_HEAP];
+    this.extBefore = figures[FIGURE_EXTERNAL];
+    this.heapPending = this.extPending = 0;
+    this.peak = now;
+    startPeak(this, now);
+  }
+
+  private close(fn: FunctionStats, i: number, now: number): void {
+    fn.inc[i] += this.pending + (now - this.before);
+    fn.heapInc[i] += this.heapPending + (figures[FIGURE_HEAP] - this.heapBefore);
+    fn.extInc[i] += this.extPending + (figures[FIGURE_EXTERNAL] - this.extBefore);
+    if (now > fn.mem[i]) fn.mem[i] = now;
+    let lp = this.peak;
+    if (now > lp) lp = now;
+    if (shared !== null) {
+      const p = shared[SHARED_PEAK];
+      if (p > this.base && lp < p) lp = p;
+    }
+    if (lp > fn.peak[i]) fn.peak[i] = lp;
+    if (lp > this.callPeak) this.callPeak = lp;
+    if (lp >= alarmAt) alarm(lp, fn, i);
+  }
+}
+
+export type { Frame };
+
+/** Entry probe: a frame for this invocation (from the pool). */
+function enter(key: string): Frame {
   let id = byKey.get(key);
   if (id === undefined) id = register(key).id;
-  if (freeCount === 0) grow();
-  const frame = freeList[--freeCount];
-  if (frame >= highest) highest = frame + 1;
-  const now = readMemory();
-  fFn[frame] = id;
-  fLine[frame] = -1;
-  fBefore[frame] = now;
-  fPending[frame] = 0;
-  fPeak[frame] = now;
-  fEntry[frame] = now;
-  fHeapEntry[frame] = fHeapBefore[frame] = figures[FIGURE_HEAP];
-  fExtEntry[frame] = fExtBefore[frame] = figures[FIGURE_EXTERNAL];
-  fHeapPending[frame] = fExtPending[frame] = 0;
-  fCallPeak[frame] = now;
   const fn = functions[id];
-  fTop[frame] = fn.running === 0 ? 1 : 0;
-  fn.running++;
-  fHwm[frame] = -1;
-  if (fTop[frame] === 1 && hwm !== null) {
-    if (fn.lastCallMs < 0 || fn.lastCallMs >= HWM_MIN_CALL_MS) fHwm[frame] = hwm.read();
-    fStart[frame] = performance.now();
+  const now = readMemory();
+  let frame = freeFrames.pop();
+  if (frame === undefined) {
+    frame = new Frame(fn);
+    frames.push(frame);
   }
-  fActive[frame] = 1;
+  frame.fn = fn;
+  frame.line = -1;
+  frame.before = now;
+  frame.pending = 0;
+  frame.peak = now;
+  frame.entry = now;
+  frame.heapEntry = frame.heapBefore = figures[FIGURE_HEAP];
+  frame.extEntry = frame.extBefore = figures[FIGURE_EXTERNAL];
+  frame.heapPending = frame.extPending = 0;
+  frame.callPeak = now;
+  frame.top = fn.running === 0;
+  fn.running++;
+  frame.hwm = -1;
+  if (frame.top && hwm !== null) {
+    if (fn.lastCallMs < 0 || fn.lastCallMs >= HWM_MIN_CALL_MS) frame.hwm = hwm.read();
+    frame.start = performance.now();
+  }
+  frame.active = true;
+  frame.seq = ++entries;
   startPeak(frame, now);
   depth++;
   const listener = callListener();
   if (listener) {
     listener({ kind: 'enter', name: qualifiedName(fn), file: fn.file, depth, time: Date.now(), mem: now });
+    readingStale = true; // the listener's memory is memprof's
   }
   return frame;
-}
-
-/** Line probe: closes the open line of this frame and opens `line`; true to pause there. */
-function line(frame: number, line: number): boolean {
-  const now = readMemory();
-  const fn = functions[fFn[frame]];
-  const open = fLine[frame];
-  if (open >= 0) closeLine(frame, fn, open, now);
-  const i = line - fn.line;
-  fn.occ[i]++;
-  fLine[frame] = i;
-  fBefore[frame] = now;
-  fPending[frame] = 0;
-  fHeapBefore[frame] = figures[FIGURE_HEAP];
-  fExtBefore[frame] = figures[FIGURE_EXTERNAL];
-  fHeapPending[frame] = fExtPending[frame] = 0;
-  fPeak[frame] = now;
-  startPeak(frame, now);
-  if (!pauseRequested) return false;
-  pauseRequested = false;
-  return true;
-}
-
-/** Before an await/yield: keep what the line did so far; other code runs next. */
-function suspend<T>(frame: number, value: T): T {
-  const now = readMemory();
-  if (fLine[frame] >= 0) {
-    fPending[frame] += now - fBefore[frame];
-    fHeapPending[frame] += figures[FIGURE_HEAP] - fHeapBefore[frame];
-    fExtPending[frame] += figures[FIGURE_EXTERNAL] - fExtBefore[frame];
-    let lp = fPeak[frame];
-    if (now > lp) lp = now;
-    if (shared !== null) {
-      const p = shared[SHARED_PEAK];
-      if (p > fBase[frame] && p > lp) lp = p;
-    }
-    fPeak[frame] = lp;
-  }
-  fBase[frame] = Infinity;
-  return value;
-}
-
-/** After an await/yield resumed: the line goes on from here. */
-function resume<T>(frame: number, value: T): T {
-  const now = readMemory();
-  fBefore[frame] = now;
-  fHeapBefore[frame] = figures[FIGURE_HEAP];
-  fExtBefore[frame] = figures[FIGURE_EXTERNAL];
-  startPeak(frame, now);
-  return value;
-}
-
-/** Exit probe (a finally block): closes the open line and the call. */
-function exit(frame: number): void {
-  const now = readMemory();
-  const fn = functions[fFn[frame]];
-  const open = fLine[frame];
-  if (open >= 0) closeLine(frame, fn, open, now);
-  fn.calls++;
-  fn.running--;
-  if (fEntry[frame] > fn.entryMem) fn.entryMem = fEntry[frame];
-  fn.netInc += now - fEntry[frame];
-  fn.netHeapInc += figures[FIGURE_HEAP] - fHeapEntry[frame];
-  fn.netExtInc += figures[FIGURE_EXTERNAL] - fExtEntry[frame];
-  if (fTop[frame] === 1 && hwm !== null) {
-    fn.lastCallMs = performance.now() - fStart[frame];
-    if (fHwm[frame] >= 0) {
-      const h = hwm.read();
-      if (h > fHwm[frame] && h > fCallPeak[frame]) fCallPeak[frame] = h;
-    }
-  }
-  if (fCallPeak[frame] > fn.callPeak) fn.callPeak = fCallPeak[frame];
-  fActive[frame] = 0;
-  fLine[frame] = -1;
-  freeList[freeCount++] = frame;
-  const top = fTop[frame] === 1;
-  const listener = callListener();
-  if (listener) listener({ kind: 'exit', name: qualifiedName(fn), file: fn.file, depth, time: Date.now(), mem: now });
-  depth--;
-  if (top && onTopExit) onTopExit(fn);
 }
 
 /**
@@ -543,7 +578,7 @@ function exit(frame: number): void {
  * process exit or on a signal, the lines that were running still get their rows.
  */
 export function finishOpenFrames(): void {
-  for (let g = highest - 1; g >= 0; g--) if (fActive[g] === 1) exit(g);
+  for (const frame of frames.filter((f) => f.active).sort((a, b) => b.seq - a.seq)) frame.x();
 }
 
 /** "<file basename without extension>.<name>", as mprof's FUNC lines. */
@@ -551,14 +586,8 @@ export function qualifiedName(fn: FunctionStats): string {
   return `${path.basename(fn.file).replace(/\.[^.]*$/, '')}.${fn.name}`;
 }
 
-/** Line probe inside an expression (no `debugger` can follow it): a pause waits for the next statement. */
-function lineInExpression(frame: number, at: number): void {
-  const pause = pauseRequested;
-  line(frame, at);
-  pauseRequested = pause;
-}
-
-export const probes = { e: enter, l: line, m: lineInExpression, s: suspend, r: resume, x: exit };
+/** What probed code finds on the global: the entry probe, which gives the invocation's frame. */
+export const probes = { e: enter };
 
 /** Puts the probes where instrumented code finds them. */
 function install(): void {

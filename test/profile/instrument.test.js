@@ -51,11 +51,11 @@ test('instrumenting keeps every line on its line and the function still parses',
 
 test('the directive prologue stays first and nested functions are left alone', () => {
   const out = probe(SOURCE, 'work').split('\n');
-  assert.match(out[2], /^  'use strict';const \$mp\$r=/);
-  assert.doesNotMatch(out[12], /\$mp\$r\.l\(\$mp\$f,13\);.*=> .*\$mp\$r/);
+  assert.match(out[2], /^  'use strict';const \$mp\$f=/);
+  assert.doesNotMatch(out[12], /\$mp\$f\.l\(13\);.*=> .*\$mp\$f/);
   // A loop counts its line at its start and once per pass, here after the body on the header's line.
-  assert.match(out[4], /^  for \(let i = 0; i < n; i\+\+\) a\.push\(i\),\$mp\$r\.m\(\$mp\$f,5\);/);
-  assert.match(probe(SOURCE, 'later').split('\n')[17], /\$mp\$r\.r\(\$mp\$f,await \$mp\$r\.s\(\$mp\$f,p\)\)/);
+  assert.match(out[4], /^  for \(let i = 0; i < n; i\+\+\) a\.push\(i\),\$mp\$f\.m\(5\);/);
+  assert.match(probe(SOURCE, 'later').split('\n')[17], /\$mp\$f\.r\(await \$mp\$f\.s\(p\)\)/);
 });
 
 test('the columns of the user code stay where they were: probes go after the code of the line before', () => {
@@ -79,7 +79,7 @@ test('the columns of the user code stay where they were: probes go after the cod
 test('one-line loops whose bodies end without a semicolon: the pass probe ends the body, before the next statement', () => {
   const source = 'function cksum(block) {\n  var sum = 8\n  for (var i = 0; i < 3; i++) sum += block[i]\n  for (var j = 3; j < 5; j++) sum += block[j]\n  return sum\n}\n';
   const lines = [];
-  globalThis[Symbol.for('memprof.probe')] = { e: () => 0, l: (f, line) => lines.push(line), m: (f, line) => lines.push(line), s: (f, v) => v, r: (f, v) => v, x() {} };
+  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l: (line) => lines.push(line), m: (line) => lines.push(line), n: (line) => lines.push(line), s: (v) => v, r: (v) => v, x() {} }) };
   try {
     const out = probe(source, 'cksum');
     assert.strictEqual(new Function(`${out}\nreturn cksum;`)()([1, 2, 3, 4, 5]), 23, out);
@@ -100,7 +100,7 @@ test('a directive without its semicolon still parses once probed (ASI ended it a
     );
   }
   // Still a directive: `this` stays undefined in a plain call.
-  globalThis[Symbol.for('memprof.probe')] = { e: () => 0, l() {}, m() {}, s: (f, v) => v, r: (f, v) => v, x() {} };
+  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l() {}, m() {}, n() {}, s: (v) => v, r: (v) => v, x() {} }) };
   try {
     assert.strictEqual(new Function(probe(source, 'strict') + '\nreturn strict;')()(5), 5);
   } finally {
@@ -110,14 +110,15 @@ test('a directive without its semicolon still parses once probed (ASI ended it a
 
 test('instrumented code behaves like the original (results, throws, generators)', () => {
   const calls = [];
-  const probes = {
-    e: () => 7,
-    l: (f, line) => calls.push(line),
-    m: (f, line) => calls.push(line),
-    s: (f, v) => v,
-    r: (f, v) => v,
+  const frame = {
+    l: (line) => calls.push(line),
+    m: (line) => calls.push(line),
+    n: (line) => calls.push(line),
+    s: (v) => v,
+    r: (v) => v,
     x: () => calls.push('exit'),
   };
+  const probes = { e: () => frame };
   globalThis[Symbol.for('memprof.probe')] = probes;
   try {
     const out = probe(SOURCE, 'work') + '\nmodule.exports = { work, gen };';
@@ -167,12 +168,12 @@ test('a block on its own line (else, if, loop bodies) keeps its meaning: its pro
   return [out, n];
 }
 `;
-  globalThis[Symbol.for('memprof.probe')] = { e: () => 0, l() {}, m() {}, s: (f, v) => v, r: (f, v) => v, x() {} };
+  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l() {}, m() {}, n() {}, s: (v) => v, r: (v) => v, x() {} }) };
   try {
     const run = (code) => new Function(`${code}\nreturn branches([1, 2, 0]);`)();
     const out = probe(source, 'branches');
     assert.strictEqual(out.split('\n').length, source.split('\n').length);
-    assert.doesNotMatch(out, /else \$mp\$r|\) \$mp\$r\.l\(\$mp\$f,\d+\);\{/);
+    assert.doesNotMatch(out, /else \$mp\$f|\) \$mp\$f\.[ln]\(\d+\);\{/);
     assert.deepStrictEqual(run(out), run(source));
   } finally {
     delete globalThis[Symbol.for('memprof.probe')];
@@ -187,7 +188,7 @@ test('every function of a real library instrumented at once still behaves the sa
   const fns = listFunctions(parseSource(source, false));
   const out = instrument(source, fns.map((f, i) => ({ node: f.node, key: functionKey(file, f.name, f.line, f.endLine) + i })));
   assert.strictEqual(out.split('\n').length, source.split('\n').length);
-  globalThis[Symbol.for('memprof.probe')] = { e: () => 0, l() {}, m() {}, s: (f, v) => v, r: (f, v) => v, x() {} };
+  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l() {}, m() {}, n() {}, s: (v) => v, r: (v) => v, x() {} }) };
   try {
     const probed = new Module(file);
     probed.filename = file;
@@ -222,7 +223,7 @@ test("a ')' in a comment between an if's test and its body is no anchor for the 
   ].join('\n');
   const out = probe(source, 'accept');
   const calls = [];
-  globalThis[Symbol.for('memprof.probe')] = { e: () => 0, l: () => false, m() {}, s: (f, v) => v, r: (f, v) => v, x() {} };
+  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l: () => false, m() {}, n: () => false, s: (v) => v, r: (v) => v, x() {} }) };
   try {
     const run = (code) => new Function(`${code}\nreturn accept;`)();
     assert.strictEqual(run(out)('s', (v) => calls.push(v)), 1, out);
