@@ -134,10 +134,11 @@ function printAtExit(exiting: boolean): void {
   printedAtExit = true;
   finishOpenFrames();
   const byStream = new Map<NodeJS.WritableStream, string>();
+  const linesByFile = new Map<string, string[]>();
   for (const fn of allFunctions()) {
     const s = settings.get(fn.id);
     if (s?.report !== 'exit') continue;
-    byStream.set(s.stream, (byStream.get(s.stream) ?? '') + formatFunctionText(functionResult(fn, allCallFigures(fn)), s.precision));
+    byStream.set(s.stream, (byStream.get(s.stream) ?? '') + formatFunctionText(functionResult(fn, allCallFigures(fn), linesByFile), s.precision));
   }
   for (const [stream, text] of byStream) {
     const fd = (stream as { fd?: unknown }).fd;
@@ -255,9 +256,14 @@ function wrapCalls<F extends AnyFunction>(fn: F, key: string, bodyLine: number):
   return wrapper as unknown as F;
 }
 
-function functionResult(fn: FunctionStats, figures: CallFigures): FunctionResult {
+/** `linesByFile`: the lines of files already split for this report (237 functions of one file split it once). */
+function functionResult(fn: FunctionStats, figures: CallFigures, linesByFile?: Map<string, string[]>): FunctionResult {
   const text = sourceText(fn.file);
-  const source = splitLines(text);
+  let source = linesByFile?.get(fn.file);
+  if (source === undefined) {
+    source = splitLines(text);
+    linesByFile?.set(fn.file, source);
+  }
   const lines: LineResult[] = [];
   const split = splitActive();
   for (let i = 0; i < figures.occ.length; i++) {
@@ -283,11 +289,12 @@ function functionResult(fn: FunctionStats, figures: CallFigures): FunctionResult
 
 /** Everything profiled so far in this thread, values in bytes. */
 export function getResults(): ProfileResults {
+  const linesByFile = new Map<string, string[]>();
   return {
     tool: 'memprof',
     version: VERSION,
     backend: isConfigured() ? activeBackend() : 'none',
     unit: 'bytes',
-    functions: allFunctions().map((fn) => functionResult(fn, allCallFigures(fn))),
+    functions: allFunctions().map((fn) => functionResult(fn, allCallFigures(fn), linesByFile)),
   };
 }
