@@ -387,18 +387,14 @@ class Frame {
   line = -1;
   /** Value when the open line started (or resumed). */
   before = 0;
-  /** Increment of the open line before a suspension. */
-  pending = 0;
   /** Highest value seen so far in the open line. */
   peak = 0;
   /** Sampler peak when the line (re)started; Infinity while suspended. */
   base = 0;
   entry = 0;
-  // The heap and external figures of the open line and of the call, as before/pending/entry.
+  // The heap and external figures of the open line and of the call, as before/entry.
   heapBefore = 0;
   extBefore = 0;
-  heapPending = 0;
-  extPending = 0;
   heapEntry = 0;
   extEntry = 0;
   callPeak = 0;
@@ -442,9 +438,12 @@ class Frame {
   s<T>(value: T): T {
     const now = readMemory();
     if (this.line >= 0) {
-      this.pending += now - this.before;
-      this.heapPending += figures[FIGURE_HEAP] - this.heapBefore;
-      this.extPending += figures[FIGURE_EXTERNAL] - this.extBefore;
+      // What the line did so far counts now: the row adds the rest after the resume.
+      const fn = this.fn;
+      const i = this.line;
+      fn.inc[i] += now - this.before;
+      fn.heapInc[i] += figures[FIGURE_HEAP] - this.heapBefore;
+      fn.extInc[i] += figures[FIGURE_EXTERNAL] - this.extBefore;
       let lp = this.peak;
       if (now > lp) lp = now;
       if (shared !== null) {
@@ -506,18 +505,20 @@ class Frame {
     fn.occ[i]++;
     this.line = i;
     this.before = now;
-    this.pending = 0;
-    this.heapBefore = figures[FIGURE_HEAP];
-    this.extBefore = figures[FIGURE_EXTERNAL];
-    this.heapPending = this.extPending = 0;
+    if (splitOn) {
+      this.heapBefore = figures[FIGURE_HEAP];
+      this.extBefore = figures[FIGURE_EXTERNAL];
+    }
     this.peak = now;
     startPeak(this, now);
   }
 
   private close(fn: FunctionStats, i: number, now: number): void {
-    fn.inc[i] += this.pending + (now - this.before);
-    fn.heapInc[i] += this.heapPending + (figures[FIGURE_HEAP] - this.heapBefore);
-    fn.extInc[i] += this.extPending + (figures[FIGURE_EXTERNAL] - this.extBefore);
+    fn.inc[i] += now - this.before;
+    if (splitOn) {
+      fn.heapInc[i] += figures[FIGURE_HEAP] - this.heapBefore;
+      fn.extInc[i] += figures[FIGURE_EXTERNAL] - this.extBefore;
+    }
     if (now > fn.mem[i]) fn.mem[i] = now;
     let lp = this.peak;
     if (now > lp) lp = now;
@@ -547,12 +548,9 @@ function enter(key: string): Frame {
   frame.fn = fn;
   frame.line = -1;
   frame.before = now;
-  frame.pending = 0;
-  frame.peak = now;
   frame.entry = now;
   frame.heapEntry = frame.heapBefore = figures[FIGURE_HEAP];
   frame.extEntry = frame.extBefore = figures[FIGURE_EXTERNAL];
-  frame.heapPending = frame.extPending = 0;
   frame.callPeak = now;
   frame.top = fn.running === 0;
   fn.running++;
