@@ -396,7 +396,7 @@ function leadFor(source: string, at: number): string {
 }
 
 // No '(){' in it: V8's text diff could match a function's own '(){' there (see bodyLayout).
-const NO_PROBES = '{e:()=>({l:()=>0,m:()=>0,n:()=>0,s:v=>v,r:v=>v,x:()=>0})}';
+const NO_PROBES = '{e:()=>({l:()=>0,m:()=>0,n:()=>0,t:()=>0,s:v=>v,r:v=>v,x:()=>0})}';
 const F = '$mp$f';
 const probe = (line: number): string => `${F}.l(${line})`;
 // A statement probe: the line probe returns true only when --break-at's alarm asked for a
@@ -406,6 +406,21 @@ const lineProbe = (line: number): string => `if(${probe(line)})debugger;`;
 // A statement probe that runs right after another probe of the frame (the entry, a loop's
 // pass, a block's), no code between: n() takes that probe's reading instead of reading again.
 const adjacentProbe = (line: number): string => `if(${F}.n(${line}))debugger;`;
+// The probe of a `return` whose value needs no code: the exit probe that follows takes its reading.
+const returnProbe = (line: number): string => `if(${F}.t(${line}))debugger;`;
+
+/**
+ * A returned value that runs no code and allocates nothing: nothing happens between the
+ * return's probe and the exit probe (unless a user's finally block or a for-of's iterator
+ * runs, which the caller rules out).
+ */
+function returnsPlainly(s: AnyNode): boolean {
+  const a = s.argument as AnyNode | null;
+  if (a === null) return true;
+  if (a.type === 'ThisExpression') return true;
+  if (a.type === 'Identifier') return a.name !== 'arguments';
+  return a.type === 'Literal' && !a.regex;
+}
 // A probe inside an expression cannot hold a `debugger` statement: m() is the line probe that
 // leaves a pause asked for to the next statement probe. (Same tokens as l(): an extra '()'
 // here let V8's text diff charge a tight `f(){` edit to the enclosing function.)
@@ -425,6 +440,8 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
   const probedLines = new Set<number>();
   // The next statement probe runs right after another probe, no code between (see adjacentProbe).
   let adjacent = false;
+  // Inside a try block with a finally, or a for-of body: a return runs code before the exit.
+  let returnRunsCode = 0;
   // Without a tracer in this thread (a worker loading a module probed by a load hook), the
   // probes do nothing.
   const entry = `const ${F}=(globalThis[Symbol.for(${JSON.stringify(PROBE_GLOBAL)})]??${NO_PROBES}).e(${JSON.stringify(key)});try{`;
@@ -486,7 +503,8 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
     if (wantsProbe) {
       probedLines.add(line);
       const at = before(s, anchor);
-      const text = adj ? adjacentProbe(line) : lineProbe(line);
+      const plainReturn = s.type === 'ReturnStatement' && returnRunsCode === 0 && returnsPlainly(s);
+      const text = adj ? adjacentProbe(line) : plainReturn ? returnProbe(line) : lineProbe(line);
       if (s.type === 'BlockStatement') {
         // Inside the braces: a block on its own line may be an else branch or a loop body,
         // where a probe before it would become the body and the block run unconditionally.
@@ -526,9 +544,13 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
         return;
       case 'TryStatement':
         adjacent = wantsProbe || adj;
+        if (s.finalizer) returnRunsCode++;
         statementList(s.block.body, depth + 1, s.block.start + 1);
         if (s.handler) statementList(s.handler.body.body, depth + 1, s.handler.body.start + 1);
-        if (s.finalizer) statementList(s.finalizer.body, depth + 1, s.finalizer.start + 1);
+        if (s.finalizer) {
+          returnRunsCode--;
+          statementList(s.finalizer.body, depth + 1, s.finalizer.start + 1);
+        }
         return;
       case 'WithStatement':
         // No probes in its body: every name there resolves through the object first.
@@ -609,7 +631,11 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
     const passLine = doWhile ? s.test.loc.start.line : line;
     if (doWhile) probedLines.add(passLine);
     passProbe(s.body, passLine, depth, doWhile, anchor);
+    // Leaving a for-of early calls its iterator's return().
+    const iterates = s.type === 'ForOfStatement';
+    if (iterates) returnRunsCode++;
     statement(s.body, depth + 1, s.body.type !== 'BlockStatement', anchor);
+    if (iterates) returnRunsCode--;
   }
 
   /** A probe of the loop's line in each pass: at the body's start, or at its end when code follows the header on its line. */

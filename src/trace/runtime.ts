@@ -407,6 +407,8 @@ class Frame {
   active = false;
   /** Order of entry: frames still open at exit close innermost first. */
   seq = 0;
+  /** A plain `return` was probed (t()): the exit takes that reading. */
+  exitReady = false;
 
   constructor(fn: FunctionStats) {
     this.fn = fn;
@@ -432,6 +434,13 @@ class Frame {
   /** Line probe inside an expression (no `debugger` can follow it): a pause waits for the next statement. */
   m(line: number): void {
     this.next(line, readMemory());
+  }
+
+  /** Statement probe of a `return` whose value runs no code: the exit that follows takes this reading. */
+  t(line: number): boolean {
+    this.next(line, readMemory());
+    this.exitReady = true;
+    return pauseHere();
   }
 
   /** Before an await/yield: keep what the line did so far; other code runs next. */
@@ -469,7 +478,8 @@ class Frame {
   /** Exit probe (a finally block): closes the open line and the call. */
   x(): void {
     if (!this.active) return; // finished already (finishOpenFrames at exit)
-    const now = readMemory();
+    const now = this.exitReady && !readingStale ? this.before : readMemory();
+    this.exitReady = false;
     const fn = this.fn;
     if (this.line >= 0) this.close(fn, this.line, now);
     fn.calls++;
@@ -560,6 +570,7 @@ function enter(key: string): Frame {
     frame.start = performance.now();
   }
   frame.active = true;
+  frame.exitReady = false;
   frame.seq = ++entries;
   startPeak(frame, now);
   depth++;

@@ -79,7 +79,7 @@ test('the columns of the user code stay where they were: probes go after the cod
 test('one-line loops whose bodies end without a semicolon: the pass probe ends the body, before the next statement', () => {
   const source = 'function cksum(block) {\n  var sum = 8\n  for (var i = 0; i < 3; i++) sum += block[i]\n  for (var j = 3; j < 5; j++) sum += block[j]\n  return sum\n}\n';
   const lines = [];
-  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l: (line) => lines.push(line), m: (line) => lines.push(line), n: (line) => lines.push(line), s: (v) => v, r: (v) => v, x() {} }) };
+  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l: (line) => lines.push(line), m: (line) => lines.push(line), n: (line) => lines.push(line), t: (line) => lines.push(line), s: (v) => v, r: (v) => v, x() {} }) };
   try {
     const out = probe(source, 'cksum');
     assert.strictEqual(new Function(`${out}\nreturn cksum;`)()([1, 2, 3, 4, 5]), 23, out);
@@ -100,7 +100,7 @@ test('a directive without its semicolon still parses once probed (ASI ended it a
     );
   }
   // Still a directive: `this` stays undefined in a plain call.
-  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l() {}, m() {}, n() {}, s: (v) => v, r: (v) => v, x() {} }) };
+  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l() {}, m() {}, n() {}, t() {}, s: (v) => v, r: (v) => v, x() {} }) };
   try {
     assert.strictEqual(new Function(probe(source, 'strict') + '\nreturn strict;')()(5), 5);
   } finally {
@@ -114,6 +114,7 @@ test('instrumented code behaves like the original (results, throws, generators)'
     l: (line) => calls.push(line),
     m: (line) => calls.push(line),
     n: (line) => calls.push(line),
+    t: (line) => calls.push(line),
     s: (v) => v,
     r: (v) => v,
     x: () => calls.push('exit'),
@@ -168,7 +169,7 @@ test('a block on its own line (else, if, loop bodies) keeps its meaning: its pro
   return [out, n];
 }
 `;
-  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l() {}, m() {}, n() {}, s: (v) => v, r: (v) => v, x() {} }) };
+  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l() {}, m() {}, n() {}, t() {}, s: (v) => v, r: (v) => v, x() {} }) };
   try {
     const run = (code) => new Function(`${code}\nreturn branches([1, 2, 0]);`)();
     const out = probe(source, 'branches');
@@ -188,7 +189,7 @@ test('every function of a real library instrumented at once still behaves the sa
   const fns = listFunctions(parseSource(source, false));
   const out = instrument(source, fns.map((f, i) => ({ node: f.node, key: functionKey(file, f.name, f.line, f.endLine) + i })));
   assert.strictEqual(out.split('\n').length, source.split('\n').length);
-  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l() {}, m() {}, n() {}, s: (v) => v, r: (v) => v, x() {} }) };
+  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l() {}, m() {}, n() {}, t() {}, s: (v) => v, r: (v) => v, x() {} }) };
   try {
     const probed = new Module(file);
     probed.filename = file;
@@ -223,11 +224,68 @@ test("a ')' in a comment between an if's test and its body is no anchor for the 
   ].join('\n');
   const out = probe(source, 'accept');
   const calls = [];
-  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l: () => false, m() {}, n: () => false, s: (v) => v, r: (v) => v, x() {} }) };
+  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l: () => false, m() {}, n: () => false, t: () => false, s: (v) => v, r: (v) => v, x() {} }) };
   try {
     const run = (code) => new Function(`${code}\nreturn accept;`)();
     assert.strictEqual(run(out)('s', (v) => calls.push(v)), 1, out);
     assert.deepStrictEqual(calls, [['s']], 'the else-if branch ran once, as in the original');
+  } finally {
+    delete globalThis[Symbol.for('memprof.probe')];
+  }
+});
+
+test('a probe with no code before it since the previous one reuses that reading (n); a plain return lends its reading to the exit (t)', () => {
+  const source = [
+    'function kinds(items, f) {', // 1
+    '  let total = 0;', // 2: right after the entry
+    '  for (let i = 0; i < items.length; i++) {', // 3
+    '    total += items[i];', // 4: right after the pass probe
+    '  }', // 5
+    '  for (const x of items) {', // 6
+    '    if (x > 2) return x;', // 7
+    '    return total;', // 8: leaving a for-of calls its iterator's return()
+    '  }', // 9
+    '  try {', // 10
+    '    return total;', // 11: a finally runs before the exit
+    '  } finally {', // 12
+    '    f();', // 13
+    '  }', // 14
+    '}', // 15
+    'function plain(a) {', // 16
+    '  a.push(1);', // 17
+    '  return a;', // 18
+    '}', // 19
+    'function called(a) {', // 20
+    '  a.push(1);', // 21
+    '  return a.concat([2]);', // 22
+    '}', // 23
+  ].join('\n');
+  const kindOf = (out, line) => [...out.matchAll(/\$mp\$f\.([lmnt])\((\d+)\)/g)].filter((m) => Number(m[2]) === line).map((m) => m[1]);
+  const k = probe(source, 'kinds');
+  assert.deepStrictEqual(kindOf(k, 2), ['n'], `the first statement follows the entry:\n${k}`);
+  assert.deepStrictEqual(kindOf(k, 3), ['l', 'l'], 'the loop statement and its pass');
+  assert.deepStrictEqual(kindOf(k, 4), ['n'], "the body's first statement follows the pass probe");
+  assert.deepStrictEqual(kindOf(k, 8), ['l'], 'a return inside a for-of runs its iterator');
+  assert.ok(!kindOf(k, 11).includes('t'), 'a return inside a try with finally runs the finally');
+  const p = probe(source, 'plain');
+  assert.deepStrictEqual(kindOf(p, 18), ['t'], `return of a name runs no code:\n${p}`);
+  assert.deepStrictEqual(kindOf(probe(source, 'called'), 22), ['l'], 'return of a call runs code');
+  // Same behaviour, and every line counted.
+  const lines = [];
+  let exits = 0;
+  globalThis[Symbol.for('memprof.probe')] = {
+    e: () => ({ l: (l) => lines.push(l), m: (l) => lines.push(l), n: (l) => lines.push(l), t: (l) => lines.push(l), s: (v) => v, r: (v) => v, x: () => exits++ }),
+  };
+  try {
+    const run = (text) => new Function(`${text}\nreturn [kinds, plain];`)();
+    const [ok, op] = run(source);
+    assert.deepStrictEqual(run(k)[0]([1, 2], () => {}), ok([1, 2], () => {}));
+    assert.deepStrictEqual(lines, [2, 3, 3, 4, 3, 4, 6, 6, 7, 8], 'every line counted in order (a loop line: its start and each pass)');
+    assert.strictEqual(exits, 1, 'one exit for the profiled call');
+    lines.length = 0;
+    assert.deepStrictEqual(run(p)[1]([]), op([]));
+    assert.deepStrictEqual(lines, [17, 18], 'plain(): both lines counted');
+    assert.strictEqual(exits, 2, 'plain() exits');
   } finally {
     delete globalThis[Symbol.for('memprof.probe')];
   }
