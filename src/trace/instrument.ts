@@ -1,6 +1,6 @@
 import * as acorn from 'acorn';
 import { LINE_BREAK } from './lines';
-import { PROBE_GLOBAL } from './probe-key';
+import { PROBE_BINDING, PROBE_GLOBAL } from './probe-key';
 
 export { splitLines } from './lines';
 export { PROBE_GLOBAL, functionKey, parseFunctionKey } from './probe-key';
@@ -10,7 +10,7 @@ export { PROBE_GLOBAL, functionKey, parseFunctionKey } from './probe-key';
  * the code it belongs to, so line numbers never move (columns on edited lines do).
  *
  * Generated code, per instrumented function:
- *   body start:  const $mp$f = globalThis[Symbol.for('memprof.probe')].e(KEY); try {
+ *   body start:  const $mp$f = ($mp$probes or globalThis[Symbol.for('memprof.probe')]).e(KEY); try {
  *   statements:  if ($mp$f.l(LINE)) debugger;  (one per line; true only when --break-at asks to pause there)
  *   in a loop:   $mp$f.m(LINE)  (a header counts its tests, like memory_profiler)
  *   await/yield: $mp$f.r(await $mp$f.s(x))  (suspend/resume: other code's memory is not ours)
@@ -444,7 +444,7 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
   let returnRunsCode = 0;
   // Without a tracer in this thread (a worker loading a module probed by a load hook), the
   // probes do nothing.
-  const entry = `const ${F}=(globalThis[Symbol.for(${JSON.stringify(PROBE_GLOBAL)})]??${NO_PROBES}).e(${JSON.stringify(key)});try{`;
+  const entry = `const ${F}=(typeof ${PROBE_BINDING}==="object"?${PROBE_BINDING}:globalThis[Symbol.for(${JSON.stringify(PROBE_GLOBAL)})]??${NO_PROBES}).e(${JSON.stringify(key)});try{`;
   // V8 diffs old and new text (lines, then tokens in changed lines) to find changed
   // functions. The try block closes right after the last statement, not at the function's
   // own '}', so that brace's line stays the same and cannot be matched to an inserted '}'

@@ -236,7 +236,7 @@ function existingKey(source: string, found: FoundFunction): string | null {
   } catch {
     return null;
   }
-  const head = /^;?const \$mp\$f=\(globalThis\[[^;]*?\)\.e\(("(?:[^"\\]|\\.)*")\);try\{/.exec(source.slice(at, at + 8192));
+  const head = /^;?const \$mp\$f=\([^;]*?\)\.e\(("(?:[^"\\]|\\.)*")\);try\{/.exec(source.slice(at, at + 8192));
   return head ? (JSON.parse(head[1]) as string) : null;
 }
 

@@ -83,7 +83,7 @@ export function originalText(text: string): string {
   let result = unprobe(text);
   if (result.includes(MARK) && redo) {
     let more = false;
-    for (const m of result.matchAll(/const \$mp\$f=\(globalThis\[[^;]*?\)\.e\(("(?:[^"\\]|\\.)*")\);try\{/g)) {
+    for (const m of result.matchAll(/const \$mp\$f=\([^;]*?\)\.e\(("(?:[^"\\]|\\.)*")\);try\{/g)) {
       const { file } = parseFunctionKey(JSON.parse(m[1]) as string);
       if (redone.has(file)) continue;
       redone.add(file);

@@ -5,6 +5,12 @@
 export const PROBE_GLOBAL = 'memprof.probe';
 
 /**
+ * And first in this `let` of the global scope, where the runtime's thread declares it: no
+ * symbol lookup at every call, and no property of the global object for the program to see.
+ */
+export const PROBE_BINDING = '$mp$probes';
+
+/**
  * The entry key: everything the runtime needs to describe a function it has not seen
  * (load hooks instrument in another thread, so the key carries the description).
  */

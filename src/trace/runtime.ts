@@ -1,6 +1,7 @@
 import * as path from 'node:path';
+import * as vm from 'node:vm';
 import { callListener } from './call-events';
-import { PROBE_GLOBAL, parseFunctionKey } from './probe-key';
+import { PROBE_BINDING, PROBE_GLOBAL, parseFunctionKey } from './probe-key';
 import { createMeter, type BackendName, type Meter } from '../meter';
 import { createVectorMeter, FIGURE_EXTERNAL, FIGURE_HEAP, FIGURE_RSS, type VectorMeter } from '../meter/vector';
 import { tryAddon, SHARED_LATEST, SHARED_PEAK, type NativeSampler } from '../native';
@@ -193,6 +194,7 @@ export function shutdown(): void {
   stopSampler();
   process.off('exit', stopSampler);
   delete (globalThis as Record<symbol, unknown>)[Symbol.for(PROBE_GLOBAL)];
+  setBinding(undefined);
 }
 
 export function isConfigured(): boolean {
@@ -601,4 +603,20 @@ export const probes = { e: enter };
 /** Puts the probes where instrumented code finds them. */
 function install(): void {
   Object.defineProperty(globalThis, Symbol.for(PROBE_GLOBAL), { value: probes, configurable: true, enumerable: false, writable: false });
+  setBinding(probes);
+}
+
+let assignBinding: ((value: unknown) => void) | null = null;
+
+/** Sets PROBE_BINDING, declaring it (once per thread: an earlier runtime may have) on first use. */
+function setBinding(value: unknown): void {
+  if (assignBinding === null) {
+    try {
+      vm.runInThisContext(`let ${PROBE_BINDING};`);
+    } catch {
+      // Declared already by a runtime loaded before this one (attach, twice).
+    }
+    assignBinding = vm.runInThisContext(`(value) => { ${PROBE_BINDING} = value; }`) as (value: unknown) => void;
+  }
+  assignBinding(value);
 }

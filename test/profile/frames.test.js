@@ -42,3 +42,19 @@ test('a profiled recursion goes at least 65% as deep as plain node (probes keep 
   assert.ok(share >= 0.65, `-f rec recursed ${value} deep, plain node ${depth}: ${(100 * share).toFixed(0)}% (at least 65% expected)`);
   assert.ok(fn.calls >= value - 1, `rec() profiled in every call: ${fn.calls} calls counted for ${value} levels`);
 });
+
+test('probed code finds the probes without a property of the global object the program could see', () => {
+  const r = spawnSync(process.execPath, ['global-names.js'], { cwd: FIXTURES, encoding: 'utf8' });
+  assert.strictEqual(r.stdout, '3 []\n', r.stderr);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-frames-'));
+  try {
+    const out = path.join(dir, 'report.json');
+    const p = memprof(['-f', 'work', '--format', 'json', '-o', out, 'global-names.js']);
+    assert.strictEqual(p.code, 0, p.stderr);
+    assert.strictEqual(p.stdout, r.stdout, 'the same global names profiled as plain');
+    const [fn] = JSON.parse(fs.readFileSync(out, 'utf8')).functions;
+    assert.strictEqual(fn.calls, 1, `work() profiled: ${JSON.stringify(fn)}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
