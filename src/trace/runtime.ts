@@ -616,7 +616,11 @@ function setBinding(value: unknown): void {
     } catch {
       // Declared already by a runtime loaded before this one (attach, twice).
     }
-    assignBinding = vm.runInThisContext(`(value) => { ${PROBE_BINDING} = value; }`) as (value: unknown) => void;
+    try {
+      assignBinding = vm.runInThisContext(`(value) => { ${PROBE_BINDING} = value; }`) as (value: unknown) => void;
+    } catch {
+      return; // no binding (code generation refused): probed code uses the symbol
+    }
   }
   assignBinding(value);
 }
