@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import { findFunctionsByName, forgetScan } from './find-by-name';
-import { functionKey, instrumentEach, listFunctions, parseFunctionKey, parseSource, type FoundFunction } from './instrument';
+import { instrumentEach, listFunctions, parseFunctionKey, parseSource, type FoundFunction } from './instrument';
+import { probeTarget, withShiftedMap } from './mapped-rows';
 
 /**
  * A `--function` selector: `name`, `file.js:name`, `file.js:line`, `file.js:line:column` (the
@@ -173,11 +174,11 @@ export function instrumentSelected(
   }
   const { code, inserted, refused } = instrumentEach(
     source,
-    chosen.map((f) => ({ node: f.node, key: functionKey(file, f.name, f.line, f.endLine, f.node.loc!.start.column), insideWith: f.insideWith })),
+    chosen.map((f) => ({ node: f.node, ...probeTarget(file, source, f), insideWith: f.insideWith })),
   );
   for (const { target, reason } of quiet ? [] : refused) {
-    const { name, line } = parseFunctionKey(target.key);
-    process.stderr.write(`memprof: cannot profile ${name} (${file}:${line}): ${reason}; it runs unprofiled\n`);
+    const { name, line, source: original } = parseFunctionKey(target.key);
+    process.stderr.write(`memprof: cannot profile ${name} (${original ?? file}:${line}): ${reason}; it runs unprofiled\n`);
   }
-  return refused.length === chosen.length ? null : { code, inserted };
+  return refused.length === chosen.length ? null : withShiftedMap(file, source, { code, inserted });
 }
