@@ -428,7 +428,12 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
   // Source-mapped code: rows are original lines, probed per statement (and per part of a
   // sequence or condition in minified code) whenever the row changes along the text.
   const mapped = rows !== undefined;
-  const rowOf = (n: AnyNode): number | null => (rows ? rows.row(n) : n.loc!.start.line);
+  const rowOf = (n: AnyNode): number | null => {
+    if (!rows) return n.loc!.start.line;
+    // `return a(),b` (statements a minifier joined): the first code to run is a's, not the keyword's.
+    const first = (n.type === 'ReturnStatement' || n.type === 'ThrowStatement') && n.argument?.type === 'SequenceExpression' ? n.argument.expressions[0] : n;
+    return rows.row(first) ?? rows.row(n);
+  };
   let current: number | null = null;
   /** Whether a probe of `row` goes here (and marks it placed). */
   const claim = (row: number | null): row is number => {

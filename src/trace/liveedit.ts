@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import type * as acorn from 'acorn';
 import { liveEditRefusal } from './liveedit-status';
 import { CannotInstrument, entryOffset, functionAt, functionKey, instrumentAll, offsetOf, parseFunctionText, parseSource, PROBE_GLOBAL, type AnyNode, type FoundFunction } from './instrument';
+import { probeTarget, withShiftedMap } from './mapped-rows';
 import { nativeText, rememberProbedScript } from './original-text';
+import { parseFunctionKey } from './probe-key';
 
 const PROBE_MARK = `Symbol.for(${JSON.stringify(PROBE_GLOBAL)})`;
 
@@ -140,23 +142,26 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
     }
     // Already probed (by a load hook, or an earlier profile()): use its key, leave the code alone.
     const existing = existingKey(scriptSource, found);
-    const key = existing ?? keyFor(found, file);
+    // Source-mapped code (a bundle, minified): rows are the original file's lines.
+    const mapped = existing === null ? probeTarget(file, scriptSource, found) : null;
+    const key = existing ?? (mapped?.rows ? mapped.key : keyFor(found, file));
     const probed = existing !== null;
+    const { line, endLine } = mapped?.rows ? parseFunctionKey(key) : found;
     const target: LiveEditTarget = {
       key,
       file,
       name: found.name,
-      line: found.line,
-      endLine: found.endLine,
+      line,
+      endLine,
       pristine: pristineSources.get(location.scriptId)!,
     };
     if (probed) return target;
-    const bodyLine = found.node.body.loc!.start.line;
+    const bodyLine = mapped?.rows ? line : found.node.body.loc!.start.line;
     if (found.node.expression) throw new NeedsWrapper(target, bodyLine, '');
     let edited: string;
     let inserted: number[];
     try {
-      ({ code: edited, inserted } = instrumentAll(scriptSource, [{ node: found.node, key }]));
+      ({ code: edited, inserted } = withShiftedMap(file, scriptSource, instrumentAll(scriptSource, [{ node: found.node, key, rows: mapped?.rows }])));
     } catch (err) {
       if (err instanceof CannotInstrument) throw new LiveEditRefused(err.message);
       throw err;
