@@ -109,8 +109,11 @@ async function profileScript(script: string, args: string[], options: ProfileCli
   setProfileDefaults({ report: 'none', precision: options.precision });
   const funcLines = options.timestamp ? recordFuncLines() : null;
   armThresholds(options);
-  // The load hooks bring the instrumenter (acorn): only for -f.
-  if (selectors.length > 0) (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors);
+  // The load hooks bring the instrumenter (acorn): only for -f. A loader given with --import
+  // (tsx) registers module hooks of its own: memprof's are registered after them, so they run
+  // first and instrument the JavaScript the loader made of the file.
+  const installHooks = (): void => (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors);
+  if (selectors.length > 0 && options.import.length === 0) installHooks();
 
   let written = false;
   const writeResults = (): void => {
@@ -152,6 +155,7 @@ async function profileScript(script: string, args: string[], options: ProfileCli
   process.argv = [process.argv[0], file, ...args];
   forgetLoadedDependencies();
   await preload(options.require, options.import);
+  if (selectors.length > 0 && options.import.length > 0) installHooks();
   try {
     await load(file);
   } catch (err) {

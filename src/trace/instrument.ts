@@ -599,7 +599,8 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
       case 'SequenceExpression':
         for (const part of e.expressions as AnyNode[]) {
           const row = rowOf(part);
-          if (!isCodeless(part) && claim(row)) list.open(part.start, `${expressionProbe(row)},`, depth);
+          // Even a bare name counts its line (`return a(),x`: the return's own line).
+          if (!isFunction(part) && part.type !== 'ClassExpression' && claim(row)) list.open(part.start, `${expressionProbe(row)},`, depth);
           expression(part, depth + 1);
         }
         return true;

@@ -1,4 +1,5 @@
 import * as inspector from 'node:inspector';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as acorn from 'acorn';
 import { liveEditRefusal } from './liveedit-status';
@@ -176,22 +177,34 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
     if (reply.status === 'BlockedByActiveFunction' && closesOnLastLine(found)) {
       // V8's text diff put the edit of a body closing on its last line into the enclosing
       // function, which is running (a module's top level): this function itself is not.
-      throw new NeedsWrapper(target, bodyLine, SHARED_LINE);
+      throw new NeedsWrapper(target, bodyLine, sharedLine(found, scriptSource, file) ?? SHARED_LINE);
     }
-    if (reply.status && reply.status !== 'Ok') throw new LiveEditRefused(liveEditRefusal(reply.status));
+    if (reply.status && reply.status !== 'Ok') throw new LiveEditRefused(sharedLine(found, scriptSource, file) ?? liveEditRefusal(reply.status));
     rememberProbedScript(edited, scriptSource, inserted);
     // (A class's text comes from positions LiveEdit does not update: no check for classes.)
     const isClass = fn !== null && Object.getOwnPropertyDescriptor(fn, 'prototype')?.writable === false;
     if (fn !== null && !isClass && !nativeText(fn).includes(PROBE_MARK)) {
       // V8 accepted the script but kept this closure on its old code: put the text back.
       post('Debugger.setScriptSource', { scriptId: location.scriptId, scriptSource });
-      throw new NeedsWrapper(target, bodyLine, SHARED_LINE);
+      throw new NeedsWrapper(target, bodyLine, sharedLine(found, scriptSource, file) ?? SHARED_LINE);
     }
     return target;
   }
 }
 
 const SHARED_LINE = 'V8 could not match its probed text to the running closure (its last line holds its closing brace)';
+
+/**
+ * What works instead for a function whose closing brace shares its line with other code
+ * (minified bundles, tsx's output): V8's LiveEdit diffs such a line as a whole (whole, past
+ * 800 characters), charging the edit to the code around the function. Instrumenting the file
+ * as it loads (-f) needs no diff.
+ */
+function sharedLine(found: FoundFunction, source: string, file: string): string | null {
+  const rest = /^[^\n\r\u2028\u2029]*/.exec(source.slice(found.node.end))![0].replace(/\/\/.*$/, '');
+  if (!/\S/.test(rest)) return null;
+  return `its closing brace shares its line with other code (minified, or compiled by tsx), which V8's LiveEdit replaces only as a whole; -f ${path.basename(file)}:${found.name} profiles it as the file loads`;
+}
 
 /** Whether the body's closing brace shares a line with its last statement (or its opening brace). */
 function closesOnLastLine(found: FoundFunction): boolean {

@@ -1,4 +1,5 @@
 import type { FoundFunction, RowMap } from './instrument';
+import { LINE_BREAK } from './lines';
 import { functionKey } from './probe-key';
 import { lastOriginalLine, loadSourceMap, originalAt, shiftedSourceMap, sourceMapComment } from './source-map';
 
@@ -17,23 +18,50 @@ export interface ProbeTarget {
 
 /** The probe key (and row map, for source-mapped code) of a function of `file`, whose text is `text`. */
 export function probeTarget(file: string, text: string, found: FoundFunction): ProbeTarget {
-  const { start, end } = found.node.loc!;
-  const plain: ProbeTarget = { key: functionKey(file, found.name, found.line, found.endLine, start.column) };
+  const plain: ProbeTarget = { key: functionKey(file, found.name, found.line, found.endLine, found.node.loc!.start.column) };
   const map = loadSourceMap(file, text);
   // Type stripping keeps every line where it was: generated lines are the rows already.
   if (!map || map.lineIdentity) return plain;
+  // Positions from offsets: a function parsed from its own text (LiveEdit) has columns of
+  // its first line shifted by the parser's wrapper; its offsets are the script's.
+  const at = positions(text);
+  const start = at(found.node.start);
   const head = originalAt(map, start.line, start.column);
   if (!head) return plain; // code the compiler added (helpers): no original to name
-  const last = Math.max(head.line, lastOriginalLine(map, head.source, start, end));
+  const last = Math.max(head.line, lastOriginalLine(map, head.source, start, at(found.node.end)));
   const rows: RowMap = {
     row(node) {
-      const at = originalAt(map, node.loc!.start.line, node.loc!.start.column);
+      const p = at(node.start);
+      const original = originalAt(map, p.line, p.column);
       // Code from another file or before the function's own line (a class field's initializer
       // run by the constructor, inlined code) has no row of this function.
-      return at !== null && at.source === head.source && at.line >= head.line && at.line <= last ? at.line : null;
+      return original !== null && original.source === head.source && original.line >= head.line && original.line <= last ? original.line : null;
     },
   };
-  return { key: functionKey(file, found.name, head.line, last, start.column, map.sources[head.source]), rows };
+  return { key: functionKey(file, found.name, head.line, last, found.node.loc!.start.column, map.sources[head.source]), rows };
+}
+
+let lastText: string | null = null;
+let lastStarts: number[] = [];
+
+/** Offset -> 1-based line and 0-based column in `text` (line starts kept for the latest text). */
+function positions(text: string): (offset: number) => { line: number; column: number } {
+  if (text !== lastText) {
+    lastStarts = [0];
+    for (const m of text.matchAll(LINE_BREAK)) lastStarts.push(m.index + m[0].length);
+    lastText = text;
+  }
+  const starts = lastStarts;
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo] };
+  };
 }
 
 /**
