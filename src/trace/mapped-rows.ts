@@ -1,7 +1,7 @@
 import type { FoundFunction, RowMap } from './instrument';
 import { LINE_BREAK } from './lines';
 import { functionKey } from './probe-key';
-import { lastOriginalLine, loadSourceMap, originalAt, shiftedSourceMap, sourceMapComment } from './source-map';
+import { lastOriginalLine, loadSourceMap, originalAt, shiftedSourceMap, sourceMapComment, type SourceMapped } from './source-map';
 
 /**
  * Rows of source-mapped code (bundles, minified files, TypeScript compiled by tsx or tsc):
@@ -19,7 +19,7 @@ export interface ProbeTarget {
 /** The probe key (and row map, for source-mapped code) of a function of `file`, whose text is `text`. */
 export function probeTarget(file: string, text: string, found: FoundFunction): ProbeTarget {
   const plain: ProbeTarget = { key: functionKey(file, found.name, found.line, found.endLine, found.node.loc!.start.column) };
-  const map = loadSourceMap(file, text);
+  const map = mapOf(file, text);
   // Type stripping keeps every line where it was: generated lines are the rows already.
   if (!map || map.lineIdentity) return plain;
   // Positions from offsets: a function parsed from its own text (LiveEdit) has columns of
@@ -39,6 +39,20 @@ export function probeTarget(file: string, text: string, found: FoundFunction): P
     },
   };
   return { key: functionKey(file, found.name, head.line, last, found.node.loc!.start.column, map.sources[head.source]), rows };
+}
+
+let mapFile: string | null = null;
+let mapText: string | null = null;
+let lastMap: SourceMapped | null = null;
+
+/** loadSourceMap, kept for the latest file and text (`file.js:*` asks once per function). */
+function mapOf(file: string, text: string): SourceMapped | null {
+  if (file !== mapFile || text !== mapText) {
+    lastMap = loadSourceMap(file, text);
+    mapFile = file;
+    mapText = text;
+  }
+  return lastMap;
 }
 
 let lastText: string | null = null;
