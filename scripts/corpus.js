@@ -79,9 +79,9 @@ for (const file of files) {
   }
   const fns = listFunctions(program);
   // A file with a source map gets original-line rows (a probe per statement, as -f gives it).
-  const targets = fns.map((f, i) => {
+  const targets = fns.map((f) => {
     const { key, rows } = probeTarget(file, source, f);
-    return { node: f.node, key: `${key}\t${i}`, rows, insideWith: f.insideWith };
+    return { node: f.node, key, rows, insideWith: f.insideWith };
   });
   const { code, refused } = instrumentEach(source, targets);
   totals.files++;

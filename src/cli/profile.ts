@@ -12,6 +12,7 @@ import { getResults, profile, setProfileDefaults } from '../trace/profile';
 import { funcRecord } from '../timeline/dat';
 import { allFunctions, configure, configureOnFirstUse, finishOpenFrames, pauseAtNextLine, setAlarm, type FunctionStats } from '../trace/runtime';
 import type { Selector } from '../trace/selectors';
+import { parseFunctionKey } from '../trace/probe-key';
 import { formatMiB } from '../units/size';
 import { establishedConnections } from '../util/inspector-clients';
 import { load, preload, reportUncaught } from '../util/run-script';
@@ -217,7 +218,8 @@ function armThresholds(options: ProfileCliOptions): void {
     const next = Math.min(snapshotAt, breakAt);
     if (next === Infinity) return;
     setAlarm(next, (bytes, fn, line) => {
-      const where = `${fn.file}:${line}`;
+      // Rows of source-mapped code are lines of the original file the key names.
+      const where = `${parseFunctionKey(fn.key).source ?? fn.file}:${line}`;
       if (bytes >= snapshotAt) {
         snapshotAt = Infinity;
         // Runs inside the profiled code: a failure is reported, never thrown into it.

@@ -38,7 +38,8 @@ export function probeTarget(file: string, text: string, found: FoundFunction): P
       return original !== null && original.source === head.source && original.line >= head.line && original.line <= last ? original.line : null;
     },
   };
-  return { key: functionKey(file, found.name, head.line, last, found.node.loc!.start.column, map.sources[head.source]), rows };
+  const mapped = { source: map.sources[head.source], generatedLine: found.line, generatedEndLine: found.endLine };
+  return { key: functionKey(file, found.name, head.line, last, found.node.loc!.start.column, mapped), rows };
 }
 
 let mapFile: string | null = null;

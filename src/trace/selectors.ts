@@ -82,11 +82,14 @@ function fileMatches(selector: Selector, file: string): boolean {
 }
 
 /** Whether a selector picks a function described by its file, name and lines (for what was profiled). */
-export function selectorPicks(s: Selector, f: { file: string; name: string; line: number; endLine: number }): boolean {
+export function selectorPicks(s: Selector, f: { file: string; name: string; line: number; endLine: number; key?: string }): boolean {
   if (!fileMatches(s, f.file)) return false;
   if (s.all) return true;
   if (s.name !== undefined) return s.name === f.name;
-  return f.line <= s.line! && s.line! <= f.endLine;
+  // Rows of source-mapped code are original lines; the selector names the file's own.
+  const generated = f.key === undefined ? undefined : parseFunctionKey(f.key);
+  const [line, endLine] = generated?.source !== undefined ? [generated.generatedLine!, generated.generatedEndLine!] : [f.line, f.endLine];
+  return line <= s.line! && s.line! <= endLine;
 }
 
 /** Whether any selector could apply to this file (cheap test before parsing). */

@@ -129,6 +129,14 @@ test('a minified ES module bundle with its map beside it (as marked ships): rows
     for (const line of [7, 8, 10]) assert.strictEqual(row(word, line).occurrences, 1000, `tokenizer.ts line ${line} once per call`);
     assert.strictEqual(row(word, 9).occurrences, 0, 'line 9 has no code of its own (esbuild inlined `text`)');
     assert.strictEqual(row(word, 10).source, "    return { kind: 'word', text };");
+    // By its generated position: the selector names bundle.mjs's line and column, the rows lexer.ts's.
+    const lines = fs.readFileSync(path.join(dir, 'out', 'bundle.mjs'), 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes('lex(t){'));
+    assert.ok(at >= 0, 'esbuild kept the method name lex');
+    const selector = `bundle.mjs:${at + 1}:${lines[at].indexOf('lex(t){') + 'lex('.length}`; // at its '('
+    const byLine = memprof(['-f', selector, '--format', 'json', '-o', '-', 'out/bundle.mjs'], { cwd: dir });
+    checkLex(functionsOf(byLine).find((f) => f.name === 'lex'), dir);
+    assert.doesNotMatch(byLine.stderr, /never called|no function matching/, `${selector} is known to have run: ${byLine.stderr}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
