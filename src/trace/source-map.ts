@@ -32,6 +32,16 @@ const lineCache = new WeakMap<SourceMapped, Map<number, string[]>>();
 
 /** The URL of the script's last sourceMappingURL comment (V8 and Node use the last one). */
 export function sourceMapURL(text: string): string | null {
+  if (text === urlText) return urlFound;
+  urlText = text;
+  return (urlFound = findSourceMapURL(text));
+}
+
+// The last text asked about: a report asks once per function of the same file.
+let urlText: string | null = null;
+let urlFound: string | null = null;
+
+function findSourceMapURL(text: string): string | null {
   const at = Math.max(text.lastIndexOf('//# sourceMappingURL='), text.lastIndexOf('//@ sourceMappingURL='));
   if (at < 0) return null;
   const match = /^\/\/[#@] sourceMappingURL=(\S+)\s*$/.exec(text.slice(at));
@@ -247,6 +257,7 @@ export function shiftedSourceMap(map: SourceMapped, original: string, inserted: 
   let k = 0;
   let shift = 0;
   const lines: string[] = [];
+  const contentLength = map.contents.reduce((sum, text) => sum + (text?.length ?? 0), 0);
   const previous = [0, 0, 0, 0];
   for (let line = 0; line + 1 < map.lineStart.length; line++) {
     const lineOffset = lineOffsets[line] ?? Infinity;
@@ -280,11 +291,15 @@ export function shiftedSourceMap(map: SourceMapped, original: string, inserted: 
   return JSON.stringify({
     version: 3,
     sources: map.sources.map((s) => (path.isAbsolute(s) ? pathToFileURL(s).href : s)),
-    sourcesContent: map.sources.map((_, i) => map.contents[i] ?? null),
+    // The texts ride along only when small: the map lives in the script's own text, and a
+    // bundle's sources can weigh megabytes (Node reads a missing one from disk if it needs it).
+    sourcesContent: map.sources.map((_, i) => (contentLength <= INLINE_SOURCES_LIMIT ? map.contents[i] ?? null : null)),
     names: map.names,
     mappings: lines.join(';'),
   });
 }
+
+const INLINE_SOURCES_LIMIT = 1024 * 1024;
 
 /** A comment carrying `mapJson` inline, to append to a script: V8 and Node use the last such comment. */
 export function sourceMapComment(mapJson: string): string {
