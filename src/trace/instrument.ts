@@ -515,7 +515,7 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
       }
     }
     if (target !== s) {
-      if (LOOPS.has(target.type)) return loop(target, rowOf(target), depth + 1);
+      if (LOOPS.has(target.type)) return loop(target, line, depth + 1, s.loc!.start.line);
       return statement(target, depth + 1, false, -1);
     }
     if (LOOPS.has(s.type)) return loop(s, line, depth + 1);
@@ -658,7 +658,8 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
    * A loop's line counts once when the loop starts (its statement probe) and once per pass
    * (a probe in its body), like memory_profiler's count of the header's tests.
    */
-  function loop(s: AnyNode, line: number | null, depth: number): void {
+  /** `line`: the row of the loop (or its label); `generatedLine`: where that statement starts. */
+  function loop(s: AnyNode, line: number | null, depth: number, generatedLine: number = s.loc!.start.line): void {
     switch (s.type) {
       case 'ForStatement':
         if (s.init) expression(s.init, depth);
@@ -677,7 +678,7 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
     // The test of a do-while is on a line of its own: its probe ends each pass.
     const passLine = doWhile ? rowOf(s.test) : line;
     if (doWhile && passLine !== null && !mapped) probedLines.add(passLine);
-    if (passLine !== null) passProbe(s.body, passLine, doWhile ? s.test.loc.start.line : s.loc!.start.line, depth, doWhile, anchor);
+    if (passLine !== null) passProbe(s.body, passLine, doWhile ? s.test.loc.start.line : generatedLine, depth, doWhile, anchor);
     const row = current;
     // Each pass starts on the loop's row (a do-while's body, after the previous test).
     if (mapped && !doWhile) current = line;
