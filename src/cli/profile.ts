@@ -12,6 +12,7 @@ import { getResults, profile, setProfileDefaults } from '../trace/profile';
 import { funcRecord } from '../timeline/dat';
 import { allFunctions, configure, configureOnFirstUse, finishOpenFrames, pauseAtNextLine, setAlarm, type FunctionStats } from '../trace/runtime';
 import type { Selector } from '../trace/selectors';
+import { parseFunctionKey } from '../trace/probe-key';
 import { formatMiB } from '../units/size';
 import { establishedConnections } from '../util/inspector-clients';
 import { load, preload, reportUncaught } from '../util/run-script';
@@ -109,8 +110,11 @@ async function profileScript(script: string, args: string[], options: ProfileCli
   setProfileDefaults({ report: 'none', precision: options.precision });
   const funcLines = options.timestamp ? recordFuncLines() : null;
   armThresholds(options);
-  // The load hooks bring the instrumenter (acorn): only for -f.
-  if (selectors.length > 0) (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors);
+  // The load hooks bring the instrumenter (acorn): only for -f. A loader given with --import
+  // (tsx) registers module hooks of its own: memprof's are registered after them, so they run
+  // first and instrument the JavaScript the loader made of the file.
+  const installHooks = (): void => (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors);
+  if (selectors.length > 0 && options.import.length === 0) installHooks();
 
   let written = false;
   const writeResults = (): void => {
@@ -152,6 +156,7 @@ async function profileScript(script: string, args: string[], options: ProfileCli
   process.argv = [process.argv[0], file, ...args];
   forgetLoadedDependencies();
   await preload(options.require, options.import);
+  if (selectors.length > 0 && options.import.length > 0) installHooks();
   try {
     await load(file);
   } catch (err) {
@@ -213,7 +218,8 @@ function armThresholds(options: ProfileCliOptions): void {
     const next = Math.min(snapshotAt, breakAt);
     if (next === Infinity) return;
     setAlarm(next, (bytes, fn, line) => {
-      const where = `${fn.file}:${line}`;
+      // Rows of source-mapped code are lines of the original file the key names.
+      const where = `${parseFunctionKey(fn.key).source ?? fn.file}:${line}`;
       if (bytes >= snapshotAt) {
         snapshotAt = Infinity;
         // Runs inside the profiled code: a failure is reported, never thrown into it.

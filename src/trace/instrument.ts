@@ -407,6 +407,12 @@ const lineProbe = (line: number): string => `if(${probe(line)})debugger;`;
 // here let V8's text diff charge a tight `f(){` edit to the enclosing function.)
 const expressionProbe = (line: number): string => `${R}.m(${F},${line})`;
 
+/** An expression that runs no code of its own when evaluated (a probe before it would count nothing). */
+function isCodeless(e: AnyNode): boolean {
+  while (e.type === 'ParenthesizedExpression') e = e.expression;
+  return isFunction(e) || e.type === 'ClassExpression' || e.type === 'Literal' || e.type === 'Identifier';
+}
+
 const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement', 'ForInStatement', 'ForOfStatement']);
 
 /**
@@ -416,9 +422,31 @@ const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement', 'Fo
  * traces show, stay as they were; probes that must go before code on the same line (an
  * arrow's expression body, await and yield) move only what follows them.
  */
-function instrumentEdits(source: string, fn: FunctionNode, key: string, list: EditList, base: number): void {
+function instrumentEdits(source: string, fn: FunctionNode, key: string, list: EditList, base: number, rows?: RowMap): void {
   const body = fn.body as AnyNode;
   const probedLines = new Set<number>();
+  // Source-mapped code: rows are original lines, probed per statement (and per part of a
+  // sequence or condition in minified code) whenever the row changes along the text.
+  const mapped = rows !== undefined;
+  const rowOf = (n: AnyNode): number | null => {
+    if (!rows) return n.loc!.start.line;
+    // `return a(),b` (statements a minifier joined): the first code to run is a's, not the keyword's.
+    const first = (n.type === 'ReturnStatement' || n.type === 'ThrowStatement') && n.argument?.type === 'SequenceExpression' ? n.argument.expressions[0] : n;
+    return rows.row(first) ?? rows.row(n);
+  };
+  let current: number | null = null;
+  /** Whether a probe of `row` goes here (and marks it placed). */
+  const claim = (row: number | null): row is number => {
+    if (row === null) return false;
+    if (mapped) {
+      if (row === current) return false;
+      current = row;
+      return true;
+    }
+    if (probedLines.has(row)) return false;
+    probedLines.add(row);
+    return true;
+  };
   // Without a tracer in this thread (a worker loading a module probed by a load hook), the
   // probes do nothing.
   const entry = `const ${R}=globalThis[Symbol.for(${JSON.stringify(PROBE_GLOBAL)})]??${NO_PROBES},${F}=${R}.e(${JSON.stringify(key)});try{`;
@@ -442,9 +470,8 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
     statementList(stmts, base + 1, at < (stmts[0]?.start ?? at) ? at : -1);
   } else {
     // Expression-bodied arrow: give it a block on the same lines.
-    const line = body.loc!.start.line;
-    probedLines.add(line);
-    list.open(body.start, `{${entry}${lineProbe(line)}return `, base);
+    const line = rowOf(body);
+    list.open(body.start, `{${entry}${claim(line) ? lineProbe(line) : ''}return `, base);
     list.close(body.end, `;${exit}}`, base);
     expression(body, base + 1);
   }
@@ -469,12 +496,10 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
    * `anchor`: end of the token before it.
    */
   function statement(s: AnyNode, depth: number, single: boolean, anchor: number): void {
-    const line = s.loc!.start.line;
+    const line = rowOf(s);
     const target = s.type === 'LabeledStatement' ? innerLabeled(s) : s;
-    const wantsProbe =
-      !probedLines.has(line) && s.type !== 'FunctionDeclaration' && s.type !== 'EmptyStatement' && s.type !== 'ClassDeclaration';
+    const wantsProbe = s.type !== 'FunctionDeclaration' && s.type !== 'EmptyStatement' && s.type !== 'ClassDeclaration' && claim(line);
     if (wantsProbe) {
-      probedLines.add(line);
       const at = before(s, anchor);
       if (s.type === 'BlockStatement') {
         // Inside the braces: a block on its own line may be an else branch or a loop body,
@@ -490,10 +515,11 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
       }
     }
     if (target !== s) {
-      if (LOOPS.has(target.type)) return loop(target, line, depth + 1);
+      if (LOOPS.has(target.type)) return loop(target, line, depth + 1, s.loc!.start.line);
       return statement(target, depth + 1, false, -1);
     }
     if (LOOPS.has(s.type)) return loop(s, line, depth + 1);
+    const row = current;
     switch (s.type) {
       case 'BlockStatement':
         return statementList(s.body, depth + 1, s.start + 1);
@@ -501,19 +527,19 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
         expression(s.test, depth + 1);
         statement(s.consequent, depth + 1, s.consequent.type !== 'BlockStatement', parenEnd(s.test.end, s.consequent.start));
         if (s.alternate) statement(s.alternate, depth + 1, s.alternate.type !== 'BlockStatement', elseEnd(s));
-        return;
+        return branched(row);
       case 'SwitchStatement':
         expression(s.discriminant, depth + 1);
         for (const c of s.cases) {
           if (c.test) expression(c.test, depth + 1);
           statementList(c.consequent, depth + 1, colonEnd(c));
         }
-        return;
+        return branched(row);
       case 'TryStatement':
         statementList(s.block.body, depth + 1, s.block.start + 1);
         if (s.handler) statementList(s.handler.body.body, depth + 1, s.handler.body.start + 1);
         if (s.finalizer) statementList(s.finalizer.body, depth + 1, s.finalizer.start + 1);
-        return;
+        return branched(row);
       case 'WithStatement':
         // No probes in its body: every name there resolves through the object first.
         expression(s.object, depth + 1);
@@ -563,6 +589,65 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
     return at >= 0 && (c.consequent.length === 0 || at < c.consequent[0].start) ? at + 1 : -1;
   }
 
+  /**
+   * Minified code joins statements into expressions: `a(),b()` (a sequence), `x&&y()` and
+   * `x?y():z()` (an if), `let a=1,b=2` (one declaration). A part whose original line differs
+   * from the row open before it gets its own expression probe. True when `e` was walked here.
+   */
+  function mappedExpression(e: AnyNode, depth: number): boolean {
+    switch (e.type) {
+      case 'SequenceExpression':
+        for (const part of e.expressions as AnyNode[]) {
+          const row = rowOf(part);
+          // Even a bare name counts its line (`return a(),x`: the return's own line).
+          if (!isFunction(part) && part.type !== 'ClassExpression' && claim(row)) list.open(part.start, `${expressionProbe(row)},`, depth);
+          expression(part, depth + 1);
+        }
+        return true;
+      case 'LogicalExpression': {
+        expression(e.left, depth + 1);
+        const before = current;
+        probedPart(e.right, depth);
+        branched(before);
+        return true;
+      }
+      case 'ConditionalExpression': {
+        expression(e.test, depth + 1);
+        const before = current;
+        probedPart(e.consequent, depth);
+        const afterConsequent = current;
+        current = before;
+        probedPart(e.alternate, depth);
+        current = afterConsequent === before && current === before ? before : null;
+        return true;
+      }
+      case 'VariableDeclarator':
+        expression(e.id, depth + 1);
+        if (e.init) probedPart(e.init, depth);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** `part` wrapped as `(probe, part)` when its row differs from the open one; then walked. */
+  function probedPart(part: AnyNode, depth: number): void {
+    // A function or class keeps its inferred name only unwrapped; it runs no code here anyway.
+    if (!isCodeless(part) && claim(rowOf(part))) {
+      list.open(part.start, `(${expressionProbe(current!)},`, depth);
+      list.close(part.end, ')', depth);
+    }
+    expression(part, depth + 1);
+  }
+
+  /**
+   * After code that may or may not run (branches, loop bodies): when it placed probes, which
+   * row is open afterwards is not known, so the next row probes even if it is the same.
+   */
+  function branched(before: number | null): void {
+    if (current !== before) current = null;
+  }
+
   function innerLabeled(s: AnyNode): AnyNode {
     let t = s;
     while (t.type === 'LabeledStatement') t = t.body;
@@ -573,7 +658,8 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
    * A loop's line counts once when the loop starts (its statement probe) and once per pass
    * (a probe in its body), like memory_profiler's count of the header's tests.
    */
-  function loop(s: AnyNode, line: number, depth: number): void {
+  /** `line`: the row of the loop (or its label); `generatedLine`: where that statement starts. */
+  function loop(s: AnyNode, line: number | null, depth: number, generatedLine: number = s.loc!.start.line): void {
     switch (s.type) {
       case 'ForStatement':
         if (s.init) expression(s.init, depth);
@@ -590,14 +676,18 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
     const doWhile = s.type === 'DoWhileStatement';
     const anchor = doWhile ? s.start + 2 : parenEnd(headerEnd(s), s.body.start);
     // The test of a do-while is on a line of its own: its probe ends each pass.
-    const passLine = doWhile ? s.test.loc.start.line : line;
-    if (doWhile) probedLines.add(passLine);
-    passProbe(s.body, passLine, depth, doWhile, anchor);
+    const passLine = doWhile ? rowOf(s.test) : line;
+    if (doWhile && passLine !== null && !mapped) probedLines.add(passLine);
+    if (passLine !== null) passProbe(s.body, passLine, doWhile ? s.test.loc.start.line : generatedLine, depth, doWhile, anchor);
+    const row = current;
+    // Each pass starts on the loop's row (a do-while's body, after the previous test).
+    if (mapped && !doWhile) current = line;
     statement(s.body, depth + 1, s.body.type !== 'BlockStatement', anchor);
+    if (mapped) current = current === line && row === line ? line : null;
   }
 
   /** A probe of the loop's line in each pass: at the body's start, or at its end when code follows the header on its line. */
-  function passProbe(b: AnyNode, line: number, depth: number, atEnd: boolean, anchor: number): void {
+  function passProbe(b: AnyNode, line: number, generatedLine: number, depth: number, atEnd: boolean, anchor: number): void {
     if (b.type === 'BlockStatement') {
       const stmts = b.body as AnyNode[];
       if (!atEnd && (stmts.length === 0 || lineBreakBetween(source, b.start + 1, stmts[0].start))) {
@@ -609,7 +699,7 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
         // A close: after whatever else ends there inside the body, before the next statement's probe.
         list.close(last ? last.end : b.start + 1, `${last ? leadFor(source, last.end) : ''}${lineProbe(line)}`, depth + 2);
       }
-    } else if (b.type === 'ExpressionStatement' && (atEnd ? b.loc!.end.line < line : b.loc!.start.line === line)) {
+    } else if (b.type === 'ExpressionStatement' && (atEnd ? b.loc!.end.line < generatedLine : b.loc!.start.line === generatedLine)) {
       list.close(b.expression.end, `,${expressionProbe(line)}`, depth + 2);
     } else if (!atEnd && b.type !== 'EmptyStatement') {
       const at = before(b, anchor);
@@ -620,6 +710,7 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
 
   function expression(e: AnyNode, depth: number): void {
     if (isFunction(e) || e.type === 'ClassExpression' || e.type === 'ClassDeclaration') return;
+    if (mapped && mappedExpression(e, depth)) return;
     if (e.type === 'AwaitExpression' || e.type === 'YieldExpression') {
       list.open(e.start, `${R}.r(${F},`, depth);
       if (e.argument) {
@@ -636,9 +727,16 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
   }
 }
 
+/** Rows of source-mapped code (mapped-rows.ts): a node's original line, null for none of this function's. */
+export interface RowMap {
+  row(node: AnyNode): number | null;
+}
+
 export interface InstrumentTarget {
   node: FunctionNode;
   key: string;
+  /** Rows that are original lines, for source-mapped code; generated lines without it. */
+  rows?: RowMap;
 }
 
 export interface Instrumented {
@@ -673,7 +771,7 @@ export function instrumentEach(source: string, targets: readonly (InstrumentTarg
     const level = levels.get(t) ?? 0;
     const mark = list.edits.length;
     try {
-      instrumentEdits(source, t.node, t.key, list, level * NESTING);
+      instrumentEdits(source, t.node, t.key, list, level * NESTING, t.rows);
     } catch (err) {
       if (!(err instanceof CannotInstrument)) throw err;
       list.edits.length = mark;

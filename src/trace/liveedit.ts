@@ -1,9 +1,12 @@
 import * as inspector from 'node:inspector';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as acorn from 'acorn';
 import { liveEditRefusal } from './liveedit-status';
 import { CannotInstrument, entryOffset, functionAt, functionKey, instrumentAll, offsetOf, parseFunctionText, parseSource, PROBE_GLOBAL, type AnyNode, type FoundFunction } from './instrument';
+import { probeTarget, withShiftedMap } from './mapped-rows';
 import { nativeText, rememberProbedScript } from './original-text';
+import { parseFunctionKey } from './probe-key';
 
 const PROBE_MARK = `Symbol.for(${JSON.stringify(PROBE_GLOBAL)})`;
 
@@ -140,23 +143,26 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
     }
     // Already probed (by a load hook, or an earlier profile()): use its key, leave the code alone.
     const existing = existingKey(scriptSource, found);
-    const key = existing ?? keyFor(found, file);
+    // Source-mapped code (a bundle, minified): rows are the original file's lines.
+    const mapped = existing === null ? probeTarget(file, scriptSource, found) : null;
+    const key = existing ?? (mapped?.rows ? mapped.key : keyFor(found, file));
     const probed = existing !== null;
+    const { line, endLine } = mapped?.rows ? parseFunctionKey(key) : found;
     const target: LiveEditTarget = {
       key,
       file,
       name: found.name,
-      line: found.line,
-      endLine: found.endLine,
+      line,
+      endLine,
       pristine: pristineSources.get(location.scriptId)!,
     };
     if (probed) return target;
-    const bodyLine = found.node.body.loc!.start.line;
+    const bodyLine = mapped?.rows ? line : found.node.body.loc!.start.line;
     if (found.node.expression) throw new NeedsWrapper(target, bodyLine, '');
     let edited: string;
     let inserted: number[];
     try {
-      ({ code: edited, inserted } = instrumentAll(scriptSource, [{ node: found.node, key }]));
+      ({ code: edited, inserted } = withShiftedMap(file, scriptSource, instrumentAll(scriptSource, [{ node: found.node, key, rows: mapped?.rows }])));
     } catch (err) {
       if (err instanceof CannotInstrument) throw new LiveEditRefused(err.message);
       throw err;
@@ -171,22 +177,34 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
     if (reply.status === 'BlockedByActiveFunction' && closesOnLastLine(found)) {
       // V8's text diff put the edit of a body closing on its last line into the enclosing
       // function, which is running (a module's top level): this function itself is not.
-      throw new NeedsWrapper(target, bodyLine, SHARED_LINE);
+      throw new NeedsWrapper(target, bodyLine, sharedLine(found, scriptSource, file) ?? SHARED_LINE);
     }
-    if (reply.status && reply.status !== 'Ok') throw new LiveEditRefused(liveEditRefusal(reply.status));
+    if (reply.status && reply.status !== 'Ok') throw new LiveEditRefused(sharedLine(found, scriptSource, file) ?? liveEditRefusal(reply.status));
     rememberProbedScript(edited, scriptSource, inserted);
     // (A class's text comes from positions LiveEdit does not update: no check for classes.)
     const isClass = fn !== null && Object.getOwnPropertyDescriptor(fn, 'prototype')?.writable === false;
     if (fn !== null && !isClass && !nativeText(fn).includes(PROBE_MARK)) {
       // V8 accepted the script but kept this closure on its old code: put the text back.
       post('Debugger.setScriptSource', { scriptId: location.scriptId, scriptSource });
-      throw new NeedsWrapper(target, bodyLine, SHARED_LINE);
+      throw new NeedsWrapper(target, bodyLine, sharedLine(found, scriptSource, file) ?? SHARED_LINE);
     }
     return target;
   }
 }
 
 const SHARED_LINE = 'V8 could not match its probed text to the running closure (its last line holds its closing brace)';
+
+/**
+ * What works instead for a function whose closing brace shares its line with other code
+ * (minified bundles, tsx's output): V8's LiveEdit diffs such a line as a whole (whole, past
+ * 800 characters), charging the edit to the code around the function. Instrumenting the file
+ * as it loads (-f) needs no diff.
+ */
+function sharedLine(found: FoundFunction, source: string, file: string): string | null {
+  const rest = /^[^\n\r\u2028\u2029]*/.exec(source.slice(found.node.end))![0].replace(/\/\/.*$/, '');
+  if (!/\S/.test(rest)) return null;
+  return `its closing brace shares its line with other code (minified, or compiled by tsx), which V8's LiveEdit replaces only as a whole; -f ${path.basename(file)}:${found.name} profiles it as the file loads`;
+}
 
 /** Whether the body's closing brace shares a line with its last statement (or its opening brace). */
 function closesOnLastLine(found: FoundFunction): boolean {

@@ -23,7 +23,8 @@ import {
 } from './runtime';
 import { precisionProblem } from '../units/size';
 import { splitLines } from './lines';
-import { mapToOriginal } from './source-map';
+import { parseFunctionKey } from './probe-key';
+import { mapToOriginal, originalFileLines } from './source-map';
 
 export type { LineResult, FunctionResult, ProfileResults } from '../report/results';
 export type { TraceMode } from './runtime';
@@ -257,7 +258,9 @@ function wrapCalls<F extends AnyFunction>(fn: F, key: string, bodyLine: number):
 
 function functionResult(fn: FunctionStats, figures: CallFigures): FunctionResult {
   const text = sourceText(fn.file);
-  const source = splitLines(text);
+  // Rows of source-mapped code are lines of the original file already (mapped-rows.ts).
+  const original = parseFunctionKey(fn.key).source;
+  const source = original === undefined ? splitLines(text) : originalFileLines(fn.file, text, original);
   const lines: LineResult[] = [];
   const split = splitActive();
   for (let i = 0; i < figures.occ.length; i++) {
@@ -277,6 +280,7 @@ function functionResult(fn: FunctionStats, figures: CallFigures): FunctionResult
     }
     lines.push(row);
   }
+  if (original !== undefined) return { name: fn.name, file: original, line: fn.line, calls: figures.calls, lines };
   const result: FunctionResult = { name: fn.name, file: fn.file, line: fn.line, calls: figures.calls, lines };
   return text ? mapToOriginal(result, text) : result;
 }

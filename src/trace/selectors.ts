@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import { findFunctionsByName, forgetScan } from './find-by-name';
-import { functionKey, instrumentEach, listFunctions, parseFunctionKey, parseSource, type FoundFunction } from './instrument';
+import { instrumentEach, listFunctions, parseFunctionKey, parseSource, type FoundFunction } from './instrument';
+import { probeTarget, withShiftedMap } from './mapped-rows';
 
 /**
  * A `--function` selector: `name`, `file.js:name`, `file.js:line`, `file.js:line:column` (the
@@ -81,11 +82,14 @@ function fileMatches(selector: Selector, file: string): boolean {
 }
 
 /** Whether a selector picks a function described by its file, name and lines (for what was profiled). */
-export function selectorPicks(s: Selector, f: { file: string; name: string; line: number; endLine: number }): boolean {
+export function selectorPicks(s: Selector, f: { file: string; name: string; line: number; endLine: number; key?: string }): boolean {
   if (!fileMatches(s, f.file)) return false;
   if (s.all) return true;
   if (s.name !== undefined) return s.name === f.name;
-  return f.line <= s.line! && s.line! <= f.endLine;
+  // Rows of source-mapped code are original lines; the selector names the file's own.
+  const generated = f.key === undefined ? undefined : parseFunctionKey(f.key);
+  const [line, endLine] = generated?.source !== undefined ? [generated.generatedLine!, generated.generatedEndLine!] : [f.line, f.endLine];
+  return line <= s.line! && s.line! <= endLine;
 }
 
 /** Whether any selector could apply to this file (cheap test before parsing). */
@@ -173,11 +177,11 @@ export function instrumentSelected(
   }
   const { code, inserted, refused } = instrumentEach(
     source,
-    chosen.map((f) => ({ node: f.node, key: functionKey(file, f.name, f.line, f.endLine, f.node.loc!.start.column), insideWith: f.insideWith })),
+    chosen.map((f) => ({ node: f.node, ...probeTarget(file, source, f), insideWith: f.insideWith })),
   );
   for (const { target, reason } of quiet ? [] : refused) {
-    const { name, line } = parseFunctionKey(target.key);
-    process.stderr.write(`memprof: cannot profile ${name} (${file}:${line}): ${reason}; it runs unprofiled\n`);
+    const { name, line, source: original } = parseFunctionKey(target.key);
+    process.stderr.write(`memprof: cannot profile ${name} (${original ?? file}:${line}): ${reason}; it runs unprofiled\n`);
   }
-  return refused.length === chosen.length ? null : { code, inserted };
+  return refused.length === chosen.length ? null : withShiftedMap(file, source, { code, inserted });
 }
