@@ -10,7 +10,7 @@ import { configure, finishOpenFrames } from '../trace/runtime';
 import { load, reportUncaught } from '../util/run-script';
 import { writeFileAtomic } from '../util/write-file';
 import { VERSION } from '../version';
-import { addRetained, analyse, fileOfUrl, pickZoomTargets, type Analysis, type AnalysisOptions, type EntryKey } from './analysis';
+import { addRetained, analyse, fileOfUrl, pickZoomTargets, withoutOwnFrames, type Analysis, type AnalysisOptions, type EntryKey } from './analysis';
 import { HeapSampling } from './heap-sampling';
 import { MemoryTimelineRecorder } from './memory-timeline';
 import type { MemoryTimeline, TopFunction, TopReport, V8SamplingHeapProfile } from './model';
@@ -151,7 +151,8 @@ async function runOnce(options: TopOptions, first: FirstPass | null): Promise<vo
       profile: analysis,
       zoomed: zoomedEntries(analysis, options.top, zoomKeys, zoom, tables, first !== null),
       timeline: first ? first.timeline : recorded,
-      raw: first ? first.raw : raw,
+      raw: withoutOwnFrames(first ? first.raw : raw, analysisOptions),
+      ...(first ? { retainedRaw: withoutOwnFrames(raw, analysisOptions) } : {}),
     };
     options.onReport(report);
   };
@@ -285,7 +286,8 @@ async function runTwoPasses(options: TopOptions): Promise<void> {
     }
     if (child.signal === 'SIGINT' || child.signal === 'SIGTERM') {
       // Interrupted: no second run; the report has the first run's figures.
-      const analysis = analyse(first.raw, { ownDirs: ownDirs(), includeDeps: options.includeDeps });
+      const analysisOptions: AnalysisOptions = { ownDirs: ownDirs(), includeDeps: options.includeDeps };
+      const analysis = analyse(first.raw, analysisOptions);
       options.onReport({
         tool: 'memprof',
         version: VERSION,
@@ -300,7 +302,7 @@ async function runTwoPasses(options: TopOptions): Promise<void> {
           .filter((f): f is TopFunction => f !== undefined)
           .map((f) => ({ ...f, reason: 'the first run was interrupted: no second run' })),
         timeline: first.timeline,
-        raw: first.raw,
+        raw: withoutOwnFrames(first.raw, analysisOptions),
       });
       process.kill(process.pid, child.signal);
       return;
