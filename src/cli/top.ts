@@ -1,12 +1,10 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
-import { TOP_FORMATS, topFormatOf, topOutputProblem, writeTopReport, type TopFormat } from '../top/report/write';
+import { checkTopOutput, TOP_FORMATS, topFormatOf, writeTopReport, type TopFormat } from '../top/report/write';
 import { runTop } from '../top/run';
-import { parseSize } from '../units/size';
-import { checkWritable, writeFailure } from '../util/write-file';
-import { positiveIntOption, secondsOption } from './options';
+import { positiveIntOption, samplingIntervalOption, secondsOption } from './options';
 
 interface TopCliOptions {
   top: number;
@@ -31,17 +29,6 @@ Examples:
   memprof top --second-pass build.js    run twice: discover, then line tables from the start
 `;
 
-export function samplingIntervalOption(value: string): number {
-  let bytes: number;
-  try {
-    bytes = /^\d+$/.test(value) ? Number(value) : parseSize(value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-  if (!(bytes >= 1024 && bytes <= 64 * 1024 * 1024)) throw new InvalidArgumentError('expected bytes from 1024 to 64MiB, e.g. 32768 or 64KiB');
-  return Math.round(bytes);
-}
-
 export function registerTop(program: Command): void {
   program
     .command('top')
@@ -65,15 +52,7 @@ export function registerTop(program: Command): void {
       if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`cannot find script ${script}`, 1);
       const format = options.format ?? topFormatOf(options.output);
       // As for `memprof <script>`: the program's own stdout would corrupt a document after it.
-      const problem = topOutputProblem(format, options.output, true);
-      if (problem) throw new UsageError(problem);
-      if (options.output && options.output !== '-') {
-        try {
-          checkWritable(options.output);
-        } catch (err) {
-          throw new UsageError(`cannot write ${options.output}: ${writeFailure(err)}`);
-        }
-      }
+      checkTopOutput(format, options.output, true);
       await runTop({
         script: file,
         args,

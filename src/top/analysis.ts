@@ -12,6 +12,12 @@ export interface AnalysisOptions {
   includeDeps?: boolean;
 }
 
+/** memprof's own code: its launcher, compiled files and dependencies (never the program's). */
+export function ownDirs(): string[] {
+  const root = path.join(__dirname, '..', '..');
+  return [path.join(root, 'dist'), path.join(root, 'bin'), path.join(root, 'node_modules')];
+}
+
 type FrameKind = 'user' | 'package' | 'own' | 'builtin';
 
 interface Frame {

@@ -10,7 +10,7 @@ import { configure, finishOpenFrames } from '../trace/runtime';
 import { load, reportUncaught } from '../util/run-script';
 import { writeFileAtomic } from '../util/write-file';
 import { VERSION } from '../version';
-import { addRetained, analyse, fileOfUrl, pickZoomTargets, withoutOwnFrames, type Analysis, type AnalysisOptions, type EntryKey } from './analysis';
+import { addRetained, analyse, fileOfUrl, ownDirs, pickZoomTargets, withoutOwnFrames, type Analysis, type AnalysisOptions, type EntryKey } from './analysis';
 import { HeapSampling } from './heap-sampling';
 import { MemoryTimelineRecorder } from './memory-timeline';
 import type { MemoryTimeline, TopFunction, TopReport, V8SamplingHeapProfile } from './model';
@@ -49,12 +49,6 @@ interface FirstPass {
   timeline: MemoryTimeline;
   durationMs: number;
   ended: string;
-}
-
-/** memprof's own code: its launcher, compiled files and dependencies (never the program's). */
-export function ownDirs(): string[] {
-  const root = path.join(__dirname, '..', '..');
-  return [path.join(root, 'dist'), path.join(root, 'bin'), path.join(root, 'node_modules')];
 }
 
 export async function runTop(options: TopOptions): Promise<void> {

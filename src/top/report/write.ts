@@ -1,5 +1,6 @@
+import { UsageError } from '../../errors';
 import { writeAllSync } from '../../report/write-sync';
-import { writeFailure, writeFileAtomic } from '../../util/write-file';
+import { checkWritable, writeFailure, writeFileAtomic } from '../../util/write-file';
 import type { TopReport } from '../model';
 import { formatTopPprof, formatTopSpeedscope } from './export';
 import { formatTopHtml } from './html';
@@ -22,15 +23,21 @@ export function topFormatOf(file: string | undefined): TopFormat {
 }
 
 /**
- * Why this format cannot go where it is asked to, or null. Any document needs -o (the
- * program's own output would corrupt it on stdout); pprof is binary and needs a file.
+ * Throws a UsageError (exit 2) unless the report can go there: any document needs -o when
+ * the program shares memprof's stdout (its output would corrupt it); pprof is binary and
+ * needs a file; the file must be writable before the run, not found unwritable at its end.
  */
-export function topOutputProblem(format: TopFormat, output: string | undefined, programShares: boolean): string | null {
-  if (format === 'pprof' && (!output || output === '-')) return '--format pprof writes a binary file: name it with -o, e.g. -o heap.pb.gz';
+export function checkTopOutput(format: TopFormat, output: string | undefined, programShares: boolean): void {
+  if (format === 'pprof' && (!output || output === '-')) throw new UsageError('--format pprof writes a binary file: name it with -o, e.g. -o heap.pb.gz');
   if (format !== 'text' && !output && programShares) {
-    return `--format ${format} needs -o <file>: the program's own output also goes to stdout and would corrupt the report (-o - prints it there anyway)`;
+    throw new UsageError(`--format ${format} needs -o <file>: the program's own output also goes to stdout and would corrupt the report (-o - prints it there anyway)`);
   }
-  return null;
+  if (!output || output === '-') return;
+  try {
+    checkWritable(output);
+  } catch (err) {
+    throw new UsageError(`cannot write ${output}: ${writeFailure(err)}`);
+  }
 }
 
 function formatTop(report: TopReport, format: TopFormat, rows: number): string | Uint8Array {
