@@ -23,13 +23,15 @@ const path = require('node:path');
 const CLI = path.join(__dirname, '..', 'bin', 'memprof.js');
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
 // Requests to each server per figure, in SLICES alternating slices.
-const REQUESTS = Number(process.env.BENCH_REQUESTS || 3000);
-const SLICES = 6;
+const REQUESTS = Number(process.env.BENCH_REQUESTS || 4000);
+const SLICES = 8;
 // Two keep-alive connections keep a one-threaded server busy without the client hogging its own core.
 const CONNECTIONS = 2;
 // V8 tiers a fresh server's code up over its first ~20,000 requests (83 -> 26 µs of CPU a
-// request measured here), and LiveEdit sends the probed code back through it: before each
-// figure the servers run chunks of requests until their CPU time per request settles.
+// request measured here): each fresh server first answers WARMUP requests. LiveEdit sends
+// the probed code back through tiering: before each figure the servers run chunks of
+// requests until their CPU time per request settles.
+const WARMUP = 24000;
 const SETTLE_CHUNK = 2000;
 const SETTLE_WITHIN = 0.05;
 const SETTLE_MAX_CHUNKS = 25;
@@ -49,20 +51,33 @@ server.keepAliveTimeout = 5000;
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 `;
 
-const PIN = process.platform === 'linux' && os.availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
+const LINUX = process.platform === 'linux';
+const PIN = LINUX && os.availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
+// On Linux memprof finds the port a target's inspector opened from /proc: the servers take
+// any free port (--inspect-port=0, an option of node's only) rather than 9229, which other
+// programs on a shared machine may hold. Elsewhere memprof assumes 9229.
+const NODE_ARGS = LINUX ? ['--inspect-port=0'] : [];
 
 function startServer(file) {
-  const [command, args] = PIN ? ['taskset', ['-c', '0', process.execPath, file]] : [process.execPath, [file]];
+  const node = [process.execPath, ...NODE_ARGS, file];
+  const [command, args] = PIN ? ['taskset', ['-c', '0', ...node]] : [node[0], node.slice(1)];
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c) => {
       out += c;
       const m = /^(\d+)\n/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]), agent: new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS }) });
+      if (m) resolve({ child, port: Number(m[1]), inspectorOpen: () => inspectorOpen(child.pid, Number(m[1])), agent: new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS }) });
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
+}
+
+/** Whether `pid` listens anywhere but on its HTTP port (its inspector); null where that cannot be seen. */
+function inspectorOpen(pid, httpPort) {
+  if (!LINUX) return portInUse(DEFAULT_INSPECTOR_PORT);
+  const { tcpSockets } = require('../dist/remote/target-process.js');
+  return (tcpSockets(pid) ?? []).some((s) => s.listening && s.port !== httpPort);
 }
 
 function stopServer(server) {
@@ -126,32 +141,36 @@ async function settle(server) {
 }
 
 /**
- * The target against the control, in alternating slices: { rate, cpu } as target/control
- * (requests per second; CPU per request), plus the target's own figures.
+ * The target against the control, in alternating slices (control first, then target first,
+ * ...): the median over slice pairs of target/control (requests per second; CPU per
+ * request), so that a slice that met a garbage collection or a compile burst does not
+ * decide the figure; plus the target's own figures.
  */
 async function measurePair(control, target) {
   const slice = Math.ceil(REQUESTS / SLICES);
-  const sum = { control: { seconds: 0, cpuNs: 0 }, target: { seconds: 0, cpuNs: 0 } };
+  const pairs = [];
   for (let i = 0; i < SLICES; i++) {
+    const pair = {};
     for (const [name, server] of i % 2 === 0 ? [['control', control], ['target', target]] : [['target', target], ['control', control]]) {
-      const r = await run(server, slice);
-      sum[name].seconds += r.seconds;
-      sum[name].cpuNs = r.cpuNs === null || sum[name].cpuNs === null ? null : sum[name].cpuNs + r.cpuNs;
+      pair[name] = await run(server, slice);
     }
+    pairs.push(pair);
   }
+  const hasCpu = pairs.every((p) => p.target.cpuNs !== null && p.control.cpuNs !== null);
   const requests = slice * SLICES;
-  const hasCpu = sum.target.cpuNs !== null && sum.control.cpuNs !== null;
+  const total = (name, key) => pairs.reduce((sum, p) => sum + p[name][key], 0);
   return {
-    rate: sum.control.seconds / sum.target.seconds,
-    cpu: hasCpu ? sum.target.cpuNs / sum.control.cpuNs : null,
-    targetRate: requests / sum.target.seconds,
-    targetCpuUs: hasCpu ? sum.target.cpuNs / requests / 1000 : null,
+    rate: median(pairs.map((p) => p.control.seconds / p.target.seconds)),
+    cpu: hasCpu ? median(pairs.map((p) => p.target.cpuNs / p.control.cpuNs)) : null,
+    targetRate: requests / total('target', 'seconds'),
+    targetCpuUs: hasCpu ? total('target', 'cpuNs') / requests / 1000 : null,
+    controlCpuUs: hasCpu ? total('control', 'cpuNs') / requests / 1000 : null,
     requests,
   };
 }
 
-function attach(pid, mode) {
-  const child = spawn(process.execPath, [CLI, 'attach', ...mode, String(pid)], { stdio: ['ignore', 'pipe', 'pipe'] });
+function attach(server, mode) {
+  const child = spawn(process.execPath, [CLI, 'attach', ...mode, String(server.child.pid)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
   child.stderr.on('data', (c) => (stderr += c));
@@ -172,7 +191,7 @@ function attach(pid, mode) {
       const code = await exited;
       if (code !== 0) throw new Error(`memprof attach ${mode.join(' ')} exited ${code}: ${stderr}`);
       // Detach closes the inspector a moment after memprof's connection: measure once it is gone.
-      await waitFor(async () => !(await portInUse(DEFAULT_INSPECTOR_PORT)));
+      await waitFor(async () => !(await server.inspectorOpen()));
       return stdout;
     },
   };
@@ -232,10 +251,12 @@ async function oneRound(file, order, settled) {
       settled.push(requests);
       return requests;
     };
+    await run(control, WARMUP);
+    await run(target, WARMUP);
     await settleBoth();
     const figures = { plain: await measurePair(control, target) };
     for (const mode of order) {
-      const session = attach(target.child.pid, MODES[mode].args);
+      const session = attach(target, MODES[mode].args);
       await session.attached;
       const settling = await settleBoth();
       figures[mode] = await measurePair(control, target);
@@ -252,7 +273,7 @@ async function oneRound(file, order, settled) {
 }
 
 async function main() {
-  if (await portInUse(DEFAULT_INSPECTOR_PORT)) {
+  if (!LINUX && (await portInUse(DEFAULT_INSPECTOR_PORT))) {
     console.log('attach: not measured: port 9229 is in use (a plain node opens its inspector there on SIGUSR1)');
     return;
   }
@@ -267,6 +288,9 @@ async function main() {
     for (let round = 0; round < ROUNDS; round++) rounds.push(await oneRound(file, round % 2 === 0 ? ['lines', 'top'] : ['top', 'lines'], settled));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+  if (process.env.BENCH_VERBOSE) {
+    rounds.forEach((r, i) => console.log(`round ${i + 1}: ${STATES.map((st) => `${st} target ${r[st].targetCpuUs?.toFixed(1)} control ${r[st].controlCpuUs?.toFixed(1)} µs`).join('; ')}`));
   }
   const spread = (values) => `x${median(values).toFixed(2)} [${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}]`;
   const hasCpu = rounds.every((r) => STATES.every((s) => r[s].cpu !== null));
