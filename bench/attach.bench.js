@@ -19,6 +19,7 @@ const http = require('node:http');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { median } = require('../dist/util/statistics.js');
 
 const CLI = path.join(__dirname, '..', 'bin', 'memprof.js');
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
@@ -235,10 +236,6 @@ const MODES = {
 };
 const STATES = ['plain', 'lines', 'after lines', 'top', 'after top'];
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function oneRound(file, order, settled) {
   const control = await startServer(file);
