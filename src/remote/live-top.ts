@@ -1,6 +1,5 @@
-import * as path from 'node:path';
 import { MemoryTimelineRecorder, type HeapReading } from '../top/memory-timeline';
-import type { MemoryTimeline, V8SamplingHeapProfile } from '../top/model';
+import type { MemoryTimeline, V8SamplingHeapProfile, V8SamplingHeapProfileNode } from '../top/model';
 import type { CdpClient } from './cdp';
 import { closeInspectorLater } from './connect';
 import type { InspectorEndpoint } from './inspector-port';
@@ -14,11 +13,8 @@ import { AttachedSession } from './session';
  * if memprof opened it.
  */
 
-/**
- * The script name memprof's evaluations run under: a path in memprof's own folder, so the
- * analysis (and exporters) count what they allocate as memprof's, never the program's.
- */
-const OWN_SCRIPT_URL = path.join(__dirname, 'memprof-evaluate.js');
+/** The name of the function memprof's memory readings run in the target. */
+const READER = 'memprofReadMemory';
 const RSS_EVERY_MS = 10;
 // Each reading is an interrupt of the target's main thread (tens of µs): a few a second.
 const HEAP_EVERY_MS = 250;
@@ -62,10 +58,19 @@ export class LiveTop extends AttachedSession {
     this.timeline.start();
   }
 
-  private memoryUsage(): Promise<HeapReading> {
-    return this.client.evaluate<HeapReading>(
-      `(() => { const m = process.memoryUsage(); return { rss: m.rss, heapUsed: m.heapUsed, external: m.external }; })()\n//# sourceURL=${OWN_SCRIPT_URL}`,
-    );
+  /**
+   * The target's memory as `process.memoryUsage()` sees it, read by a function whose name
+   * marks its frames as memprof's (see withoutOwnReadings); without the console's
+   * command-line API, which the target would set up again at every call.
+   */
+  private async memoryUsage(): Promise<HeapReading> {
+    const reply = await this.client.send<{ result: { value?: HeapReading }; exceptionDetails?: { text: string } }>('Runtime.evaluate', {
+      expression: `(function ${READER}() { const m = process.memoryUsage(); return { rss: m.rss, heapUsed: m.heapUsed, external: m.external }; })()`,
+      returnByValue: true,
+      silent: true,
+    });
+    if (!reply.result.value) throw new Error(`memprof's memory reading failed in the target: ${reply.exceptionDetails?.text}`);
+    return reply.result.value;
   }
 
   /** Stops sampling and returns the profile and the timeline; the connection stays for detach(). */
@@ -74,7 +79,7 @@ export class LiveTop extends AttachedSession {
     const last = await this.memoryUsage().catch(() => undefined);
     const { profile } = await this.client.send<{ profile: V8SamplingHeapProfile }>('HeapProfiler.stopSampling');
     this.sampling = false;
-    return { raw: profile, timeline: this.timeline.stop(last), durationMs: Date.now() - this.started };
+    return { raw: withoutOwnReadings(profile), timeline: this.timeline.stop(last), durationMs: Date.now() - this.started };
   }
 
   /** Leaves the process as it was: sampling stopped, the profiler disabled, the inspector closed if memprof opened it. */
@@ -94,4 +99,23 @@ export class LiveTop extends AttachedSession {
       await this.client.close();
     }
   }
+}
+
+/**
+ * The profile without what memprof's readings allocated in the target: V8 names no script
+ * for an evaluated expression, so they are found by shape, a script run from the inspector
+ * (a root frame without URL) that calls the reader function.
+ */
+function withoutOwnReadings(profile: V8SamplingHeapProfile): V8SamplingHeapProfile {
+  const dropped = new Set<number>();
+  const mark = (node: V8SamplingHeapProfileNode): void => {
+    dropped.add(node.id);
+    node.children.forEach(mark);
+  };
+  const kept = profile.head.children.filter((node) => {
+    const own = node.callFrame.url === '' && node.children.some((c) => c.callFrame.functionName === READER);
+    if (own) mark(node);
+    return !own;
+  });
+  return { head: { ...profile.head, children: kept }, samples: profile.samples.filter((s) => !dropped.has(s.nodeId)) };
 }

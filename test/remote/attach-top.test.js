@@ -68,7 +68,6 @@ test('attach --top: the allocating handler of a plain server comes first; served
   assert.equal(first.line, REPORT_LINE, 'and the line it starts on');
   assert.ok(first.allocated > 0.5 * report.allocated, `report() has most of the sampled bytes: ${first.allocated} of ${report.allocated}`);
   assert.match(first.noLines, new RegExp(`memprof attach --lines -f \\S*alloc-server\\.js:${REPORT_LINE} ${server.child.pid}`), `it names the command for its lines: ${first.noLines}`);
-  assert.ok(!JSON.stringify(report.stacks).includes('memprof-evaluate'), "memprof's own readings of the target are not in the profile");
 
   assert.match(m.stderr, /detached from pid \d+: sampling stopped, its inspector closed/, m.stderr);
   assert.equal((await get(port, '/sampling')).body, 'stopped', "after detach V8's sampling heap profiler no longer runs in the server");
@@ -87,6 +86,20 @@ test('attach --top: the allocating handler of a plain server comes first; served
   const table = JSON.parse(lines.stdout).functions[0];
   assert.equal(table.name, 'report', `attach --lines probed the function the report named: ${lines.stdout.slice(0, 300)}`);
   assert.equal(table.calls, 3, 'one call per request');
+});
+
+test("attach --top leaves its own readings of the target's memory out: an idle server shows nothing of the program", async (t) => {
+  if (!(await holdInspectorPort(t))) return t.skip(PORT_BUSY);
+  const server = await startServer([], ALLOC_SERVER);
+  t.after(() => server.child.kill());
+  // A small interval samples nearly every reading memprof makes (process.memoryUsage() four times a second).
+  const m = memprofAsync(['attach', '--top', '-t', '2', '--sampling-interval', '1024', '--format', 'json', String(server.child.pid)]);
+  assert.equal(await m.exited, 0, m.stderr);
+  const report = JSON.parse(m.stdout);
+  const program = report.functions.filter((f) => !/^\(.*\)$/.test(f.name));
+  assert.deepEqual(program.map((f) => `${f.name} ${f.allocated}`), [], "only V8's own entries ((V8 API), (PARSER)...) at most: nothing charged to the program or to Node's modules");
+  assert.ok(!JSON.stringify(report.stacks).includes('memprofReadMemory'), "memprof's reading function is not in the stacks");
+  assert.ok(report.allocated < 256 * 1024, `what the readings' parsing costs V8 stays small: ${report.allocated} bytes in 2 s`);
 });
 
 test('attach --top -t writes pprof by -o x.pb.gz: the handler is the heaviest allocator', async (t) => {
