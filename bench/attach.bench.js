@@ -5,7 +5,7 @@
 // target through five states: plain, `memprof attach --lines --fast -f handler` attached,
 // after that detach, `memprof attach --top` attached, after that detach (the two modes swap
 // order every round). In each state the two servers are measured in alternating slices
-// (control, target, control, target, ...), so that whatever else the machine runs weighs on
+// (control, target, target, control, ...), so that whatever else the machine runs weighs on
 // both alike; the target's figure is relative to the control's, and each state is then
 // relative to the same round's plain state. Printed: the median of the rounds, [min-max].
 //   - requests per second;
