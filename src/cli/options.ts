@@ -70,3 +70,15 @@ export function precisionOption(value: string): number {
   if (problem) throw new InvalidArgumentError(problem.replace(/, got .*/, ''));
   return n;
 }
+
+/** V8's mean bytes between heap samples: 32768 or 64KiB, from 1 KiB to 64 MiB. */
+export function samplingIntervalOption(value: string): number {
+  let bytes: number;
+  try {
+    bytes = /^\d+$/.test(value) ? Number(value) : parseSize(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  if (!(bytes >= 1024 && bytes <= 64 * 1024 * 1024)) throw new InvalidArgumentError('expected bytes from 1024 to 64MiB, e.g. 32768 or 64KiB');
+  return Math.round(bytes);
+}
