@@ -10,3 +10,48 @@ export const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/g;
 export function splitLines(source: string): string[] {
   return source.split(LINE_BREAK);
 }
+
+/**
+ * Where each line of a text starts (lines as LINE_BREAK counts them): offset <-> line and
+ * column in a big file without splitting it into strings.
+ */
+export class LineStarts {
+  private starts: Int32Array;
+  private count = 1;
+
+  constructor(private readonly text: string) {
+    this.starts = new Int32Array(Math.max(16, text.length >> 5));
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 13 && c < 0x2028) continue;
+      if (c === 10 || c === 0x2028 || c === 0x2029 || (c === 13 && text.charCodeAt(i + 1) !== 10)) this.push(i + 1);
+    }
+  }
+
+  private push(start: number): void {
+    if (this.count === this.starts.length) {
+      const grown = new Int32Array(this.starts.length * 2);
+      grown.set(this.starts);
+      this.starts = grown;
+    }
+    this.starts[this.count++] = start;
+  }
+
+  /** 0-based offset of a 1-based line and 0-based column (the text's end past its last line). */
+  offset(line: number, column: number): number {
+    if (line < 1) return column;
+    return line > this.count ? this.text.length : this.starts[line - 1] + column;
+  }
+
+  /** 1-based line and 0-based column of an offset. */
+  position(offset: number): { line: number; column: number } {
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.starts[lo] };
+  }
+}
