@@ -53,12 +53,31 @@ export function liveEditCost(source: string): LiveEditCost {
     } else if (token === 'function' || token === '=>') {
       functions++;
       inside[top]++;
-      // A declaration's name is its scope's; an expression's is its own (counted the same: rare).
-      if (token === 'function') declared[top]++;
+      // A declaration's name is its scope's (an expression's is its own).
+      if (token === 'function' && startsStatement(source, at, skip, k)) declared[top]++;
     } else {
       declared[top]++;
     }
   }
   for (let i = declared.length - 1; i >= 0; i--) comparisons += declared[i] * inside[i];
   return { functions, comparisons, seconds: comparisons / COMPARISONS_PER_SECOND };
+}
+
+/** Whether the code before `at` ends a statement or a block (or is `export`/`default`): a declaration starts there. */
+function startsStatement(source: string, at: number, skip: readonly number[], next: number): boolean {
+  let i = at - 1;
+  let k = next - 2; // the last non-code range before `at`
+  for (;;) {
+    while (i >= 0 && /\s/.test(source[i])) i--;
+    if (i >= 0 && k >= 0 && skip[k + 1] === i + 1 && source[skip[k]] === '/' && /[/*]/.test(source[skip[k] + 1])) {
+      i = skip[k] - 1; // a comment
+      k -= 2;
+      continue;
+    }
+    break;
+  }
+  if (i < 0) return true;
+  const c = source[i];
+  if (c === ';' || c === '{' || c === '}') return true;
+  return /(?:^|[^\w$])(?:export|default)$/.test(source.slice(Math.max(0, i - 7), i + 1));
 }
