@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { CannotInstrument, entryOffset, functionAt, functionKey, instrumentAll, parseFunctionText, parseSource, PROBE_GLOBAL, type AnyNode, type FoundFunction } from './instrument';
 import { liveEditCost } from './liveedit-cost';
 import { LineStarts } from './lines';
-import { nativeText, rememberProbedScript } from './original-text';
+import { expectStaleClasses, nativeText, rememberProbedScript } from './original-text';
 import { BIG_FILE } from './selectors';
 import { formatSize } from '../units/size';
 
@@ -188,6 +188,8 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
     const took = (performance.now() - began) / 1000;
     if (!slow.notice && took > 1) process.stderr.write(`memprof: ${found.name}: V8 took ${took.toFixed(1)} s to recompile ${path.basename(file)} (${formatSize(scriptSource.length)}) and swap its code\n`);
     rememberProbedScript(edited, scriptSource, inserted);
+    // Classes after the function keep their old offsets in the new text (V8 does not move them).
+    if (/\bclass\b/.test(scriptSource.slice(found.node.end))) expectStaleClasses();
     // (A class's text comes from positions LiveEdit does not update: no check for classes.)
     const isClass = fn !== null && Object.getOwnPropertyDescriptor(fn, 'prototype')?.writable === false;
     if (fn !== null && !isClass && !nativeText(fn).includes(PROBE_MARK)) {
