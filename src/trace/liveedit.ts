@@ -138,6 +138,11 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
     }
     const lines = new LineStarts(scriptSource);
     const offset = lines.offset(location.lineNumber + 1, location.columnNumber);
+    // Without the function's own text, the whole script is parsed: not one V8 would take too long to edit.
+    if (fn === null && scriptSource.length >= BIG_FILE) {
+      const slow = slowEdit(scriptSource, file, { name: '', line: location.lineNumber + 1 });
+      if (slow.refuse) throw new LiveEditRefused(slow.refuse);
+    }
     const found = functionAt(parseAround(scriptSource, offset, fn, url, lines), offset);
     if (!found) {
       if (fn && /^class\b/.test(Function.prototype.toString.call(fn))) {
@@ -211,7 +216,7 @@ const NOTICE_SECONDS = 0.7;
  * its functions × the variables of their scopes (24 s for typescript.js): a refusal (the
  * function is wrapped) when that takes too long, a notice when it takes a while.
  */
-function slowEdit(source: string, file: string, found: FoundFunction): { refuse?: string; notice?: string } {
+function slowEdit(source: string, file: string, found: { name: string; line: number }): { refuse?: string; notice?: string } {
   const cost = liveEditCost(source);
   if (cost.seconds < NOTICE_SECONDS) return {};
   const what = `${path.basename(file)} (${formatSize(source.length)}, ${cost.functions.toLocaleString('en-US')} functions)`;
