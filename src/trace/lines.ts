@@ -6,6 +6,9 @@
  */
 export const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/g;
 
+/** From this size a file is big: its text is not kept, name selectors do not parse it whole. */
+export const BIG_FILE = 1024 * 1024;
+
 /** The source's lines, numbered as acorn and V8 number them. */
 export function splitLines(source: string): string[] {
   return source.split(LINE_BREAK);
@@ -41,6 +44,15 @@ export class LineStarts {
   offset(line: number, column: number): number {
     if (line < 1) return column;
     return line > this.count ? this.text.length : this.starts[line - 1] + column;
+  }
+
+  /** The text of a 1-based line, without its line break ('' past the end). */
+  lineText(line: number): string {
+    if (line < 1 || line > this.count) return '';
+    const start = this.starts[line - 1];
+    let end = line < this.count ? this.starts[line] - 1 : this.text.length;
+    if (line < this.count && this.text.charCodeAt(end) === 10 && this.text.charCodeAt(end - 1) === 13) end--;
+    return this.text.slice(start, end);
   }
 
   /** 1-based line and 0-based column of an offset. */

@@ -22,7 +22,7 @@ import {
   type TraceMode,
 } from './runtime';
 import { precisionProblem } from '../units/size';
-import { splitLines } from './lines';
+import { BIG_FILE, LineStarts } from './lines';
 import { mapToOriginal } from './source-map';
 
 export type { LineResult, FunctionResult, ProfileResults } from '../report/results';
@@ -73,7 +73,8 @@ function sourceText(file: string): string {
     } catch {
       text = '';
     }
-    sources.set(file, text);
+    // A big file's text is read again for each table, not kept: it would count in every row after.
+    if (text.length < BIG_FILE) sources.set(file, text);
   }
   return text;
 }
@@ -257,12 +258,12 @@ function wrapCalls<F extends AnyFunction>(fn: F, key: string, bodyLine: number):
 
 function functionResult(fn: FunctionStats, figures: CallFigures): FunctionResult {
   const text = sourceText(fn.file);
-  const source = splitLines(text);
+  const source = new LineStarts(text);
   const lines: LineResult[] = [];
   const split = splitActive();
   for (let i = 0; i < figures.occ.length; i++) {
     const line = fn.line + i;
-    const quoted = source[line - 1] ?? '';
+    const quoted = source.lineText(line);
     let row: LineResult;
     if (i === 0 && figures.calls > 0) {
       // The header row: memory at entry, net increment of whole calls, peak during calls.

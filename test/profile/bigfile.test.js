@@ -123,3 +123,16 @@ test('-f into a big file: at the program\'s next line, no instrumenter garbage i
   assert.ok(probed.heap < without.heap + 1 * MiB, `the heap after loading the probed file is the unprobed run's (its 4 MiB original text collected): ${figures}`);
   assert.ok(probed.rss < without.rss + 5 * MiB, `RSS within 5 MiB of the same run with nothing instrumented: ${figures}`);
 });
+
+test('LineStarts gives the lines splitLines gives (\\r\\n, \\n, \\r, U+2028, U+2029), and offsets and positions back and forth', () => {
+  const { splitLines } = require('../../dist/trace/lines');
+  for (const text of ['a\nb\r\nc\rd\u2028e\u2029f', '', 'x\n', '\n\n', 'one']) {
+    const lines = new LineStarts(text);
+    const expected = splitLines(text);
+    assert.deepStrictEqual(expected.map((_, i) => lines.lineText(i + 1)), expected, JSON.stringify(text));
+    assert.strictEqual(lines.lineText(expected.length + 1), '', 'past the last line');
+  }
+  const lines = new LineStarts('ab\r\ncd\nef');
+  assert.deepStrictEqual([lines.offset(2, 1), lines.offset(3, 0)], [5, 7]);
+  assert.deepStrictEqual([lines.position(5), lines.position(7), lines.position(0)], [{ line: 2, column: 1 }, { line: 3, column: 0 }, { line: 1, column: 0 }]);
+});
