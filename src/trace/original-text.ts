@@ -138,7 +138,8 @@ function inspectClass(this: unknown): unknown {
   if (!isClass(this)) return this;
   const cls = this as Function;
   const text = nativeToString.call(cls);
-  if (text.startsWith('class') || !staleClassText(text).startsWith('class')) return cls;
+  // A built-in (Map) is no class of a script: no search through the probed scripts for it.
+  if (text.startsWith('class') || text.endsWith('{ [native code] }') || !staleClassText(text).startsWith('class')) return cls;
   // One stand-in per class (a static property naming the class shows as circular, as it would).
   let standIn = standIns.get(cls);
   if (!standIn) {
