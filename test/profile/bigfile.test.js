@@ -22,7 +22,8 @@ const PROFILE = path.join(__dirname, '..', '..', 'dist', 'index.js');
 function flatModule(n) {
   let s = "'use strict';\n";
   for (let i = 0; i < n; i++) s += `function f${i}(a) {\n  const b = [a, ${i}];\n  return b.length > 5 ? f${(i + 1) % n}(a) : (x) => x + b[0];\n}\n`;
-  return `${s}function target(n) {\n  const out = [];\n  for (let i = 0; i < n; i++) out.push(i);\n  return out.length;\n}\nmodule.exports = { target, f0 };\n`;
+  // A regular expression literal: V8 caches regular expressions by their pattern.
+  return `${s}const KEY = /^key-[a-z]+-\\d{3,}$/;\nfunction target(n) {\n  const out = [];\n  for (let i = 0; i < n; i++) out.push(i);\n  return out.length + Number(KEY.test('key-a-123'));\n}\nmodule.exports = { target, f0 };\n`;
 }
 
 /** The same functions, each in a scope of its own (as webpack wraps modules). */
@@ -76,7 +77,7 @@ test('profile() on a function of a file V8 would take seconds to recompile: meas
   const r = spawnSync(process.execPath, ['main.js'], { cwd: dir, encoding: 'utf8', timeout: 120000 });
   assert.strictEqual(r.status, 0, r.stderr);
   const [printed, json] = r.stdout.trim().split('\n');
-  assert.strictEqual(printed, '1000 false', 'the wrapper returns what the function returns');
+  assert.strictEqual(printed, '1001 false', 'the wrapper returns what the function returns');
   assert.match(
     r.stderr,
     /^memprof: target: V8 would take about \d+ s to recompile big\.js \(\d+\.\d KiB, 10,001 functions\) and swap its code; for its lines, select it as the file loads: memprof -f 'big\.js:target'; each call is measured as one row \(wrapped\)\n$/,
@@ -110,7 +111,7 @@ test('-f into a big file: at the program\'s next line, no instrumenter garbage i
     `const big = require('./big.js');\n` +
       `const m = process.memoryUsage();\n` +
       `console.error(JSON.stringify({ heap: m.heapUsed, rss: m.rss }));\n` +
-      `console.log(big.target(3));\n`,
+      `console.log(big.target(3), big.target.toString().includes('KEY'));\n`,
   );
   const run = (selector) => {
     const r = memprof(['-f', selector, 'main.js'], { cwd: dir, timeout: 120000 });
@@ -122,6 +123,11 @@ test('-f into a big file: at the program\'s next line, no instrumenter garbage i
   const figures = `heap ${(probed.heap / MiB).toFixed(1)} MiB against ${(without.heap / MiB).toFixed(1)} MiB, RSS ${(probed.rss / MiB).toFixed(1)} MiB against ${(without.rss / MiB).toFixed(1)} MiB`;
   assert.ok(probed.heap < without.heap + 1 * MiB, `the heap after loading the probed file is the unprobed run's (its 4 MiB original text collected): ${figures}`);
   assert.ok(probed.rss < without.rss + 5 * MiB, `RSS within 5 MiB of the same run with nothing instrumented: ${figures}`);
+  // By line: the whole file is parsed, and acorn's RegExp for the literal (its pattern a slice
+  // of the original text) must not be the one V8's cache hands to the program's literal.
+  const line = flatModule(45000).split('\n').findIndex((l) => l.startsWith('function target')) + 2;
+  const byLine = run(`big.js:${line}`);
+  assert.ok(byLine.heap < without.heap + 1 * MiB, `by line, the original text is collected too: heap ${(byLine.heap / MiB).toFixed(1)} MiB against ${(without.heap / MiB).toFixed(1)} MiB`);
 });
 
 test('LineStarts gives the lines splitLines gives (\\r\\n, \\n, \\r, U+2028, U+2029), and offsets and positions back and forth', () => {
