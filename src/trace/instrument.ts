@@ -1,5 +1,5 @@
 import * as acorn from 'acorn';
-import { LINE_BREAK } from './lines';
+import { parserAt } from './parser-at';
 import { PROBE_GLOBAL } from './probe-key';
 
 export { splitLines } from './lines';
@@ -162,39 +162,29 @@ const WRAPPERS: readonly [string, string][] = [
 
 /**
  * Parses only one function's text (as Function.prototype.toString gives it) found at
- * `start` in `source`: a whole-file parse costs tens of ms on a 2,000-line file. Everything
- * before it becomes blanks that keep line breaks, so lines match the file; node offsets
- * are shifted back to the file's. Null when no wrapper makes the text parse.
+ * `start` in a file, whose line and column there are `at`: a whole-file parse costs tens
+ * of ms on a 2,000-line file and seconds on a 9 MB bundle. Node offsets are the file's.
+ * Null when no wrapper makes the text parse.
  */
-export function parseFunctionText(source: string, start: number, text: string): acorn.Program | null {
-  const blank = source.slice(0, start).replace(/[^\n\r\u2028\u2029]/g, ' ');
+export function parseFunctionText(start: number, text: string, at: { line: number; column: number }): acorn.Program | null {
   for (const [open, close] of WRAPPERS) {
     let program: acorn.Program;
     try {
-      program = acorn.parse(open + blank + text + close, { ...PARSE_BASE, sourceType: 'script', checkPrivateFields: false });
+      const options = { ...PARSE_BASE, sourceType: 'script', checkPrivateFields: false } as acorn.Options;
+      program = parserAt<{ parse(): acorn.Program }>(options, open + text + close, 0, at.line, at.column - open.length).parse();
     } catch {
       continue;
     }
+    const delta = start - open.length;
     const shift = (node: AnyNode): void => {
-      node.start -= open.length;
-      node.end -= open.length;
+      node.start += delta;
+      node.end += delta;
       for (const child of children(node)) shift(child);
     };
     shift(program as AnyNode);
     return program;
   }
   return null;
-}
-
-/** 0-based offset of a 1-based line and 0-based column (lines as V8 counts them). */
-export function offsetOf(source: string, line: number, column: number): number {
-  if (line <= 1) return column;
-  const re = new RegExp(LINE_BREAK.source, 'g');
-  for (let l = 1; ; l++) {
-    const m = re.exec(source);
-    if (!m) return source.length;
-    if (l === line - 1) return m.index + m[0].length + column;
-  }
 }
 
 interface Edit {

@@ -3,10 +3,14 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as acorn from 'acorn';
 import { liveEditRefusal } from './liveedit-status';
-import { CannotInstrument, entryOffset, functionAt, functionKey, instrumentAll, offsetOf, parseFunctionText, parseSource, PROBE_GLOBAL, type AnyNode, type FoundFunction } from './instrument';
+import { CannotInstrument, entryOffset, functionAt, functionKey, instrumentAll, parseFunctionText, parseSource, PROBE_GLOBAL, type AnyNode, type FoundFunction } from './instrument';
+import { liveEditCost } from './liveedit-cost';
+import { LineStarts } from './lines';
 import { probeTarget, withShiftedMap } from './mapped-rows';
-import { nativeText, rememberProbedScript } from './original-text';
+import { expectStaleClasses, nativeText, rememberProbedScript } from './original-text';
 import { parseFunctionKey } from './probe-key';
+import { BIG_FILE } from './selectors';
+import { formatSize } from '../units/size';
 
 const PROBE_MARK = `Symbol.for(${JSON.stringify(PROBE_GLOBAL)})`;
 
@@ -129,12 +133,19 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
     if (!url) throw new LiveEditRefused('its script has no file (eval or built-in code)');
     const file = fileOf(url);
     const { scriptSource } = post<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId: location.scriptId });
-    // A script probed by a load hook is not pristine: its text is read from disk instead.
+    // A script probed by a load hook is not pristine: its text is read from disk instead, as
+    // is a big script's (not kept in memory).
     if (!pristineSources.has(location.scriptId)) {
-      pristineSources.set(location.scriptId, scriptSource.includes(PROBE_MARK) ? '' : scriptSource);
+      pristineSources.set(location.scriptId, scriptSource.includes(PROBE_MARK) || scriptSource.length >= BIG_FILE ? '' : scriptSource);
     }
-    const offset = offsetOf(scriptSource, location.lineNumber + 1, location.columnNumber);
-    const found = functionAt(parseAround(scriptSource, offset, fn, url), offset);
+    const lines = new LineStarts(scriptSource);
+    const offset = lines.offset(location.lineNumber + 1, location.columnNumber);
+    // Without the function's own text, the whole script is parsed: not one V8 would take too long to edit.
+    if (fn === null && scriptSource.length >= BIG_FILE) {
+      const slow = slowEdit(scriptSource, file, { name: '', line: location.lineNumber + 1 });
+      if (slow.refuse) throw new LiveEditRefused(slow.refuse);
+    }
+    const found = functionAt(parseAround(scriptSource, offset, fn, url, lines), offset);
     if (!found) {
       if (fn && /^class\b/.test(Function.prototype.toString.call(fn))) {
         throw new LiveEditRefused('it is a class without a constructor of its own: profile its methods (Class.prototype.method) instead');
@@ -159,6 +170,10 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
     if (probed) return target;
     const bodyLine = mapped?.rows ? line : found.node.body.loc!.start.line;
     if (found.node.expression) throw new NeedsWrapper(target, bodyLine, '');
+    const slow = slowEdit(scriptSource, file, found);
+    if (slow.refuse) throw new NeedsWrapper(target, bodyLine, slow.refuse);
+    if (slow.notice) process.stderr.write(`memprof: ${slow.notice}\n`);
+    const began = performance.now();
     let edited: string;
     let inserted: number[];
     try {
@@ -180,7 +195,11 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
       throw new NeedsWrapper(target, bodyLine, sharedLine(found, scriptSource, file) ?? SHARED_LINE);
     }
     if (reply.status && reply.status !== 'Ok') throw new LiveEditRefused(sharedLine(found, scriptSource, file) ?? liveEditRefusal(reply.status));
+    const took = (performance.now() - began) / 1000;
+    if (!slow.notice && took > 1) process.stderr.write(`memprof: ${found.name}: V8 took ${took.toFixed(1)} s to recompile ${path.basename(file)} (${formatSize(scriptSource.length)}) and swap its code\n`);
     rememberProbedScript(edited, scriptSource, inserted);
+    // Classes after the function keep their old offsets in the new text (V8 does not move them).
+    if (/\bclass\b/.test(scriptSource.slice(found.node.end))) expectStaleClasses();
     // (A class's text comes from positions LiveEdit does not update: no check for classes.)
     const isClass = fn !== null && Object.getOwnPropertyDescriptor(fn, 'prototype')?.writable === false;
     if (fn !== null && !isClass && !nativeText(fn).includes(PROBE_MARK)) {
@@ -190,6 +209,27 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
     }
     return target;
   }
+}
+
+/** Above this estimate, a function is wrapped rather than edited (profile() must not freeze the program). */
+const WRAP_SECONDS = 1.5;
+/** Above this estimate, a line on stderr says why the program stops for a while. */
+const NOTICE_SECONDS = 0.7;
+
+/**
+ * V8 recompiles the whole script to swap one function's code, in a time that grows with
+ * its functions × the variables of their scopes (24 s for typescript.js): a refusal (the
+ * function is wrapped) when that takes too long, a notice when it takes a while.
+ */
+function slowEdit(source: string, file: string, found: { name: string; line: number }): { refuse?: string; notice?: string } {
+  const cost = liveEditCost(source);
+  if (cost.seconds < NOTICE_SECONDS) return {};
+  const what = `${path.basename(file)} (${formatSize(source.length)}, ${cost.functions.toLocaleString('en-US')} functions)`;
+  if (cost.seconds < WRAP_SECONDS) return { notice: `${found.name}: V8 recompiles ${what} to swap its code, about ${Math.ceil(cost.seconds)} s` };
+  const selector = /^[A-Za-z_$][\w$]*$/.test(found.name) ? found.name : String(found.line);
+  return {
+    refuse: `V8 would take about ${Math.round(cost.seconds)} s to recompile ${what} and swap its code; for its lines, select it as the file loads: memprof -f '${path.basename(file)}:${selector}'`,
+  };
 }
 
 const SHARED_LINE = 'V8 could not match its probed text to the running closure (its last line holds its closing brace)';
@@ -228,12 +268,12 @@ function enableDebugger(): void {
 }
 
 /** The function's own text parsed in place (fast), or the whole script when that fails. */
-function parseAround(source: string, offset: number, fn: Function | null, url: string): acorn.Program {
+function parseAround(source: string, offset: number, fn: Function | null, url: string, lines: LineStarts): acorn.Program {
   if (fn !== null) {
     const text = nativeText(fn);
     const start = source.lastIndexOf(text, offset);
     if (start >= 0 && start + text.length >= offset) {
-      const program = parseFunctionText(source, start, text);
+      const program = parseFunctionText(start, text, lines.position(start));
       if (program) return program;
     }
   }

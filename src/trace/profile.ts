@@ -22,7 +22,7 @@ import {
   type TraceMode,
 } from './runtime';
 import { precisionProblem } from '../units/size';
-import { splitLines } from './lines';
+import { BIG_FILE, LineStarts } from './lines';
 import { parseFunctionKey } from './probe-key';
 import { mapToOriginal, originalFileLines } from './source-map';
 
@@ -74,7 +74,8 @@ function sourceText(file: string): string {
     } catch {
       text = '';
     }
-    sources.set(file, text);
+    // A big file's text is read again for each table, not kept: it would count in every row after.
+    if (text.length < BIG_FILE) sources.set(file, text);
   }
   return text;
 }
@@ -260,12 +261,13 @@ function functionResult(fn: FunctionStats, figures: CallFigures): FunctionResult
   const text = sourceText(fn.file);
   // Rows of source-mapped code are lines of the original file already (mapped-rows.ts).
   const original = parseFunctionKey(fn.key).source;
-  const source = original === undefined ? splitLines(text) : originalFileLines(fn.file, text, original);
+  const originalLines = original === undefined ? null : originalFileLines(fn.file, text, original);
+  const source = originalLines ? { lineText: (line: number) => originalLines[line - 1] ?? '' } : new LineStarts(text);
   const lines: LineResult[] = [];
   const split = splitActive();
   for (let i = 0; i < figures.occ.length; i++) {
     const line = fn.line + i;
-    const quoted = source[line - 1] ?? '';
+    const quoted = source.lineText(line);
     let row: LineResult;
     if (i === 0 && figures.calls > 0) {
       // The header row: memory at entry, net increment of whole calls, peak during calls.

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import { findFunctionsByName, forgetScan } from './find-by-name';
+import { BIG_FILE } from './lines';
 import { instrumentEach, listFunctions, parseFunctionKey, parseSource, type FoundFunction } from './instrument';
 import { probeTarget, withShiftedMap } from './mapped-rows';
 
@@ -123,8 +124,8 @@ export function selectFunctions(selectors: readonly Selector[], file: string, al
   return [...chosen];
 }
 
-/** From this size, name selectors find their functions without parsing the whole file. */
-export const BIG_FILE = 1024 * 1024;
+// From this size, name selectors find their functions without parsing the whole file.
+export { BIG_FILE };
 
 function parsedAndSelected(selectors: readonly Selector[], file: string, source: string, module?: boolean): FoundFunction[] | null {
   let program;
