@@ -6,7 +6,7 @@ import { liveEditRefusal } from './liveedit-status';
 import { CannotInstrument, entryOffset, functionAt, functionKey, instrumentAll, parseFunctionText, parseSource, PROBE_GLOBAL, type AnyNode, type FoundFunction } from './instrument';
 import { liveEditCost } from './liveedit-cost';
 import { LineStarts } from './lines';
-import { probeTarget, withShiftedMap } from './mapped-rows';
+import { forgetLatestText, probeTarget, withShiftedMap } from './mapped-rows';
 import { expectStaleClasses, nativeText, rememberProbedScript } from './original-text';
 import { parseFunctionKey } from './probe-key';
 import { BIG_FILE } from './selectors';
@@ -128,7 +128,7 @@ export function liveEditAt(location: FunctionLocation, keyFor: (found: FoundFunc
 }
 
 function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file: string) => string, fn: Function | null): LiveEditTarget {
-  {
+  try {
     const url = urls.get(location.scriptId) ?? '';
     if (!url) throw new LiveEditRefused('its script has no file (eval or built-in code)');
     const file = fileOf(url);
@@ -208,6 +208,8 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
       throw new NeedsWrapper(target, bodyLine, sharedLine(found, scriptSource, file) ?? SHARED_LINE);
     }
     return target;
+  } finally {
+    forgetLatestText(); // the script's text (megabytes in a bundle) is not kept
   }
 }
 

@@ -1,7 +1,7 @@
 import type { FoundFunction, RowMap } from './instrument';
-import { LINE_BREAK } from './lines';
+import { LineStarts } from './lines';
 import { functionKey } from './probe-key';
-import { lastOriginalLine, loadSourceMap, originalAt, shiftedSourceMap, sourceMapComment, type SourceMapped } from './source-map';
+import { forgetLatestSourceMapURL, lastOriginalLine, loadSourceMap, originalAt, shiftedSourceMap, sourceMapComment, type SourceMapped } from './source-map';
 
 /**
  * Rows of source-mapped code (bundles, minified files, TypeScript compiled by tsx or tsc):
@@ -57,26 +57,27 @@ function mapOf(file: string, text: string): SourceMapped | null {
 }
 
 let lastText: string | null = null;
-let lastStarts: number[] = [];
+let lastLines: LineStarts | null = null;
 
 /** Offset -> 1-based line and 0-based column in `text` (line starts kept for the latest text). */
 function positions(text: string): (offset: number) => { line: number; column: number } {
-  if (text !== lastText) {
-    lastStarts = [0];
-    for (const m of text.matchAll(LINE_BREAK)) lastStarts.push(m.index + m[0].length);
+  if (text !== lastText || !lastLines) {
+    lastLines = new LineStarts(text);
     lastText = text;
   }
-  const starts = lastStarts;
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo] };
-  };
+  const lines = lastLines;
+  return (offset) => lines.position(offset);
+}
+
+/**
+ * Drops the texts kept for the latest file: called once a file is instrumented, so its
+ * source (megabytes for a bundle) is collected before the program runs.
+ */
+export function forgetLatestText(): void {
+  mapFile = mapText = lastText = null;
+  lastMap = null;
+  lastLines = null;
+  forgetLatestSourceMapURL();
 }
 
 /**

@@ -3,7 +3,7 @@ import { UsageError } from '../errors';
 import { findFunctionsByName, forgetScan } from './find-by-name';
 import { BIG_FILE } from './lines';
 import { instrumentEach, listFunctions, parseFunctionKey, parseSource, type FoundFunction } from './instrument';
-import { probeTarget, withShiftedMap } from './mapped-rows';
+import { forgetLatestText, probeTarget, withShiftedMap } from './mapped-rows';
 
 /**
  * A `--function` selector: `name`, `file.js:name`, `file.js:line`, `file.js:line:column` (the
@@ -176,13 +176,17 @@ export function instrumentSelected(
   for (const sel of selectors) {
     if (chosen.some((f) => selectorPicks(sel, { file, name: f.name, line: f.line, endLine: f.endLine }))) onMatch?.(sel.text);
   }
-  const { code, inserted, refused } = instrumentEach(
-    source,
-    chosen.map((f) => ({ node: f.node, ...probeTarget(file, source, f), insideWith: f.insideWith })),
-  );
-  for (const { target, reason } of quiet ? [] : refused) {
-    const { name, line, source: original } = parseFunctionKey(target.key);
-    process.stderr.write(`memprof: cannot profile ${name} (${original ?? file}:${line}): ${reason}; it runs unprofiled\n`);
+  try {
+    const { code, inserted, refused } = instrumentEach(
+      source,
+      chosen.map((f) => ({ node: f.node, ...probeTarget(file, source, f), insideWith: f.insideWith })),
+    );
+    for (const { target, reason } of quiet ? [] : refused) {
+      const { name, line, source: original } = parseFunctionKey(target.key);
+      process.stderr.write(`memprof: cannot profile ${name} (${original ?? file}:${line}): ${reason}; it runs unprofiled\n`);
+    }
+    return refused.length === chosen.length ? null : withShiftedMap(file, source, { code, inserted });
+  } finally {
+    forgetLatestText();
   }
-  return refused.length === chosen.length ? null : withShiftedMap(file, source, { code, inserted });
 }

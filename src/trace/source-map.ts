@@ -41,6 +41,11 @@ export function sourceMapURL(text: string): string | null {
 let urlText: string | null = null;
 let urlFound: string | null = null;
 
+/** Lets the last text asked about be collected. */
+export function forgetLatestSourceMapURL(): void {
+  urlText = urlFound = null;
+}
+
 function findSourceMapURL(text: string): string | null {
   const at = Math.max(text.lastIndexOf('//# sourceMappingURL='), text.lastIndexOf('//@ sourceMappingURL='));
   if (at < 0) return null;
