@@ -8,9 +8,11 @@ import { writeAllSync } from '../report/write-sync';
 import { setCallListener, type CallEvent } from '../trace/call-events';
 import { forgetLoadedDependencies } from '../trace/isolate';
 import { reportBeforeStop } from '../signals/stop';
-import { getResults, profile, setProfileDefaults } from '../trace/profile';
+import { getResults, includeWorkers, profile, setProfileDefaults } from '../trace/profile';
+import { receiveStats, type ThreadStats } from '../trace/shared-stats';
+import { preloadInWorkers } from '../trace/worker-threads';
 import { funcRecord } from '../timeline/dat';
-import { allFunctions, configure, configureOnFirstUse, finishOpenFrames, pauseAtNextLine, setAlarm, type FunctionStats } from '../trace/runtime';
+import { allFunctions, configure, configureOnFirstUse, finishOpenFrames, pauseAtNextLine, setAlarm, type FunctionStats, type RuntimeConfig } from '../trace/runtime';
 import type { Selector } from '../trace/selectors';
 import { formatMiB } from '../units/size';
 import { establishedConnections } from '../util/inspector-clients';
@@ -111,6 +113,8 @@ async function profileScript(script: string, args: string[], options: ProfileCli
   armThresholds(options);
   // The load hooks bring the instrumenter (acorn): only for -f.
   if (selectors.length > 0) (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors);
+  // Worker threads get the same hooks and profile(); their calls join this thread's tables.
+  const workers = profileWorkers(selectors, runtimeConfig);
 
   let written = false;
   const writeResults = (): void => {
@@ -122,10 +126,12 @@ async function profileScript(script: string, args: string[], options: ProfileCli
     const unmatched = selectors.filter((s) => !allFunctions().some((f) => selectorPicks(s, f)));
     if (unmatched.length > 0) {
       // Say which: no loaded file has such a function, or it has one the program never called.
-      const { matched, files } = (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).selectorMatches();
+      const { matched, files: mainFiles } = (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).selectorMatches();
+      const inWorkers = workers.matches();
+      const files = mainFiles + inWorkers.files;
       for (const s of unmatched) {
         process.stderr.write(
-          matched.has(s.text)
+          matched.has(s.text) || inWorkers.matched.has(s.text)
             ? `memprof: --function ${s.text} found its function, but the program never called it\n`
             : `memprof: no function matching --function ${s.text} in the ${files} file${files === 1 ? '' : 's'} the program loaded\n`,
         );
@@ -159,6 +165,16 @@ async function profileScript(script: string, args: string[], options: ProfileCli
     // frames); the exit handler writes the results.
     reportUncaught(err);
   }
+}
+
+/** Worker threads load the preload that profiles them; their figures reach getResults(). */
+function profileWorkers(selectors: Selector[], config: RuntimeConfig): ThreadStats {
+  const stats = receiveStats();
+  includeWorkers(stats);
+  const instrumentEval =
+    selectors.length > 0 ? (code: string) => (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).instrumentWorkerEval(selectors, code) : undefined;
+  preloadInWorkers({ selectors, config }, stats.addPort, instrumentEval);
+  return stats;
 }
 
 /** Why the report file cannot be written, in a user's words. */
