@@ -73,13 +73,53 @@ export interface FunctionLocation {
 
 const STASH = Symbol.for('memprof.liveedit.target');
 
+const STASHED = `globalThis[Symbol.for(${JSON.stringify('memprof.liveedit.target')})]`;
+
+/**
+ * A handle on the stashed function: evaluated in the main context, or, when this module runs
+ * inside a vm context (jest's environment, vitest's vmThreads/vmForks pools load it there, so
+ * its globalThis is the sandbox's), in the context whose global holds it.
+ */
+function stashedHandle(): string | undefined {
+  const inMain = post<{ result: { objectId?: string } }>('Runtime.evaluate', { expression: STASHED }).result.objectId;
+  if (inMain) return inMain;
+  for (const contextId of otherContexts()) {
+    let reply: { result: { type?: string; objectId?: string } };
+    try {
+      reply = post('Runtime.evaluate', { expression: STASHED, contextId });
+    } catch {
+      continue; // a context that went away meanwhile
+    }
+    if (reply.result.type === 'function' && reply.result.objectId) return reply.result.objectId;
+    if (reply.result.objectId) post('Runtime.releaseObject', { objectId: reply.result.objectId });
+  }
+  return undefined;
+}
+
+/** The ids of the execution contexts other than the main one, newest first. */
+function otherContexts(): number[] {
+  const ids: number[] = [];
+  const created = (m: { params: { context: { id: number; auxData?: { isDefault?: boolean } } } }): void => {
+    if (!m.params.context.auxData?.isDefault) ids.push(m.params.context.id);
+  };
+  session!.on('Runtime.executionContextCreated', created);
+  try {
+    // Runtime.enable lists the live contexts (synchronously in process); kept enabled, it
+    // would also send this session every console call of the program.
+    post('Runtime.enable');
+  } finally {
+    session!.off('Runtime.executionContextCreated', created);
+    post('Runtime.disable');
+  }
+  return ids.reverse();
+}
+
 function locate(fn: Function): FunctionLocation {
   (globalThis as Record<symbol, unknown>)[STASH] = fn;
   try {
-    const { result } = post<{ result: { objectId?: string } }>('Runtime.evaluate', {
-      expression: `globalThis[Symbol.for(${JSON.stringify('memprof.liveedit.target')})]`,
-    });
-    if (!result.objectId) throw new LiveEditRefused('the inspector gave no handle for the function');
+    const objectId = stashedHandle();
+    if (!objectId) throw new LiveEditRefused('the inspector gave no handle for the function');
+    const result = { objectId };
     const props = post<{ internalProperties?: { name: string; value?: { value?: FunctionLocation } }[] }>(
       'Runtime.getProperties',
       { objectId: result.objectId, ownProperties: true },

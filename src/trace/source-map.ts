@@ -25,9 +25,8 @@ function load(file: string, text: string): Loaded | null {
   if (cache.has(file)) return cache.get(file)!;
   let loaded: Loaded | null = null;
   try {
-    const match = /\/\/[#@] sourceMappingURL=(\S+)\s*$/.exec(text.slice(-4096).trimEnd() + '\n');
-    if (match) {
-      const ref = match[1];
+    const ref = mapReference(text);
+    if (ref !== null) {
       let payload: string;
       let base = path.dirname(file);
       const data = /^data:application\/json[^,]*?(;base64)?,(.*)$/.exec(ref);
@@ -51,6 +50,21 @@ function load(file: string, text: string): Loaded | null {
   }
   cache.set(file, loaded);
   return loaded;
+}
+
+const MAGIC = 'sourceMappingURL=';
+
+/**
+ * The last sourceMappingURL comment's reference (an inline map can be megabytes long): at the
+ * end of the text, or followed only by a module wrapper's closing (jest's `}});`).
+ */
+function mapReference(text: string): string | null {
+  const at = text.lastIndexOf(MAGIC);
+  if (at < 4 || !/^\/\/[#@] $/.test(text.slice(at - 4, at))) return null;
+  const end = text.indexOf('\n', at);
+  const ref = text.slice(at + MAGIC.length, end < 0 ? text.length : end).trim();
+  if (!/^\S+$/.test(ref) || !/^[\s});]*$/.test(end < 0 ? '' : text.slice(end))) return null;
+  return ref;
 }
 
 function resolveSource(base: string, root: string | undefined, source: string): string {
