@@ -36,7 +36,7 @@ export function installLoadHooks(selectors: readonly Selector[]): void {
   // memprof's own modules, loaded lazily while the program runs, are not the program's.
   const ownDir = path.join(__dirname, '..') + path.sep;
   proto._compile = function (this: unknown, content: string, filename: string, ...rest: unknown[]): unknown {
-    if (filename.startsWith(ownDir)) return compile.call(this, content, filename, ...rest);
+    if (filename.startsWith(ownDir) || filename === NODE_EVAL_WRAPPER) return compile.call(this, content, filename, ...rest);
     const format = rest[0];
     loadedFiles++;
     forward?.({ loaded: 1 });
@@ -92,6 +92,9 @@ export function forwardSelectorMatches(listener: (message: { matched?: string; l
   fromLoader.on('message', listener);
   fromLoader.unref();
 }
+
+/** Node's own wrapper around an eval worker's code (not the program's). */
+const NODE_EVAL_WRAPPER = `${WORKER_EVAL}-wrapper`;
 
 /**
  * An `eval: true` worker's code runs through Node's internal vm call, not a module compile:
