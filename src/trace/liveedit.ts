@@ -76,24 +76,30 @@ const STASH = Symbol.for('memprof.liveedit.target');
 const STASHED = `globalThis[Symbol.for(${JSON.stringify('memprof.liveedit.target')})]`;
 
 /**
- * A handle on the stashed function: evaluated in the main context, or, when this module runs
- * inside a vm context (jest's environment, vitest's vmThreads/vmForks pools load it there, so
- * its globalThis is the sandbox's), in the context whose global holds it.
+ * An inspector handle on `value` (release it after use): stashed on this module's global and
+ * evaluated in the main context, or, when this module runs inside a vm context (jest's
+ * environment, vitest's vmThreads/vmForks pools load it there, so its globalThis is the
+ * sandbox's), in the context whose global holds it.
  */
-function stashedHandle(): string | undefined {
-  const inMain = post<{ result: { objectId?: string } }>('Runtime.evaluate', { expression: STASHED }).result.objectId;
-  if (inMain) return inMain;
-  for (const contextId of otherContexts()) {
-    let reply: { result: { type?: string; objectId?: string } };
-    try {
-      reply = post('Runtime.evaluate', { expression: STASHED, contextId });
-    } catch {
-      continue; // a context that went away meanwhile
+function handleOf(value: object): string | undefined {
+  (globalThis as Record<symbol, unknown>)[STASH] = value;
+  try {
+    const inMain = post<{ result: { objectId?: string } }>('Runtime.evaluate', { expression: STASHED }).result.objectId;
+    if (inMain) return inMain;
+    for (const contextId of otherContexts()) {
+      let reply: { result: { type?: string; objectId?: string } };
+      try {
+        reply = post('Runtime.evaluate', { expression: STASHED, contextId });
+      } catch {
+        continue; // a context that went away meanwhile
+      }
+      if (reply.result.type === typeof value && reply.result.objectId) return reply.result.objectId;
+      if (reply.result.objectId) post('Runtime.releaseObject', { objectId: reply.result.objectId });
     }
-    if (reply.result.type === 'function' && reply.result.objectId) return reply.result.objectId;
-    if (reply.result.objectId) post('Runtime.releaseObject', { objectId: reply.result.objectId });
+    return undefined;
+  } finally {
+    delete (globalThis as Record<symbol, unknown>)[STASH];
   }
-  return undefined;
 }
 
 /** The ids of the execution contexts other than the main one, newest first. */
@@ -115,25 +121,40 @@ function otherContexts(): number[] {
 }
 
 function locate(fn: Function): FunctionLocation {
-  (globalThis as Record<symbol, unknown>)[STASH] = fn;
-  try {
-    const objectId = stashedHandle();
-    if (!objectId) throw new LiveEditRefused('the inspector gave no handle for the function');
-    const result = { objectId };
-    const props = post<{ internalProperties?: { name: string; value?: { value?: FunctionLocation } }[] }>(
-      'Runtime.getProperties',
-      { objectId: result.objectId, ownProperties: true },
-    );
-    post('Runtime.releaseObject', { objectId: result.objectId });
-    const location = props.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value;
-    if (props.internalProperties?.some((p) => p.name === '[[TargetFunction]]')) {
-      throw new LiveEditRefused('it is a bound function: profile the function before binding it');
-    }
-    if (!location) throw new LiveEditRefused('it is native or built-in code (no source location)');
-    return location;
-  } finally {
-    delete (globalThis as Record<symbol, unknown>)[STASH];
+  const objectId = handleOf(fn);
+  if (!objectId) throw new LiveEditRefused('the inspector gave no handle for the function');
+  const props = post<{ internalProperties?: { name: string; value?: { value?: FunctionLocation } }[] }>('Runtime.getProperties', { objectId, ownProperties: true });
+  post('Runtime.releaseObject', { objectId });
+  const location = props.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value;
+  if (props.internalProperties?.some((p) => p.name === '[[TargetFunction]]')) {
+    throw new LiveEditRefused('it is a bound function: profile the function before binding it');
   }
+  if (!location) throw new LiveEditRefused('it is native or built-in code (no source location)');
+  return location;
+}
+
+/**
+ * A function made in another realm (vm.runInNewContext, a sandbox while memprof runs in the
+ * main context) reads the probes from its own global: they are put there too, through that
+ * realm's Function constructor (its Function.prototype is the last prototype before
+ * Object.prototype). A realm that forbids code from strings is refused: its probed code
+ * would find no probes and count nothing.
+ */
+function shareProbes(fn: Function): void {
+  const key = Symbol.for(PROBE_GLOBAL);
+  const probes = (globalThis as Record<symbol, unknown>)[key];
+  if (fn instanceof Function || probes === undefined) return;
+  const chain: { constructor?: unknown }[] = [];
+  for (let p = Object.getPrototypeOf(fn); p; p = Object.getPrototypeOf(p)) chain.push(p);
+  const RealmFunction = chain[chain.length - 2]?.constructor;
+  let realm: Record<symbol, unknown> | null = null;
+  try {
+    if (typeof RealmFunction === 'function') realm = (RealmFunction as FunctionConstructor)('return globalThis')() as Record<symbol, unknown>;
+  } catch {
+    realm = null;
+  }
+  if (!realm || typeof realm !== 'object') throw new LiveEditRefused('it belongs to another vm context, whose global memprof cannot reach');
+  if (!realm[key]) Object.defineProperty(realm, key, { value: probes, configurable: true });
 }
 
 function fileOf(url: string): string {
@@ -147,7 +168,9 @@ function fileOf(url: string): string {
  */
 export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: string) => string): LiveEditTarget {
   enableDebugger();
-  return editAt(locate(fn), keyFor, fn);
+  const location = locate(fn);
+  shareProbes(fn);
+  return editAt(location, keyFor, fn);
 }
 
 /**
