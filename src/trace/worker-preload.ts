@@ -61,4 +61,6 @@ function start(setup: WorkerSetup, { port, data, probed }: WrappedData[typeof WR
   preloadInWorkers(setup, (nested) => shareMatch(port, { port: nested }), instrumentEval);
   // Calls still running when the worker ends (process.exit in it) still get their rows.
   process.once('exit', finishOpenFrames);
+  // The worker's program loads its own acorn (and any dependency it shares with memprof).
+  (require('./isolate') as typeof import('./isolate')).forgetLoadedDependencies();
 }

@@ -69,8 +69,16 @@ test("the global profile() inside a worker joins the main thread's report", () =
   assert.strictEqual(r.code, 0, r.stderr);
   assert.match(r.stdout, /^global profile 4 2\nworker exit 0\n/, 'the program prints as it should');
   const rows = parseTable(r.stdout, 'inWorker');
-  assert.strictEqual(rows[13].occ, 2, 'two calls of the worker function');
-  assert.strictEqual(rows[15].occ, 5 + 3, 'its loop tests');
+  assert.strictEqual(rows[16].occ, 2, 'two calls of the worker function');
+  assert.strictEqual(rows[18].occ, 5 + 3, 'its loop tests');
+});
+
+test("-f reaches memprof's own dependencies in a worker (the worker's program loads its own acorn)", () => {
+  const r = both('acorn', ['-f', 'acorn.js:parse']);
+  assert.match(r.stdout, /^acorn 1$/m);
+  const rows = parseTable(r.stdout, 'parse');
+  assert.strictEqual(Object.values(rows)[0].occ, 1, 'acorn.parse called once, in the worker');
+  assert.ok(!r.stderr.includes('never called'), r.stderr);
 });
 
 test("-f says a function is found but never called when only a worker's file has it", () => {
