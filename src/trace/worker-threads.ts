@@ -1,5 +1,6 @@
 import Module from 'node:module';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type * as WorkerThreads from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import type { RuntimeConfig } from './runtime';
@@ -34,6 +35,14 @@ export const WORKER_EVAL = '[worker eval]';
 
 export const WORKER_PRELOAD = path.join(__dirname, 'worker-preload.js');
 
+const OWN_DIR = path.join(__dirname, '..') + path.sep;
+
+function isOwnFile(filename: string | URL, options: WorkerThreads.WorkerOptions): boolean {
+  if (options.eval) return false;
+  const file = filename instanceof URL ? (filename.protocol === 'file:' ? fileURLToPath(filename) : '') : filename;
+  return file.startsWith(OWN_DIR);
+}
+
 type EvalInstrumenter = (code: string) => { code: string; inserted: number[] } | null;
 
 /**
@@ -50,6 +59,11 @@ export function preloadInWorkers(setup: WorkerSetup, onPort: (port: MessagePort)
   // A subclass keeps `instanceof Worker`, the events and every method as they are.
   class Worker extends Original {
     constructor(filename: string | URL, options: WorkerThreads.WorkerOptions = {}) {
+      // memprof's own workers (the stop-signal watcher) are not the program's.
+      if (isOwnFile(filename, options)) {
+        super(filename, options);
+        return;
+      }
       // Node gives a worker its parent's execArgv unless told otherwise (ours are hidden from it).
       const execArgv = (options.execArgv ?? process.execArgv).filter((arg, i, all) => arg !== WORKER_PRELOAD && !(arg === '--require' && all[i + 1] === WORKER_PRELOAD));
       const { port1, port2 } = new MessageChannel();
