@@ -321,7 +321,8 @@ export function allFunctions(): readonly FunctionStats[] {
 export function resetStats(ids?: readonly number[]): void {
   for (const f of ids ? ids.map((id) => functions[id]) : functions) {
     clearFigures(f);
-    f.earlier = null;
+    // Cleared in place: a worker's may be shared memory the main thread reads.
+    if (f.earlier) clearFigures(f.earlier);
   }
 }
 

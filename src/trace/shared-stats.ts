@@ -45,27 +45,49 @@ export function shareMatch(port: MessagePort, message: Matched): void {
   port.postMessage(message, message.port ? [message.port] : []);
 }
 
+/** Bytes of one block of figures (a function's current calls, or those already reported one by one). */
+const blockBytes = (n: number): number => Float64Array.BYTES_PER_ELEMENT * (ARRAYS.length * n + SCALARS.length);
+
+/**
+ * Two blocks: the figures the runtime updates, and `earlier` (calls a `report: 'call'` table
+ * already showed, set aside by the worker), so the main thread sees every call.
+ */
 function moveToSharedMemory(stats: FunctionStats): SharedArrayBuffer {
   const n = stats.occ.length;
-  const buffer = new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT * (ARRAYS.length * n + SCALARS.length));
-  const writable = stats as unknown as Record<string, Float64Array | number>;
-  ARRAYS.forEach((name, i) => {
-    const view = new Float64Array(buffer, i * n * Float64Array.BYTES_PER_ELEMENT, n);
-    view.set(writable[name] as Float64Array);
-    writable[name] = view;
-  });
-  const scalars = new Float64Array(buffer, ARRAYS.length * n * Float64Array.BYTES_PER_ELEMENT, SCALARS.length);
-  SCALARS.forEach((name, i) => {
-    scalars[i] = writable[name] as number;
-    Object.defineProperty(stats, name, { get: () => scalars[i], set: (v: number) => (scalars[i] = v), enumerable: true });
-  });
+  const buffer = new SharedArrayBuffer(2 * blockBytes(n));
+  const earlier = {} as CallFigures;
+  Object.defineProperty(stats, 'earlier', { value: earlier, writable: true, enumerable: true });
+  bindBlock(buffer, 0, n, stats as unknown as CallFigures, true);
+  bindBlock(buffer, blockBytes(n), n, earlier, false);
   return buffer;
 }
 
-function figuresIn(buffer: SharedArrayBuffer, n: number): CallFigures {
-  const arrays = ARRAYS.map((_, i) => new Float64Array(buffer, i * n * Float64Array.BYTES_PER_ELEMENT, n));
-  const scalars = new Float64Array(buffer, ARRAYS.length * n * Float64Array.BYTES_PER_ELEMENT, SCALARS.length);
-  const [occ, mem, inc, peak, heapInc, extInc] = arrays;
+/** Puts the figures of `target` in the block at `offset`, keeping their values (or starting empty). */
+function bindBlock(buffer: SharedArrayBuffer, offset: number, n: number, target: CallFigures, keep: boolean): void {
+  const fields = target as unknown as Record<string, Float64Array | number>;
+  const empty = emptyFigures(n);
+  ARRAYS.forEach((name, i) => {
+    const view = new Float64Array(buffer, offset + i * n * Float64Array.BYTES_PER_ELEMENT, n);
+    view.set(keep ? (fields[name] as Float64Array) : empty[name]);
+    fields[name] = view;
+  });
+  const scalars = new Float64Array(buffer, offset + ARRAYS.length * n * Float64Array.BYTES_PER_ELEMENT, SCALARS.length);
+  SCALARS.forEach((name, i) => {
+    scalars[i] = keep ? (fields[name] as number) : empty[name];
+    Object.defineProperty(target, name, { get: () => scalars[i], set: (v: number) => (scalars[i] = v), enumerable: true, configurable: true });
+  });
+}
+
+/** Figures of no call: what a new function starts with. */
+function emptyFigures(n: number): CallFigures {
+  const none = new Float64Array(n);
+  const lowest = new Float64Array(n).fill(-Infinity);
+  return { occ: none, mem: lowest, inc: none, peak: lowest, heapInc: none, extInc: none, calls: 0, entryMem: -Infinity, netInc: 0, callPeak: -Infinity, netHeapInc: 0, netExtInc: 0 };
+}
+
+function figuresIn(buffer: SharedArrayBuffer, offset: number, n: number): CallFigures {
+  const [occ, mem, inc, peak, heapInc, extInc] = ARRAYS.map((_, i) => new Float64Array(buffer, offset + i * n * Float64Array.BYTES_PER_ELEMENT, n));
+  const scalars = new Float64Array(buffer, offset + ARRAYS.length * n * Float64Array.BYTES_PER_ELEMENT, SCALARS.length);
   const [calls, entryMem, netInc, callPeak, netHeapInc, netExtInc] = scalars;
   return { occ, mem, inc, peak, heapInc, extInc, calls, entryMem, netInc, callPeak, netHeapInc, netExtInc };
 }
@@ -116,7 +138,8 @@ export function receiveStats(): ThreadStats {
       const shared = buffers.get(fn.key);
       if (!shared) return own;
       const all = copyFigures(own);
-      for (const buffer of shared) merge(all, figuresIn(buffer, fn.occ.length));
+      const n = fn.occ.length;
+      for (const buffer of shared) for (const offset of [0, blockBytes(n)]) merge(all, figuresIn(buffer, offset, n));
       return all;
     },
     matches: () => ({ matched, files: counters.reduce((sum, c) => sum + Atomics.load(c, 0), 0) }),

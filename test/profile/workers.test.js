@@ -67,7 +67,10 @@ test("the global profile() inside a worker joins the main thread's report", () =
   // (Under plain node the worker has no global profile().)
   const r = memprof(['main.js', 'global'], { cwd: DIR });
   assert.strictEqual(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^global profile 4 2\nworker exit 0\n/, 'the program prints as it should');
+  assert.match(r.stdout, /^global profile 4 2 2 3\nworker exit 0\n/, 'the program prints as it should');
+  // report: 'call' tables from the worker, one per call; the main report has both calls.
+  assert.strictEqual(r.stderr.match(/^Filename: .*worker\.js$/gm)?.length, 2, `two per-call tables: ${r.stderr}`);
+  assert.strictEqual(parseTable(r.stdout, 'eachCall')[22].occ, 2, "the main thread's table counts both calls");
   const rows = parseTable(r.stdout, 'inWorker');
   assert.strictEqual(rows[16].occ, 2, 'two calls of the worker function');
   assert.strictEqual(rows[18].occ, 5 + 3, 'its loop tests');
