@@ -12,7 +12,14 @@ const setup = workerThreads.getEnvironmentData(WORKER_SETUP_KEY) as WorkerSetup 
 const wrapped = (workerThreads.workerData as Partial<WrappedData> | null)?.[WRAPPED_DATA];
 // Node's module-hooks thread (started by module.register in a worker) is a worker too, with
 // the same execArgv but not our workerData; it runs none of the program's code.
-if (setup && wrapped) start(setup, wrapped);
+if (setup && wrapped) {
+  try {
+    start(setup, wrapped);
+  } catch (err) {
+    // The program's worker runs as under node, whatever happened here.
+    process.stderr.write(`memprof: a worker thread runs unprofiled: ${(err as Error)?.message ?? String(err)}\n`);
+  }
+}
 
 function start(setup: WorkerSetup, { port, data, probed }: WrappedData[typeof WRAPPED_DATA]): void {
   // The program sees its own workerData and execArgv (and a process it forks gets no preload).
