@@ -171,9 +171,7 @@ async function profileScript(script: string, args: string[], options: ProfileCli
 function profileWorkers(selectors: Selector[], config: RuntimeConfig): ThreadStats {
   const stats = receiveStats();
   includeWorkers(stats);
-  const instrumentEval =
-    selectors.length > 0 ? (code: string) => (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).instrumentWorkerEval(selectors, code) : undefined;
-  preloadInWorkers({ selectors, config }, stats.addPort, instrumentEval);
+  preloadInWorkers({ selectors, config }, stats.addPort);
   return stats;
 }
 

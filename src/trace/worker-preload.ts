@@ -63,9 +63,7 @@ function start(setup: WorkerSetup, { port, data, probed }: WrappedData[typeof WR
     rememberSource(WORKER_EVAL, probed.original);
   }
   // This worker's own workers report through this worker's port.
-  const instrumentEval =
-    selectors.length > 0 ? (code: string) => (require('./load-hooks') as typeof import('./load-hooks')).instrumentWorkerEval(selectors, code) : undefined;
-  preloadInWorkers(setup, (nested) => shareMatch(port, { port: nested }), instrumentEval);
+  preloadInWorkers(setup, (nested) => shareMatch(port, { port: nested }));
   // Calls still running when the worker ends (process.exit in it) still get their rows.
   process.once('exit', finishOpenFrames);
   // The worker's program loads its own acorn (and any dependency it shares with memprof).

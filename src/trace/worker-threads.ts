@@ -43,14 +43,17 @@ function isOwnFile(filename: string | URL, options: WorkerThreads.WorkerOptions)
   return file.startsWith(OWN_DIR);
 }
 
-type EvalInstrumenter = (code: string) => { code: string; inserted: number[] } | null;
+/** An `eval: true` worker's code with the selected functions probed (by the thread that creates it), or null. */
+function probedEval(setup: WorkerSetup, code: string): { code: string; inserted: number[] } | null {
+  if (setup.selectors.length === 0) return null;
+  return (require('./load-hooks') as typeof import('./load-hooks')).instrumentWorkerEval(setup.selectors, code);
+}
 
 /**
  * Makes every Worker created from now on (in this thread) load the preload first; each
  * gets a new port, handed to `onPort` (which reads it, or forwards it to the main thread).
- * `instrumentEval` probes the code of `eval: true` workers (with --function).
  */
-export function preloadInWorkers(setup: WorkerSetup, onPort: (port: MessagePort) => void, instrumentEval?: EvalInstrumenter): void {
+export function preloadInWorkers(setup: WorkerSetup, onPort: (port: MessagePort) => void): void {
   // The module's own exports object (an `import *` would be a copy with getters).
   const workerThreads = require('node:worker_threads') as typeof WorkerThreads;
   workerThreads.setEnvironmentData(WORKER_SETUP_KEY, setup as unknown as WorkerThreads.Serializable);
@@ -68,7 +71,7 @@ export function preloadInWorkers(setup: WorkerSetup, onPort: (port: MessagePort)
       const execArgv = (options.execArgv ?? process.execArgv).filter((arg, i, all) => arg !== WORKER_PRELOAD && !(arg === '--require' && all[i + 1] === WORKER_PRELOAD));
       const { port1, port2 } = new MessageChannel();
       const workerData: WrappedData = { [WRAPPED_DATA]: { port: port2, data: options.workerData } };
-      const probed = options.eval && typeof filename === 'string' && instrumentEval ? instrumentEval(filename) : null;
+      const probed = options.eval && typeof filename === 'string' ? probedEval(setup, filename) : null;
       if (probed) workerData[WRAPPED_DATA].probed = { original: filename as string, ...probed };
       super(probed ? probed.code : filename, {
         ...options,
