@@ -4,11 +4,12 @@ import { copyFigures, merge, register, setRegisterListener, type CallFigures, ty
 
 /**
  * A worker thread's line statistics, readable by the main thread at any time: each function
- * a worker registers keeps its figures in a SharedArrayBuffer, announced once on a port
- * that leads to the main thread (a nested worker's port is forwarded there). The main thread reads them when it writes its report, whether the
- * worker ended, still runs, or was stopped by process.exit (nothing is posted at exit, so
- * nothing is lost there). Figures are additive per line, so merging the threads' calls of
- * one function is one table, as memray and Scalene show all threads' allocations together.
+ * a worker registers keeps its figures in a SharedArrayBuffer, announced once on a port that
+ * leads to the main thread (a nested worker's port is forwarded there). The main thread reads
+ * them when it writes its report, whether the worker ended, still runs, or was stopped by
+ * process.exit (nothing is posted at exit, so nothing is lost there). Figures are additive per
+ * line, so the threads' calls of one function make one table, as memray and Scalene show all
+ * threads' allocations together.
  */
 
 /** The per-call figures kept as plain numbers on FunctionStats, in this order after the arrays. */
