@@ -33,6 +33,13 @@ test('-f counts the calls of a function in the main thread and in a worker that 
   assert.ok(!/--function (build|alloc40)/.test(r.stderr), `no complaint about build or alloc40: ${r.stderr}`);
 });
 
+test("a worker's own worker: its calls reach the main thread's table too", () => {
+  const r = both('nested');
+  assert.match(r.stdout, /^nested worker allocated 40 MiB$/m);
+  assert.strictEqual(parseTable(r.stdout, 'build')[2].occ, 6, 'build in main and in the nested worker');
+  assert.strictEqual(parseTable(r.stdout, 'alloc40')[4].occ, 1, 'alloc40 in the nested worker');
+});
+
 test('a worker still running when the program ends, or when the main thread calls process.exit', () => {
   for (const mode of ['running', 'main-exit']) {
     const r = both(mode);
