@@ -8,9 +8,11 @@ import { writeAllSync } from '../report/write-sync';
 import { setCallListener, type CallEvent } from '../trace/call-events';
 import { forgetLoadedDependencies } from '../trace/isolate';
 import { reportBeforeStop } from '../signals/stop';
-import { getResults, profile, setProfileDefaults } from '../trace/profile';
+import { getResults, includeWorkers, profile, setProfileDefaults } from '../trace/profile';
+import { receiveStats, type ThreadStats } from '../trace/shared-stats';
+import { preloadInWorkers } from '../trace/worker-threads';
 import { funcRecord } from '../timeline/dat';
-import { allFunctions, configure, configureOnFirstUse, finishOpenFrames, pauseAtNextLine, setAlarm, type FunctionStats } from '../trace/runtime';
+import { allFunctions, configure, configureOnFirstUse, finishOpenFrames, pauseAtNextLine, setAlarm, type FunctionStats, type RuntimeConfig } from '../trace/runtime';
 import type { Selector } from '../trace/selectors';
 import { parseFunctionKey } from '../trace/probe-key';
 import { formatMiB } from '../units/size';
@@ -115,6 +117,8 @@ async function profileScript(script: string, args: string[], options: ProfileCli
   // first and instrument the JavaScript the loader made of the file.
   const installHooks = (): void => (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors);
   if (selectors.length > 0 && options.import.length === 0) installHooks();
+  // Worker threads get the same hooks and profile(); their calls join this thread's tables.
+  const workers = profileWorkers(selectors, runtimeConfig);
 
   let written = false;
   const writeResults = (): void => {
@@ -126,10 +130,12 @@ async function profileScript(script: string, args: string[], options: ProfileCli
     const unmatched = selectors.filter((s) => !allFunctions().some((f) => selectorPicks(s, f)));
     if (unmatched.length > 0) {
       // Say which: no loaded file has such a function, or it has one the program never called.
-      const { matched, files } = (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).selectorMatches();
+      const { matched, files: mainFiles } = (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).selectorMatches();
+      const inWorkers = workers.matches();
+      const files = mainFiles + inWorkers.files;
       for (const s of unmatched) {
         process.stderr.write(
-          matched.has(s.text)
+          matched.has(s.text) || inWorkers.matched.has(s.text)
             ? `memprof: --function ${s.text} found its function, but the program never called it\n`
             : `memprof: no function matching --function ${s.text} in the ${files} file${files === 1 ? '' : 's'} the program loaded\n`,
         );
@@ -164,6 +170,14 @@ async function profileScript(script: string, args: string[], options: ProfileCli
     // frames); the exit handler writes the results.
     reportUncaught(err);
   }
+}
+
+/** Worker threads load the preload that profiles them; their figures reach getResults(). */
+function profileWorkers(selectors: Selector[], config: RuntimeConfig): ThreadStats {
+  const stats = receiveStats();
+  includeWorkers(stats);
+  preloadInWorkers({ selectors, config }, stats.addPort);
+  return stats;
 }
 
 /** Why the report file cannot be written, in a user's words. */

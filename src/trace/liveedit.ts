@@ -80,27 +80,88 @@ export interface FunctionLocation {
 
 const STASH = Symbol.for('memprof.liveedit.target');
 
-function locate(fn: Function): FunctionLocation {
-  (globalThis as Record<symbol, unknown>)[STASH] = fn;
+const STASHED = `globalThis[Symbol.for(${JSON.stringify('memprof.liveedit.target')})]`;
+
+/**
+ * An inspector handle on `value` (release it after use): stashed on this module's global and
+ * evaluated in the main context, or, when this module runs inside a vm context (jest's
+ * environment, vitest's vmThreads/vmForks pools load it there, so its globalThis is the
+ * sandbox's), in the context whose global holds it.
+ */
+function handleOf(value: object): string | undefined {
+  (globalThis as Record<symbol, unknown>)[STASH] = value;
   try {
-    const { result } = post<{ result: { objectId?: string } }>('Runtime.evaluate', {
-      expression: `globalThis[Symbol.for(${JSON.stringify('memprof.liveedit.target')})]`,
-    });
-    if (!result.objectId) throw new LiveEditRefused('the inspector gave no handle for the function');
-    const props = post<{ internalProperties?: { name: string; value?: { value?: FunctionLocation } }[] }>(
-      'Runtime.getProperties',
-      { objectId: result.objectId, ownProperties: true },
-    );
-    post('Runtime.releaseObject', { objectId: result.objectId });
-    const location = props.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value;
-    if (props.internalProperties?.some((p) => p.name === '[[TargetFunction]]')) {
-      throw new LiveEditRefused('it is a bound function: profile the function before binding it');
+    const inMain = post<{ result: { objectId?: string } }>('Runtime.evaluate', { expression: STASHED }).result.objectId;
+    if (inMain) return inMain;
+    for (const contextId of otherContexts()) {
+      let reply: { result: { type?: string; objectId?: string } };
+      try {
+        reply = post('Runtime.evaluate', { expression: STASHED, contextId });
+      } catch {
+        continue; // a context that went away meanwhile
+      }
+      if (reply.result.type === typeof value && reply.result.objectId) return reply.result.objectId;
+      if (reply.result.objectId) post('Runtime.releaseObject', { objectId: reply.result.objectId });
     }
-    if (!location) throw new LiveEditRefused('it is native or built-in code (no source location)');
-    return location;
+    return undefined;
   } finally {
     delete (globalThis as Record<symbol, unknown>)[STASH];
   }
+}
+
+/** The ids of the execution contexts other than the main one, newest first. */
+function otherContexts(): number[] {
+  const ids: number[] = [];
+  const created = (m: { params: { context: { id: number; auxData?: { isDefault?: boolean } } } }): void => {
+    if (!m.params.context.auxData?.isDefault) ids.push(m.params.context.id);
+  };
+  session!.on('Runtime.executionContextCreated', created);
+  try {
+    // Runtime.enable lists the live contexts (synchronously in process); kept enabled, it
+    // would also send this session every console call of the program.
+    post('Runtime.enable');
+  } finally {
+    session!.off('Runtime.executionContextCreated', created);
+    post('Runtime.disable');
+  }
+  return ids.reverse();
+}
+
+function locate(fn: Function): FunctionLocation {
+  const objectId = handleOf(fn);
+  if (!objectId) throw new LiveEditRefused('the inspector gave no handle for the function');
+  const props = post<{ internalProperties?: { name: string; value?: { value?: FunctionLocation } }[] }>('Runtime.getProperties', { objectId, ownProperties: true });
+  post('Runtime.releaseObject', { objectId });
+  const location = props.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value;
+  if (props.internalProperties?.some((p) => p.name === '[[TargetFunction]]')) {
+    throw new LiveEditRefused('it is a bound function: profile the function before binding it');
+  }
+  if (!location) throw new LiveEditRefused('it is native or built-in code (no source location)');
+  return location;
+}
+
+/**
+ * A function made in another realm (vm.runInNewContext, a sandbox while memprof runs in the
+ * main context) reads the probes from its own global: they are put there too, through that
+ * realm's Function constructor (its Function.prototype is the last prototype before
+ * Object.prototype). A realm that forbids code from strings is refused: its probed code
+ * would find no probes and count nothing.
+ */
+function shareProbes(fn: Function): void {
+  const key = Symbol.for(PROBE_GLOBAL);
+  const probes = (globalThis as Record<symbol, unknown>)[key];
+  if (fn instanceof Function || probes === undefined) return;
+  const chain: { constructor?: unknown }[] = [];
+  for (let p = Object.getPrototypeOf(fn); p; p = Object.getPrototypeOf(p)) chain.push(p);
+  const RealmFunction = chain[chain.length - 2]?.constructor;
+  let realm: Record<symbol, unknown> | null = null;
+  try {
+    if (typeof RealmFunction === 'function') realm = (RealmFunction as FunctionConstructor)('return globalThis')() as Record<symbol, unknown>;
+  } catch {
+    realm = null;
+  }
+  if (!realm || typeof realm !== 'object') throw new LiveEditRefused('it belongs to another vm context, whose global memprof cannot reach');
+  if (!realm[key]) Object.defineProperty(realm, key, { value: probes, configurable: true });
 }
 
 function fileOf(url: string): string {
@@ -114,7 +175,9 @@ function fileOf(url: string): string {
  */
 export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: string) => string): LiveEditTarget {
   enableDebugger();
-  return editAt(locate(fn), keyFor, fn);
+  const location = locate(fn);
+  shareProbes(fn);
+  return editAt(location, keyFor, fn);
 }
 
 /**

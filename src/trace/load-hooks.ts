@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { rememberProbedScript, setRedo } from './original-text';
 import { rememberSource } from './profile';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { WORKER_EVAL } from './worker-threads';
 import { BIG_FILE, instrumentSelected, setMatchListener, type Selector } from './selectors';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -37,9 +38,10 @@ export function installLoadHooks(selectors: readonly Selector[]): void {
   // memprof's own modules, loaded lazily while the program runs, are not the program's.
   const ownDir = path.join(__dirname, '..') + path.sep;
   proto._compile = function (this: unknown, content: string, filename: string, ...rest: unknown[]): unknown {
-    if (filename.startsWith(ownDir)) return compile.call(this, content, filename, ...rest);
+    if (filename.startsWith(ownDir) || filename === NODE_EVAL_WRAPPER) return compile.call(this, content, filename, ...rest);
     const format = rest[0];
     loadedFiles++;
+    forward?.({ loaded: 1 });
     const probed = instrumentSelected(selectors, filename, content, format === 'module' ? true : format === 'commonjs' ? false : undefined);
     if (probed === null) return compile.call(this, content, filename, ...rest);
     const big = content.length >= BIG_FILE;
@@ -88,7 +90,38 @@ export function installLoadHooks(selectors: readonly Selector[]): void {
       transferList: [port2],
     });
   }
-  setMatchListener((text) => matched.add(text));
+  setMatchListener((text) => {
+    matched.add(text);
+    forward?.({ matched: text });
+  });
+}
+
+let forward: ((message: { matched?: string; loaded?: number }) => void) | null = null;
+
+/**
+ * In a worker thread: what its load hooks see (files loaded, selectors matched) goes to
+ * `listener` as it happens, for the main thread's report.
+ */
+export function forwardSelectorMatches(listener: (message: { matched?: string; loaded?: number }) => void): void {
+  forward = listener;
+  if (!fromLoader) return;
+  fromLoader.on('message', listener);
+  fromLoader.unref();
+}
+
+/** Node's own wrapper around an eval worker's code (not the program's). */
+const NODE_EVAL_WRAPPER = `${WORKER_EVAL}-wrapper`;
+
+/**
+ * An `eval: true` worker's code runs through Node's internal vm call, not a module compile:
+ * its selected functions are instrumented here, by the thread that creates the worker.
+ */
+export function instrumentWorkerEval(selectors: readonly Selector[], code: string): { code: string; inserted: number[] } | null {
+  loadedFiles++;
+  forward?.({ loaded: 1 });
+  const probed = instrumentSelected(selectors, WORKER_EVAL, code, false);
+  if (probed !== null) rememberSource(WORKER_EVAL, code);
+  return probed;
 }
 
 /**

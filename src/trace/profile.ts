@@ -25,6 +25,7 @@ import { precisionProblem } from '../units/size';
 import { BIG_FILE, LineStarts } from './lines';
 import { parseFunctionKey } from './probe-key';
 import { mapToOriginal, originalFileLines } from './source-map';
+import type { ThreadStats } from './shared-stats';
 
 export type { LineResult, FunctionResult, ProfileResults } from '../report/results';
 export type { TraceMode } from './runtime';
@@ -66,8 +67,20 @@ export function rememberSource(file: string, text: string): void {
   if (text !== '' && !sources.has(file)) sources.set(file, text);
 }
 
+/** The text remembered for a file (a worker shares it when the file has none on disk). */
+export function sourceOf(file: string): string | undefined {
+  return sources.get(file);
+}
+
+let workers: ThreadStats | null = null;
+
+/** Results include the calls of worker threads (the CLI's workers share their figures). */
+export function includeWorkers(stats: ThreadStats): void {
+  workers = stats;
+}
+
 function sourceText(file: string): string {
-  let text = sources.get(file);
+  let text = sources.get(file) ?? workers?.sources().get(file);
   if (text === undefined) {
     try {
       text = fs.readFileSync(file, 'utf8');
@@ -287,13 +300,15 @@ function functionResult(fn: FunctionStats, figures: CallFigures): FunctionResult
   return text ? mapToOriginal(result, text) : result;
 }
 
-/** Everything profiled so far in this thread, values in bytes. */
+/** Everything profiled so far in this thread (and its workers, under the CLI), values in bytes. */
 export function getResults(): ProfileResults {
+  workers?.drain();
+  const figures = (fn: FunctionStats): CallFigures => (workers ? workers.withWorkers(fn, allCallFigures(fn)) : allCallFigures(fn));
   return {
     tool: 'memprof',
     version: VERSION,
     backend: isConfigured() ? activeBackend() : 'none',
     unit: 'bytes',
-    functions: allFunctions().map((fn) => functionResult(fn, allCallFigures(fn))),
+    functions: allFunctions().map((fn) => functionResult(fn, figures(fn))),
   };
 }

@@ -46,10 +46,11 @@ export function forgetLatestSourceMapURL(): void {
   urlText = urlFound = null;
 }
 
+/** The last comment's reference: at the end of the text, or followed only by a module wrapper's closing (jest's `}});`). */
 function findSourceMapURL(text: string): string | null {
   const at = Math.max(text.lastIndexOf('//# sourceMappingURL='), text.lastIndexOf('//@ sourceMappingURL='));
   if (at < 0) return null;
-  const match = /^\/\/[#@] sourceMappingURL=(\S+)\s*$/.exec(text.slice(at));
+  const match = /^\/\/[#@] sourceMappingURL=(\S+)(?:\s*[\r\n][\s});]*|\s*)$/.exec(text.slice(at));
   return match ? match[1] : null;
 }
 
