@@ -8,6 +8,7 @@ import { writeAllSync } from '../report/write-sync';
 import { setCallListener, type CallEvent } from '../trace/call-events';
 import { forgetLoadedDependencies } from '../trace/isolate';
 import { reportBeforeStop } from '../signals/stop';
+import { onFirstProfile } from '../trace/first-profile';
 import { getResults, profile, setProfileDefaults } from '../trace/profile';
 import { funcRecord } from '../timeline/dat';
 import { allFunctions, configure, configureOnFirstUse, finishOpenFrames, pauseAtNextLine, setAlarm, type FunctionStats } from '../trace/runtime';
@@ -146,7 +147,10 @@ async function profileScript(script: string, args: string[], options: ProfileCli
     }
   };
   // At exit, or before a signal the script does not handle ends it (even in a busy loop).
-  process.once('exit', await reportBeforeStop(writeResults));
+  // A report that stays empty until something is profiled (text or Markdown on stdout, no
+  // -f) needs no signal watcher before then: it starts with the first profile() call.
+  const emptyUntilProfiled = toStdout && options.format !== 'json' && selectors.length === 0;
+  process.once('exit', reportBeforeStop(writeResults, emptyUntilProfiled ? onFirstProfile : undefined));
 
   (globalThis as Record<string, unknown>).profile = profile;
   process.argv = [process.argv[0], file, ...args];

@@ -4,20 +4,31 @@
 // run the handler that stop.ts put on `process`. The session opens only then, so no
 // inspector client is attached while the program runs.
 import * as inspector from 'node:inspector';
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { tryAddon } from '../native';
-import { STOP_ENTRY_KEY } from './entry';
+import { STOP_ENTRY_KEY, WATCHER_FAILED, WATCHER_READY } from './entry';
 
-const { graceMs } = workerData as { graceMs: number };
-const signals = tryAddon()?.signals;
-if (!signals) throw new Error('the native addon did not load in the signal watcher');
+const { graceMs, state } = workerData as { graceMs: number; state: Int32Array };
 
-signals.watch((signo) => {
-  const session = new inspector.Session();
-  session.connectToMainThread();
-  // When the handler returns (the signal went to a listener the program added meanwhile),
-  // the session closes; usually the process has ended by then.
-  const expression = `process[Symbol.for(${JSON.stringify(STOP_ENTRY_KEY)})](${signo})`;
-  session.post('Runtime.evaluate', { expression, silent: true }, () => session.disconnect());
-}, graceMs);
-parentPort!.postMessage('watching');
+/** Tells the main thread, blocked until then, whether signals are watched. */
+function started(outcome: number): void {
+  Atomics.store(state, 0, outcome);
+  Atomics.notify(state, 0);
+}
+
+try {
+  const signals = tryAddon()?.signals;
+  if (!signals) throw new Error('the native addon did not load in the signal watcher');
+  signals.watch((signo) => {
+    const session = new inspector.Session();
+    session.connectToMainThread();
+    // When the handler returns (the signal went to a listener the program added meanwhile),
+    // the session closes; usually the process has ended by then.
+    const expression = `process[Symbol.for(${JSON.stringify(STOP_ENTRY_KEY)})](${signo})`;
+    session.post('Runtime.evaluate', { expression, silent: true }, () => session.disconnect());
+  }, graceMs);
+  started(WATCHER_READY);
+} catch (err) {
+  started(WATCHER_FAILED);
+  throw err;
+}

@@ -24,6 +24,7 @@ import {
 import { precisionProblem } from '../units/size';
 import { splitLines } from './lines';
 import { mapToOriginal } from './source-map';
+import { firstProfileBegins, firstProfileEnds } from './first-profile';
 
 export type { LineResult, FunctionResult, ProfileResults } from '../report/results';
 export type { TraceMode } from './runtime';
@@ -202,6 +203,15 @@ export function profile<F extends AnyFunction>(fn: F, options?: ProfileOptions |
   }
   const opts: ProfileOptions = isDecorator || options === undefined ? {} : (options as ProfileOptions);
   checkOptions(opts);
+  firstProfileBegins();
+  try {
+    return profileInPlace(fn, opts);
+  } finally {
+    firstProfileEnds();
+  }
+}
+
+function profileInPlace<F extends AnyFunction>(fn: F, opts: ProfileOptions): F {
   ensureRuntime(opts);
   const label = fn.name || '<anonymous>';
   // Loaded on first use: the inspector and the parser cost require('memprof') about 20 ms.
