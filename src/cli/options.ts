@@ -1,7 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors';
 import { BACKENDS, checkBackendName, type BackendName } from '../meter';
-import { parseSelector } from '../trace/selectors';
 import { parseTolerance, type Tolerance } from '../check/tolerance';
 import { parseColumns, type ColumnName } from '../report/columns';
 import { countProblem, MAX_COUNT } from '../units/count';
@@ -25,7 +24,8 @@ export function sizeOption(value: string): number {
 
 /** A repeatable `--function` selector, checked as it is parsed. */
 export function selectorOption(value: string, previous: string[]): string[] {
-  asArgumentError(() => parseSelector(value));
+  // The selector parser brings the instrumenter (acorn): loaded only for -f.
+  asArgumentError(() => (require('../trace/selectors') as typeof import('../trace/selectors')).parseSelector(value));
   return [...previous, value];
 }
 

@@ -119,8 +119,7 @@ async function profileScript(script: string, args: string[], options: ProfileCli
     written = true;
     finishOpenFrames();
     const text = funcLines ? funcLines.join('') : formatReport(getResults(), options.format, options.precision, options.columns);
-    const { selectorPicks } = require('../trace/selectors') as typeof import('../trace/selectors');
-    const unmatched = selectors.filter((s) => !allFunctions().some((f) => selectorPicks(s, f)));
+    const unmatched = selectors.length === 0 ? [] : unmatchedSelectors(selectors);
     if (unmatched.length > 0) {
       // Say which: no loaded file has such a function, or it has one the program never called.
       const { matched, files } = (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).selectorMatches();
@@ -163,6 +162,12 @@ async function profileScript(script: string, args: string[], options: ProfileCli
     // frames); the exit handler writes the results.
     reportUncaught(err);
   }
+}
+
+/** The selectors that picked none of the functions profiled. */
+function unmatchedSelectors(selectors: Selector[]): Selector[] {
+  const { selectorPicks } = require('../trace/selectors') as typeof import('../trace/selectors');
+  return selectors.filter((s) => !allFunctions().some((f) => selectorPicks(s, f)));
 }
 
 /** Why the report file cannot be written, in a user's words. */

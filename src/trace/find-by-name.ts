@@ -1,5 +1,9 @@
-import * as acorn from 'acorn';
+import type * as acorn from 'acorn';
+import { requireOwn } from './isolate';
 import type { FoundFunction, FunctionNode } from './instrument';
+
+// Loaded apart from the program's instance (see requireOwn).
+const acornValue = requireOwn('acorn') as typeof acorn;
 
 /**
  * The functions named `name` in a big file, found without parsing the file: a full parse of a
@@ -88,7 +92,7 @@ interface AtomParser {
 }
 
 function parserAt(source: string, at: number): AtomParser {
-  const parser = new (acorn.Parser as unknown as new (o: acorn.Options, s: string, p: number) => AtomParser)(OPTIONS, source, at);
+  const parser = new (acornValue.Parser as unknown as new (o: acorn.Options, s: string, p: number) => AtomParser)(OPTIONS, source, at);
   parser.nextToken();
   return parser;
 }
