@@ -1,4 +1,3 @@
-import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors';
 import { BACKENDS, checkBackendName, type BackendName } from '../meter';
 import { parseTolerance, type Tolerance } from '../check/tolerance';
@@ -8,12 +7,19 @@ import { parseSize, precisionProblem } from '../units/size';
 
 // commander option parsers shared by the subcommands. Each turns a bad value into
 // commander's InvalidArgumentError, which the CLI prints as one line and exits 2.
+// (commander loads with the first bad value: `memprof app.js` runs without it.)
+
+/** commander's error for a bad option value. */
+function invalidArgument(message: string): Error {
+  const { InvalidArgumentError } = require('commander') as typeof import('commander');
+  return new InvalidArgumentError(message);
+}
 
 function asArgumentError<T>(parse: () => T): T {
   try {
     return parse();
   } catch (err) {
-    if (err instanceof UsageError) throw new InvalidArgumentError(err.message);
+    if (err instanceof UsageError) throw invalidArgument(err.message);
     throw err;
   }
 }
@@ -45,12 +51,12 @@ export function columnsOption(value: string): ColumnName[] {
 export const BACKEND_CHOICES = BACKENDS.join('|');
 
 export function nonNegativeIntOption(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number (0, 1, 2, ...)');
+  if (!/^\d+$/.test(value)) throw invalidArgument('expected a whole number (0, 1, 2, ...)');
   return Number(value);
 }
 
 export function positiveIntOption(value: string): number {
-  if (!/^\d+$/.test(value) || countProblem(Number(value), 'n', 1)) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_COUNT}`);
+  if (!/^\d+$/.test(value) || countProblem(Number(value), 'n', 1)) throw invalidArgument(`expected a whole number from 1 to ${MAX_COUNT}`);
   return Number(value);
 }
 
@@ -58,7 +64,7 @@ export function positiveIntOption(value: string): number {
 export function secondsOption(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError('expected a number of seconds above 0, e.g. 0.1');
+    throw invalidArgument('expected a number of seconds above 0, e.g. 0.1');
   }
   return n;
 }
@@ -67,6 +73,6 @@ export function secondsOption(value: string): number {
 export function precisionOption(value: string): number {
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
   const problem = precisionProblem(n);
-  if (problem) throw new InvalidArgumentError(problem.replace(/, got .*/, ''));
+  if (problem) throw invalidArgument(problem.replace(/, got .*/, ''));
   return n;
 }

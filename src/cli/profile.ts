@@ -1,9 +1,10 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import type { BackendName } from '../meter';
-import { COLUMNS, formatReport, REPORT_FORMATS, type ColumnName, type ReportFormat } from '../report';
+import { COLUMNS, type ColumnName } from '../report/columns';
+import { REPORT_FORMATS, type ReportFormat } from '../report/results';
 import { writeAllSync } from '../report/write-sync';
 import { setCallListener, type CallEvent } from '../trace/call-events';
 import { forgetLoadedDependencies } from '../trace/isolate';
@@ -18,6 +19,7 @@ import { establishedConnections } from '../util/inspector-clients';
 import { load, preload, reportUncaught } from '../util/run-script';
 import { appendWhole, writeExclusiveVia, writeFileAtomic } from '../util/write-file';
 import { BACKEND_CHOICES, backendOption, columnsOption, precisionOption, selectorOption, sizeOption } from './options';
+import type { OptionSpec } from './root-call';
 
 interface ProfileCliOptions {
   backend?: BackendName;
@@ -49,31 +51,50 @@ Examples:
   memprof run app.js && memprof plot   memory over time (see memprof run --help)
 `;
 
+/** The root command's options: registered with commander, and read by root-call.ts in a plain call. */
+export const PROFILE_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--backend <name>', description: `what to measure: ${BACKEND_CHOICES}`, parse: backendOption },
+  { flags: '--precision <n>', description: 'decimal places of MiB in tables (0 to 20)', parse: precisionOption, default: 1 },
+  { flags: '-o, --output <file>', description: 'append the report to <file> instead of printing it (JSON replaces the file; needed for JSON: - is stdout)' },
+  { flags: '--format <format>', description: 'report format', choices: REPORT_FORMATS, default: 'text' },
+  {
+    flags: '-f, --function <selector>',
+    description: "profile a function with no code change: name, file.js:name, file.js:line, file.js:line:column, or every function of files: file.js:* (globs: 'lib/**/*.js:*') (repeatable)",
+    parse: selectorOption,
+    default: [],
+  },
+  { flags: '--include-children', description: 'add the RSS of child processes (read by the sampler)' },
+  { flags: '--timestamp', description: 'print FUNC lines (entry/exit memory and time) instead of tables' },
+  {
+    flags: '--break-at <size>',
+    description:
+      'when a profiled line reaches <size>: pause in the debugger at that line (opens the inspector on 127.0.0.1 if needed; until the debugger detaches, any local user can connect to it and run code as the script)',
+    parse: sizeOption,
+  },
+  { flags: '--snapshot-at <size>', description: 'write a .heapsnapshot in the working directory when memory first reaches <size>', parse: sizeOption },
+  { flags: '--import <module>', description: 'load <module> before the script, as node --import does (e.g. tsx) (repeatable)', parse: collect, default: [] },
+  { flags: '-r, --require <module>', description: 'require <module> before the script, as node -r does (e.g. ts-node/register) (repeatable)', parse: collect, default: [] },
+  { flags: '--fast', description: "read the sampler's latest value at each line instead of reading memory (cheaper, at the sampler's resolution)" },
+  { flags: '--split', description: 'split each increment into V8 heap, external and other (default with the native backend, except with --fast)' },
+  { flags: '--no-split', description: 'RSS figures only (no Heap and External columns)' },
+  { flags: '--columns <list>', description: `table columns, comma-separated, from ${COLUMNS.join(',')} (other = increment - heap - external)`, parse: columnsOption },
+];
+
 /** `memprof [options] <script> [args...]`: the root program's own action. */
 export function registerProfile(program: Command): void {
+  const { Option } = require('commander') as typeof import('commander');
   program
     .description('Line-by-line memory profiler for Node.js: runs <script> with a global profile(fn) and prints a table per profiled function')
     .argument('[script]', 'the JavaScript file to run (CommonJS or ES module), or TypeScript (.ts, .mts, .cts: types stripped)')
-    .argument('[args...]', "the script's own arguments")
-    .addOption(new Option('--backend <name>', `what to measure: ${BACKEND_CHOICES}`).argParser(backendOption))
-    .option('--precision <n>', 'decimal places of MiB in tables (0 to 20)', precisionOption, 1)
-    .option('-o, --output <file>', 'append the report to <file> instead of printing it (JSON replaces the file; needed for JSON: - is stdout)')
-    .addOption(new Option('--format <format>', 'report format').choices([...REPORT_FORMATS]).default('text'))
-    .option('-f, --function <selector>', 'profile a function with no code change: name, file.js:name, file.js:line, file.js:line:column, or every function of files: file.js:* (globs: \'lib/**/*.js:*\') (repeatable)', selectorOption, [])
-    .option('--include-children', "add the RSS of child processes (read by the sampler)")
-    .option('--timestamp', 'print FUNC lines (entry/exit memory and time) instead of tables')
-    .option(
-      '--break-at <size>',
-      'when a profiled line reaches <size>: pause in the debugger at that line (opens the inspector on 127.0.0.1 if needed; until the debugger detaches, any local user can connect to it and run code as the script)',
-      sizeOption,
-    )
-    .option('--snapshot-at <size>', 'write a .heapsnapshot in the working directory when memory first reaches <size>', sizeOption)
-    .option('--import <module>', "load <module> before the script, as node --import does (e.g. tsx) (repeatable)", collect, [])
-    .option('-r, --require <module>', 'require <module> before the script, as node -r does (e.g. ts-node/register) (repeatable)', collect, [])
-    .option('--fast', "read the sampler's latest value at each line instead of reading memory (cheaper, at the sampler's resolution)")
-    .option('--split', 'split each increment into V8 heap, external and other (default with the native backend, except with --fast)')
-    .option('--no-split', 'RSS figures only (no Heap and External columns)')
-    .option('--columns <list>', `table columns, comma-separated, from ${COLUMNS.join(',')} (other = increment - heap - external)`, columnsOption)
+    .argument('[args...]', "the script's own arguments");
+  for (const spec of PROFILE_OPTIONS) {
+    const option = new Option(spec.flags, spec.description);
+    if (spec.parse) option.argParser(spec.parse as (value: string, previous: unknown) => unknown);
+    if (spec.choices) option.choices(spec.choices);
+    if (spec.default !== undefined) option.default(spec.default);
+    program.addOption(option);
+  }
+  program
     .passThroughOptions()
     .addHelpText('after', EXAMPLES)
     .action(async (script: string | undefined, args: string[], options: ProfileCliOptions) => {
@@ -86,7 +107,8 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-async function profileScript(script: string, args: string[], options: ProfileCliOptions): Promise<void> {
+/** Runs the script with the profiler (the root command's action, also for a plain call). */
+export async function profileScript(script: string, args: string[], options: ProfileCliOptions): Promise<void> {
   const file = path.resolve(script);
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`cannot find script ${script}`, 1);
   // Selectors bring the instrumenter (acorn): loaded only for -f.
@@ -118,7 +140,7 @@ async function profileScript(script: string, args: string[], options: ProfileCli
     if (written) return;
     written = true;
     finishOpenFrames();
-    const text = funcLines ? funcLines.join('') : formatReport(getResults(), options.format, options.precision, options.columns);
+    const text = funcLines ? funcLines.join('') : (require('../report') as typeof import('../report')).formatReport(getResults(), options.format, options.precision, options.columns);
     const unmatched = selectors.length === 0 ? [] : unmatchedSelectors(selectors);
     if (unmatched.length > 0) {
       // Say which: no loaded file has such a function, or it has one the program never called.
