@@ -2,9 +2,7 @@ import * as fs from 'node:fs';
 import type { Command, Option } from 'commander';
 import { UsageError } from '../errors';
 import { reportFallbackOnStderr } from '../meter';
-import { quietOnClosedStdout } from '../util/closed-stdout';
 import { VERSION } from '../version';
-import { EXAMPLES } from './examples';
 import { PROFILE_OPTIONS, profileScript, registerProfile } from './profile';
 import { readPlainCall } from './root-call';
 
@@ -39,6 +37,8 @@ let commander: typeof import('commander') | null = null;
  */
 export function buildProgram(argv?: string[]): Command {
   commander = require('commander') as typeof import('commander');
+  const { quietOnClosedStdout } = require('../util/closed-stdout') as typeof import('../util/closed-stdout');
+  const { EXAMPLES } = require('./examples') as typeof import('./examples');
   const program = new commander.Command('memprof')
     .version(VERSION, '-v, --version')
     .enablePositionalOptions()

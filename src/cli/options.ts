@@ -1,8 +1,7 @@
 import { UsageError } from '../errors';
 import { BACKENDS, checkBackendName, type BackendName } from '../meter';
-import { parseTolerance, type Tolerance } from '../check/tolerance';
+import type { Tolerance } from '../check/tolerance';
 import { parseColumns, type ColumnName } from '../report/columns';
-import { countProblem, MAX_COUNT } from '../units/count';
 import { parseSize, precisionProblem } from '../units/size';
 
 // commander option parsers shared by the subcommands. Each turns a bad value into
@@ -41,7 +40,7 @@ export function backendOption(value: string): BackendName {
 
 /** A tolerance over a baseline: "5%" or a size ("2MiB"). */
 export function toleranceOption(value: string): Tolerance {
-  return asArgumentError(() => parseTolerance(value));
+  return asArgumentError(() => (require('../check/tolerance') as typeof import('../check/tolerance')).parseTolerance(value));
 }
 
 export function columnsOption(value: string): ColumnName[] {
@@ -56,6 +55,7 @@ export function nonNegativeIntOption(value: string): number {
 }
 
 export function positiveIntOption(value: string): number {
+  const { countProblem, MAX_COUNT } = require('../units/count') as typeof import('../units/count');
   if (!/^\d+$/.test(value) || countProblem(Number(value), 'n', 1)) throw invalidArgument(`expected a whole number from 1 to ${MAX_COUNT}`);
   return Number(value);
 }

@@ -5,19 +5,15 @@ import { UsageError } from '../errors';
 import type { BackendName } from '../meter';
 import { COLUMNS, type ColumnName } from '../report/columns';
 import { REPORT_FORMATS, type ReportFormat } from '../report/results';
-import { writeAllSync } from '../report/write-sync';
 import { setCallListener, type CallEvent } from '../trace/call-events';
 import { forgetLoadedDependencies } from '../trace/isolate';
 import { reportBeforeStop } from '../signals/stop';
 import { onFirstProfile } from '../trace/first-profile';
 import { getResults, profile, setProfileDefaults } from '../trace/profile';
-import { funcRecord } from '../timeline/dat';
 import { allFunctions, configure, configureOnFirstUse, finishOpenFrames, pauseAtNextLine, setAlarm, type FunctionStats } from '../trace/runtime';
 import type { Selector } from '../trace/selectors';
 import { formatMiB } from '../units/size';
-import { establishedConnections } from '../util/inspector-clients';
 import { load, preload, reportUncaught } from '../util/run-script';
-import { appendWhole, writeExclusiveVia, writeFileAtomic } from '../util/write-file';
 import { BACKEND_CHOICES, backendOption, columnsOption, precisionOption, selectorOption, sizeOption } from './options';
 import type { OptionSpec } from './root-call';
 
@@ -153,8 +149,10 @@ export async function profileScript(script: string, args: string[], options: Pro
         );
       }
     }
-    if (toStdout || !options.output) writeAllSync(1, text);
+    // What writes the report loads with it (an unprofiled program: at exit, or never).
+    if (toStdout || !options.output) (require('../report/write-sync') as typeof import('../report/write-sync')).writeAllSync(1, text);
     else {
+      const { appendWhole, writeFileAtomic } = require('../util/write-file') as typeof import('../util/write-file');
       try {
         // Text and Markdown append like memory_profiler's -o; a second JSON document appended
         // would leave a file no JSON reader accepts, so JSON replaces it (whole or not at all).
@@ -219,6 +217,7 @@ function checkWritable(file: string): void {
 
 /** mprof's FUNC lines from the tracer's call events: name, MiB and time at entry and exit, depth. */
 function recordFuncLines(): string[] {
+  const { funcRecord } = require('../timeline/dat') as typeof import('../timeline/dat');
   const lines: string[] = [];
   const open: CallEvent[] = [];
   setCallListener((event) => {
@@ -273,7 +272,7 @@ function writeSnapshot(): string {
   const base = path.join(process.cwd(), `memprof-${process.pid}-${Date.now()}`);
   for (let n = 0; ; n++) {
     const file = `${base}${n ? `-${n}` : ''}.heapsnapshot`;
-    if (writeExclusiveVia(file, (tmp) => (require('node:v8') as typeof import('node:v8')).writeHeapSnapshot(tmp))) return file;
+    if ((require('../util/write-file') as typeof import('../util/write-file')).writeExclusiveVia(file, (tmp) => (require('node:v8') as typeof import('node:v8')).writeHeapSnapshot(tmp))) return file;
   }
 }
 
@@ -303,6 +302,7 @@ function breakHere(bytes: number, where: string): void {
  * it as soon as the debugger that attached is gone (checked twice a second, unref'd).
  */
 function closeInspectorOnDetach(port: number): void {
+  const { establishedConnections } = require('../util/inspector-clients') as typeof import('../util/inspector-clients');
   if (establishedConnections(port) === null) return; // not Linux: it stays open until exit
   const timer = setInterval(() => {
     if (establishedConnections(port) !== 0) return;

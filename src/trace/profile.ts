@@ -1,8 +1,6 @@
 import * as fs from 'node:fs';
 import { VERSION } from '../version';
 import { BACKENDS, isBackendName, type BackendName } from '../meter';
-import { formatFunctionText } from '../report/text';
-import { writeAllSync } from '../report/write-sync';
 import type { FunctionResult, LineResult, ProfileResults } from '../report/results';
 import {
   activeBackend,
@@ -23,8 +21,12 @@ import {
 } from './runtime';
 import { precisionProblem } from '../units/size';
 import { splitLines } from './lines';
-import { mapToOriginal } from './source-map';
 import { firstProfileBegins, firstProfileEnds } from './first-profile';
+
+// What makes and writes tables loads with the first table (the CLI writes its own report).
+const reportText = (): typeof import('../report/text') => require('../report/text');
+const writeSync = (): typeof import('../report/write-sync') => require('../report/write-sync');
+const sourceMap = (): typeof import('./source-map') => require('./source-map');
 
 export type { LineResult, FunctionResult, ProfileResults } from '../report/results';
 export type { TraceMode } from './runtime';
@@ -110,8 +112,8 @@ function checkOptions(options: ProfileOptions): void {
 
 function write(stream: NodeJS.WritableStream, text: string): void {
   // stdout at process exit: write synchronously so nothing is lost.
-  if (stream === process.stdout) writeAllSync(1, text);
-  else if (stream === process.stderr) writeAllSync(2, text);
+  if (stream === process.stdout) writeSync().writeAllSync(1, text);
+  else if (stream === process.stderr) writeSync().writeAllSync(2, text);
   else stream.write(text);
 }
 
@@ -119,7 +121,7 @@ function write(stream: NodeJS.WritableStream, text: string): void {
 function onTopLevelExit(fn: FunctionStats): void {
   const s = settings.get(fn.id);
   if (s?.report !== 'call') return;
-  write(s.stream, formatFunctionText(functionResult(fn, fn), s.precision));
+  write(s.stream, reportText().formatFunctionText(functionResult(fn, fn), s.precision));
   setCallFiguresAside(fn);
 }
 
@@ -138,11 +140,11 @@ function printAtExit(exiting: boolean): void {
   for (const fn of allFunctions()) {
     const s = settings.get(fn.id);
     if (s?.report !== 'exit') continue;
-    byStream.set(s.stream, (byStream.get(s.stream) ?? '') + formatFunctionText(functionResult(fn, allCallFigures(fn)), s.precision));
+    byStream.set(s.stream, (byStream.get(s.stream) ?? '') + reportText().formatFunctionText(functionResult(fn, allCallFigures(fn)), s.precision));
   }
   for (const [stream, text] of byStream) {
     const fd = (stream as { fd?: unknown }).fd;
-    if (exiting && stream !== process.stdout && stream !== process.stderr && typeof fd === 'number') writeAllSync(fd, text);
+    if (exiting && stream !== process.stdout && stream !== process.stderr && typeof fd === 'number') writeSync().writeAllSync(fd, text);
     else write(stream, text);
   }
 }
@@ -288,7 +290,7 @@ function functionResult(fn: FunctionStats, figures: CallFigures): FunctionResult
     lines.push(row);
   }
   const result: FunctionResult = { name: fn.name, file: fn.file, line: fn.line, calls: figures.calls, lines };
-  return text ? mapToOriginal(result, text) : result;
+  return text ? sourceMap().mapToOriginal(result, text) : result;
 }
 
 /** Everything profiled so far in this thread, values in bytes. */
