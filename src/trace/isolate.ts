@@ -26,18 +26,20 @@ export function forgetLoadedDependencies(): void {
  * --function may have instrumented) and the program never gets memprof's.
  */
 export function requireOwn(id: string): unknown {
-  if (!forgotten) return require(id);
   const file = require.resolve(id);
-  if (own.has(file)) return own.get(file);
+  if (!own.has(file)) own.set(file, forgotten ? requireApart(file) : require(file));
+  return own.get(file);
+}
+
+const own = new Map<string, unknown>();
+
+function requireApart(file: string): unknown {
   const programs = require.cache[file];
   delete require.cache[file];
   try {
-    own.set(file, require(file));
-    return own.get(file);
+    return require(file);
   } finally {
     if (programs) require.cache[file] = programs;
     else delete require.cache[file];
   }
 }
-
-const own = new Map<string, unknown>();

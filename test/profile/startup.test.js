@@ -111,3 +111,12 @@ test('a program that profiles nothing runs with what node has: no commander, wor
   const [, after] = loaded([BIN, fixture, 'then-profile']);
   assert.ok(after.threads > node.threads, `profile() started the profiler's threads: ${after.threads} vs node's ${node.threads}`);
 });
+
+test("profile() loads memprof's parser once the program runs: memprof's own acorn, never the program's", () => {
+  const fixture = path.join(FIXTURES, 'startup', 'own-acorn.js');
+  assert.strictEqual(require.resolve('acorn', { paths: [path.dirname(fixture)] }), require.resolve('acorn'), 'the fixture and memprof share one acorn file');
+  const r = spawnSync(process.execPath, [BIN, fixture], { cwd: FIXTURES, encoding: 'utf8', timeout: 60000 });
+  assert.strictEqual(r.status, 0, `exits 0: ${r.stderr}`);
+  assert.match(r.stdout, /^3 true\n/, "the program's function ran, and require('acorn') still gives the program its own instance");
+  assert.match(r.stdout, /Filename: .*own-acorn\.js[^]*a\.length/, `work() was profiled with memprof's parser:\n${r.stdout}`);
+});
