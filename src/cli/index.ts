@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import type { Command, Option } from 'commander';
 import { UsageError } from '../errors';
 import { reportFallbackOnStderr } from '../meter';
-import { VERSION } from '../version';
 import { PROFILE_OPTIONS, profileScript, registerProfile } from './profile';
 import { readPlainCall } from './root-call';
 
@@ -40,7 +39,7 @@ export function buildProgram(argv?: string[]): Command {
   const { quietOnClosedStdout } = require('../util/closed-stdout') as typeof import('../util/closed-stdout');
   const { EXAMPLES } = require('./examples') as typeof import('./examples');
   const program = new commander.Command('memprof')
-    .version(VERSION, '-v, --version')
+    .version((require('../version') as typeof import('../version')).VERSION, '-v, --version')
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({

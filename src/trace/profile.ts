@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import { VERSION } from '../version';
 import { BACKENDS, isBackendName, type BackendName } from '../meter';
 import type { FunctionResult, LineResult, ProfileResults } from '../report/results';
 import {
@@ -297,7 +296,7 @@ function functionResult(fn: FunctionStats, figures: CallFigures): FunctionResult
 export function getResults(): ProfileResults {
   return {
     tool: 'memprof',
-    version: VERSION,
+    version: (require('../version') as typeof import('../version')).VERSION,
     backend: isConfigured() ? activeBackend() : 'none',
     unit: 'bytes',
     functions: allFunctions().map((fn) => functionResult(fn, allCallFigures(fn))),
