@@ -131,10 +131,23 @@ export async function profileScript(script: string, args: string[], options: Pro
   // The load hooks bring the instrumenter (acorn): only for -f.
   if (selectors.length > 0) (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors);
 
+  // A report that stays empty until something is profiled (text or Markdown on stdout, no
+  // -f) needs nothing loaded before then: what writes it loads with the first profile()
+  // call, and so does the signal watcher. Other reports load their writers now: never at
+  // exit, when the program may have no file descriptor left to load a module with.
+  const emptyUntilProfiled = toStdout && options.format !== 'json' && selectors.length === 0;
+  const loadWriters = (): void => {
+    require('../report');
+    require('../report/write-sync');
+    if (!toStdout) require('../util/write-file');
+  };
+  if (!emptyUntilProfiled) loadWriters();
+
   let written = false;
   const writeResults = (): void => {
     if (written) return;
     written = true;
+    if (emptyUntilProfiled && allFunctions().length === 0) return;
     finishOpenFrames();
     const text = funcLines ? funcLines.join('') : (require('../report') as typeof import('../report')).formatReport(getResults(), options.format, options.precision, options.columns);
     const unmatched = selectors.length === 0 ? [] : unmatchedSelectors(selectors);
@@ -149,7 +162,6 @@ export async function profileScript(script: string, args: string[], options: Pro
         );
       }
     }
-    // What writes the report loads with it (an unprofiled program: at exit, or never).
     if (toStdout || !options.output) (require('../report/write-sync') as typeof import('../report/write-sync')).writeAllSync(1, text);
     else {
       const { appendWhole, writeFileAtomic } = require('../util/write-file') as typeof import('../util/write-file');
@@ -166,10 +178,12 @@ export async function profileScript(script: string, args: string[], options: Pro
     }
   };
   // At exit, or before a signal the script does not handle ends it (even in a busy loop).
-  // A report that stays empty until something is profiled (text or Markdown on stdout, no
-  // -f) needs no signal watcher before then: it starts with the first profile() call.
-  const emptyUntilProfiled = toStdout && options.format !== 'json' && selectors.length === 0;
-  process.once('exit', reportBeforeStop(writeResults, emptyUntilProfiled ? onFirstProfile : undefined));
+  const later = (start: () => () => void): void =>
+    onFirstProfile(() => {
+      loadWriters();
+      return start();
+    });
+  process.once('exit', reportBeforeStop(writeResults, emptyUntilProfiled ? later : undefined));
 
   (globalThis as Record<string, unknown>).profile = profile;
   process.argv = [process.argv[0], file, ...args];

@@ -161,6 +161,12 @@ export function adoptFunction(stats: FunctionStats, options: ProfileOptions = {}
     setTopLevelExitHandler(onTopLevelExit);
     process.once('beforeExit', () => printAtExit(false));
     process.once('exit', () => printAtExit(true));
+    // What makes and writes tables loads now, not at exit (when the program may have no
+    // file descriptor left to load a module with).
+    reportText();
+    writeSync();
+    sourceMap();
+    require('../version');
   }
 }
 

@@ -120,3 +120,13 @@ test("profile() loads memprof's parser once the program runs: memprof's own acor
   assert.match(r.stdout, /^3 true\n/, "the program's function ran, and require('acorn') still gives the program its own instance");
   assert.match(r.stdout, /Filename: .*own-acorn\.js[^]*a\.length/, `work() was profiled with memprof's parser:\n${r.stdout}`);
 });
+
+test('a program that ends with no file descriptor left still gets its report: what writes it loaded before the exit', () => {
+  const fixture = path.join(FIXTURES, 'startup', 'no-descriptors.js');
+  for (const args of [[], ['--format', 'json', '-o', '-']]) {
+    const r = spawnSync(process.execPath, [BIN, ...args, fixture], { cwd: FIXTURES, encoding: 'utf8', timeout: 60000 });
+    assert.strictEqual(r.status, 0, `memprof ${args.join(' ')} exits 0: ${r.stderr}`);
+    assert.match(r.stdout, /^EMFILE after \d+ descriptors\n/, 'the program used up its descriptors');
+    assert.match(r.stdout, args.length ? /"name": "work"/ : /Filename: .*no-descriptors\.js[^]*a\.length/, `the report of work() follows (${args.join(' ') || 'text'}):\n${r.stdout.slice(0, 400)}`);
+  }
+});
