@@ -183,7 +183,7 @@ export async function profileScript(script: string, args: string[], options: Pro
       loadWriters();
       return start();
     });
-  process.once('exit', reportBeforeStop(writeResults, emptyUntilProfiled ? later : undefined));
+  process.once('exit', await reportBeforeStop(writeResults, emptyUntilProfiled ? later : undefined));
 
   (globalThis as Record<string, unknown>).profile = profile;
   process.argv = [process.argv[0], file, ...args];

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { tryAddon, type NativeStopSignals } from '../native';
-import { STOP_ENTRY_KEY, WATCHER_FAILED, WATCHER_READY } from './entry';
+import { STOP_ENTRY_KEY, WATCHER_READY } from './entry';
 
 /** The signals that end a Node program by default, as Node names them on this platform. */
 const STOP_SIGNALS: NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGBREAK', 'SIGHUP'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -31,7 +31,7 @@ const signalNumber = (name: NodeJS.Signals): number => (require('node:os') as ty
  *
  * Needs the native addon; without it, signals act as under node and the report is lost.
  */
-export function reportBeforeStop(report: () => void, later?: (start: () => () => void) => void): () => void {
+export async function reportBeforeStop(report: () => void, later?: (start: () => () => void) => void): Promise<() => void> {
   let native: NativeStopSignals | undefined;
   let state: 'pending' | 'running' | 'done' = 'pending';
   let stopAfterReport = 0;
@@ -74,19 +74,24 @@ export function reportBeforeStop(report: () => void, later?: (start: () => () =>
     native!.dieBy(signo);
   };
 
-  /** Starts the watcher; the returned wait arms the signals once it watches. */
-  const start = (): (() => void) => {
-    native = tryAddon()?.signals;
-    const started = native ? startWatcher() : null;
-    return () => {
-      if (!started?.()) return;
-      watching = true;
-      Object.defineProperty(process, Symbol.for(STOP_ENTRY_KEY), { value: onStopSignal, configurable: true });
-      trackListeners(native!);
-    };
+  const arm = (): void => {
+    watching = true;
+    Object.defineProperty(process, Symbol.for(STOP_ENTRY_KEY), { value: onStopSignal, configurable: true });
+    trackListeners(native!);
   };
-  if (later) later(start);
-  else start()();
+  if (later) {
+    // Started by the first profile() call, which waits for it on shared memory.
+    later(() => {
+      native = tryAddon()?.signals;
+      const watcher = native ? startWatcher() : null;
+      return () => {
+        if (watcher?.watchingNow()) arm();
+      };
+    });
+  } else {
+    native = tryAddon()?.signals;
+    if (native && (await startWatcher()?.watching)) arm();
+  }
   return runReport;
 }
 
@@ -105,12 +110,15 @@ function trackListeners(native: NativeStopSignals): void {
   });
 }
 
-/**
- * Starts the worker; the returned wait blocks until it watches (true) or failed (false),
- * so that its start-up memory is in place before anything is measured. The main thread
- * blocks on shared memory rather than awaiting a message: profile() is synchronous.
- */
-function startWatcher(): () => boolean {
+interface Watcher {
+  /** Resolves once the worker watches (true), or failed (false). */
+  watching: Promise<boolean>;
+  /** The same, blocking on shared memory (for profile(), which is synchronous). */
+  watchingNow(): boolean;
+}
+
+/** Starts the worker, whose start-up memory is then in place before anything is measured. */
+function startWatcher(): Watcher | null {
   const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
   // The worker runs none of the program's preloads (NODE_OPTIONS --require/--import).
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -120,14 +128,19 @@ function startWatcher(): () => boolean {
   try {
     worker = new Worker(path.join(__dirname, 'watcher.js'), { workerData: { graceMs: GRACE_MS, state }, execArgv: [], env, stdin: false });
   } catch {
-    return () => false;
+    return null;
   }
   worker.unref();
-  // A watcher that fails leaves signals as node has them (its error is not the program's).
-  worker.on('error', () => {});
-  return () => {
+  // A watcher that fails leaves signals as node has them.
+  const watching = new Promise<boolean>((resolve) => {
+    worker.once('message', () => resolve(true));
+    worker.on('error', () => resolve(false));
+    worker.once('exit', () => resolve(false));
+  });
+  const watchingNow = (): boolean => {
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (Atomics.load(state, 0) === 0 && Date.now() < deadline) Atomics.wait(state, 0, 0, deadline - Date.now());
     return Atomics.load(state, 0) === WATCHER_READY;
   };
+  return { watching, watchingNow };
 }

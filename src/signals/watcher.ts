@@ -4,16 +4,18 @@
 // run the handler that stop.ts put on `process`. The session opens only then, so no
 // inspector client is attached while the program runs.
 import * as inspector from 'node:inspector';
-import { workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { tryAddon } from '../native';
 import { STOP_ENTRY_KEY, WATCHER_FAILED, WATCHER_READY } from './entry';
 
 const { graceMs, state } = workerData as { graceMs: number; state: Int32Array };
 
-/** Tells the main thread, blocked until then, whether signals are watched. */
+/** Tells the main thread whether signals are watched: on shared memory (a main thread
+ * blocked in profile()) and by a message (one that waits at start-up). */
 function started(outcome: number): void {
   Atomics.store(state, 0, outcome);
   Atomics.notify(state, 0);
+  if (outcome === WATCHER_READY) parentPort!.postMessage('watching');
 }
 
 try {
