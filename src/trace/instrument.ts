@@ -1,6 +1,10 @@
-import * as acorn from 'acorn';
+import type * as acorn from 'acorn';
+import { requireOwn } from './isolate';
 import { parserAt } from './parser-at';
 import { PROBE_GLOBAL } from './probe-key';
+
+// Loaded apart from the program's instance (see requireOwn).
+const acornValue = requireOwn('acorn') as typeof acorn;
 
 export { splitLines } from './lines';
 export { PROBE_GLOBAL, functionKey, parseFunctionKey } from './probe-key';
@@ -46,12 +50,12 @@ const PARSE_BASE: acorn.Options = {
 
 /** Parses a whole script: as a classic script (CommonJS allows top-level return) or, failing that, a module. */
 export function parseSource(source: string, module?: boolean): acorn.Program {
-  if (module === true) return acorn.parse(source, { ...PARSE_BASE, sourceType: 'module', allowReturnOutsideFunction: false });
+  if (module === true) return acornValue.parse(source, { ...PARSE_BASE, sourceType: 'module', allowReturnOutsideFunction: false });
   try {
-    return acorn.parse(source, { ...PARSE_BASE, sourceType: 'script' });
+    return acornValue.parse(source, { ...PARSE_BASE, sourceType: 'script' });
   } catch (scriptError) {
     if (module === false) throw scriptError;
-    return acorn.parse(source, { ...PARSE_BASE, sourceType: 'module', allowReturnOutsideFunction: false });
+    return acornValue.parse(source, { ...PARSE_BASE, sourceType: 'module', allowReturnOutsideFunction: false });
   }
 }
 

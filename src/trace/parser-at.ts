@@ -1,4 +1,8 @@
-import * as acorn from 'acorn';
+import type * as acorn from 'acorn';
+import { requireOwn } from './isolate';
+
+// Loaded apart from the program's instance (see requireOwn).
+const acornValue = requireOwn('acorn') as typeof acorn;
 
 /** The parts of acorn's Parser state set here (not in its typings). */
 interface ParserState {
@@ -17,7 +21,7 @@ interface ParserState {
  * the given lines and columns; the caller reads its first token (nextToken) or parses.
  */
 export function parserAt<P>(options: acorn.Options, input: string, pos: number, line: number, column: number): P {
-  const parser = new (acorn.Parser as unknown as new (o: acorn.Options, s: string, p: number) => ParserState)(options, input, 0);
+  const parser = new (acornValue.Parser as unknown as new (o: acorn.Options, s: string, p: number) => ParserState)(options, input, 0);
   parser.pos = pos;
   parser.lastTokStart = parser.lastTokEnd = pos;
   parser.curLine = line;

@@ -1,8 +1,5 @@
 import * as fs from 'node:fs';
-import { VERSION } from '../version';
 import { BACKENDS, isBackendName, type BackendName } from '../meter';
-import { formatFunctionText } from '../report/text';
-import { writeAllSync } from '../report/write-sync';
 import type { FunctionResult, LineResult, ProfileResults } from '../report/results';
 import {
   activeBackend,
@@ -24,8 +21,13 @@ import {
 import { precisionProblem } from '../units/size';
 import { BIG_FILE, LineStarts } from './lines';
 import { parseFunctionKey } from './probe-key';
-import { mapToOriginal, originalFileLines } from './source-map';
 import type { ThreadStats } from './shared-stats';
+import { firstProfileBegins, firstProfileEnds } from './first-profile';
+
+// What makes and writes tables loads with the first table (the CLI writes its own report).
+const reportText = (): typeof import('../report/text') => require('../report/text');
+const writeSync = (): typeof import('../report/write-sync') => require('../report/write-sync');
+const sourceMap = (): typeof import('./source-map') => require('./source-map');
 
 export type { LineResult, FunctionResult, ProfileResults } from '../report/results';
 export type { TraceMode } from './runtime';
@@ -124,8 +126,8 @@ function checkOptions(options: ProfileOptions): void {
 
 function write(stream: NodeJS.WritableStream, text: string): void {
   // stdout at process exit: write synchronously so nothing is lost.
-  if (stream === process.stdout) writeAllSync(1, text);
-  else if (stream === process.stderr) writeAllSync(2, text);
+  if (stream === process.stdout) writeSync().writeAllSync(1, text);
+  else if (stream === process.stderr) writeSync().writeAllSync(2, text);
   else stream.write(text);
 }
 
@@ -133,7 +135,7 @@ function write(stream: NodeJS.WritableStream, text: string): void {
 function onTopLevelExit(fn: FunctionStats): void {
   const s = settings.get(fn.id);
   if (s?.report !== 'call') return;
-  write(s.stream, formatFunctionText(functionResult(fn, fn), s.precision));
+  write(s.stream, reportText().formatFunctionText(functionResult(fn, fn), s.precision));
   setCallFiguresAside(fn);
 }
 
@@ -152,11 +154,11 @@ function printAtExit(exiting: boolean): void {
   for (const fn of allFunctions()) {
     const s = settings.get(fn.id);
     if (s?.report !== 'exit') continue;
-    byStream.set(s.stream, (byStream.get(s.stream) ?? '') + formatFunctionText(functionResult(fn, allCallFigures(fn)), s.precision));
+    byStream.set(s.stream, (byStream.get(s.stream) ?? '') + reportText().formatFunctionText(functionResult(fn, allCallFigures(fn)), s.precision));
   }
   for (const [stream, text] of byStream) {
     const fd = (stream as { fd?: unknown }).fd;
-    if (exiting && stream !== process.stdout && stream !== process.stderr && typeof fd === 'number') writeAllSync(fd, text);
+    if (exiting && stream !== process.stdout && stream !== process.stderr && typeof fd === 'number') writeSync().writeAllSync(fd, text);
     else write(stream, text);
   }
 }
@@ -174,6 +176,12 @@ export function adoptFunction(stats: FunctionStats, options: ProfileOptions = {}
     setTopLevelExitHandler(onTopLevelExit);
     process.once('beforeExit', () => printAtExit(false));
     process.once('exit', () => printAtExit(true));
+    // What makes and writes tables loads now, not at exit (when the program may have no
+    // file descriptor left to load a module with).
+    reportText();
+    writeSync();
+    sourceMap();
+    require('../version');
   }
 }
 
@@ -217,6 +225,15 @@ export function profile<F extends AnyFunction>(fn: F, options?: ProfileOptions |
   }
   const opts: ProfileOptions = isDecorator || options === undefined ? {} : (options as ProfileOptions);
   checkOptions(opts);
+  firstProfileBegins();
+  try {
+    return profileInPlace(fn, opts);
+  } finally {
+    firstProfileEnds();
+  }
+}
+
+function profileInPlace<F extends AnyFunction>(fn: F, opts: ProfileOptions): F {
   ensureRuntime(opts);
   const label = fn.name || '<anonymous>';
   // Loaded on first use: the inspector and the parser cost require('memprof') about 20 ms.
@@ -274,7 +291,7 @@ function functionResult(fn: FunctionStats, figures: CallFigures): FunctionResult
   const text = sourceText(fn.file);
   // Rows of source-mapped code are lines of the original file already (mapped-rows.ts).
   const original = parseFunctionKey(fn.key).source;
-  const originalLines = original === undefined ? null : originalFileLines(fn.file, text, original);
+  const originalLines = original === undefined ? null : sourceMap().originalFileLines(fn.file, text, original);
   const source = originalLines ? { lineText: (line: number) => originalLines[line - 1] ?? '' } : new LineStarts(text);
   const lines: LineResult[] = [];
   const split = splitActive();
@@ -297,7 +314,7 @@ function functionResult(fn: FunctionStats, figures: CallFigures): FunctionResult
   }
   if (original !== undefined) return { name: fn.name, file: original, line: fn.line, calls: figures.calls, lines };
   const result: FunctionResult = { name: fn.name, file: fn.file, line: fn.line, calls: figures.calls, lines };
-  return text ? mapToOriginal(result, text) : result;
+  return text ? sourceMap().mapToOriginal(result, text) : result;
 }
 
 /** Everything profiled so far in this thread (and its workers, under the CLI), values in bytes. */
@@ -306,7 +323,7 @@ export function getResults(): ProfileResults {
   const figures = (fn: FunctionStats): CallFigures => (workers ? workers.withWorkers(fn, allCallFigures(fn)) : allCallFigures(fn));
   return {
     tool: 'memprof',
-    version: VERSION,
+    version: (require('../version') as typeof import('../version')).VERSION,
     backend: isConfigured() ? activeBackend() : 'none',
     unit: 'bytes',
     functions: allFunctions().map((fn) => functionResult(fn, figures(fn))),
