@@ -8,6 +8,7 @@
 #include "args.h"
 #include "memory_vector.h"
 #include "children.h"
+#include "heap_trim.h"
 #include "measurements.h"
 #include "rss.h"
 #include "sampler.h"
@@ -69,6 +70,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Sampler", Sampler::Define(env));
   RegisterChildren(env, exports);
   RegisterMeasurements(env, exports);
+  RegisterHeapTrim(env, exports);
   exports.Set("signals", DefineStopSignals(env));
   return exports;
 }

@@ -8,7 +8,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
-const { instrumentEach, listFunctions, parseSource, functionKey } = require('../dist/trace/instrument');
+const { instrumentEach, listFunctions, parseSource } = require('../dist/trace/instrument');
+const { probeTarget } = require('../dist/trace/mapped-rows');
 const { isModule } = require('../dist/util/run-script');
 
 const args = process.argv.slice(2);
@@ -77,7 +78,11 @@ for (const file of files) {
     continue;
   }
   const fns = listFunctions(program);
-  const targets = fns.map((f, i) => ({ node: f.node, key: functionKey(file, f.name, f.line, f.endLine) + `\t${i}`, insideWith: f.insideWith }));
+  // A file with a source map gets original-line rows (a probe per statement, as -f gives it).
+  const targets = fns.map((f) => {
+    const { key, rows } = probeTarget(file, source, f);
+    return { node: f.node, key, rows, insideWith: f.insideWith };
+  });
   const { code, refused } = instrumentEach(source, targets);
   totals.files++;
   totals.functions += fns.length - refused.length;

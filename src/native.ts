@@ -112,6 +112,8 @@ export interface Addon {
   beginMeasurement(): boolean;
   /** The measurement begun with beginMeasurement() is over. */
   endMeasurement(): void;
+  /** Gives the C heap's freed memory back to the OS (glibc malloc_trim); false where it cannot. */
+  returnFreedMemory(): boolean;
   signals: NativeStopSignals;
 }
 

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors';
 import { addonMissingMessage, tryAddon } from '../native';
@@ -12,6 +11,7 @@ import { commandText, runCommand, type CommandMeasurement } from '../check/run-c
 import { DEFAULT_TOLERANCE, parseTolerance, type Tolerance } from '../check/tolerance';
 import { appendWhole, writeFailure } from '../util/write-file';
 import { positiveIntOption, secondsOption, sizeOption, toleranceOption } from './options';
+import { exitStatus } from '../util/exit-status';
 
 interface CheckFlags {
   config?: string;
@@ -198,7 +198,7 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
       }
     }
   }
-  if (interruptedBy) return 128 + (os.constants.signals[interruptedBy] ?? 0);
+  if (interruptedBy) return exitStatus(null, interruptedBy);
   return results.some((r) => r.breaches.length > 0) ? 1 : 0;
 }
 

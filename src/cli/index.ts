@@ -1,11 +1,9 @@
 import * as fs from 'node:fs';
-import { Command, CommanderError, type Option } from 'commander';
+import type { Command, Option } from 'commander';
 import { UsageError } from '../errors';
 import { reportFallbackOnStderr } from '../meter';
-import { quietOnClosedStdout } from '../util/closed-stdout';
-import { VERSION } from '../version';
-import { EXAMPLES } from './examples';
-import { registerProfile } from './profile';
+import { PROFILE_OPTIONS, profileScript, registerProfile } from './profile';
+import { readPlainCall } from './root-call';
 
 type Register = (program: Command) => void;
 
@@ -29,13 +27,19 @@ const SUBCOMMANDS: Record<string, () => Register> = {
 // Commands whose stdout is memprof's own report (the line profiler's is the program's).
 const REPORTS = new Set(['list', 'peak', 'plot', 'rm', 'clean', 'check']);
 
+/** Loaded when a command line needs it (not for a plain `memprof app.js`: root-call.ts). */
+let commander: typeof import('commander') | null = null;
+
 /**
  * The commander program: `memprof <script>` profiles lines; subcommands do the rest.
  * With `argv`, only the subcommand it names is loaded (all of them without `argv`).
  */
 export function buildProgram(argv?: string[]): Command {
-  const program = new Command('memprof')
-    .version(VERSION, '-v, --version')
+  commander = require('commander') as typeof import('commander');
+  const { quietOnClosedStdout } = require('../util/closed-stdout') as typeof import('../util/closed-stdout');
+  const { EXAMPLES } = require('./examples') as typeof import('./examples');
+  const program = new commander.Command('memprof')
+    .version((require('../version') as typeof import('../version')).VERSION, '-v, --version')
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
@@ -102,6 +106,13 @@ export async function main(argv: string[]): Promise<void> {
   // -V printed the version before -v did; both still do.
   const args = argv.map((arg, i) => (arg === '-V' && !argv.slice(0, i).some((a) => !a.startsWith('-')) ? '-v' : arg));
   try {
+    // `memprof app.js`, the common call, runs without loading commander (root-call.ts).
+    const plain = readPlainCall(args, PROFILE_OPTIONS, (word) => Object.hasOwn(SUBCOMMANDS, word) || word === 'help');
+    if (plain) {
+      checkMisspeltSubcommand(plain.script);
+      await profileScript(plain.script, plain.args, plain.options as unknown as Parameters<typeof profileScript>[2]);
+      return;
+    }
     const program = buildProgram(args);
     checkMisspeltSubcommand(firstOperand(args, program.options as readonly Option[]));
     await program.parseAsync(args, { from: 'user' });
@@ -111,7 +122,8 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 function exitCodeFor(err: unknown): number {
-  if (err instanceof CommanderError) {
+  // Without commander loaded, the error is memprof's (a plain call).
+  if (commander && err instanceof commander.CommanderError) {
     // commander has printed the message (or the help/version text) already.
     return err.exitCode === 0 ? 0 : 2;
   }

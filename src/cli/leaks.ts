@@ -1,12 +1,9 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { spawn } from 'node:child_process';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors';
-import { growingSites } from '../heap/growth';
+import { runLeaks } from '../heap/leaks-run';
 import { formatLeaks, LEAKS_FORMATS, type LeaksFormat } from '../report/leaks';
-import { writeFileAtomic, writeFailure } from '../util/write-file';
+import { checkWritable, writeFileAtomic, writeFailure } from '../util/write-file';
 import { writeAllSync } from '../report/write-sync';
 import { secondsOption } from './options';
 
@@ -34,47 +31,25 @@ export function registerLeaks(program: Command): void {
       if (flags.format === 'json' && !flags.output) {
         throw new UsageError("--format json needs -o <file>: the program's own output also goes to stdout and would corrupt the document (-o - prints it there anyway)");
       }
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-leaks-'));
-      try {
-        const code = await runWithSnapshots(dir, script, args, flags);
-        const files = fs.readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot')).sort().map((f) => path.join(dir, f));
-        const report = formatLeaks({ command: [script, ...args].join(' '), snapshots: files.length, sites: await growingSites(files) }, flags.format);
-        if (flags.output && flags.output !== '-') {
-          try {
-            writeFileAtomic(flags.output, report);
-          } catch (err) {
-            throw new UsageError(`cannot write ${flags.output}: ${writeFailure(err)}`, 1);
-          }
-        } else {
-          writeAllSync(1, report);
+      // Say so before the program runs, not after its report is lost.
+      if (flags.output && flags.output !== '-') {
+        try {
+          checkWritable(flags.output);
+        } catch (err) {
+          throw new UsageError(`cannot write ${flags.output}: ${writeFailure(err)}`);
         }
-        process.exitCode = code;
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
       }
+      const run = await runLeaks({ script, args, intervalSeconds: flags.interval, onSignal: flags.signal !== false });
+      const report = formatLeaks({ command: [script, ...args].join(' '), snapshots: run.snapshots, sites: run.sites }, flags.format);
+      if (flags.output && flags.output !== '-') {
+        try {
+          writeFileAtomic(flags.output, report);
+        } catch (err) {
+          throw new UsageError(`cannot write ${flags.output}: ${writeFailure(err)}`, 1);
+        }
+      } else {
+        writeAllSync(1, report);
+      }
+      process.exitCode = run.code;
     });
-}
-
-/** Runs the script with the snapshot preload; resolves with its exit status. */
-function runWithSnapshots(dir: string, script: string, args: string[], flags: LeaksFlags): Promise<number> {
-  const preload = path.join(__dirname, '..', 'heap', 'leaks-preload.js');
-  const child = spawn(process.execPath, ['--track-heap-objects', '--require', preload, script, ...args], {
-    stdio: 'inherit',
-    env: {
-      ...process.env,
-      MEMPROF_LEAKS_DIR: dir,
-      MEMPROF_LEAKS_INTERVAL_MS: flags.interval ? String(Math.round(flags.interval * 1000)) : '',
-      MEMPROF_LEAKS_SIGNAL: flags.signal === false ? '' : '1',
-    },
-  });
-  // Ctrl+C reaches the child through the terminal; memprof waits and reports.
-  const ignore = (): void => undefined;
-  process.on('SIGINT', ignore);
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      process.off('SIGINT', ignore);
-      resolve(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1));
-    });
-  });
 }

@@ -1,22 +1,24 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import type { BackendName } from '../meter';
-import { COLUMNS, formatReport, REPORT_FORMATS, type ColumnName, type ReportFormat } from '../report';
-import { writeAllSync } from '../report/write-sync';
+import { COLUMNS, type ColumnName } from '../report/columns';
+import { REPORT_FORMATS, type ReportFormat } from '../report/results';
 import { setCallListener, type CallEvent } from '../trace/call-events';
 import { forgetLoadedDependencies } from '../trace/isolate';
 import { reportBeforeStop } from '../signals/stop';
-import { getResults, profile, setProfileDefaults } from '../trace/profile';
-import { funcRecord } from '../timeline/dat';
-import { allFunctions, configure, configureOnFirstUse, finishOpenFrames, pauseAtNextLine, setAlarm, type FunctionStats } from '../trace/runtime';
+import { onFirstProfile } from '../trace/first-profile';
+import { getResults, includeWorkers, profile, setProfileDefaults } from '../trace/profile';
+import { receiveStats, type ThreadStats } from '../trace/shared-stats';
+import { preloadInWorkers } from '../trace/worker-threads';
+import { allFunctions, configure, configureOnFirstUse, finishOpenFrames, pauseAtNextLine, setAlarm, type FunctionStats, type RuntimeConfig } from '../trace/runtime';
 import type { Selector } from '../trace/selectors';
+import { parseFunctionKey } from '../trace/probe-key';
 import { formatMiB } from '../units/size';
-import { establishedConnections } from '../util/inspector-clients';
 import { load, preload, reportUncaught } from '../util/run-script';
-import { appendWhole, writeExclusiveVia, writeFileAtomic } from '../util/write-file';
 import { BACKEND_CHOICES, backendOption, columnsOption, precisionOption, selectorOption, sizeOption } from './options';
+import type { OptionSpec } from './root-call';
 
 interface ProfileCliOptions {
   backend?: BackendName;
@@ -48,31 +50,50 @@ Examples:
   memprof run app.js && memprof plot   memory over time (see memprof run --help)
 `;
 
+/** The root command's options: registered with commander, and read by root-call.ts in a plain call. */
+export const PROFILE_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--backend <name>', description: `what to measure: ${BACKEND_CHOICES}`, parse: backendOption },
+  { flags: '--precision <n>', description: 'decimal places of MiB in tables (0 to 20)', parse: precisionOption, default: 1 },
+  { flags: '-o, --output <file>', description: 'append the report to <file> instead of printing it (JSON replaces the file; needed for JSON: - is stdout)' },
+  { flags: '--format <format>', description: 'report format', choices: REPORT_FORMATS, default: 'text' },
+  {
+    flags: '-f, --function <selector>',
+    description: "profile a function with no code change: name, file.js:name, file.js:line, file.js:line:column, or every function of files: file.js:* (globs: 'lib/**/*.js:*') (repeatable)",
+    parse: selectorOption,
+    default: [],
+  },
+  { flags: '--include-children', description: 'add the RSS of child processes (read by the sampler)' },
+  { flags: '--timestamp', description: 'print FUNC lines (entry/exit memory and time) instead of tables' },
+  {
+    flags: '--break-at <size>',
+    description:
+      'when a profiled line reaches <size>: pause in the debugger at that line (opens the inspector on 127.0.0.1 if needed; until the debugger detaches, any local user can connect to it and run code as the script)',
+    parse: sizeOption,
+  },
+  { flags: '--snapshot-at <size>', description: 'write a .heapsnapshot in the working directory when memory first reaches <size>', parse: sizeOption },
+  { flags: '--import <module>', description: 'load <module> before the script, as node --import does (e.g. tsx) (repeatable)', parse: collect, default: [] },
+  { flags: '-r, --require <module>', description: 'require <module> before the script, as node -r does (e.g. ts-node/register) (repeatable)', parse: collect, default: [] },
+  { flags: '--fast', description: "read the sampler's latest value at each line instead of reading memory (cheaper, at the sampler's resolution)" },
+  { flags: '--split', description: 'split each increment into V8 heap, external and other (default with the native backend, except with --fast)' },
+  { flags: '--no-split', description: 'RSS figures only (no Heap and External columns)' },
+  { flags: '--columns <list>', description: `table columns, comma-separated, from ${COLUMNS.join(',')} (other = increment - heap - external)`, parse: columnsOption },
+];
+
 /** `memprof [options] <script> [args...]`: the root program's own action. */
 export function registerProfile(program: Command): void {
+  const { Option } = require('commander') as typeof import('commander');
   program
     .description('Line-by-line memory profiler for Node.js: runs <script> with a global profile(fn) and prints a table per profiled function')
     .argument('[script]', 'the JavaScript file to run (CommonJS or ES module), or TypeScript (.ts, .mts, .cts: types stripped)')
-    .argument('[args...]', "the script's own arguments")
-    .addOption(new Option('--backend <name>', `what to measure: ${BACKEND_CHOICES}`).argParser(backendOption))
-    .option('--precision <n>', 'decimal places of MiB in tables (0 to 20)', precisionOption, 1)
-    .option('-o, --output <file>', 'append the report to <file> instead of printing it (JSON replaces the file; needed for JSON: - is stdout)')
-    .addOption(new Option('--format <format>', 'report format').choices([...REPORT_FORMATS]).default('text'))
-    .option('-f, --function <selector>', 'profile a function with no code change: name, file.js:name, file.js:line, file.js:line:column, or every function of files: file.js:* (globs: \'lib/**/*.js:*\') (repeatable)', selectorOption, [])
-    .option('--include-children', "add the RSS of child processes (read by the sampler)")
-    .option('--timestamp', 'print FUNC lines (entry/exit memory and time) instead of tables')
-    .option(
-      '--break-at <size>',
-      'when a profiled line reaches <size>: pause in the debugger at that line (opens the inspector on 127.0.0.1 if needed; until the debugger detaches, any local user can connect to it and run code as the script)',
-      sizeOption,
-    )
-    .option('--snapshot-at <size>', 'write a .heapsnapshot in the working directory when memory first reaches <size>', sizeOption)
-    .option('--import <module>', "load <module> before the script, as node --import does (e.g. tsx) (repeatable)", collect, [])
-    .option('-r, --require <module>', 'require <module> before the script, as node -r does (e.g. ts-node/register) (repeatable)', collect, [])
-    .option('--fast', "read the sampler's latest value at each line instead of reading memory (cheaper, at the sampler's resolution)")
-    .option('--split', 'split each increment into V8 heap, external and other (default with the native backend, except with --fast)')
-    .option('--no-split', 'RSS figures only (no Heap and External columns)')
-    .option('--columns <list>', `table columns, comma-separated, from ${COLUMNS.join(',')} (other = increment - heap - external)`, columnsOption)
+    .argument('[args...]', "the script's own arguments");
+  for (const spec of PROFILE_OPTIONS) {
+    const option = new Option(spec.flags, spec.description);
+    if (spec.parse) option.argParser(spec.parse as (value: string, previous: unknown) => unknown);
+    if (spec.choices) option.choices(spec.choices);
+    if (spec.default !== undefined) option.default(spec.default);
+    program.addOption(option);
+  }
+  program
     .passThroughOptions()
     .addHelpText('after', EXAMPLES)
     .action(async (script: string | undefined, args: string[], options: ProfileCliOptions) => {
@@ -85,7 +106,8 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-async function profileScript(script: string, args: string[], options: ProfileCliOptions): Promise<void> {
+/** Runs the script with the profiler (the root command's action, also for a plain call). */
+export async function profileScript(script: string, args: string[], options: ProfileCliOptions): Promise<void> {
   const file = path.resolve(script);
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`cannot find script ${script}`, 1);
   // Selectors bring the instrumenter (acorn): loaded only for -f.
@@ -109,30 +131,50 @@ async function profileScript(script: string, args: string[], options: ProfileCli
   setProfileDefaults({ report: 'none', precision: options.precision });
   const funcLines = options.timestamp ? recordFuncLines() : null;
   armThresholds(options);
-  // The load hooks bring the instrumenter (acorn): only for -f.
-  if (selectors.length > 0) (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors);
+  // The load hooks bring the instrumenter (acorn): only for -f. A loader given with --import
+  // (tsx) registers module hooks of its own: memprof's are registered after them, so they run
+  // first and instrument the JavaScript the loader made of the file.
+  const installHooks = (): void => (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors);
+  if (selectors.length > 0 && options.import.length === 0) installHooks();
+  // Worker threads get the same hooks and profile(); their calls join this thread's tables.
+  const workers = profileWorkers(selectors, runtimeConfig);
+
+  // A report that stays empty until something is profiled (text or Markdown on stdout, no
+  // -f) needs nothing loaded before then: what writes it loads with the first profile()
+  // call, and so does the signal watcher. Other reports load their writers now: never at
+  // exit, when the program may have no file descriptor left to load a module with.
+  const emptyUntilProfiled = toStdout && options.format !== 'json' && selectors.length === 0;
+  const loadWriters = (): void => {
+    require('../report');
+    require('../report/write-sync');
+    if (!toStdout) require('../util/write-file');
+  };
+  if (!emptyUntilProfiled) loadWriters();
 
   let written = false;
   const writeResults = (): void => {
     if (written) return;
     written = true;
+    if (emptyUntilProfiled && allFunctions().length === 0) return;
     finishOpenFrames();
-    const text = funcLines ? funcLines.join('') : formatReport(getResults(), options.format, options.precision, options.columns);
-    const { selectorPicks } = require('../trace/selectors') as typeof import('../trace/selectors');
-    const unmatched = selectors.filter((s) => !allFunctions().some((f) => selectorPicks(s, f)));
+    const text = funcLines ? funcLines.join('') : (require('../report') as typeof import('../report')).formatReport(getResults(), options.format, options.precision, options.columns);
+    const unmatched = selectors.length === 0 ? [] : unmatchedSelectors(selectors);
     if (unmatched.length > 0) {
       // Say which: no loaded file has such a function, or it has one the program never called.
-      const { matched, files } = (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).selectorMatches();
+      const { matched, files: mainFiles } = (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).selectorMatches();
+      const inWorkers = workers.matches();
+      const files = mainFiles + inWorkers.files;
       for (const s of unmatched) {
         process.stderr.write(
-          matched.has(s.text)
+          matched.has(s.text) || inWorkers.matched.has(s.text)
             ? `memprof: --function ${s.text} found its function, but the program never called it\n`
             : `memprof: no function matching --function ${s.text} in the ${files} file${files === 1 ? '' : 's'} the program loaded\n`,
         );
       }
     }
-    if (toStdout || !options.output) writeAllSync(1, text);
+    if (toStdout || !options.output) (require('../report/write-sync') as typeof import('../report/write-sync')).writeAllSync(1, text);
     else {
+      const { appendWhole, writeFileAtomic } = require('../util/write-file') as typeof import('../util/write-file');
       try {
         // Text and Markdown append like memory_profiler's -o; a second JSON document appended
         // would leave a file no JSON reader accepts, so JSON replaces it (whole or not at all).
@@ -146,12 +188,18 @@ async function profileScript(script: string, args: string[], options: ProfileCli
     }
   };
   // At exit, or before a signal the script does not handle ends it (even in a busy loop).
-  process.once('exit', await reportBeforeStop(writeResults));
+  const later = (start: () => () => void): void =>
+    onFirstProfile(() => {
+      loadWriters();
+      return start();
+    });
+  process.once('exit', await reportBeforeStop(writeResults, emptyUntilProfiled ? later : undefined));
 
   (globalThis as Record<string, unknown>).profile = profile;
   process.argv = [process.argv[0], file, ...args];
   forgetLoadedDependencies();
   await preload(options.require, options.import);
+  if (selectors.length > 0 && options.import.length > 0) installHooks();
   try {
     await load(file);
   } catch (err) {
@@ -159,6 +207,20 @@ async function profileScript(script: string, args: string[], options: ProfileCli
     // frames); the exit handler writes the results.
     reportUncaught(err);
   }
+}
+
+/** Worker threads load the preload that profiles them; their figures reach getResults(). */
+function profileWorkers(selectors: Selector[], config: RuntimeConfig): ThreadStats {
+  const stats = receiveStats();
+  includeWorkers(stats);
+  preloadInWorkers({ selectors, config }, stats.addPort);
+  return stats;
+}
+
+/** The selectors that picked none of the functions profiled. */
+function unmatchedSelectors(selectors: Selector[]): Selector[] {
+  const { selectorPicks } = require('../trace/selectors') as typeof import('../trace/selectors');
+  return selectors.filter((s) => !allFunctions().some((f) => selectorPicks(s, f)));
 }
 
 /** Why the report file cannot be written, in a user's words. */
@@ -188,6 +250,7 @@ function checkWritable(file: string): void {
 
 /** mprof's FUNC lines from the tracer's call events: name, MiB and time at entry and exit, depth. */
 function recordFuncLines(): string[] {
+  const { funcRecord } = require('../timeline/dat') as typeof import('../timeline/dat');
   const lines: string[] = [];
   const open: CallEvent[] = [];
   setCallListener((event) => {
@@ -213,7 +276,8 @@ function armThresholds(options: ProfileCliOptions): void {
     const next = Math.min(snapshotAt, breakAt);
     if (next === Infinity) return;
     setAlarm(next, (bytes, fn, line) => {
-      const where = `${fn.file}:${line}`;
+      // Rows of source-mapped code are lines of the original file the key names.
+      const where = `${parseFunctionKey(fn.key).source ?? fn.file}:${line}`;
       if (bytes >= snapshotAt) {
         snapshotAt = Infinity;
         // Runs inside the profiled code: a failure is reported, never thrown into it.
@@ -242,7 +306,7 @@ function writeSnapshot(): string {
   const base = path.join(process.cwd(), `memprof-${process.pid}-${Date.now()}`);
   for (let n = 0; ; n++) {
     const file = `${base}${n ? `-${n}` : ''}.heapsnapshot`;
-    if (writeExclusiveVia(file, (tmp) => (require('node:v8') as typeof import('node:v8')).writeHeapSnapshot(tmp))) return file;
+    if ((require('../util/write-file') as typeof import('../util/write-file')).writeExclusiveVia(file, (tmp) => (require('node:v8') as typeof import('node:v8')).writeHeapSnapshot(tmp))) return file;
   }
 }
 
@@ -272,6 +336,7 @@ function breakHere(bytes: number, where: string): void {
  * it as soon as the debugger that attached is gone (checked twice a second, unref'd).
  */
 function closeInspectorOnDetach(port: number): void {
+  const { establishedConnections } = require('../util/inspector-clients') as typeof import('../util/inspector-clients');
   if (establishedConnections(port) === null) return; // not Linux: it stays open until exit
   const timer = setInterval(() => {
     if (establishedConnections(port) !== 0) return;

@@ -1,19 +1,10 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
-import { writeAllSync } from '../report/write-sync';
-import { formatTopHtml } from '../top/report/html';
-import { formatTopJson } from '../top/report/json';
-import { formatTopText } from '../top/report/text';
+import { checkTopOutput, TOP_FORMATS, topFormatOf, writeTopReport, type TopFormat } from '../top/report/write';
 import { runTop } from '../top/run';
-import type { TopReport } from '../top/model';
-import { parseSize } from '../units/size';
-import { checkWritable, writeFailure, writeFileAtomic } from '../util/write-file';
-import { positiveIntOption, secondsOption } from './options';
-
-const TOP_FORMATS = ['text', 'json', 'html'] as const;
-type TopFormat = (typeof TOP_FORMATS)[number];
+import { positiveIntOption, samplingIntervalOption, secondsOption } from './options';
 
 interface TopCliOptions {
   top: number;
@@ -33,20 +24,10 @@ Examples:
   memprof top app.js                    where the memory went, then line tables of the top 5
   memprof top --top 10 -o report.html app.js    timeline, flame graph and tables in one page
   memprof top --format json -o top.json app.js
+  memprof top -o heap.pb.gz app.js      pprof for go tool pprof (-o x.speedscope.json: speedscope)
   memprof top --duration 30 server.js   stop a server after 30 s (or press Ctrl+C) and report
   memprof top --second-pass build.js    run twice: discover, then line tables from the start
 `;
-
-function samplingIntervalOption(value: string): number {
-  let bytes: number;
-  try {
-    bytes = /^\d+$/.test(value) ? Number(value) : parseSize(value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-  if (!(bytes >= 1024 && bytes <= 64 * 1024 * 1024)) throw new InvalidArgumentError('expected bytes from 1024 to 64MiB, e.g. 32768 or 64KiB');
-  return Math.round(bytes);
-}
 
 export function registerTop(program: Command): void {
   program
@@ -56,7 +37,7 @@ export function registerTop(program: Command): void {
     .argument('[args...]', "the script's own arguments")
     .option('--top <n>', 'how many functions get line tables', positiveIntOption, 5)
     .addOption(new Option('--format <format>', 'report format (default: from -o, else text)').choices([...TOP_FORMATS]))
-    .option('-o, --output <file>', 'write the report to <file> (.html: one self-contained page; - is stdout)')
+    .option('-o, --output <file>', 'write the report to <file> (.html: one self-contained page; .pb.gz: pprof; .speedscope.json: speedscope; - is stdout)')
     .option('--include-deps', 'rank and zoom into node_modules functions instead of charging their package')
     .option('--second-pass', 'run the program twice: discover, then instrument the top functions as they load (and measure what stays alive)')
     .option('--fast', "line tables read the sampler's latest value at each line (cheaper, at the sampler's resolution)")
@@ -69,18 +50,9 @@ export function registerTop(program: Command): void {
     .action(async (script: string, args: string[], options: TopCliOptions) => {
       const file = path.resolve(script);
       if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`cannot find script ${script}`, 1);
-      const format = options.format ?? formatFromName(options.output);
+      const format = options.format ?? topFormatOf(options.output);
       // As for `memprof <script>`: the program's own stdout would corrupt a document after it.
-      if (format !== 'text' && !options.output) {
-        throw new UsageError(`--format ${format} needs -o <file>: the program's own output also goes to stdout and would corrupt the report (-o - prints it there anyway)`);
-      }
-      if (options.output && options.output !== '-') {
-        try {
-          checkWritable(options.output);
-        } catch (err) {
-          throw new UsageError(`cannot write ${options.output}: ${writeFailure(err)}`);
-        }
-      }
+      checkTopOutput(format, options.output, true);
       await runTop({
         script: file,
         args,
@@ -92,29 +64,7 @@ export function registerTop(program: Command): void {
         secondPass: options.secondPass === true,
         fast: options.fast === true,
         firstPassOut: options.firstPassOut,
-        onReport: (report) => writeReport(report, format, options.output, Math.max(10, options.top)),
+        onReport: (report) => writeTopReport(report, format, options.output, Math.max(10, options.top)),
       });
     });
-}
-
-function formatFromName(file: string | undefined): TopFormat {
-  if (file && /\.html?$/i.test(file)) return 'html';
-  if (file && /\.json$/i.test(file)) return 'json';
-  return 'text';
-}
-
-function writeReport(report: TopReport, format: TopFormat, output: string | undefined, rows: number): void {
-  const text = format === 'json' ? formatTopJson(report) : format === 'html' ? formatTopHtml(report) : formatTopText(report, rows);
-  if (!output || output === '-') {
-    writeAllSync(1, text);
-    return;
-  }
-  try {
-    writeFileAtomic(output, text);
-    process.stderr.write(`memprof: report written to ${output}\n`);
-  } catch (err) {
-    // At exit: one line, not a stack trace.
-    process.stderr.write(`memprof: cannot write ${output}: ${writeFailure(err)}\n`);
-    if (!process.exitCode) process.exitCode = 1;
-  }
 }

@@ -1,5 +1,5 @@
 import type { Recording } from '../timeline/dat';
-import { allocationSites, frameFile, frameLine, frameName, type CallFrame, type SamplingHeapProfile, type SiteOptions } from './heap-profile';
+import { allocationSites, frameFile, frameLine, frameName, type AllocationSite, type CallFrame, type SamplingHeapProfile, type SiteOptions } from './heap-profile';
 import { assignLanes } from './lanes';
 
 // speedscope's file format (https://www.speedscope.app/file-format-schema.json): frames
@@ -37,8 +37,12 @@ function frameOf(frame: CallFrame): Frame {
 
 /** A sampling heap profile as speedscope JSON (left heavy / sandwich views of bytes). */
 export function heapProfileToSpeedscope(profile: SamplingHeapProfile, name = 'heap', options: SiteOptions = {}): string {
+  return sitesToSpeedscope(allocationSites(profile, options), name, { inUse: true });
+}
+
+/** Allocation sites as speedscope JSON: an "allocated" profile, and "in use" when `inUse` (measured). */
+export function sitesToSpeedscope(sites: readonly AllocationSite[], name: string, options: { inUse: boolean }): string {
   const frames = new Frames();
-  const sites = allocationSites(profile, options);
   const stacks = sites.map((s) => s.stack.map((f) => frames.of(frameOf(f))));
   const sampled = (title: string, weight: (i: number) => number) => {
     const samples: number[][] = [];
@@ -58,7 +62,7 @@ export function heapProfileToSpeedscope(profile: SamplingHeapProfile, name = 'he
     exporter: 'memprof',
     activeProfileIndex: 0,
     shared: { frames: frames.list },
-    profiles: [sampled(`${name}: allocated`, (i) => sites[i].bytes), sampled(`${name}: in use`, (i) => sites[i].liveBytes)],
+    profiles: [sampled(`${name}: allocated`, (i) => sites[i].bytes), ...(options.inUse ? [sampled(`${name}: in use`, (i) => sites[i].liveBytes)] : [])],
   });
 }
 

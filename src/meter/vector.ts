@@ -1,4 +1,3 @@
-import * as v8 from 'node:v8';
 import { requireAddon } from '../native';
 
 /**
@@ -28,7 +27,7 @@ export function createVectorMeter(): VectorMeter {
   const native = reader.values;
   const readNative = reader.read;
   const externalMemory = addon.externalMemory;
-  const heapStatistics = v8.getHeapStatistics;
+  const heapStatistics = (require('node:v8') as typeof import('node:v8')).getHeapStatistics;
   const figures = new Float64Array(3);
   return {
     figures,

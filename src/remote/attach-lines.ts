@@ -6,7 +6,8 @@ import { writeAllSync } from '../report/write-sync';
 import type { Selector } from '../trace/selectors';
 import { appendWhole, checkWritable, writeFailure, writeFileAtomic } from '../util/write-file';
 import { LiveLines } from './live-lines';
-import { AttachRefused } from './target-process';
+import { watchForStop } from './stop';
+import { refusedAsUsage } from './session';
 
 export interface AttachLinesOptions {
   selectors: Selector[];
@@ -18,8 +19,6 @@ export interface AttachLinesOptions {
   timeoutSeconds?: number;
   reportEverySeconds?: number;
 }
-
-const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function log(text: string): void {
   process.stderr.write(`memprof: ${text}\n`);
@@ -37,16 +36,10 @@ export async function attachLines(pid: number, options: AttachLinesOptions): Pro
       throw new UsageError(`cannot write ${options.output}: ${writeFailure(err)}`);
     }
   }
-  let session: LiveLines;
-  try {
-    session = await LiveLines.attach(pid, { selectors: options.selectors, mode: options.fast ? 'fast' : 'exact', backend: options.backend, note: log });
-  } catch (err) {
-    if (err instanceof AttachRefused) throw new UsageError(err.message, 1);
-    throw err;
-  }
-  const { port, opened } = session.inspector;
+  const session = await refusedAsUsage(LiveLines.attach(pid, { selectors: options.selectors, mode: options.fast ? 'fast' : 'exact', backend: options.backend, note: log }));
+  const { opened } = session.inspector;
   log(
-    `attached to pid ${pid} (inspector on 127.0.0.1:${port}${opened ? ', opened by memprof until it detaches' : ''}): ` +
+    `${session.attachedLine}: ` +
       `probing ${session.probed.map((p) => `${path.basename(p.slice(0, p.lastIndexOf(':')))}:${p.slice(p.lastIndexOf(':') + 1)}`).join(', ')}` +
       `${options.timeoutSeconds !== undefined ? ` for ${options.timeoutSeconds} s` : ''} (Ctrl+C for the tables)`,
   );
@@ -64,27 +57,18 @@ export async function attachLines(pid: number, options: AttachLinesOptions): Pro
     }
   };
 
-  let stop: () => void = () => undefined;
-  const stopped = new Promise<void>((resolve) => {
-    stop = resolve;
-  });
-  for (const signal of STOP_SIGNALS) process.on(signal, stop);
-  const timers: NodeJS.Timeout[] = [];
-  if (options.timeoutSeconds !== undefined) timers.push(setTimeout(stop, options.timeoutSeconds * 1000));
-  const lostCheck = setInterval(() => session.lost && stop(), 200);
-  timers.push(lostCheck);
+  const watch = watchForStop(options.timeoutSeconds, () => session.lost !== null);
   let reporting: Promise<void> = Promise.resolve();
-  if (options.reportEverySeconds !== undefined) {
-    timers.push(
-      setInterval(() => {
-        reporting = reporting.then(async () => {
-          if (!session.lost) write(await session.results());
-        });
-      }, options.reportEverySeconds * 1000),
-    );
-  }
+  const reportTimer =
+    options.reportEverySeconds === undefined
+      ? null
+      : setInterval(() => {
+          reporting = reporting.then(async () => {
+            if (!session.lost) write(await session.results());
+          });
+        }, options.reportEverySeconds * 1000);
   try {
-    await stopped;
+    await watch.stopped;
     await reporting.catch(() => undefined);
     if (session.lost) {
       log(`pid ${pid} went away (${session.lost.message}): its figures since the last report went with it`);
@@ -93,8 +77,8 @@ export async function attachLines(pid: number, options: AttachLinesOptions): Pro
     write(await session.results());
     return 0;
   } finally {
-    for (const t of timers) clearTimeout(t);
-    for (const signal of STOP_SIGNALS) process.off(signal, stop);
+    if (reportTimer) clearInterval(reportTimer);
+    watch.dispose();
     await session.detach();
     if (!session.lost) log(`detached from pid ${pid}: its functions are back as they were${opened ? ', its inspector closed' : ''}`);
   }

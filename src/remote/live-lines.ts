@@ -7,9 +7,11 @@ import type { TraceMode } from '../trace/runtime';
 import { liveEditRefusal } from '../trace/liveedit-status';
 import { mayMatch, selectFunctions, type Selector } from '../trace/selectors';
 import { AGENT_GLOBAL, type AgentConfig } from './agent';
-import { CdpClient } from './cdp';
-import { openInspector, type InspectorEndpoint } from './inspector-port';
-import { AttachRefused, checkTarget } from './target-process';
+import type { CdpClient } from './cdp';
+import { closeInspectorLater } from './connect';
+import type { InspectorEndpoint } from './inspector-port';
+import { AttachedSession } from './session';
+import { AttachRefused } from './target-process';
 
 /**
  * Line tables of a running Node process: memprof's probe runtime loaded into it over the
@@ -73,46 +75,16 @@ function fileOfUrl(url: string): string | null {
   return null; // node:internal, eval code, wasm
 }
 
-export class LiveLines {
+export class LiveLines extends AttachedSession {
   private readonly edited: EditedScript[] = [];
-  private detached = false;
-  /** Set when the target went away (exited, or closed its inspector). */
-  lost: Error | null = null;
 
-  private constructor(
-    readonly pid: number,
-    private readonly client: CdpClient,
-    private readonly endpoint: InspectorEndpoint,
-    private readonly options: LiveLinesOptions,
-  ) {
-    client.on('disconnect', (err: Error) => {
-      if (!this.detached) this.lost = err;
-    });
+  private constructor(pid: number, client: CdpClient, endpoint: InspectorEndpoint, private readonly options: LiveLinesOptions) {
+    super(pid, client, endpoint);
   }
 
   /** Opens the inspector, loads the runtime, probes the selected functions. Throws AttachRefused with the reason. */
-  static async attach(pid: number, options: LiveLinesOptions): Promise<LiveLines> {
-    checkTarget(pid);
-    const endpoint = await openInspector(pid, options.note);
-    let client: CdpClient;
-    try {
-      client = await CdpClient.connect(endpoint.webSocketUrl);
-    } catch (err) {
-      throw new AttachRefused(`cannot connect to the inspector of pid ${pid} at 127.0.0.1:${endpoint.port}: ${(err as Error).message}`);
-    }
-    const session = new LiveLines(pid, client, endpoint, options);
-    try {
-      await session.start();
-      return session;
-    } catch (err) {
-      await session.detach().catch(() => undefined);
-      throw err;
-    }
-  }
-
-  /** The inspector's port, and whether memprof opened it. */
-  get inspector(): { port: number; opened: boolean } {
-    return { port: this.endpoint.port, opened: this.endpoint.opened };
+  static attach(pid: number, options: LiveLinesOptions): Promise<LiveLines> {
+    return AttachedSession.open(pid, options.note, (client, endpoint) => new LiveLines(pid, client, endpoint, options));
   }
 
   /** The names of the functions probed, "file:name". */
@@ -120,7 +92,7 @@ export class LiveLines {
     return this.edited.flatMap((e) => e.names.map((n) => `${e.file}:${n}`));
   }
 
-  private async start(): Promise<void> {
+  protected async start(): Promise<void> {
     const version = await this.client.evaluate<string>(loaderExpression()).catch((err: Error) => {
       throw new AttachRefused(`cannot load memprof's runtime into pid ${this.pid}: ${err.message}`);
     });
@@ -234,7 +206,7 @@ export class LiveLines {
       if (restoredAll) {
         await this.client.evaluate(`${AGENT} && ${AGENT}.release(${closeInspector})`);
       } else if (closeInspector) {
-        await this.client.evaluate(`(() => { const i = process.getBuiltinModule ? process.getBuiltinModule('inspector') : require('inspector'); setTimeout(() => i.close(), 200).unref(); })()`);
+        await this.client.evaluate(closeInspectorLater());
       }
     } catch (err) {
       this.options.note(`detaching from pid ${this.pid} did not finish: ${(err as Error).message}`);

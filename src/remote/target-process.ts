@@ -85,6 +85,17 @@ export function checkTarget(pid: number): void {
   }
 }
 
+/** The process's command line as `ps` shows it (Linux: /proc/<pid>/cmdline), or null when unknown. */
+export function commandLineOf(pid: number): string | null {
+  try {
+    if (LINUX) return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ') || null;
+    if (process.platform === 'darwin') return execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    // Gone, or not ours to read.
+  }
+  return null;
+}
+
 export interface TcpSocket {
   port: number;
   /** The socket's inode, to tell this process's sockets from others'. */

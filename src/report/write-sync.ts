@@ -9,8 +9,8 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * written. A reader that went away (EPIPE, `memprof app.js | head`) ends the write quietly.
  * Returns whether everything was written.
  */
-export function writeAllSync(fd: number, text: string): boolean {
-  const data = Buffer.from(text, 'utf8');
+export function writeAllSync(fd: number, text: string | Uint8Array): boolean {
+  const data = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   let offset = 0;
   while (offset < data.length) {
     try {

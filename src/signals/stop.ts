@@ -1,8 +1,7 @@
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { tryAddon, type NativeStopSignals } from '../native';
-import { STOP_ENTRY_KEY } from './entry';
+import { STOP_ENTRY_KEY, WATCHER_READY } from './entry';
 
 /** The signals that end a Node program by default, as Node names them on this platform. */
 const STOP_SIGNALS: NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGBREAK', 'SIGHUP'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -11,6 +10,12 @@ const STOP_SIGNALS: NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT',
  * call, where nothing reaches it) before the process ends without the report. */
 const GRACE_MS = 2000;
 
+/** How long to wait for the watcher's thread to start before leaving signals as node has them. */
+const START_TIMEOUT_MS = 10000;
+
+/** Node's number for a signal name (node:os loads only once signals are watched). */
+const signalNumber = (name: NodeJS.Signals): number => (require('node:os') as typeof import('node:os')).constants.signals[name];
+
 /**
  * Makes `report` run once before the program ends, however it ends. Call the returned
  * function on the exit path. A stop signal (SIGINT, SIGTERM, SIGHUP) for which the program
@@ -18,10 +23,16 @@ const GRACE_MS = 2000;
  * then ends the program by that signal, exactly as node would have ended it. Signals the
  * program listens to are left to it, untouched.
  *
+ * The watcher (a worker thread: ~30 ms and ~10 MiB) starts now, or, with `later`, when
+ * `later` is called (for a report that is empty until then: a signal before it ends the
+ * program as under node, and loses nothing). `later` registers a start function that
+ * returns a wait; the caller starts it when the report stops being empty and waits before
+ * anything is measured, so the watcher's memory is in place before then.
+ *
  * Needs the native addon; without it, signals act as under node and the report is lost.
  */
-export async function reportBeforeStop(report: () => void): Promise<() => void> {
-  const native = tryAddon()?.signals;
+export async function reportBeforeStop(report: () => void, later?: (start: () => () => void) => void): Promise<() => void> {
+  let native: NativeStopSignals | undefined;
   let state: 'pending' | 'running' | 'done' = 'pending';
   let stopAfterReport = 0;
   let watching = false;
@@ -38,19 +49,17 @@ export async function reportBeforeStop(report: () => void): Promise<() => void> 
       if (signo) native!.dieBy(signo);
     }
   };
-  if (!native || !(await startWatcher())) return runReport;
-  watching = true;
 
   const onStopSignal = (signo: number): void => {
-    const name = STOP_SIGNALS.find((s) => os.constants.signals[s] === signo);
+    const name = STOP_SIGNALS.find((s) => signalNumber(s) === signo);
     if (!name) return;
     if (process.listenerCount(name) > 0) {
       // A listener came between delivery and now: it gets the signal, as under node.
-      native.cancel();
+      native!.cancel();
       process.kill(process.pid, name);
       return;
     }
-    native.begin(signo);
+    native!.begin(signo);
     // Arrived while the report is being written at exit (this runs between two of its
     // statements): let it finish, then stop.
     if (state === 'running') {
@@ -62,18 +71,35 @@ export async function reportBeforeStop(report: () => void): Promise<() => void> 
     } catch (err) {
       process.stderr.write(`memprof: cannot write the report: ${(err as Error)?.message ?? String(err)}\n`);
     }
-    native.dieBy(signo);
+    native!.dieBy(signo);
   };
-  Object.defineProperty(process, Symbol.for(STOP_ENTRY_KEY), { value: onStopSignal, configurable: true });
-  trackListeners(native);
+
+  const arm = (): void => {
+    watching = true;
+    Object.defineProperty(process, Symbol.for(STOP_ENTRY_KEY), { value: onStopSignal, configurable: true });
+    trackListeners(native!);
+  };
+  if (later) {
+    // Started by the first profile() call, which waits for it on shared memory.
+    later(() => {
+      native = tryAddon()?.signals;
+      const watcher = native ? startWatcher() : null;
+      return () => {
+        if (watcher?.watchingNow()) arm();
+      };
+    });
+  } else {
+    native = tryAddon()?.signals;
+    if (native && (await startWatcher()?.watching)) arm();
+  }
   return runReport;
 }
 
 /** Holds a signal only while the program has no listener for it (node's own newListener
  * and removeListener handlers, registered at start-up, run before these). */
 function trackListeners(native: NativeStopSignals): void {
-  const number = (event: string | symbol): number => (STOP_SIGNALS.includes(event as NodeJS.Signals) ? os.constants.signals[event as NodeJS.Signals] : 0);
-  for (const name of STOP_SIGNALS) if (process.listenerCount(name) === 0) native.claim(os.constants.signals[name]);
+  const number = (event: string | symbol): number => (STOP_SIGNALS.includes(event as NodeJS.Signals) ? signalNumber(event as NodeJS.Signals) : 0);
+  for (const name of STOP_SIGNALS) if (process.listenerCount(name) === 0) native.claim(signalNumber(name));
   process.on('newListener', (event) => {
     const signo = number(event);
     if (signo) native.release(signo);
@@ -84,23 +110,37 @@ function trackListeners(native: NativeStopSignals): void {
   });
 }
 
-/** Starts the worker and waits until it watches, so that its start-up memory is in place
- * before the program's first line. False if it cannot start. */
-function startWatcher(): Promise<boolean> {
+interface Watcher {
+  /** Resolves once the worker watches (true), or failed (false). */
+  watching: Promise<boolean>;
+  /** The same, blocking on shared memory (for profile(), which is synchronous). */
+  watchingNow(): boolean;
+}
+
+/** Starts the worker, whose start-up memory is then in place before anything is measured. */
+function startWatcher(): Watcher | null {
+  const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
   // The worker runs none of the program's preloads (NODE_OPTIONS --require/--import).
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NODE_OPTIONS;
+  const state = new Int32Array(new SharedArrayBuffer(4));
   let worker: Worker;
   try {
-    worker = new Worker(path.join(__dirname, 'watcher.js'), { workerData: { graceMs: GRACE_MS }, execArgv: [], env, stdin: false });
+    worker = new Worker(path.join(__dirname, 'watcher.js'), { workerData: { graceMs: GRACE_MS, state }, execArgv: [], env, stdin: false });
   } catch {
-    return Promise.resolve(false);
+    return null;
   }
   worker.unref();
-  return new Promise((resolve) => {
+  // A watcher that fails leaves signals as node has them.
+  const watching = new Promise<boolean>((resolve) => {
     worker.once('message', () => resolve(true));
-    // A watcher that fails leaves signals as node has them.
     worker.on('error', () => resolve(false));
     worker.once('exit', () => resolve(false));
   });
+  const watchingNow = (): boolean => {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (Atomics.load(state, 0) === 0 && Date.now() < deadline) Atomics.wait(state, 0, 0, deadline - Date.now());
+    return Atomics.load(state, 0) === WATCHER_READY;
+  };
+  return { watching, watchingNow };
 }

@@ -6,18 +6,31 @@
 import * as inspector from 'node:inspector';
 import { parentPort, workerData } from 'node:worker_threads';
 import { tryAddon } from '../native';
-import { STOP_ENTRY_KEY } from './entry';
+import { STOP_ENTRY_KEY, WATCHER_FAILED, WATCHER_READY } from './entry';
 
-const { graceMs } = workerData as { graceMs: number };
-const signals = tryAddon()?.signals;
-if (!signals) throw new Error('the native addon did not load in the signal watcher');
+const { graceMs, state } = workerData as { graceMs: number; state: Int32Array };
 
-signals.watch((signo) => {
-  const session = new inspector.Session();
-  session.connectToMainThread();
-  // When the handler returns (the signal went to a listener the program added meanwhile),
-  // the session closes; usually the process has ended by then.
-  const expression = `process[Symbol.for(${JSON.stringify(STOP_ENTRY_KEY)})](${signo})`;
-  session.post('Runtime.evaluate', { expression, silent: true }, () => session.disconnect());
-}, graceMs);
-parentPort!.postMessage('watching');
+/** Tells the main thread whether signals are watched: on shared memory (a main thread
+ * blocked in profile()) and by a message (one that waits at start-up). */
+function started(outcome: number): void {
+  Atomics.store(state, 0, outcome);
+  Atomics.notify(state, 0);
+  if (outcome === WATCHER_READY) parentPort!.postMessage('watching');
+}
+
+try {
+  const signals = tryAddon()?.signals;
+  if (!signals) throw new Error('the native addon did not load in the signal watcher');
+  signals.watch((signo) => {
+    const session = new inspector.Session();
+    session.connectToMainThread();
+    // When the handler returns (the signal went to a listener the program added meanwhile),
+    // the session closes; usually the process has ended by then.
+    const expression = `process[Symbol.for(${JSON.stringify(STOP_ENTRY_KEY)})](${signo})`;
+    session.post('Runtime.evaluate', { expression, silent: true }, () => session.disconnect());
+  }, graceMs);
+  started(WATCHER_READY);
+} catch (err) {
+  started(WATCHER_FAILED);
+  throw err;
+}

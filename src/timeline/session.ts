@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import { formatMiB } from '../units/size';
@@ -9,6 +8,7 @@ import { commandLine } from './dat';
 import { EVENTS_FD_ENV, FuncPairer } from './func-events';
 import { FLUSH_MS, Recorder } from './record';
 import { spawnFailure } from '../util/spawn-failure';
+import { exitStatus } from '../util/exit-status';
 import { diesWithThisProcess, tieToThisProcess } from '../util/child-lifetime';
 import { GUARD_ENV, guardFiles, type GuardConfig } from '../guard/config';
 import type { GuardLimit } from '../guard/limit';
@@ -167,7 +167,7 @@ export async function runProgram(options: RunOptions): Promise<number> {
     if (recorder.writeError !== null) return writeFailed(recorder, 'stopped the program');
     summary(recorder, recorder.output);
     guardSummary(options, recorder.output, signal);
-    const programCode = code ?? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 0);
+    const programCode = exitStatus(code, signal);
     if (options.exitCode) return programCode;
     if (programCode !== 0) log(`the program exited with ${signal ? `signal ${signal}` : `code ${code}`} (memprof exits 0 as mprof does; -E passes the program's code on)`);
     return 0;

@@ -12,6 +12,12 @@ export interface AnalysisOptions {
   includeDeps?: boolean;
 }
 
+/** memprof's own code: its launcher, compiled files and dependencies (never the program's). */
+export function ownDirs(): string[] {
+  const root = path.join(__dirname, '..', '..');
+  return [path.join(root, 'dist'), path.join(root, 'bin'), path.join(root, 'node_modules')];
+}
+
 type FrameKind = 'user' | 'package' | 'own' | 'builtin';
 
 interface Frame {
@@ -223,6 +229,24 @@ export function analyse(raw: V8SamplingHeapProfile, options: AnalysisOptions): A
     allocated: list.reduce((sum, [, e]) => sum + e.allocated, 0),
     retained: null,
   };
+}
+
+/**
+ * The raw profile without memprof's frames, for exporters: as `analyse` charges them, the
+ * launcher's frames give way to their callees (their own bytes dropped) and whatever the
+ * program calls of memprof (its probes) is dropped with everything below it. Node ids stay.
+ */
+export function withoutOwnFrames(raw: V8SamplingHeapProfile, options: AnalysisOptions): V8SamplingHeapProfile {
+  const kept = new Set<number>([raw.head.id]);
+  const visit = (node: V8SamplingHeapProfileNode, seenUser: boolean, inOwn: boolean): V8SamplingHeapProfileNode[] => {
+    let { kind } = classify(node.callFrame, options);
+    if (inOwn && (kind === 'package' || kind === 'builtin')) kind = 'own';
+    if (kind === 'own') return seenUser ? [] : node.children.flatMap((c) => visit(c, false, true));
+    kept.add(node.id);
+    return [{ ...node, children: node.children.flatMap((c) => visit(c, seenUser || kind === 'user', false)) }];
+  };
+  const head = { ...raw.head, children: raw.head.children.flatMap((c) => visit(c, false, false)) };
+  return { head, samples: raw.samples.filter((s) => kept.has(s.nodeId)) };
 }
 
 /** Siblings for the same function become one node (they come apart when launcher frames are skipped). */

@@ -115,6 +115,13 @@ export interface TopReport {
   /** The functions chosen to zoom into, in the order of profile.functions, with their tables. */
   zoomed: (TopFunction & { table?: FunctionResult; reason?: string })[];
   timeline: MemoryTimeline;
-  /** The raw profile the figures come from. */
+  /**
+   * The raw profile the figures come from, memprof's own frames removed (for exporters):
+   * every sampled allocation, collected or not.
+   */
   raw: V8SamplingHeapProfile;
+  /** --second-pass: the second run's profile of objects still alive at its end (memprof's frames removed). */
+  retainedRaw?: V8SamplingHeapProfile;
+  /** Set when the report is of a running process memprof attached to (`memprof attach --top`). */
+  attached?: { pid: number };
 }

@@ -8,9 +8,11 @@ import { installLoadHooks } from '../trace/load-hooks';
 import { getResults, setProfileDefaults } from '../trace/profile';
 import { configure, finishOpenFrames } from '../trace/runtime';
 import { load, reportUncaught } from '../util/run-script';
+import { TailBuffer } from '../util/tail-buffer';
+import { writeAllSync } from '../report/write-sync';
 import { writeFileAtomic } from '../util/write-file';
 import { VERSION } from '../version';
-import { addRetained, analyse, fileOfUrl, pickZoomTargets, type Analysis, type AnalysisOptions, type EntryKey } from './analysis';
+import { addRetained, analyse, fileOfUrl, ownDirs, pickZoomTargets, withoutOwnFrames, type Analysis, type AnalysisOptions, type EntryKey } from './analysis';
 import { HeapSampling } from './heap-sampling';
 import { MemoryTimelineRecorder } from './memory-timeline';
 import type { MemoryTimeline, TopFunction, TopReport, V8SamplingHeapProfile } from './model';
@@ -49,12 +51,6 @@ interface FirstPass {
   timeline: MemoryTimeline;
   durationMs: number;
   ended: string;
-}
-
-/** memprof's own code: its launcher, compiled files and dependencies (never the program's). */
-export function ownDirs(): string[] {
-  const root = path.join(__dirname, '..', '..');
-  return [path.join(root, 'dist'), path.join(root, 'bin'), path.join(root, 'node_modules')];
 }
 
 export async function runTop(options: TopOptions): Promise<void> {
@@ -151,7 +147,8 @@ async function runOnce(options: TopOptions, first: FirstPass | null): Promise<vo
       profile: analysis,
       zoomed: zoomedEntries(analysis, options.top, zoomKeys, zoom, tables, first !== null),
       timeline: first ? first.timeline : recorded,
-      raw: first ? first.raw : raw,
+      raw: withoutOwnFrames(first ? first.raw : raw, analysisOptions),
+      ...(first ? { retainedRaw: withoutOwnFrames(raw, analysisOptions) } : {}),
     };
     options.onReport(report);
   };
@@ -233,15 +230,36 @@ function zoomedEntries(
   return out;
 }
 
+/** What the first run printed, held back: the second run prints the same (bounded, the end kept). */
+interface HeldOutput {
+  stdout: TailBuffer;
+  stderr: TailBuffer;
+}
+
+const HELD_BYTES = 4 * 1024 * 1024;
+
+/** Shows what the first run printed, when no second run will print it (the first was interrupted, or failed). */
+function showHeld(held: HeldOutput): void {
+  for (const [fd, buffer] of [[1, held.stdout], [2, held.stderr]] as const) {
+    if (buffer.dropped > 0) process.stderr.write(`memprof top: the first ${buffer.dropped} bytes the first run wrote to ${fd === 1 ? 'stdout' : 'stderr'} are not kept:\n`);
+    writeAllSync(fd, buffer.contents());
+  }
+}
+
 /**
- * The first run as a child process. Ctrl+C in a terminal reaches the whole process group,
- * the child included; a signal sent to memprof alone (`kill`, a supervisor, `timeout`) is
- * passed on, or the child would run on and memprof wait forever. SIGINT is passed on only
- * without a terminal, so that one Ctrl+C stays one SIGINT for the program.
+ * The first run as a child process, its output held back (the second run prints the same;
+ * showing both printed everything twice). Ctrl+C in a terminal reaches the whole process
+ * group, the child included; a signal sent to memprof alone (`kill`, a supervisor,
+ * `timeout`) is passed on, or the child would run on and memprof wait forever. SIGINT is
+ * passed on only without a terminal, so that one Ctrl+C stays one SIGINT for the program.
  */
-function runFirstPass(argv: string[]): Promise<{ status: number | null; signal: NodeJS.Signals | null }> {
+function runFirstPass(argv: string[]): Promise<{ status: number | null; signal: NodeJS.Signals | null; held: HeldOutput }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { stdio: 'inherit' });
+    const child = spawn(process.execPath, argv, { stdio: ['inherit', 'pipe', 'pipe'] });
+    const held: HeldOutput = { stdout: new TailBuffer(HELD_BYTES), stderr: new TailBuffer(HELD_BYTES) };
+    child.stdout!.on('data', (chunk: Buffer) => held.stdout.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => held.stderr.push(chunk));
+    process.stderr.write(`memprof top: first run (discovery) as pid ${child.pid}: its output is held back, the second run shows it\n`);
     const forward = (signal: NodeJS.Signals): void => {
       if (signal === 'SIGINT' && isatty(0)) return;
       child.kill(signal);
@@ -258,7 +276,7 @@ function runFirstPass(argv: string[]): Promise<{ status: number | null; signal: 
     });
     child.on('close', (status, signal) => {
       settle();
-      resolve({ status, signal });
+      resolve({ status, signal, held });
     });
   });
 }
@@ -281,11 +299,15 @@ async function runTwoPasses(options: TopOptions): Promise<void> {
     try {
       first = JSON.parse(fs.readFileSync(out, 'utf8')) as FirstPass;
     } catch {
+      showHeld(child.held);
       throw new Error(`the first run wrote no profile (it ended ${child.signal ? `by ${child.signal}` : `with status ${child.status}`})`);
     }
     if (child.signal === 'SIGINT' || child.signal === 'SIGTERM') {
+      // No second run: the first run's output is the program's only output.
+      showHeld(child.held);
       // Interrupted: no second run; the report has the first run's figures.
-      const analysis = analyse(first.raw, { ownDirs: ownDirs(), includeDeps: options.includeDeps });
+      const analysisOptions: AnalysisOptions = { ownDirs: ownDirs(), includeDeps: options.includeDeps };
+      const analysis = analyse(first.raw, analysisOptions);
       options.onReport({
         tool: 'memprof',
         version: VERSION,
@@ -300,7 +322,7 @@ async function runTwoPasses(options: TopOptions): Promise<void> {
           .filter((f): f is TopFunction => f !== undefined)
           .map((f) => ({ ...f, reason: 'the first run was interrupted: no second run' })),
         timeline: first.timeline,
-        raw: first.raw,
+        raw: withoutOwnFrames(first.raw, analysisOptions),
       });
       process.kill(process.pid, child.signal);
       return;

@@ -1,5 +1,7 @@
-import * as acorn from 'acorn';
+import type * as acorn from 'acorn';
 import type { FoundFunction, FunctionNode } from './instrument';
+import { LineStarts } from './lines';
+import { parserAt as positionedParser } from './parser-at';
 
 /**
  * The functions named `name` in a big file, found without parsing the file: a full parse of a
@@ -14,6 +16,7 @@ export function findFunctionsByName(source: string, name: string): FoundFunction
   if (lastSource !== source) {
     lastSource = source;
     lastSkip = nonCodeRanges(source);
+    lastLines = new LineStarts(source);
   }
   const skip = lastSkip;
   const isCode = (at: number): boolean => {
@@ -59,11 +62,13 @@ export function findFunctionsByName(source: string, name: string): FoundFunction
 export function forgetScan(): void {
   lastSource = '';
   lastSkip = [];
+  lastLines = new LineStarts('');
 }
 
 // Several names in one file: one scan.
 let lastSource = '';
 let lastSkip: number[] = [];
+let lastLines = new LineStarts('');
 
 const OPTIONS: acorn.Options = { ecmaVersion: 'latest', locations: true, preserveParens: true, allowAwaitOutsideFunction: true, allowReturnOutsideFunction: true, allowSuperOutsideMethod: true, checkPrivateFields: false } as acorn.Options;
 
@@ -88,7 +93,8 @@ interface AtomParser {
 }
 
 function parserAt(source: string, at: number): AtomParser {
-  const parser = new (acorn.Parser as unknown as new (o: acorn.Options, s: string, p: number) => AtomParser)(OPTIONS, source, at);
+  const { line, column } = (source === lastSource ? lastLines : new LineStarts(source)).position(at);
+  const parser = positionedParser<AtomParser>(OPTIONS, source, at, line, column);
   parser.nextToken();
   return parser;
 }
@@ -116,6 +122,11 @@ function methodAt(source: string, paren: number, isAsync: boolean, isGenerator: 
   }
 }
 
+/** [A-Za-z0-9_$] or beyond ASCII (an identifier's character, as the scan needs it). */
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36 || c > 127;
+}
+
 const REGEX_AFTER_WORD = new Set(['return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await']);
 
 /**
@@ -127,7 +138,8 @@ export function nonCodeRanges(src: string): number[] {
   const n = src.length;
   const braces: boolean[] = []; // true: the '{' of a template's ${
   let prev = ''; // last significant character ('a' for a word or value)
-  let word = '';
+  let wordStart = 0;
+  let wordEnd = 0;
   let i = 0;
   const template = (from: number): number => {
     // From inside a template's text: to its closing '`' or a '${'.
@@ -165,7 +177,7 @@ export function nonCodeRanges(src: string): number[] {
         const end = e < 0 ? n : e + 2;
         out.push(i, end);
         i = end;
-      } else if (prev === '' || (prev !== 'a' && prev !== ')' && prev !== ']' && prev !== '}') || (prev === 'a' && REGEX_AFTER_WORD.has(word))) {
+      } else if (prev === '' || (prev !== 'a' && prev !== ')' && prev !== ']' && prev !== '}') || (prev === 'a' && wordEnd - wordStart <= 10 && REGEX_AFTER_WORD.has(src.slice(wordStart, wordEnd)))) {
         let e = i + 1;
         let inClass = false;
         while (e < n) {
@@ -180,11 +192,11 @@ export function nonCodeRanges(src: string): number[] {
           }
         }
         e++;
-        while (e < n && /[a-z]/.test(src[e])) e++;
+        while (e < n && src.charCodeAt(e) >= 97 && src.charCodeAt(e) <= 122) e++;
         out.push(i, e);
         i = e;
         prev = 'a';
-        word = '';
+        wordEnd = wordStart;
       } else {
         prev = '/';
         i++;
@@ -200,7 +212,7 @@ export function nonCodeRanges(src: string): number[] {
       out.push(i, e + 1);
       i = e + 1;
       prev = 'a';
-      word = '';
+      wordEnd = wordStart;
     } else if (c === 96) {
       i = template(i + 1);
     } else if (c === 123) {
@@ -213,15 +225,17 @@ export function nonCodeRanges(src: string): number[] {
         prev = '}';
         i++;
       }
-    } else if (/[\w$]/.test(src[i]) || c > 127) {
+    } else if (isWordChar(c)) {
       let e = i + 1;
-      while (e < n && (/[\w$]/.test(src[e]) || src.charCodeAt(e) > 127)) e++;
-      word = src.slice(i, e);
+      while (e < n && isWordChar(src.charCodeAt(e))) e++;
+      // Its text is read only when a '/' follows (no string made for every identifier).
+      wordStart = i;
+      wordEnd = e;
       prev = 'a';
       i = e;
     } else {
       prev = src[i];
-      word = '';
+      wordEnd = wordStart;
       i++;
     }
   }

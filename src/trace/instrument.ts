@@ -1,6 +1,10 @@
-import * as acorn from 'acorn';
-import { LINE_BREAK } from './lines';
+import type * as acorn from 'acorn';
+import { requireOwn } from './isolate';
+import { parserAt } from './parser-at';
 import { PROBE_BINDING, PROBE_GLOBAL } from './probe-key';
+
+// Loaded apart from the program's instance (see requireOwn).
+const acornValue = requireOwn('acorn') as typeof acorn;
 
 export { splitLines } from './lines';
 export { PROBE_GLOBAL, functionKey, parseFunctionKey } from './probe-key';
@@ -48,12 +52,12 @@ const PARSE_BASE: acorn.Options = {
 
 /** Parses a whole script: as a classic script (CommonJS allows top-level return) or, failing that, a module. */
 export function parseSource(source: string, module?: boolean): acorn.Program {
-  if (module === true) return acorn.parse(source, { ...PARSE_BASE, sourceType: 'module', allowReturnOutsideFunction: false });
+  if (module === true) return acornValue.parse(source, { ...PARSE_BASE, sourceType: 'module', allowReturnOutsideFunction: false });
   try {
-    return acorn.parse(source, { ...PARSE_BASE, sourceType: 'script' });
+    return acornValue.parse(source, { ...PARSE_BASE, sourceType: 'script' });
   } catch (scriptError) {
     if (module === false) throw scriptError;
-    return acorn.parse(source, { ...PARSE_BASE, sourceType: 'module', allowReturnOutsideFunction: false });
+    return acornValue.parse(source, { ...PARSE_BASE, sourceType: 'module', allowReturnOutsideFunction: false });
   }
 }
 
@@ -164,39 +168,29 @@ const WRAPPERS: readonly [string, string][] = [
 
 /**
  * Parses only one function's text (as Function.prototype.toString gives it) found at
- * `start` in `source`: a whole-file parse costs tens of ms on a 2,000-line file. Everything
- * before it becomes blanks that keep line breaks, so lines match the file; node offsets
- * are shifted back to the file's. Null when no wrapper makes the text parse.
+ * `start` in a file, whose line and column there are `at`: a whole-file parse costs tens
+ * of ms on a 2,000-line file and seconds on a 9 MB bundle. Node offsets are the file's.
+ * Null when no wrapper makes the text parse.
  */
-export function parseFunctionText(source: string, start: number, text: string): acorn.Program | null {
-  const blank = source.slice(0, start).replace(/[^\n\r\u2028\u2029]/g, ' ');
+export function parseFunctionText(start: number, text: string, at: { line: number; column: number }): acorn.Program | null {
   for (const [open, close] of WRAPPERS) {
     let program: acorn.Program;
     try {
-      program = acorn.parse(open + blank + text + close, { ...PARSE_BASE, sourceType: 'script', checkPrivateFields: false });
+      const options = { ...PARSE_BASE, sourceType: 'script', checkPrivateFields: false } as acorn.Options;
+      program = parserAt<{ parse(): acorn.Program }>(options, open + text + close, 0, at.line, at.column - open.length).parse();
     } catch {
       continue;
     }
+    const delta = start - open.length;
     const shift = (node: AnyNode): void => {
-      node.start -= open.length;
-      node.end -= open.length;
+      node.start += delta;
+      node.end += delta;
       for (const child of children(node)) shift(child);
     };
     shift(program as AnyNode);
     return program;
   }
   return null;
-}
-
-/** 0-based offset of a 1-based line and 0-based column (lines as V8 counts them). */
-export function offsetOf(source: string, line: number, column: number): number {
-  if (line <= 1) return column;
-  const re = new RegExp(LINE_BREAK.source, 'g');
-  for (let l = 1; ; l++) {
-    const m = re.exec(source);
-    if (!m) return source.length;
-    if (l === line - 1) return m.index + m[0].length + column;
-  }
 }
 
 interface Edit {
@@ -426,6 +420,12 @@ function returnsPlainly(s: AnyNode): boolean {
 // here let V8's text diff charge a tight `f(){` edit to the enclosing function.)
 const expressionProbe = (line: number): string => `${F}.m(${line})`;
 
+/** An expression that runs no code of its own when evaluated (a probe before it would count nothing). */
+function isCodeless(e: AnyNode): boolean {
+  while (e.type === 'ParenthesizedExpression') e = e.expression;
+  return isFunction(e) || e.type === 'ClassExpression' || e.type === 'Literal' || e.type === 'Identifier';
+}
+
 const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement', 'ForInStatement', 'ForOfStatement']);
 
 /**
@@ -435,13 +435,35 @@ const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement', 'Fo
  * traces show, stay as they were; probes that must go before code on the same line (an
  * arrow's expression body, await and yield) move only what follows them.
  */
-function instrumentEdits(source: string, fn: FunctionNode, key: string, list: EditList, base: number): void {
+function instrumentEdits(source: string, fn: FunctionNode, key: string, list: EditList, base: number, rows?: RowMap): void {
   const body = fn.body as AnyNode;
   const probedLines = new Set<number>();
   // The next statement probe runs right after another probe, no code between (see adjacentProbe).
   let adjacent = false;
   // Inside a try block with a finally, or a for-of body: a return runs code before the exit.
   let returnRunsCode = 0;
+  // Source-mapped code: rows are original lines, probed per statement (and per part of a
+  // sequence or condition in minified code) whenever the row changes along the text.
+  const mapped = rows !== undefined;
+  const rowOf = (n: AnyNode): number | null => {
+    if (!rows) return n.loc!.start.line;
+    // `return a(),b` (statements a minifier joined): the first code to run is a's, not the keyword's.
+    const first = (n.type === 'ReturnStatement' || n.type === 'ThrowStatement') && n.argument?.type === 'SequenceExpression' ? n.argument.expressions[0] : n;
+    return rows.row(first) ?? rows.row(n);
+  };
+  let current: number | null = null;
+  /** Whether a probe of `row` goes here (and marks it placed). */
+  const claim = (row: number | null): row is number => {
+    if (row === null) return false;
+    if (mapped) {
+      if (row === current) return false;
+      current = row;
+      return true;
+    }
+    if (probedLines.has(row)) return false;
+    probedLines.add(row);
+    return true;
+  };
   // Without a tracer in this thread (a worker loading a module probed by a load hook), the
   // probes do nothing.
   const entry = `const ${F}=(typeof ${PROBE_BINDING}==="object"?${PROBE_BINDING}:globalThis[Symbol.for(${JSON.stringify(PROBE_GLOBAL)})]??${NO_PROBES}).e(${JSON.stringify(key)});try{`;
@@ -466,9 +488,8 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
     statementList(stmts, base + 1, at < (stmts[0]?.start ?? at) ? at : -1);
   } else {
     // Expression-bodied arrow: give it a block on the same lines.
-    const line = body.loc!.start.line;
-    probedLines.add(line);
-    list.open(body.start, `{${entry}${adjacentProbe(line)}return `, base);
+    const line = rowOf(body);
+    list.open(body.start, `{${entry}${claim(line) ? adjacentProbe(line) : ''}return `, base);
     list.close(body.end, `;${exit}}`, base);
     expression(body, base + 1);
   }
@@ -496,12 +517,10 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
   function statement(s: AnyNode, depth: number, single: boolean, anchor: number): void {
     const adj = adjacent;
     adjacent = false;
-    const line = s.loc!.start.line;
+    const line = rowOf(s);
     const target = s.type === 'LabeledStatement' ? innerLabeled(s) : s;
-    const wantsProbe =
-      !probedLines.has(line) && s.type !== 'FunctionDeclaration' && s.type !== 'EmptyStatement' && s.type !== 'ClassDeclaration';
+    const wantsProbe = s.type !== 'FunctionDeclaration' && s.type !== 'EmptyStatement' && s.type !== 'ClassDeclaration' && claim(line);
     if (wantsProbe) {
-      probedLines.add(line);
       const at = before(s, anchor);
       const plainReturn = s.type === 'ReturnStatement' && returnRunsCode === 0 && returnsPlainly(s);
       const text = adj ? adjacentProbe(line) : plainReturn ? returnProbe(line) : lineProbe(line);
@@ -521,11 +540,12 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
       adjacent = adj; // they run nothing where they stand
     }
     if (target !== s) {
-      if (LOOPS.has(target.type)) return loop(target, line, depth + 1);
+      if (LOOPS.has(target.type)) return loop(target, line, depth + 1, s.loc!.start.line);
       adjacent = wantsProbe || adj;
       return statement(target, depth + 1, false, -1);
     }
     if (LOOPS.has(s.type)) return loop(s, line, depth + 1);
+    const row = current;
     switch (s.type) {
       case 'BlockStatement':
         adjacent = wantsProbe || adj;
@@ -534,14 +554,14 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
         expression(s.test, depth + 1);
         statement(s.consequent, depth + 1, s.consequent.type !== 'BlockStatement', parenEnd(s.test.end, s.consequent.start));
         if (s.alternate) statement(s.alternate, depth + 1, s.alternate.type !== 'BlockStatement', elseEnd(s));
-        return;
+        return branched(row);
       case 'SwitchStatement':
         expression(s.discriminant, depth + 1);
         for (const c of s.cases) {
           if (c.test) expression(c.test, depth + 1);
           statementList(c.consequent, depth + 1, colonEnd(c));
         }
-        return;
+        return branched(row);
       case 'TryStatement':
         adjacent = wantsProbe || adj;
         if (s.finalizer) returnRunsCode++;
@@ -551,7 +571,7 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
           returnRunsCode--;
           statementList(s.finalizer.body, depth + 1, s.finalizer.start + 1);
         }
-        return;
+        return branched(row);
       case 'WithStatement':
         // No probes in its body: every name there resolves through the object first.
         expression(s.object, depth + 1);
@@ -601,6 +621,65 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
     return at >= 0 && (c.consequent.length === 0 || at < c.consequent[0].start) ? at + 1 : -1;
   }
 
+  /**
+   * Minified code joins statements into expressions: `a(),b()` (a sequence), `x&&y()` and
+   * `x?y():z()` (an if), `let a=1,b=2` (one declaration). A part whose original line differs
+   * from the row open before it gets its own expression probe. True when `e` was walked here.
+   */
+  function mappedExpression(e: AnyNode, depth: number): boolean {
+    switch (e.type) {
+      case 'SequenceExpression':
+        for (const part of e.expressions as AnyNode[]) {
+          const row = rowOf(part);
+          // Even a bare name counts its line (`return a(),x`: the return's own line).
+          if (!isFunction(part) && part.type !== 'ClassExpression' && claim(row)) list.open(part.start, `${expressionProbe(row)},`, depth);
+          expression(part, depth + 1);
+        }
+        return true;
+      case 'LogicalExpression': {
+        expression(e.left, depth + 1);
+        const before = current;
+        probedPart(e.right, depth);
+        branched(before);
+        return true;
+      }
+      case 'ConditionalExpression': {
+        expression(e.test, depth + 1);
+        const before = current;
+        probedPart(e.consequent, depth);
+        const afterConsequent = current;
+        current = before;
+        probedPart(e.alternate, depth);
+        current = afterConsequent === before && current === before ? before : null;
+        return true;
+      }
+      case 'VariableDeclarator':
+        expression(e.id, depth + 1);
+        if (e.init) probedPart(e.init, depth);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** `part` wrapped as `(probe, part)` when its row differs from the open one; then walked. */
+  function probedPart(part: AnyNode, depth: number): void {
+    // A function or class keeps its inferred name only unwrapped; it runs no code here anyway.
+    if (!isCodeless(part) && claim(rowOf(part))) {
+      list.open(part.start, `(${expressionProbe(current!)},`, depth);
+      list.close(part.end, ')', depth);
+    }
+    expression(part, depth + 1);
+  }
+
+  /**
+   * After code that may or may not run (branches, loop bodies): when it placed probes, which
+   * row is open afterwards is not known, so the next row probes even if it is the same.
+   */
+  function branched(before: number | null): void {
+    if (current !== before) current = null;
+  }
+
   function innerLabeled(s: AnyNode): AnyNode {
     let t = s;
     while (t.type === 'LabeledStatement') t = t.body;
@@ -611,7 +690,8 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
    * A loop's line counts once when the loop starts (its statement probe) and once per pass
    * (a probe in its body), like memory_profiler's count of the header's tests.
    */
-  function loop(s: AnyNode, line: number, depth: number): void {
+  /** `line`: the row of the loop (or its label); `generatedLine`: where that statement starts. */
+  function loop(s: AnyNode, line: number | null, depth: number, generatedLine: number = s.loc!.start.line): void {
     switch (s.type) {
       case 'ForStatement':
         if (s.init) expression(s.init, depth);
@@ -628,18 +708,22 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
     const doWhile = s.type === 'DoWhileStatement';
     const anchor = doWhile ? s.start + 2 : parenEnd(headerEnd(s), s.body.start);
     // The test of a do-while is on a line of its own: its probe ends each pass.
-    const passLine = doWhile ? s.test.loc.start.line : line;
-    if (doWhile) probedLines.add(passLine);
-    passProbe(s.body, passLine, depth, doWhile, anchor);
+    const passLine = doWhile ? rowOf(s.test) : line;
+    if (doWhile && passLine !== null && !mapped) probedLines.add(passLine);
+    if (passLine !== null) passProbe(s.body, passLine, doWhile ? s.test.loc.start.line : generatedLine, depth, doWhile, anchor);
+    const row = current;
+    // Each pass starts on the loop's row (a do-while's body, after the previous test).
+    if (mapped && !doWhile) current = line;
     // Leaving a for-of early calls its iterator's return().
     const iterates = s.type === 'ForOfStatement';
     if (iterates) returnRunsCode++;
     statement(s.body, depth + 1, s.body.type !== 'BlockStatement', anchor);
     if (iterates) returnRunsCode--;
+    if (mapped) current = current === line && row === line ? line : null;
   }
 
   /** A probe of the loop's line in each pass: at the body's start, or at its end when code follows the header on its line. */
-  function passProbe(b: AnyNode, line: number, depth: number, atEnd: boolean, anchor: number): void {
+  function passProbe(b: AnyNode, line: number, generatedLine: number, depth: number, atEnd: boolean, anchor: number): void {
     if (b.type === 'BlockStatement') {
       const stmts = b.body as AnyNode[];
       if (!atEnd && (stmts.length === 0 || lineBreakBetween(source, b.start + 1, stmts[0].start))) {
@@ -652,7 +736,7 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
         // A close: after whatever else ends there inside the body, before the next statement's probe.
         list.close(last ? last.end : b.start + 1, `${last ? leadFor(source, last.end) : ''}${lineProbe(line)}`, depth + 2);
       }
-    } else if (b.type === 'ExpressionStatement' && (atEnd ? b.loc!.end.line < line : b.loc!.start.line === line)) {
+    } else if (b.type === 'ExpressionStatement' && (atEnd ? b.loc!.end.line < generatedLine : b.loc!.start.line === generatedLine)) {
       list.close(b.expression.end, `,${expressionProbe(line)}`, depth + 2);
     } else if (!atEnd && b.type !== 'EmptyStatement') {
       const at = before(b, anchor);
@@ -664,6 +748,7 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
 
   function expression(e: AnyNode, depth: number): void {
     if (isFunction(e) || e.type === 'ClassExpression' || e.type === 'ClassDeclaration') return;
+    if (mapped && mappedExpression(e, depth)) return;
     if (e.type === 'AwaitExpression' || e.type === 'YieldExpression') {
       list.open(e.start, `${F}.r(`, depth);
       if (e.argument) {
@@ -680,9 +765,16 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
   }
 }
 
+/** Rows of source-mapped code (mapped-rows.ts): a node's original line, null for none of this function's. */
+export interface RowMap {
+  row(node: AnyNode): number | null;
+}
+
 export interface InstrumentTarget {
   node: FunctionNode;
   key: string;
+  /** Rows that are original lines, for source-mapped code; generated lines without it. */
+  rows?: RowMap;
 }
 
 export interface Instrumented {
@@ -717,7 +809,7 @@ export function instrumentEach(source: string, targets: readonly (InstrumentTarg
     const level = levels.get(t) ?? 0;
     const mark = list.edits.length;
     try {
-      instrumentEdits(source, t.node, t.key, list, level * NESTING);
+      instrumentEdits(source, t.node, t.key, list, level * NESTING, t.rows);
     } catch (err) {
       if (!(err instanceof CannotInstrument)) throw err;
       list.edits.length = mark;

@@ -1,9 +1,16 @@
 import * as inspector from 'node:inspector';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as acorn from 'acorn';
 import { liveEditRefusal } from './liveedit-status';
-import { CannotInstrument, entryOffset, functionAt, functionKey, instrumentAll, offsetOf, parseFunctionText, parseSource, PROBE_GLOBAL, type AnyNode, type FoundFunction } from './instrument';
-import { nativeText, rememberProbedScript } from './original-text';
+import { CannotInstrument, entryOffset, functionAt, functionKey, instrumentAll, parseFunctionText, parseSource, PROBE_GLOBAL, type AnyNode, type FoundFunction } from './instrument';
+import { liveEditCost } from './liveedit-cost';
+import { LineStarts } from './lines';
+import { forgetLatestText, probeTarget, withShiftedMap } from './mapped-rows';
+import { expectStaleClasses, nativeText, rememberProbedScript } from './original-text';
+import { parseFunctionKey } from './probe-key';
+import { BIG_FILE } from './selectors';
+import { formatSize } from '../units/size';
 
 const PROBE_MARK = `Symbol.for(${JSON.stringify(PROBE_GLOBAL)})`;
 
@@ -73,27 +80,88 @@ export interface FunctionLocation {
 
 const STASH = Symbol.for('memprof.liveedit.target');
 
-function locate(fn: Function): FunctionLocation {
-  (globalThis as Record<symbol, unknown>)[STASH] = fn;
+const STASHED = `globalThis[Symbol.for(${JSON.stringify('memprof.liveedit.target')})]`;
+
+/**
+ * An inspector handle on `value` (release it after use): stashed on this module's global and
+ * evaluated in the main context, or, when this module runs inside a vm context (jest's
+ * environment, vitest's vmThreads/vmForks pools load it there, so its globalThis is the
+ * sandbox's), in the context whose global holds it.
+ */
+function handleOf(value: object): string | undefined {
+  (globalThis as Record<symbol, unknown>)[STASH] = value;
   try {
-    const { result } = post<{ result: { objectId?: string } }>('Runtime.evaluate', {
-      expression: `globalThis[Symbol.for(${JSON.stringify('memprof.liveedit.target')})]`,
-    });
-    if (!result.objectId) throw new LiveEditRefused('the inspector gave no handle for the function');
-    const props = post<{ internalProperties?: { name: string; value?: { value?: FunctionLocation } }[] }>(
-      'Runtime.getProperties',
-      { objectId: result.objectId, ownProperties: true },
-    );
-    post('Runtime.releaseObject', { objectId: result.objectId });
-    const location = props.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value;
-    if (props.internalProperties?.some((p) => p.name === '[[TargetFunction]]')) {
-      throw new LiveEditRefused('it is a bound function: profile the function before binding it');
+    const inMain = post<{ result: { objectId?: string } }>('Runtime.evaluate', { expression: STASHED }).result.objectId;
+    if (inMain) return inMain;
+    for (const contextId of otherContexts()) {
+      let reply: { result: { type?: string; objectId?: string } };
+      try {
+        reply = post('Runtime.evaluate', { expression: STASHED, contextId });
+      } catch {
+        continue; // a context that went away meanwhile
+      }
+      if (reply.result.type === typeof value && reply.result.objectId) return reply.result.objectId;
+      if (reply.result.objectId) post('Runtime.releaseObject', { objectId: reply.result.objectId });
     }
-    if (!location) throw new LiveEditRefused('it is native or built-in code (no source location)');
-    return location;
+    return undefined;
   } finally {
     delete (globalThis as Record<symbol, unknown>)[STASH];
   }
+}
+
+/** The ids of the execution contexts other than the main one, newest first. */
+function otherContexts(): number[] {
+  const ids: number[] = [];
+  const created = (m: { params: { context: { id: number; auxData?: { isDefault?: boolean } } } }): void => {
+    if (!m.params.context.auxData?.isDefault) ids.push(m.params.context.id);
+  };
+  session!.on('Runtime.executionContextCreated', created);
+  try {
+    // Runtime.enable lists the live contexts (synchronously in process); kept enabled, it
+    // would also send this session every console call of the program.
+    post('Runtime.enable');
+  } finally {
+    session!.off('Runtime.executionContextCreated', created);
+    post('Runtime.disable');
+  }
+  return ids.reverse();
+}
+
+function locate(fn: Function): FunctionLocation {
+  const objectId = handleOf(fn);
+  if (!objectId) throw new LiveEditRefused('the inspector gave no handle for the function');
+  const props = post<{ internalProperties?: { name: string; value?: { value?: FunctionLocation } }[] }>('Runtime.getProperties', { objectId, ownProperties: true });
+  post('Runtime.releaseObject', { objectId });
+  const location = props.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value;
+  if (props.internalProperties?.some((p) => p.name === '[[TargetFunction]]')) {
+    throw new LiveEditRefused('it is a bound function: profile the function before binding it');
+  }
+  if (!location) throw new LiveEditRefused('it is native or built-in code (no source location)');
+  return location;
+}
+
+/**
+ * A function made in another realm (vm.runInNewContext, a sandbox while memprof runs in the
+ * main context) reads the probes from its own global: they are put there too, through that
+ * realm's Function constructor (its Function.prototype is the last prototype before
+ * Object.prototype). A realm that forbids code from strings is refused: its probed code
+ * would find no probes and count nothing.
+ */
+function shareProbes(fn: Function): void {
+  const key = Symbol.for(PROBE_GLOBAL);
+  const probes = (globalThis as Record<symbol, unknown>)[key];
+  if (fn instanceof Function || probes === undefined) return;
+  const chain: { constructor?: unknown }[] = [];
+  for (let p = Object.getPrototypeOf(fn); p; p = Object.getPrototypeOf(p)) chain.push(p);
+  const RealmFunction = chain[chain.length - 2]?.constructor;
+  let realm: Record<symbol, unknown> | null = null;
+  try {
+    if (typeof RealmFunction === 'function') realm = (RealmFunction as FunctionConstructor)('return globalThis')() as Record<symbol, unknown>;
+  } catch {
+    realm = null;
+  }
+  if (!realm || typeof realm !== 'object') throw new LiveEditRefused('it belongs to another vm context, whose global memprof cannot reach');
+  if (!realm[key]) Object.defineProperty(realm, key, { value: probes, configurable: true });
 }
 
 function fileOf(url: string): string {
@@ -107,7 +175,9 @@ function fileOf(url: string): string {
  */
 export function liveEdit(fn: Function, keyFor: (found: FoundFunction, file: string) => string): LiveEditTarget {
   enableDebugger();
-  return editAt(locate(fn), keyFor, fn);
+  const location = locate(fn);
+  shareProbes(fn);
+  return editAt(location, keyFor, fn);
 }
 
 /**
@@ -121,17 +191,24 @@ export function liveEditAt(location: FunctionLocation, keyFor: (found: FoundFunc
 }
 
 function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file: string) => string, fn: Function | null): LiveEditTarget {
-  {
+  try {
     const url = urls.get(location.scriptId) ?? '';
     if (!url) throw new LiveEditRefused('its script has no file (eval or built-in code)');
     const file = fileOf(url);
     const { scriptSource } = post<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId: location.scriptId });
-    // A script probed by a load hook is not pristine: its text is read from disk instead.
+    // A script probed by a load hook is not pristine: its text is read from disk instead, as
+    // is a big script's (not kept in memory).
     if (!pristineSources.has(location.scriptId)) {
-      pristineSources.set(location.scriptId, scriptSource.includes(PROBE_MARK) ? '' : scriptSource);
+      pristineSources.set(location.scriptId, scriptSource.includes(PROBE_MARK) || scriptSource.length >= BIG_FILE ? '' : scriptSource);
     }
-    const offset = offsetOf(scriptSource, location.lineNumber + 1, location.columnNumber);
-    const found = functionAt(parseAround(scriptSource, offset, fn, url), offset);
+    const lines = new LineStarts(scriptSource);
+    const offset = lines.offset(location.lineNumber + 1, location.columnNumber);
+    // Without the function's own text, the whole script is parsed: not one V8 would take too long to edit.
+    if (fn === null && scriptSource.length >= BIG_FILE) {
+      const slow = slowEdit(scriptSource, file, { name: '', line: location.lineNumber + 1 });
+      if (slow.refuse) throw new LiveEditRefused(slow.refuse);
+    }
+    const found = functionAt(parseAround(scriptSource, offset, fn, url, lines), offset);
     if (!found) {
       if (fn && /^class\b/.test(Function.prototype.toString.call(fn))) {
         throw new LiveEditRefused('it is a class without a constructor of its own: profile its methods (Class.prototype.method) instead');
@@ -140,23 +217,30 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
     }
     // Already probed (by a load hook, or an earlier profile()): use its key, leave the code alone.
     const existing = existingKey(scriptSource, found);
-    const key = existing ?? keyFor(found, file);
+    // Source-mapped code (a bundle, minified): rows are the original file's lines.
+    const mapped = existing === null ? probeTarget(file, scriptSource, found) : null;
+    const key = existing ?? (mapped?.rows ? mapped.key : keyFor(found, file));
     const probed = existing !== null;
+    const { line, endLine } = mapped?.rows ? parseFunctionKey(key) : found;
     const target: LiveEditTarget = {
       key,
       file,
       name: found.name,
-      line: found.line,
-      endLine: found.endLine,
+      line,
+      endLine,
       pristine: pristineSources.get(location.scriptId)!,
     };
     if (probed) return target;
-    const bodyLine = found.node.body.loc!.start.line;
+    const bodyLine = mapped?.rows ? line : found.node.body.loc!.start.line;
     if (found.node.expression) throw new NeedsWrapper(target, bodyLine, '');
+    const slow = slowEdit(scriptSource, file, found);
+    if (slow.refuse) throw new NeedsWrapper(target, bodyLine, slow.refuse);
+    if (slow.notice) process.stderr.write(`memprof: ${slow.notice}\n`);
+    const began = performance.now();
     let edited: string;
     let inserted: number[];
     try {
-      ({ code: edited, inserted } = instrumentAll(scriptSource, [{ node: found.node, key }]));
+      ({ code: edited, inserted } = withShiftedMap(file, scriptSource, instrumentAll(scriptSource, [{ node: found.node, key, rows: mapped?.rows }])));
     } catch (err) {
       if (err instanceof CannotInstrument) throw new LiveEditRefused(err.message);
       throw err;
@@ -171,22 +255,61 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
     if (reply.status === 'BlockedByActiveFunction' && closesOnLastLine(found)) {
       // V8's text diff put the edit of a body closing on its last line into the enclosing
       // function, which is running (a module's top level): this function itself is not.
-      throw new NeedsWrapper(target, bodyLine, SHARED_LINE);
+      throw new NeedsWrapper(target, bodyLine, sharedLine(found, scriptSource, file) ?? SHARED_LINE);
     }
-    if (reply.status && reply.status !== 'Ok') throw new LiveEditRefused(liveEditRefusal(reply.status));
+    if (reply.status && reply.status !== 'Ok') throw new LiveEditRefused(sharedLine(found, scriptSource, file) ?? liveEditRefusal(reply.status));
+    const took = (performance.now() - began) / 1000;
+    if (!slow.notice && took > 1) process.stderr.write(`memprof: ${found.name}: V8 took ${took.toFixed(1)} s to recompile ${path.basename(file)} (${formatSize(scriptSource.length)}) and swap its code\n`);
     rememberProbedScript(edited, scriptSource, inserted);
+    // Classes after the function keep their old offsets in the new text (V8 does not move them).
+    if (/\bclass\b/.test(scriptSource.slice(found.node.end))) expectStaleClasses();
     // (A class's text comes from positions LiveEdit does not update: no check for classes.)
     const isClass = fn !== null && Object.getOwnPropertyDescriptor(fn, 'prototype')?.writable === false;
     if (fn !== null && !isClass && !nativeText(fn).includes(PROBE_MARK)) {
       // V8 accepted the script but kept this closure on its old code: put the text back.
       post('Debugger.setScriptSource', { scriptId: location.scriptId, scriptSource });
-      throw new NeedsWrapper(target, bodyLine, SHARED_LINE);
+      throw new NeedsWrapper(target, bodyLine, sharedLine(found, scriptSource, file) ?? SHARED_LINE);
     }
     return target;
+  } finally {
+    forgetLatestText(); // the script's text (megabytes in a bundle) is not kept
   }
 }
 
+/** Above this estimate, a function is wrapped rather than edited (profile() must not freeze the program). */
+const WRAP_SECONDS = 1.5;
+/** Above this estimate, a line on stderr says why the program stops for a while. */
+const NOTICE_SECONDS = 0.7;
+
+/**
+ * V8 recompiles the whole script to swap one function's code, in a time that grows with
+ * its functions × the variables of their scopes (24 s for typescript.js): a refusal (the
+ * function is wrapped) when that takes too long, a notice when it takes a while.
+ */
+function slowEdit(source: string, file: string, found: { name: string; line: number }): { refuse?: string; notice?: string } {
+  const cost = liveEditCost(source);
+  if (cost.seconds < NOTICE_SECONDS) return {};
+  const what = `${path.basename(file)} (${formatSize(source.length)}, ${cost.functions.toLocaleString('en-US')} functions)`;
+  if (cost.seconds < WRAP_SECONDS) return { notice: `${found.name}: V8 recompiles ${what} to swap its code, about ${Math.ceil(cost.seconds)} s` };
+  const selector = /^[A-Za-z_$][\w$]*$/.test(found.name) ? found.name : String(found.line);
+  return {
+    refuse: `V8 would take about ${Math.round(cost.seconds)} s to recompile ${what} and swap its code; for its lines, select it as the file loads: memprof -f '${path.basename(file)}:${selector}'`,
+  };
+}
+
 const SHARED_LINE = 'V8 could not match its probed text to the running closure (its last line holds its closing brace)';
+
+/**
+ * What works instead for a function whose closing brace shares its line with other code
+ * (minified bundles, tsx's output): V8's LiveEdit diffs such a line as a whole (whole, past
+ * 800 characters), charging the edit to the code around the function. Instrumenting the file
+ * as it loads (-f) needs no diff.
+ */
+function sharedLine(found: FoundFunction, source: string, file: string): string | null {
+  const rest = /^[^\n\r\u2028\u2029]*/.exec(source.slice(found.node.end))![0].replace(/\/\/.*$/, '');
+  if (!/\S/.test(rest)) return null;
+  return `its closing brace shares its line with other code (minified, or compiled by tsx), which V8's LiveEdit replaces only as a whole; -f ${path.basename(file)}:${found.name} profiles it as the file loads`;
+}
 
 /** Whether the body's closing brace shares a line with its last statement (or its opening brace). */
 function closesOnLastLine(found: FoundFunction): boolean {
@@ -210,12 +333,12 @@ function enableDebugger(): void {
 }
 
 /** The function's own text parsed in place (fast), or the whole script when that fails. */
-function parseAround(source: string, offset: number, fn: Function | null, url: string): acorn.Program {
+function parseAround(source: string, offset: number, fn: Function | null, url: string, lines: LineStarts): acorn.Program {
   if (fn !== null) {
     const text = nativeText(fn);
     const start = source.lastIndexOf(text, offset);
     if (start >= 0 && start + text.length >= offset) {
-      const program = parseFunctionText(source, start, text);
+      const program = parseFunctionText(start, text, lines.position(start));
       if (program) return program;
     }
   }

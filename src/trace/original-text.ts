@@ -117,6 +117,48 @@ function staleClassText(text: string): string {
   return text;
 }
 
+/**
+ * util.inspect tells a class by its text, read natively (a primordial toString): a stale one
+ * shows `[Function: Alpha]`. Function.prototype gets a util.inspect.custom that hands such a
+ * class's figures to a stand-in class (same name, same parent, same own properties) and
+ * returns every other function itself, which util.inspect then shows as it would anyway.
+ * Installed only once LiveEdit has moved classes (a class after an edited function).
+ */
+export function expectStaleClasses(): void {
+  if (inspectInstalled || Object.prototype.hasOwnProperty.call(Function.prototype, INSPECT)) return;
+  inspectInstalled = true;
+  Object.defineProperty(Function.prototype, INSPECT, { value: inspectClass, writable: true, configurable: true, enumerable: false });
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+let inspectInstalled = false;
+const standIns = new WeakMap<Function, Function>();
+
+function inspectClass(this: unknown): unknown {
+  if (!isClass(this)) return this;
+  const cls = this as Function;
+  const text = nativeToString.call(cls);
+  // A built-in (Map) is no class of a script: no search through the probed scripts for it.
+  if (text.startsWith('class') || text.endsWith('{ [native code] }') || !staleClassText(text).startsWith('class')) return cls;
+  // One stand-in per class (a static property naming the class shows as circular, as it would).
+  let standIn = standIns.get(cls);
+  if (!standIn) {
+    standIn = (() => class {})();
+    standIns.set(cls, standIn);
+  }
+  Object.setPrototypeOf(standIn, Object.getPrototypeOf(cls));
+  for (const key of Reflect.ownKeys(standIn)) if (key !== 'prototype' && key !== 'length') delete (standIn as unknown as Record<PropertyKey, unknown>)[key];
+  for (const key of Reflect.ownKeys(cls)) {
+    if (key === 'prototype' || key === INSPECT) continue;
+    try {
+      Object.defineProperty(standIn, key, Object.getOwnPropertyDescriptor(cls, key)!);
+    } catch {
+      // a property the stand-in cannot take (never one util.inspect shows by default)
+    }
+  }
+  return standIn;
+}
+
 let installed = false;
 
 function installToString(): void {

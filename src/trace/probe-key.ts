@@ -14,12 +14,37 @@ export const PROBE_BINDING = '$mp$probes';
  * The entry key: everything the runtime needs to describe a function it has not seen
  * (load hooks instrument in another thread, so the key carries the description).
  */
-export function functionKey(file: string, name: string, line: number, endLine: number, column?: number): string {
+export function functionKey(
+  file: string,
+  name: string,
+  line: number,
+  endLine: number,
+  column?: number,
+  mapped?: { source: string; generatedLine: number; generatedEndLine: number },
+): string {
   // The column tells apart two functions on the same lines (arrows in one chain).
-  return (column === undefined ? [file, name, line, endLine] : [file, name, line, endLine, column]).join('\t');
+  const parts: (string | number)[] = [file, name, line, endLine];
+  if (column !== undefined) parts.push(column);
+  // Source-mapped code: line and endLine are lines of the original file `source` (the rows'
+  // file); the generated lines are what `file.js:line` selectors name.
+  if (column !== undefined && mapped) parts.push(mapped.source, mapped.generatedLine, mapped.generatedEndLine);
+  return parts.join('\t');
 }
 
-export function parseFunctionKey(key: string): { file: string; name: string; line: number; endLine: number } {
-  const [file, name, line, endLine] = key.split('\t');
-  return { file, name, line: Number(line), endLine: Number(endLine) };
+export interface FunctionKeyParts {
+  file: string;
+  name: string;
+  line: number;
+  endLine: number;
+  /** Source-mapped code: the original file of the rows, and the function's lines in `file`. */
+  source?: string;
+  generatedLine?: number;
+  generatedEndLine?: number;
+}
+
+export function parseFunctionKey(key: string): FunctionKeyParts {
+  const [file, name, line, endLine, , source, generatedLine, generatedEndLine] = key.split('\t');
+  const parts: FunctionKeyParts = { file, name, line: Number(line), endLine: Number(endLine) };
+  if (source !== undefined) Object.assign(parts, { source, generatedLine: Number(generatedLine), generatedEndLine: Number(generatedEndLine) });
+  return parts;
 }

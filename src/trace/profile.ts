@@ -1,8 +1,5 @@
 import * as fs from 'node:fs';
-import { VERSION } from '../version';
 import { BACKENDS, isBackendName, type BackendName } from '../meter';
-import { formatFunctionText } from '../report/text';
-import { writeAllSync } from '../report/write-sync';
 import type { FunctionResult, LineResult, ProfileResults } from '../report/results';
 import {
   activeBackend,
@@ -22,8 +19,15 @@ import {
   type TraceMode,
 } from './runtime';
 import { precisionProblem } from '../units/size';
-import { splitLines } from './lines';
-import { mapToOriginal } from './source-map';
+import { BIG_FILE, LineStarts } from './lines';
+import { parseFunctionKey } from './probe-key';
+import type { ThreadStats } from './shared-stats';
+import { firstProfileBegins, firstProfileEnds } from './first-profile';
+
+// What makes and writes tables loads with the first table (the CLI writes its own report).
+const reportText = (): typeof import('../report/text') => require('../report/text');
+const writeSync = (): typeof import('../report/write-sync') => require('../report/write-sync');
+const sourceMap = (): typeof import('./source-map') => require('./source-map');
 
 export type { LineResult, FunctionResult, ProfileResults } from '../report/results';
 export type { TraceMode } from './runtime';
@@ -65,15 +69,28 @@ export function rememberSource(file: string, text: string): void {
   if (text !== '' && !sources.has(file)) sources.set(file, text);
 }
 
+/** The text remembered for a file (a worker shares it when the file has none on disk). */
+export function sourceOf(file: string): string | undefined {
+  return sources.get(file);
+}
+
+let workers: ThreadStats | null = null;
+
+/** Results include the calls of worker threads (the CLI's workers share their figures). */
+export function includeWorkers(stats: ThreadStats): void {
+  workers = stats;
+}
+
 function sourceText(file: string): string {
-  let text = sources.get(file);
+  let text = sources.get(file) ?? workers?.sources().get(file);
   if (text === undefined) {
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch {
       text = '';
     }
-    sources.set(file, text);
+    // A big file's text is read again for each table, not kept: it would count in every row after.
+    if (text.length < BIG_FILE) sources.set(file, text);
   }
   return text;
 }
@@ -109,8 +126,8 @@ function checkOptions(options: ProfileOptions): void {
 
 function write(stream: NodeJS.WritableStream, text: string): void {
   // stdout at process exit: write synchronously so nothing is lost.
-  if (stream === process.stdout) writeAllSync(1, text);
-  else if (stream === process.stderr) writeAllSync(2, text);
+  if (stream === process.stdout) writeSync().writeAllSync(1, text);
+  else if (stream === process.stderr) writeSync().writeAllSync(2, text);
   else stream.write(text);
 }
 
@@ -118,7 +135,7 @@ function write(stream: NodeJS.WritableStream, text: string): void {
 function onTopLevelExit(fn: FunctionStats): void {
   const s = settings.get(fn.id);
   if (s?.report !== 'call') return;
-  write(s.stream, formatFunctionText(functionResult(fn, fn), s.precision));
+  write(s.stream, reportText().formatFunctionText(functionResult(fn, fn), s.precision));
   setCallFiguresAside(fn);
 }
 
@@ -134,15 +151,15 @@ function printAtExit(exiting: boolean): void {
   printedAtExit = true;
   finishOpenFrames();
   const byStream = new Map<NodeJS.WritableStream, string>();
-  const linesByFile = new Map<string, string[]>();
+  const linesByFile = new Map<string, LineStarts>();
   for (const fn of allFunctions()) {
     const s = settings.get(fn.id);
     if (s?.report !== 'exit') continue;
-    byStream.set(s.stream, (byStream.get(s.stream) ?? '') + formatFunctionText(functionResult(fn, allCallFigures(fn), linesByFile), s.precision));
+    byStream.set(s.stream, (byStream.get(s.stream) ?? '') + reportText().formatFunctionText(functionResult(fn, allCallFigures(fn), linesByFile), s.precision));
   }
   for (const [stream, text] of byStream) {
     const fd = (stream as { fd?: unknown }).fd;
-    if (exiting && stream !== process.stdout && stream !== process.stderr && typeof fd === 'number') writeAllSync(fd, text);
+    if (exiting && stream !== process.stdout && stream !== process.stderr && typeof fd === 'number') writeSync().writeAllSync(fd, text);
     else write(stream, text);
   }
 }
@@ -160,6 +177,12 @@ export function adoptFunction(stats: FunctionStats, options: ProfileOptions = {}
     setTopLevelExitHandler(onTopLevelExit);
     process.once('beforeExit', () => printAtExit(false));
     process.once('exit', () => printAtExit(true));
+    // What makes and writes tables loads now, not at exit (when the program may have no
+    // file descriptor left to load a module with).
+    reportText();
+    writeSync();
+    sourceMap();
+    require('../version');
   }
 }
 
@@ -203,6 +226,15 @@ export function profile<F extends AnyFunction>(fn: F, options?: ProfileOptions |
   }
   const opts: ProfileOptions = isDecorator || options === undefined ? {} : (options as ProfileOptions);
   checkOptions(opts);
+  firstProfileBegins();
+  try {
+    return profileInPlace(fn, opts);
+  } finally {
+    firstProfileEnds();
+  }
+}
+
+function profileInPlace<F extends AnyFunction>(fn: F, opts: ProfileOptions): F {
   ensureRuntime(opts);
   const label = fn.name || '<anonymous>';
   // Loaded on first use: the inspector and the parser cost require('memprof') about 20 ms.
@@ -256,19 +288,18 @@ function wrapCalls<F extends AnyFunction>(fn: F, key: string, bodyLine: number):
   return wrapper as unknown as F;
 }
 
-/** `linesByFile`: the lines of files already split for this report (237 functions of one file split it once). */
-function functionResult(fn: FunctionStats, figures: CallFigures, linesByFile?: Map<string, string[]>): FunctionResult {
+/** `linesByFile`: the line tables of files already read for this report (237 functions of one file scan it once). */
+function functionResult(fn: FunctionStats, figures: CallFigures, linesByFile?: Map<string, LineStarts>): FunctionResult {
   const text = sourceText(fn.file);
-  let source = linesByFile?.get(fn.file);
-  if (source === undefined) {
-    source = splitLines(text);
-    linesByFile?.set(fn.file, source);
-  }
+  // Rows of source-mapped code are lines of the original file already (mapped-rows.ts).
+  const original = parseFunctionKey(fn.key).source;
+  const originalLines = original === undefined ? null : sourceMap().originalFileLines(fn.file, text, original);
+  const source = originalLines ? { lineText: (line: number) => originalLines[line - 1] ?? '' } : lineStartsOf(fn.file, text, linesByFile);
   const lines: LineResult[] = [];
   const split = splitActive();
   for (let i = 0; i < figures.occ.length; i++) {
     const line = fn.line + i;
-    const quoted = source[line - 1] ?? '';
+    const quoted = source.lineText(line);
     let row: LineResult;
     if (i === 0 && figures.calls > 0) {
       // The header row: memory at entry, net increment of whole calls, peak during calls.
@@ -283,18 +314,30 @@ function functionResult(fn: FunctionStats, figures: CallFigures, linesByFile?: M
     }
     lines.push(row);
   }
+  if (original !== undefined) return { name: fn.name, file: original, line: fn.line, calls: figures.calls, lines };
   const result: FunctionResult = { name: fn.name, file: fn.file, line: fn.line, calls: figures.calls, lines };
-  return text ? mapToOriginal(result, text) : result;
+  return text ? sourceMap().mapToOriginal(result, text) : result;
 }
 
-/** Everything profiled so far in this thread, values in bytes. */
+function lineStartsOf(file: string, text: string, linesByFile?: Map<string, LineStarts>): LineStarts {
+  let starts = linesByFile?.get(file);
+  if (starts === undefined) {
+    starts = new LineStarts(text);
+    linesByFile?.set(file, starts);
+  }
+  return starts;
+}
+
+/** Everything profiled so far in this thread (and its workers, under the CLI), values in bytes. */
 export function getResults(): ProfileResults {
-  const linesByFile = new Map<string, string[]>();
+  workers?.drain();
+  const figures = (fn: FunctionStats): CallFigures => (workers ? workers.withWorkers(fn, allCallFigures(fn)) : allCallFigures(fn));
+  const linesByFile = new Map<string, LineStarts>();
   return {
     tool: 'memprof',
-    version: VERSION,
+    version: (require('../version') as typeof import('../version')).VERSION,
     backend: isConfigured() ? activeBackend() : 'none',
     unit: 'bytes',
-    functions: allFunctions().map((fn) => functionResult(fn, allCallFigures(fn), linesByFile)),
+    functions: allFunctions().map((fn) => functionResult(fn, figures(fn), linesByFile)),
   };
 }

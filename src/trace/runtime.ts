@@ -266,7 +266,15 @@ export function register(key: string, name?: string): FunctionStats {
   };
   functions.push(stats);
   byKey.set(key, stats.id);
+  onRegister?.(stats);
   return stats;
+}
+
+let onRegister: ((stats: FunctionStats) => void) | null = null;
+
+/** Called with each newly registered function (a worker shares its figures with the main thread). */
+export function setRegisterListener(listener: ((stats: FunctionStats) => void) | null): void {
+  onRegister = listener;
 }
 
 export function allFunctions(): readonly FunctionStats[] {
@@ -277,7 +285,8 @@ export function allFunctions(): readonly FunctionStats[] {
 export function resetStats(ids?: readonly number[]): void {
   for (const f of ids ? ids.map((id) => functions[id]) : functions) {
     clearFigures(f);
-    f.earlier = null;
+    // Cleared in place: a worker's may be shared memory the main thread reads.
+    if (f.earlier) clearFigures(f.earlier);
   }
 }
 
@@ -296,7 +305,8 @@ function clearFigures(f: CallFigures): void {
   f.netExtInc = 0;
 }
 
-function merge(into: CallFigures, from: CallFigures): void {
+/** The figures of `into` with those of `from` added (other threads' calls of the same function). */
+export function merge(into: CallFigures, from: CallFigures): void {
   for (let i = 0; i < into.occ.length; i++) {
     into.occ[i] += from.occ[i];
     into.inc[i] += from.inc[i];
@@ -313,7 +323,7 @@ function merge(into: CallFigures, from: CallFigures): void {
   if (from.callPeak > into.callPeak) into.callPeak = from.callPeak;
 }
 
-function copyFigures(f: CallFigures): CallFigures {
+export function copyFigures(f: CallFigures): CallFigures {
   return {
     occ: f.occ.slice(),
     mem: f.mem.slice(),

@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import { findFunctionsByName, forgetScan } from './find-by-name';
-import { functionKey, instrumentEach, listFunctions, parseFunctionKey, parseSource, type FoundFunction } from './instrument';
+import { BIG_FILE } from './lines';
+import { instrumentEach, listFunctions, parseFunctionKey, parseSource, type FoundFunction } from './instrument';
+import { forgetLatestText, probeTarget, withShiftedMap } from './mapped-rows';
 
 /**
  * A `--function` selector: `name`, `file.js:name`, `file.js:line`, `file.js:line:column` (the
@@ -81,11 +83,14 @@ function fileMatches(selector: Selector, file: string): boolean {
 }
 
 /** Whether a selector picks a function described by its file, name and lines (for what was profiled). */
-export function selectorPicks(s: Selector, f: { file: string; name: string; line: number; endLine: number }): boolean {
+export function selectorPicks(s: Selector, f: { file: string; name: string; line: number; endLine: number; key?: string }): boolean {
   if (!fileMatches(s, f.file)) return false;
   if (s.all) return true;
   if (s.name !== undefined) return s.name === f.name;
-  return f.line <= s.line! && s.line! <= f.endLine;
+  // Rows of source-mapped code are original lines; the selector names the file's own.
+  const generated = f.key === undefined ? undefined : parseFunctionKey(f.key);
+  const [line, endLine] = generated?.source !== undefined ? [generated.generatedLine!, generated.generatedEndLine!] : [f.line, f.endLine];
+  return line <= s.line! && s.line! <= endLine;
 }
 
 /** Whether any selector could apply to this file (cheap test before parsing). */
@@ -119,8 +124,8 @@ export function selectFunctions(selectors: readonly Selector[], file: string, al
   return [...chosen];
 }
 
-/** From this size, name selectors find their functions without parsing the whole file. */
-export const BIG_FILE = 1024 * 1024;
+// From this size, name selectors find their functions without parsing the whole file.
+export { BIG_FILE };
 
 function parsedAndSelected(selectors: readonly Selector[], file: string, source: string, module?: boolean): FoundFunction[] | null {
   let program;
@@ -171,13 +176,17 @@ export function instrumentSelected(
   for (const sel of selectors) {
     if (chosen.some((f) => selectorPicks(sel, { file, name: f.name, line: f.line, endLine: f.endLine }))) onMatch?.(sel.text);
   }
-  const { code, inserted, refused } = instrumentEach(
-    source,
-    chosen.map((f) => ({ node: f.node, key: functionKey(file, f.name, f.line, f.endLine, f.node.loc!.start.column), insideWith: f.insideWith })),
-  );
-  for (const { target, reason } of quiet ? [] : refused) {
-    const { name, line } = parseFunctionKey(target.key);
-    process.stderr.write(`memprof: cannot profile ${name} (${file}:${line}): ${reason}; it runs unprofiled\n`);
+  try {
+    const { code, inserted, refused } = instrumentEach(
+      source,
+      chosen.map((f) => ({ node: f.node, ...probeTarget(file, source, f), insideWith: f.insideWith })),
+    );
+    for (const { target, reason } of quiet ? [] : refused) {
+      const { name, line, source: original } = parseFunctionKey(target.key);
+      process.stderr.write(`memprof: cannot profile ${name} (${original ?? file}:${line}): ${reason}; it runs unprofiled\n`);
+    }
+    return refused.length === chosen.length ? null : withShiftedMap(file, source, { code, inserted });
+  } finally {
+    forgetLatestText();
   }
-  return refused.length === chosen.length ? null : { code, inserted };
 }

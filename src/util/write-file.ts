@@ -1,4 +1,3 @@
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -46,7 +45,7 @@ const EXCLUSIVE = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_
 function openPrivateTemp(target: string): { fd: number; tmp: string } {
   const dir = path.dirname(path.resolve(target));
   for (let attempt = 0; ; attempt++) {
-    const tmp = path.join(dir, `.${path.basename(target)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+    const tmp = path.join(dir, `.${path.basename(target)}.${(require('node:crypto') as typeof import('node:crypto')).randomBytes(6).toString('hex')}.tmp`);
     try {
       return { fd: fs.openSync(tmp, EXCLUSIVE, 0o600), tmp };
     } catch (err) {

@@ -44,6 +44,13 @@ test('memprof leaks with a missing script says so in one line, exit 1', () => {
   assert.strictEqual(r.stderr, 'memprof: cannot find script no-such-script.js\n');
 });
 
+test('memprof leaks -o into a missing directory refuses before the program runs, exit 2', () => {
+  const r = memprof(['leaks', '-o', path.join(os.tmpdir(), 'memprof-no-such-dir', 'leaks.txt'), 'server-like.js']);
+  assert.strictEqual(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^memprof: cannot write .*leaks\.txt: no such directory\n$/);
+  assert.doesNotMatch(r.stdout, /served/, 'the program did not run');
+});
+
 test('.sizeof in the REPL prints shallow and retained sizes', () => {
   const r = memprof(['repl'], 'const b = Buffer.alloc(4 * 1024 * 1024)\n.sizeof b\n.sizeof 42\n');
   assert.match(r.stdout, /shallow \d+ B, retained 4\.0 MiB/);

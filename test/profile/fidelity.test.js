@@ -58,10 +58,17 @@ test('a function whose declarations cannot stay hoisted runs unprofiled, and mem
 });
 
 for (const file of ['source-text.js', 'source-text.mjs']) {
-  test(`${file}: fn.toString() and String(class) give the original text under -f and after profile() (the class comes after the edited function)`, () => {
+  test(`${file}: fn.toString(), String(class) and util.inspect(class) as under node with -f and after profile() (classes before and after the edited function)`, () => {
     const run = profiled(file, ['sum', 'arrow']);
     assert.strictEqual(run.stdout, plain(file), `${file}: ${run.stderr}`);
+    assert.match(run.stdout, /^\[class Alpha\] \[class Before\] \[class Beta extends Alpha\] \{ n: 1 \} \{$/m, 'util.inspect shows the classes as classes (was [Function: Alpha])');
     assert.deepStrictEqual(run.functions.map((f) => f.name).sort(), ['arrow', 'sum', 'work']);
+  });
+
+  test(`${file}: with -f alone (the function and a class's constructor probed as the file loads), classes print as under node`, () => {
+    const run = profiled(file, ['work', 'Alpha', 'Before']);
+    assert.strictEqual(run.stdout, plain(file), `${file}: ${run.stderr}`);
+    assert.deepStrictEqual(run.functions.map((f) => f.name).sort(), ['work'], 'work profiled by -f (profile() found it probed); the constructors never called');
   });
 }
 

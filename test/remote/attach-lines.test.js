@@ -8,38 +8,13 @@ const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startServer, get, portInUse } = require('./helpers.js');
+const { startServer, get, memprof, memprofAsync, waitFor, connectDebugger, holdInspectorPort, PORT_BUSY, CLI } = require('./helpers.js');
 const { tcpSockets } = require('../../dist/remote/target-process.js');
 
-const CLI = path.join(__dirname, '..', '..', 'bin', 'memprof.js');
 
-function memprofAsync(args) {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (c) => (out.stdout += c));
-  child.stderr.on('data', (c) => (out.stderr += c));
-  out.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  out.child = child;
-  return out;
-}
-
-function memprof(args) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-async function waitFor(predicate, what, timeoutMs = 30000) {
-  const started = Date.now();
-  while (!(await predicate())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const PORT_BUSY = 'port 9229 is in use on this machine: a plain node opens its inspector there on SIGUSR1';
 
 test('attach --lines: the handler of a plain server gets its line table, occurrences = requests; detach restores it', async (t) => {
-  if (await portInUse(9229)) return t.skip(PORT_BUSY);
+  if (!(await holdInspectorPort(t))) return t.skip(PORT_BUSY);
   const server = await startServer();
   const { port } = server;
   t.after(() => server.child.kill());
@@ -97,7 +72,7 @@ test('attach --lines: the handler of a plain server gets its line table, occurre
 });
 
 test('attach --lines twice in a row: the second attach loads a fresh runtime and counts only its own requests', async (t) => {
-  if (await portInUse(9229)) return t.skip(PORT_BUSY);
+  if (!(await holdInspectorPort(t))) return t.skip(PORT_BUSY);
   const server = await startServer();
   t.after(() => server.child.kill());
   for (const n of [3, 5]) {
@@ -113,7 +88,7 @@ test('attach --lines twice in a row: the second attach loads a fresh runtime and
 });
 
 test('attach --lines -t prints the table at the timeout; --report-every prints tables as it runs', async (t) => {
-  if (await portInUse(9229)) return t.skip(PORT_BUSY);
+  if (!(await holdInspectorPort(t))) return t.skip(PORT_BUSY);
   const server = await startServer();
   t.after(() => server.child.kill());
   const m = memprofAsync(['attach', '--lines', '-f', 'handler', '--report-every', '0.3', '-t', '2.5', String(server.child.pid)]);
@@ -148,11 +123,7 @@ test('attach --lines refuses a Node whose inspector is disabled (--disable-sigus
 test('attach --lines refuses an inspector in use by a debugger; once it is gone, uses the open inspector and leaves it open', { skip: process.platform !== 'linux' ? 'telling a debugger is connected needs /proc' : false }, async (t) => {
   const server = await startServer(['--inspect=127.0.0.1:0']);
   t.after(() => server.child.kill());
-  await waitFor(() => /ws:\/\/127\.0\.0\.1:\d+\//.test(server.stderr()), 'the inspector URL');
-  const url = /(ws:\/\/127\.0\.0\.1:\d+\/[\w-]+)/.exec(server.stderr())[1];
-  const WebSocket = require('ws');
-  const debuggerClient = new WebSocket(url);
-  await new Promise((resolve, reject) => debuggerClient.once('open', resolve).once('error', reject));
+  const { client: debuggerClient, url } = await connectDebugger(server);
   t.after(() => debuggerClient.close());
   const r = memprof(['attach', '--lines', '-f', 'handler', String(server.child.pid)]);
   assert.equal(r.code, 1, r.stderr);

@@ -3,6 +3,16 @@ const assert = require('node:assert');
 const path = require('node:path');
 const { test } = require('node:test');
 const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+
+async function waitFor(predicate, what, timeoutMs = 30000) {
+  const started = Date.now();
+  while (!predicate()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 const { top, startTop, summaryRows, FIXTURES, BIN } = require('./helpers');
 
 // fixtures/allocators.js: hot() starts at line 4, allocates on line 7 (rows.push({ id: i, ... })).
@@ -12,7 +22,8 @@ const HOT_LINE = 7;
 test('a hot spot allocating ~90% of the bytes comes first; --second-pass gives it a line table naming its line', () => {
   const r = top(['--second-pass', 'hot-spot-sync.js']);
   assert.strictEqual(r.code, 3, `the program's own exit code comes through (got ${r.code}; stderr ${r.stderr})`);
-  assert.strictEqual((r.stdout.match(/^done 520000$/gm) ?? []).length, 2, `the program ran twice and printed the same: ${r.stdout}`);
+  assert.strictEqual((r.stdout.match(/^done 520000$/gm) ?? []).length, 1, `the program ran twice; its output shows once (the second run's): ${r.stdout}`);
+  assert.match(r.stderr, /first run \(discovery\) as pid \d+: its output is held back, the second run shows it/, r.stderr);
   const rows = summaryRows(r.stdout);
   assert.ok(rows.length >= 2, `summary rows parsed: ${r.stdout}`);
   assert.strictEqual(rows[0].name, 'hot', `hot first: ${JSON.stringify(rows)}`);
@@ -140,11 +151,15 @@ test("an error the program's top level throws goes to the program's own 'uncaugh
 test('--second-pass: a SIGINT or SIGTERM sent to memprof alone (kill, a supervisor) ends the first run too; the report is written', { timeout: 30000 }, async () => {
   for (const signal of ['SIGINT', 'SIGTERM']) {
     // stdin is a pipe here, not a terminal: nothing else would send the first run the signal.
-    const run = startTop(['--second-pass', 'server.js']);
-    await run.until('stdout', /listening \d+/);
+    // The first run's output is held back: the server says it listens through a file.
+    const portFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-top-')), 'port');
+    const run = startTop(['--second-pass', 'server.js', portFile]);
+    await waitFor(() => fs.existsSync(portFile) && fs.readFileSync(portFile, 'utf8') !== '', 'the first run to listen');
+    assert.doesNotMatch(run.out.stdout, /listening/, 'the first run\'s output is held back while it runs');
     run.child.kill(signal);
     const r = await run.done;
     assert.strictEqual(r.signal, signal, `memprof ends by ${signal} as the program would (got ${r.code} ${r.signal}; ${r.stderr})`);
     assert.match(r.stdout, new RegExp(`ended by signal ${signal}`), `the first run's report: ${r.stdout}`);
+    assert.match(r.stdout, /^listening \d+$/m, `with no second run, the first run's output is shown: ${r.stdout}`);
   }
 });

@@ -5,7 +5,7 @@ import { escapeXml } from '../../timeline/plot/svg';
 import { formatSize, MiB } from '../../units/size';
 import type { MemoryTimeline, StackNode, TopReport } from '../model';
 import { displayPath } from '../../util/display-path';
-import { describe } from './text';
+import { describe, retainedNote, topTitle } from './text';
 
 // `-o report.html`: one self-contained page (no request leaves it: a Content-Security-Policy
 // forbids any): the top functions, RSS/heap/external over time (the timeline's SVG plot),
@@ -104,7 +104,7 @@ const FLAME_SCRIPT = `
 
 export function formatTopHtml(report: TopReport): string {
   const p = report.profile;
-  const title = `memprof top: ${report.command}`;
+  const title = topTitle(report);
   const rows = p.functions.slice(0, 30).map((fn) => {
     const share = p.allocated > 0 ? `${((100 * fn.allocated) / p.allocated).toFixed(1)}%` : '-';
     const retained = fn.retained === null ? '-' : formatSize(fn.retained);
@@ -126,7 +126,7 @@ export function formatTopHtml(report: TopReport): string {
 <table class="top" id="functions"><thead><tr><th>Allocated</th><th>Share</th><th>Retained</th><th>Function</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table>
-${p.retained === null ? '<p class="note">Retained bytes are measured by <code>--second-pass</code>.</p>' : ''}
+${p.retained === null ? `<p class="note">${escapeXml(retainedNote(report))}</p>` : ''}
 <h2>Memory over time</h2>
 <div id="timeline">${timelineSvg(report.timeline, report.command)}</div>
 <p class="note">RSS from the native sampler; heap (V8's used heap) and external (Buffers, ArrayBuffers) when the event loop turned.</p>

@@ -18,6 +18,8 @@ export interface TopJson {
   mode: 'top';
   unit: 'bytes';
   command: string;
+  /** `memprof attach --top`: the process attached to. */
+  pid?: number;
   ended: string;
   durationMs: number;
   samplingInterval: number;
@@ -53,6 +55,7 @@ export function topJson(report: TopReport): TopJson {
     mode: 'top',
     unit: 'bytes',
     command: report.command,
+    ...(report.attached ? { pid: report.attached.pid } : {}),
     ended: report.ended,
     durationMs: report.durationMs,
     samplingInterval: report.samplingInterval,

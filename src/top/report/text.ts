@@ -12,6 +12,18 @@ export function describe(fn: TopFunction): string {
   return `${fn.name}  ${where}`;
 }
 
+/** "memprof top: <command>", or "memprof attach --top: pid N (<command>)". */
+export function topTitle(report: TopReport): string {
+  return `${report.attached ? 'memprof attach --top' : 'memprof top'}: ${report.command}`;
+}
+
+/** Why the Retained column is empty, when it is. */
+export function retainedNote(report: TopReport): string {
+  return report.attached
+    ? 'Retained: not measured while attached (the profile keeps collected objects so that every allocation counts).'
+    : 'Retained: measured by --second-pass (the second run samples live objects only).';
+}
+
 function share(part: number, whole: number): string {
   return whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '-';
 }
@@ -20,7 +32,7 @@ export function formatTopText(report: TopReport, rows = 10): string {
   const p = report.profile;
   const out: string[] = [];
   out.push(
-    `memprof top: ${report.command} — ${(report.durationMs / 1000).toFixed(1)} s (ended by ${report.ended}), ` +
+    `${topTitle(report)} — ${(report.durationMs / 1000).toFixed(1)} s (ended by ${report.ended}), ` +
       `${formatSize(p.allocated)} allocated, sampled every ${formatSize(report.samplingInterval, 0)} on average by V8`,
   );
   out.push('');
@@ -34,7 +46,7 @@ export function formatTopText(report: TopReport, rows = 10): string {
     const rest = p.functions.slice(rows).reduce((s, f) => s + f.allocated, 0);
     out.push(`${formatSize(rest).padStart(11)} ${share(rest, p.allocated).padStart(6)} ${''.padStart(11)}   (${p.functions.length - rows} more)`);
   }
-  if (p.retained === null) out.push('', 'Retained: measured by --second-pass (the second run samples live objects only).');
+  if (p.retained === null) out.push('', retainedNote(report));
   out.push('');
   const tables = report.zoomed.filter((z) => z.table);
   const missing = report.zoomed.filter((z) => !z.table);

@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { diesWithThisProcess } from '../util/child-lifetime';
+import { exitStatus } from '../util/exit-status';
+import { growingSites, type GrowingSite } from './growth';
+
+// One `memprof leaks` run: the script runs in a child under --track-heap-objects with a
+// preload that writes heap snapshots (every interval, on SIGUSR2, at exit); the snapshots
+// are then compared for allocation sites whose live objects keep growing.
+
+export interface LeaksRunOptions {
+  script: string;
+  args: string[];
+  /** Seconds between snapshots; none: only at SIGUSR2 and exit. */
+  intervalSeconds?: number;
+  /** Take a snapshot on SIGUSR2. */
+  onSignal: boolean;
+}
+
+export interface LeaksRun {
+  /** The program's exit status (128 + n when a signal ended it). */
+  code: number;
+  snapshots: number;
+  sites: GrowingSite[];
+}
+
+export async function runLeaks(options: LeaksRunOptions): Promise<LeaksRun> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-leaks-'));
+  try {
+    const code = await runWithSnapshots(dir, options);
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot')).sort().map((f) => path.join(dir, f));
+    return { code, snapshots: files.length, sites: await growingSites(files) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the script with the snapshot preload; resolves with its exit status. */
+function runWithSnapshots(dir: string, options: LeaksRunOptions): Promise<number> {
+  const preload = path.join(__dirname, 'leaks-preload.js');
+  const [command, ...argv] = diesWithThisProcess([process.execPath, '--track-heap-objects', '--require', preload, options.script, ...options.args]);
+  const child = spawn(command, argv, {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      MEMPROF_LEAKS_DIR: dir,
+      MEMPROF_LEAKS_INTERVAL_MS: options.intervalSeconds ? String(Math.round(options.intervalSeconds * 1000)) : '',
+      MEMPROF_LEAKS_SIGNAL: options.onSignal ? '1' : '',
+    },
+  });
+  // Ctrl+C reaches the child through the terminal; memprof waits and reports.
+  const ignore = (): void => undefined;
+  process.on('SIGINT', ignore);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', ignore);
+      resolve(exitStatus(code, signal));
+    });
+  });
+}

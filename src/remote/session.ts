@@ -1,0 +1,62 @@
+import type { CdpClient } from './cdp';
+import { connectToProcess } from './connect';
+import type { InspectorEndpoint } from './inspector-port';
+import { AttachRefused } from './target-process';
+import { UsageError } from '../errors';
+
+/**
+ * What every attached session shares: its connection to the target's inspector, whether
+ * the target went away, and the way in (connect, start, or detach again if the start fails).
+ */
+export abstract class AttachedSession {
+  protected detached = false;
+  /** Set when the target went away (exited, or closed its inspector). */
+  lost: Error | null = null;
+
+  protected constructor(
+    readonly pid: number,
+    protected readonly client: CdpClient,
+    protected readonly endpoint: InspectorEndpoint,
+  ) {
+    client.on('disconnect', (err: Error) => {
+      if (!this.detached) this.lost = err;
+    });
+  }
+
+  /** The inspector's port, and whether memprof opened it. */
+  get inspector(): { port: number; opened: boolean } {
+    return { port: this.endpoint.port, opened: this.endpoint.opened };
+  }
+
+  /** "attached to pid N (inspector on 127.0.0.1:P, opened by memprof until it detaches)", for the user. */
+  get attachedLine(): string {
+    return `attached to pid ${this.pid} (inspector on 127.0.0.1:${this.endpoint.port}${this.endpoint.opened ? ', opened by memprof until it detaches' : ''})`;
+  }
+
+  protected abstract start(): Promise<void>;
+
+  abstract detach(): Promise<void>;
+
+  /** Connects to `pid` and starts the session `make` builds; a refusal throws AttachRefused with the reason. */
+  protected static async open<S extends AttachedSession>(pid: number, note: (text: string) => void, make: (client: CdpClient, endpoint: InspectorEndpoint) => S): Promise<S> {
+    const { client, endpoint } = await connectToProcess(pid, note);
+    const session = make(client, endpoint);
+    try {
+      await session.start();
+      return session;
+    } catch (err) {
+      await session.detach().catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+/** A refusal to attach as the CLI reports it: one line, exit 1. */
+export async function refusedAsUsage<T>(attaching: Promise<T>): Promise<T> {
+  try {
+    return await attaching;
+  } catch (err) {
+    if (err instanceof AttachRefused) throw new UsageError(err.message, 1);
+    throw err;
+  }
+}
