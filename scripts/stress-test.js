@@ -65,9 +65,10 @@ async function main() {
     fs.writeFileSync(log, output, { flag: 'wx', mode: 0o600 });
     process.stdout.write(`    output: ${log}\n`);
     if (!ok) {
-      // The failing tests' names and first lines of their errors, so a red run names itself.
-      const failures = output.split('\n').filter((line) => /^\s*✖ /.test(line));
-      process.stdout.write(failures.slice(0, 20).map((l) => `    ${l.trim()}\n`).join(''));
+      // The failing tests' names, so a red run names itself (its errors are in the output file).
+      // (Node's reporter lists each failure twice: where it ran, and under 'failing tests:'.)
+      const failures = new Set(output.split('\n').filter((line) => /^\s*✖ /.test(line) && !/✖ failing tests:/.test(line)).map((l) => l.trim()));
+      process.stdout.write([...failures].slice(0, 20).map((l) => `    ${l}\n`).join(''));
     }
   }
   process.stdout.write(`stress: ${passed} passed, ${failed} failed\n`);
