@@ -4,6 +4,7 @@
 // core) run for the duration and end with this script, whatever happens to it.
 // Prints one line per run and a closing 'N passed, N failed' line.
 const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -44,6 +45,7 @@ function runSuite() {
     child.on('close', (status) => resolve({ status, output }));
   });
 }
+const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-stress-'));
 async function main() {
   let passed = 0;
   let failed = 0;
@@ -56,12 +58,17 @@ async function main() {
     ok ? passed++ : failed++;
     process.stdout.write(
       `run ${i}/${runs}: ${ok ? 'green' : 'RED'} in ${((Date.now() - started) / 1000).toFixed(0)} s, load ${os.loadavg()[0].toFixed(1)}: ` +
-        `${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped\n`,
+        `${count('pass')} passed, ${count('fail')} failed, ${count('cancelled')} cancelled (timed out), ${count('skipped')} skipped\n`,
     );
+    // The whole output of each run, to read a red run's errors and the tests' durations.
+    const log = path.join(logDir, `run${i}.txt`);
+    fs.writeFileSync(log, output, { flag: 'wx', mode: 0o600 });
+    process.stdout.write(`    output: ${log}\n`);
     if (!ok) {
-      // The failing tests' names and first lines of their errors, so a red run names itself.
-      const failures = output.split('\n').filter((line) => /^\s*✖ /.test(line));
-      process.stdout.write(failures.slice(0, 20).map((l) => `    ${l.trim()}\n`).join(''));
+      // The failing tests' names, so a red run names itself (its errors are in the output file).
+      // (Node's reporter lists each failure twice: where it ran, and under 'failing tests:'.)
+      const failures = new Set(output.split('\n').filter((line) => /^\s*✖ /.test(line) && !/✖ failing tests:/.test(line)).map((l) => l.trim()));
+      process.stdout.write([...failures].slice(0, 20).map((l) => `    ${l}\n`).join(''));
     }
   }
   process.stdout.write(`stress: ${passed} passed, ${failed} failed\n`);

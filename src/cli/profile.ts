@@ -136,13 +136,11 @@ export async function profileScript(script: string, args: string[], options: Pro
   // first and instrument the JavaScript the loader made of the file.
   const installHooks = (): void => (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors);
   if (selectors.length > 0 && options.import.length === 0) installHooks();
-  // Worker threads get the same hooks and profile(); their calls join this thread's tables.
-  const workers = profileWorkers(selectors, runtimeConfig);
-
   // A report that stays empty until something is profiled (text or Markdown on stdout, no
   // -f) needs nothing loaded before then: what writes it loads with the first profile()
-  // call, and so does the signal watcher. Other reports load their writers now: never at
-  // exit, when the program may have no file descriptor left to load a module with.
+  // call (or the first worker, which may call profile()), and so does the signal watcher.
+  // Other reports load their writers now: never at exit, when the program may have no file
+  // descriptor left to load a module with.
   const emptyUntilProfiled = toStdout && options.format !== 'json' && selectors.length === 0;
   const loadWriters = (): void => {
     require('../report');
@@ -150,11 +148,14 @@ export async function profileScript(script: string, args: string[], options: Pro
     if (!toStdout) require('../util/write-file');
   };
   if (!emptyUntilProfiled) loadWriters();
+  // Worker threads get the same hooks and profile(); their calls join this thread's tables.
+  const workers = profileWorkers(selectors, runtimeConfig, loadWriters);
 
   let written = false;
   const writeResults = (): void => {
     if (written) return;
     written = true;
+    workers.drain(); // functions profiled only in workers count too
     if (emptyUntilProfiled && allFunctions().length === 0) return;
     finishOpenFrames();
     const text = funcLines ? funcLines.join('') : (require('../report') as typeof import('../report')).formatReport(getResults(), options.format, options.precision, options.columns);
@@ -210,10 +211,13 @@ export async function profileScript(script: string, args: string[], options: Pro
 }
 
 /** Worker threads load the preload that profiles them; their figures reach getResults(). */
-function profileWorkers(selectors: Selector[], config: RuntimeConfig): ThreadStats {
+function profileWorkers(selectors: Selector[], config: RuntimeConfig, onWorker: () => void): ThreadStats {
   const stats = receiveStats();
   includeWorkers(stats);
-  preloadInWorkers({ selectors, config }, stats.addPort);
+  preloadInWorkers({ selectors, config }, (port) => {
+    onWorker();
+    stats.addPort(port);
+  });
   return stats;
 }
 

@@ -95,7 +95,9 @@ test('a malformed budget file names the file and the field, exit 2', () => {
 test('SIGTERM stops the check: the budgets measured so far are reported, no baseline written, exit 143', async () => {
   const { spawn } = require('node:child_process');
   const dir = scratch();
-  const sleeper = [process.execPath, '-e', 'setTimeout(() => {}, 20000)'];
+  // The command says it runs (its output goes to check's stderr), so the signal comes while it
+  // runs and check passes it on (a signal right after 'checking first' could end check itself).
+  const sleeper = [process.execPath, '-e', "console.log('started'); setTimeout(() => {}, 20000)"];
   writeJson(dir, 'memprof.budget.json', { budgets: { first: { command: sleeper, maxPeak: '1GiB' }, second: { command: sleeper, maxPeak: '1GiB' } } });
   const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'memprof.js'), 'check', '--baseline', 'b.json', '--update-baseline'], { cwd: dir });
   let stdout = '';
@@ -103,9 +105,8 @@ test('SIGTERM stops the check: the budgets measured so far are reported, no base
   child.stdout.on('data', (d) => (stdout += d));
   await new Promise((resolve) => child.stderr.on('data', (d) => {
     stderr += d;
-    if (stderr.includes('checking first')) resolve();
+    if (/^started$/m.test(stderr)) resolve();
   }));
-  await new Promise((resolve) => setTimeout(resolve, 300));
   child.kill('SIGTERM');
   const code = await new Promise((resolve) => child.on('close', resolve));
   assert.strictEqual(code, 143, stderr);

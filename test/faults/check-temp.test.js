@@ -5,45 +5,32 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-
-const CLI = path.join(__dirname, '..', '..', 'bin', 'memprof.js');
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const { CLI, tempDir, alive, waitFor } = require('./helpers');
 
 function checkDirs(tmp) {
   return fs.readdirSync(tmp).filter((n) => n.startsWith('memprof-check-'));
 }
 
-test('a SIGKILLed check takes its command with it and leaves its temporary directory; the next check removes it, and only such ones', async () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-tmpdir-'));
+test('a SIGKILLed check takes its command with it and leaves its temporary directory; the next check removes it, and only such ones', async (t) => {
+  const tmp = tempDir(t, 'tmpdir');
   const env = { ...process.env, TMPDIR: tmp };
   const pidFile = path.join(tmp, 'command.pid');
   const command = [process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 30000)`];
   for (let i = 0; i < 3; i++) {
     const check = spawn(process.execPath, [CLI, 'check', '--max-peak', '1GiB', '--', ...command], { env, stdio: 'ignore' });
     const closed = new Promise((resolve) => check.on('close', resolve));
-    const started = Date.now();
-    while (!fs.existsSync(pidFile) && Date.now() - started < 20000) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => fs.existsSync(pidFile), `the command of check ${i + 1} to start`);
     assert.equal(checkDirs(tmp).length, 1, `one temporary directory while check ${i + 1} runs: ${checkDirs(tmp).join(' ')}`);
     check.kill('SIGKILL');
     await closed;
     const commandPid = Number(fs.readFileSync(pidFile, 'utf8'));
-    if (process.platform === 'linux') {
-      // The command does not outlive memprof (PR_SET_PDEATHSIG).
-      const until = Date.now() + 5000;
-      while (alive(commandPid) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-      assert.ok(!alive(commandPid), 'the command ended with the killed check');
+    try {
+      // The command does not outlive memprof (PR_SET_PDEATHSIG, Linux only).
+      if (process.platform === 'linux') await waitFor(() => !alive(commandPid), 'the command to end with the killed check', 5000);
+    } finally {
+      if (alive(commandPid)) process.kill(commandPid, 'SIGKILL');
     }
-    if (alive(commandPid)) process.kill(commandPid, 'SIGKILL');
     fs.rmSync(pidFile);
   }
   // A directory of a running process (this test) is not touched.

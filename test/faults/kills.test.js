@@ -5,31 +5,8 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-
-const CLI = path.join(__dirname, '..', '..', 'bin', 'memprof.js');
-
-function waitFor(predicate, what, timeoutMs = 20000) {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (predicate()) return resolve();
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const { CLI, tempDir, alive, waitFor } = require('./helpers');
 
 function memLines(file) {
   try {
@@ -60,8 +37,8 @@ async function killDuringRun(dir, interval, program) {
   return { out, gapMs: killedAt - lastTime, programPid: Number(fs.readFileSync(pidFile, 'utf8')), text: fs.readFileSync(out, 'utf8') };
 }
 
-test('memprof run SIGKILLed: every sample but the one being written is in the file, in whole lines', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-kills-'));
+test('memprof run SIGKILLed: every sample but the one being written is in the file, in whole lines', async (t) => {
+  const dir = tempDir(t, 'kills');
   const interval = 0.01;
   const gaps = [];
   for (let trial = 0; trial < 3; trial++) {
@@ -76,8 +53,8 @@ test('memprof run SIGKILLed: every sample but the one being written is in the fi
   assert.ok(best < 3 * interval * 1000 + 15, `newest sample ${gaps.map((g) => g.toFixed(0)).join(', ')} ms before the kill (interval ${interval * 1000} ms)`);
 });
 
-test('the program does not outlive a SIGKILLed memprof run (PR_SET_PDEATHSIG on Linux)', { skip: process.platform !== 'linux' && 'PR_SET_PDEATHSIG is Linux only' }, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-kills-'));
+test('the program does not outlive a SIGKILLed memprof run (PR_SET_PDEATHSIG on Linux)', { skip: process.platform !== 'linux' && 'PR_SET_PDEATHSIG is Linux only' }, async (t) => {
+  const dir = tempDir(t, 'kills');
   for (const program of ['command', 'script']) {
     const run = await killDuringRun(dir, 0.05, program);
     try {

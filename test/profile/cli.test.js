@@ -9,13 +9,16 @@ const { memprof, memprofUntil, parseTable, FIXTURES, MiB } = require('./helpers'
 // With the native addon, rows carry the split (Heap, External) by default.
 const HEADER = 'Line #  Mem usage  Increment       Heap   External       Peak Occurrences  Line Contents';
 
-test('memprof app.js: the script runs as main with its arguments; one table per profiled function at exit', () => {
+test('memprof app.js: the script runs as main with its arguments; one table per profiled function at exit', (t) => {
   const r = memprof(['app.js', 'one', '--two', '-3']);
   assert.strictEqual(r.code, 0, r.stderr);
   assert.match(r.stdout, /^argv \["one","--two","-3"\] main true$/m);
   // Relative to the working directory (FIXTURES) when under it; absolute otherwise.
   assert.ok(r.stdout.includes(`Filename: app.js\n\n${HEADER}\n${'='.repeat(HEADER.length)}\n`), r.stdout);
-  const elsewhere = memprof([path.join(FIXTURES, 'app.js')], { cwd: os.tmpdir() });
+  // A new empty folder: the checkout itself may be under the temp folder (it was in /tmp).
+  const elsewhereDir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-cwd-'));
+  t.after(() => fs.rmSync(elsewhereDir, { recursive: true, force: true }));
+  const elsewhere = memprof([path.join(FIXTURES, 'app.js')], { cwd: elsewhereDir });
   assert.ok(elsewhere.stdout.includes(`Filename: ${path.join(FIXTURES, 'app.js')}\n`), elsewhere.stdout);
   const rows = parseTable(r.stdout, 'build');
   assert.strictEqual(rows[7].occ, 11, 'for over 10 iterations: 11 tests');

@@ -40,7 +40,7 @@ test('attach --lines: the handler of a plain server gets its line table, occurre
   const out = path.join(dir, 'lines.json');
   const m = memprofAsync(['attach', '--lines', '-f', 'handler', '--format', 'json', '-o', out, String(server.child.pid)]);
   await waitFor(() => /attached to pid/.test(m.stderr) || m.child.exitCode !== null, 'memprof to attach');
-  assert.match(m.stderr, /attached to pid \d+ \(inspector on 127\.0\.0\.1:9229, opened by memprof/, m.stderr);
+  assert.match(m.stderr, /attached to pid \d+ \(inspector on 127\.0\.0\.1:9229, opened by memprof/, `${m.stderr}\nthe server's stderr: ${server.stderr()}`);
   assert.match((await get(port, '/source')).body, /memprof\.probe/, 'while attached, handler runs the probed code');
 
   const N = 23;

@@ -22,13 +22,12 @@ test('a pipe (or device, as -o /dev/stdout) is written to, not replaced by a fil
   const dir = tempDir();
   const fifo = path.join(dir, 'out.fifo');
   assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
-  // A reader, so that opening the FIFO for writing does not block.
+  // A reader: opening the FIFO for writing waits until cat has opened it.
   const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'inherit'] });
   let received = '';
   reader.stdout.on('data', (d) => (received += d));
   const closed = new Promise((resolve) => reader.on('close', resolve));
   try {
-    await new Promise((resolve) => setTimeout(resolve, 100));
     writeFileAtomic(fifo, 'through the pipe');
     assert.ok(fs.statSync(fifo).isFIFO(), 'still a FIFO');
     await closed;
