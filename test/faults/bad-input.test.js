@@ -86,7 +86,7 @@ test('API: unknown or misspelt options, non-object options and a bad backend are
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), [
     'TypeError: unknown backend "bogus": choose one of native, process, heap, uss, pss',
-    'TypeError: unknown profile() option "reprot": valid options are precision, stream, backend, report, mode',
+    'TypeError: unknown profile() option "reprot": valid options are precision, stream, backend, report, mode, split',
     'TypeError: profile() options must be an object, not string',
     'TypeError: profile() options must be an object, not null',
     'TypeError: profile() options must be an object, not an array',
