@@ -72,6 +72,8 @@ async function main() {
     }
   }
   process.stdout.write(`stress: ${passed} passed, ${failed} failed\n`);
+  // The hogs are children this process waits for: without this it never ended.
+  stopHogs();
   process.exitCode = failed === 0 ? 0 : 1;
 }
 main();

@@ -48,7 +48,7 @@ export interface RunCommandOptions {
 }
 
 const REPORTER = path.join(__dirname, 'heap-reporter.js');
-const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+export const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const KILL_AFTER_MS = 5000;
 
 const TEMP_PREFIX = 'memprof-check-';

@@ -7,7 +7,7 @@ import { readBudgetFile, DEFAULT_BUDGET_FILE, type Budget } from '../check/budge
 import { CHECK_FORMATS, formatCheck, formatMarkdown, githubAnnotations, type CheckFormat, type CheckSummary } from '../check/report';
 import { judge, type CheckedBudget, type Metric } from '../check/verdict';
 import { median } from '../util/statistics';
-import { commandText, runCommand, type CommandMeasurement } from '../check/run-command';
+import { commandText, FORWARDED, runCommand, type CommandMeasurement } from '../check/run-command';
 import { DEFAULT_TOLERANCE, parseTolerance, type Tolerance } from '../check/tolerance';
 import { appendWhole, writeFailure } from '../util/write-file';
 import { positiveIntOption, secondsOption, sizeOption, toleranceOption } from './options';
@@ -128,6 +128,12 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
 
   const results: CheckedBudget[] = [];
   let interruptedBy: NodeJS.Signals | undefined;
+  // Between two commands a signal stops the check with what it measured so far (without a
+  // listener it would kill memprof outright, and the budgets already run would be lost).
+  const stopBetween = (signal: NodeJS.Signals): void => {
+    interruptedBy ??= signal;
+  };
+  for (const signal of FORWARDED) process.on(signal, stopBetween);
   for (const item of items) {
     const runs: CommandMeasurement[] = [];
     for (let i = 0; i < flags.repeat && !interruptedBy; i++) {
@@ -142,8 +148,9 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
         timeoutMs: timeout === undefined ? undefined : timeout * 1000,
       });
       runs.push(run);
-      interruptedBy = run.interruptedBy;
+      interruptedBy ??= run.interruptedBy;
     }
+    if (runs.length === 0) break; // stopped before this command ran
     results.push(
       judge({
         name: item.name,
@@ -157,6 +164,7 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
     );
     if (interruptedBy) break;
   }
+  for (const signal of FORWARDED) process.off(signal, stopBetween);
 
   const summary: CheckSummary = { results };
   if (interruptedBy) {

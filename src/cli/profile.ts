@@ -118,7 +118,14 @@ export async function profileScript(script: string, args: string[], options: Pro
     throw new UsageError("--format json needs -o <file>: the program's own output also goes to stdout and would corrupt the document (-o - prints it there anyway)");
   }
   const toStdout = !options.output || options.output === '-';
-  if (options.output && !toStdout) checkWritable(options.output);
+  if (options.output && !toStdout) {
+    const { checkWritable, writeFailure } = require('../util/write-file') as typeof import('../util/write-file');
+    try {
+      checkWritable(options.output); // before the script runs, not after its report is lost
+    } catch (err) {
+      throw new UsageError(`cannot write ${options.output}: ${writeFailure(err)}`);
+    }
+  }
   // TypeScript: stripped by memprof unless a loader given with --import/-r (tsx, ts-node) does it.
   const preloads = options.import.length + options.require.length > 0;
   if (/\.[cm]?ts$/.test(file) && !preloads) (require('../trace/typescript') as typeof import('../trace/typescript')).registerTypeScript();
@@ -175,7 +182,7 @@ export async function profileScript(script: string, args: string[], options: Pro
     }
     if (toStdout || !options.output) (require('../report/write-sync') as typeof import('../report/write-sync')).writeAllSync(1, text);
     else {
-      const { appendWhole, writeFileAtomic } = require('../util/write-file') as typeof import('../util/write-file');
+      const { appendWhole, writeFailure, writeFileAtomic } = require('../util/write-file') as typeof import('../util/write-file');
       try {
         // Text and Markdown append like memory_profiler's -o; a second JSON document appended
         // would leave a file no JSON reader accepts, so JSON replaces it (whole or not at all).
@@ -225,31 +232,6 @@ function profileWorkers(selectors: Selector[], config: RuntimeConfig, onWorker: 
 function unmatchedSelectors(selectors: Selector[]): Selector[] {
   const { selectorPicks } = require('../trace/selectors') as typeof import('../trace/selectors');
   return selectors.filter((s) => !allFunctions().some((f) => selectorPicks(s, f)));
-}
-
-/** Why the report file cannot be written, in a user's words. */
-function writeFailure(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'ENOENT') return 'no such directory';
-  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EROFS') return 'read-only file system';
-  if (code === 'ENOSPC') return 'no space left on the device';
-  return (err as Error).message ?? String(err);
-}
-
-/** Before the script runs, so a report that cannot be written fails before any work is done. */
-function checkWritable(file: string): void {
-  const target = path.resolve(file);
-  const dir = path.dirname(target);
-  if (!fs.existsSync(dir)) throw new UsageError(`cannot write ${file}: directory ${dir} does not exist`);
-  try {
-    if (fs.existsSync(target) && fs.statSync(target).isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
-    fs.accessSync(fs.existsSync(target) ? target : dir, fs.constants.W_OK);
-  } catch (err) {
-    throw new UsageError(`cannot write ${file}: ${writeFailure(err)}`);
-  }
 }
 
 /** mprof's FUNC lines from the tracer's call events: name, MiB and time at entry and exit, depth. */

@@ -96,7 +96,7 @@ test('SIGTERM stops the check: the budgets measured so far are reported, no base
   const { spawn } = require('node:child_process');
   const dir = scratch();
   // The command says it runs (its output goes to check's stderr), so the signal comes while it
-  // runs and check passes it on (a signal right after 'checking first' could end check itself).
+  // runs and check passes it on.
   const sleeper = [process.execPath, '-e', "console.log('started'); setTimeout(() => {}, 20000)"];
   writeJson(dir, 'memprof.budget.json', { budgets: { first: { command: sleeper, maxPeak: '1GiB' }, second: { command: sleeper, maxPeak: '1GiB' } } });
   const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'memprof.js'), 'check', '--baseline', 'b.json', '--update-baseline'], { cwd: dir });
@@ -115,6 +115,23 @@ test('SIGTERM stops the check: the budgets measured so far are reported, no base
   assert.doesNotMatch(stdout, /^second/m);
   assert.match(stderr, /interrupted by SIGTERM: 1 of 2 budgets checked, no baseline written/);
   assert.ok(!fs.existsSync(path.join(dir, 'b.json')), 'no b.json written');
+});
+
+test('SIGTERM as soon as check says which command it starts still stops it with its summary, exit 143 (never the default death)', async () => {
+  const { spawn } = require('node:child_process');
+  const dir = scratch();
+  const sleeper = [process.execPath, '-e', 'setTimeout(() => {}, 20000)'];
+  writeJson(dir, 'memprof.budget.json', { budgets: { first: { command: sleeper, maxPeak: '1GiB' }, second: { command: sleeper, maxPeak: '1GiB' } } });
+  const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'memprof.js'), 'check'], { cwd: dir });
+  let stderr = '';
+  await new Promise((resolve) => child.stderr.on('data', (d) => {
+    stderr += d;
+    if (/checking first/.test(stderr)) resolve();
+  }));
+  child.kill('SIGTERM');
+  const [code, signal] = await new Promise((resolve) => child.on('close', (c, s) => resolve([c, s])));
+  assert.deepStrictEqual([code, signal], [143, null], stderr);
+  assert.match(stderr, /interrupted by SIGTERM: [01] of 2 budgets checked/);
 });
 
 test('a budget whose cwd does not exist says so, not "command not found"', () => {

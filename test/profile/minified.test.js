@@ -264,7 +264,7 @@ test('marked (minified ESM with its map): Lexer.lex reads Lexer.ts, not the line
   try {
     markedDir = path.dirname(require.resolve('marked/package.json', { paths: [process.cwd(), __dirname] }));
   } catch {
-    t.skip('marked is not installed (npm install --no-save marked to run this check)');
+    t.skip('marked is not installed (a dev dependency: npm install)');
     return;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-marked-'));

@@ -154,7 +154,11 @@ test('assertNoLeak: 64 KiB kept per call is a leak, nothing kept is clean, every
     );
     const clean = await assertNoLeak(() => new Array(8 * KiB).fill(1.5).length, { iterations: 400 });
     assert.strictEqual(clean.leaked, false);
-    assert.ok(Math.abs(clean.medianSlope) < 128, `clean median slope ${clean.medianSlope}`);
+    const rounds = clean.points.map((p) => ((p.retained - clean.points[0].retained) / 1024).toFixed(0)).join(' ');
+    // No false growth: under 128 B an iteration. Below zero the heap shrank while the clean
+    // function ran: V8 dropping memory of its own (under load, a stress run saw -558 B an
+    // iteration, a 218 KiB drop in steps, with the verdict still clean), never a leak.
+    assert.ok(clean.medianSlope < 128 && clean.medianSlope > -2048, `clean median slope ${clean.medianSlope} B/iteration; retained KiB after each round: ${rounds}`);
   }
 });
 
