@@ -1,15 +1,7 @@
 // Windows: a process handle keeps an exited process's figures, PeakWorkingSetSize among
 // them; a Job Object with KILL_ON_JOB_CLOSE ends its processes when memprof's handle to it
 // closes, which the system does when memprof ends, however it ends.
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#include <windows.h>
-// windows.h must come first.
-#include <psapi.h>
+#include "windows_api.h"
 
 #include <mutex>
 

@@ -1,15 +1,7 @@
 // Windows: the working set (GetProcessMemoryInfo) is the RSS; other processes are opened
 // with PROCESS_QUERY_LIMITED_INFORMATION, descendants come from a Toolhelp snapshot.
 // Windows keeps a peak working set but cannot reset it, so there is no kernel peak here.
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#include <windows.h>
-// windows.h must come first.
-#include <psapi.h>
+#include "windows_api.h"
 #include <tlhelp32.h>
 
 #include <unordered_map>

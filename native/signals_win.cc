@@ -3,13 +3,7 @@
 // only sees the events nobody else takes. It hands the event to WaitForStopSignal and
 // holds the control thread until the process ends (DieBySignal), as the default handler
 // would end it.
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#include <windows.h>
+#include "windows_api.h"
 
 #include <atomic>
 #include <mutex>
