@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import type { BackendName } from '../meter';
-import { COLUMNS, type ColumnName } from '../report/columns';
+import type { ColumnName } from '../report/columns';
 import { REPORT_FORMATS, type ReportFormat } from '../report/results';
 import type { CallEvent } from '../trace/call-events';
 import { forgetLoadedDependencies } from '../trace/isolate';
@@ -13,9 +13,8 @@ import type { ThreadStats } from '../trace/shared-stats';
 import { preloadInWorkers } from '../trace/worker-threads';
 import type { RuntimeConfig } from '../trace/runtime';
 import type { Selector } from '../trace/selectors';
-import { formatMiB } from '../units/size';
 import { load, preload, reportUncaught } from '../util/run-script';
-import { BACKEND_CHOICES, backendOption, columnsOption, precisionOption, selectorOption, sizeOption } from './options';
+import { backendChoices, backendOption, columnsOption, precisionOption, selectorOption, sizeOption } from './options';
 import type { OptionSpec } from './root-call';
 
 // The profiler (the tracer, the runtime, the meters, the addon) loads when the program first
@@ -23,6 +22,7 @@ import type { OptionSpec } from './root-call';
 // nothing loads none of it. What the CLI sets up for it waits for it (whenProfilerLoads).
 const tracer = (): typeof import('../trace/profile') => require('../trace/profile');
 const runtime = (): typeof import('../trace/runtime') => require('../trace/runtime');
+const mib = (bytes: number): string => (require('../units/size') as typeof import('../units/size')).formatMiB(bytes);
 
 interface ProfileCliOptions {
   backend?: BackendName;
@@ -56,7 +56,15 @@ Examples:
 
 /** The root command's options: registered with commander, and read by root-call.ts in a plain call. */
 export const PROFILE_OPTIONS: readonly OptionSpec[] = [
-  { flags: '--backend <name>', description: `what to measure: ${BACKEND_CHOICES}`, parse: backendOption },
+  // (Descriptions naming the backends and columns are read when commander registers the
+  // options: their modules load then, not for a plain call.)
+  {
+    flags: '--backend <name>',
+    get description() {
+      return `what to measure: ${backendChoices()}`;
+    },
+    parse: backendOption,
+  },
   { flags: '--precision <n>', description: 'decimal places of MiB in tables (0 to 20)', parse: precisionOption, default: 1 },
   { flags: '-o, --output <file>', description: 'append the report to <file> instead of printing it (JSON replaces the file; needed for JSON: - is stdout)' },
   { flags: '--format <format>', description: 'report format', choices: REPORT_FORMATS, default: 'text' },
@@ -80,7 +88,13 @@ export const PROFILE_OPTIONS: readonly OptionSpec[] = [
   { flags: '--fast', description: "read the sampler's latest value at each line instead of reading memory (cheaper, at the sampler's resolution)" },
   { flags: '--split', description: 'split each increment into V8 heap, external and other (default with the native backend, except with --fast)' },
   { flags: '--no-split', description: 'RSS figures only (no Heap and External columns)' },
-  { flags: '--columns <list>', description: `table columns, comma-separated, from ${COLUMNS.join(',')} (other = increment - heap - external)`, parse: columnsOption },
+  {
+    flags: '--columns <list>',
+    get description() {
+      return `table columns, comma-separated, from ${(require('../report/columns') as typeof import('../report/columns')).COLUMNS.join(',')} (other = increment - heap - external)`;
+    },
+    parse: columnsOption,
+  },
 ];
 
 /** `memprof [options] <script> [args...]`: the root program's own action. */
@@ -138,6 +152,7 @@ export async function profileScript(script: string, args: string[], options: Pro
   const funcLines = options.timestamp ? recordFuncLines() : null;
   let workers: ThreadStats | null = null;
   whenProfilerLoads(() => {
+    (require('../meter') as typeof import('../meter')).reportFallbackOnStderr();
     // -f instruments code as it loads, before any profile() call: the runtime must be ready.
     // Otherwise the first profile() call starts it (an unprofiled program pays nothing).
     if (selectors.length > 0) runtime().configure(runtimeConfig);
@@ -296,9 +311,9 @@ function armThresholds(options: ProfileCliOptions): void {
         // Runs inside the profiled code: a failure is reported, never thrown into it.
         try {
           const out = writeSnapshot();
-          process.stderr.write(`memprof: memory reached ${formatMiB(bytes)} at ${where}; heap snapshot written to ${out}\n`);
+          process.stderr.write(`memprof: memory reached ${mib(bytes)} at ${where}; heap snapshot written to ${out}\n`);
         } catch (err) {
-          process.stderr.write(`memprof: memory reached ${formatMiB(bytes)} at ${where}; cannot write a heap snapshot: ${(err as Error).message}\n`);
+          process.stderr.write(`memprof: memory reached ${mib(bytes)} at ${where}; cannot write a heap snapshot: ${(err as Error).message}\n`);
         }
       }
       if (bytes >= breakAt) {
@@ -330,7 +345,7 @@ function breakHere(bytes: number, where: string): void {
     const url = inspector.url() as string;
     const hostPort = new URL(url).host;
     process.stderr.write(
-      `memprof: memory reached ${formatMiB(bytes)} at ${where}; waiting for a debugger on ${hostPort}:\n` +
+      `memprof: memory reached ${mib(bytes)} at ${where}; waiting for a debugger on ${hostPort}:\n` +
         `memprof:   node inspect ${hostPort}\n` +
         `memprof:   or Chrome: chrome://inspect, Configure... add ${hostPort}, then "inspect" (${url})\n` +
         `memprof: warning: until a debugger detaches, any local user can connect to ${hostPort} and run code as this process\n`,
@@ -338,7 +353,7 @@ function breakHere(bytes: number, where: string): void {
     inspector.waitForDebugger();
     closeInspectorOnDetach(Number(new URL(url).port));
   } else {
-    process.stderr.write(`memprof: memory reached ${formatMiB(bytes)} at ${where}; pausing in the debugger\n`);
+    process.stderr.write(`memprof: memory reached ${mib(bytes)} at ${where}; pausing in the debugger\n`);
   }
   // The probed line about to run executes `debugger`: the pause is in the user's frame.
   runtime().pauseAtNextLine();
