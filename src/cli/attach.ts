@@ -7,7 +7,7 @@ import { REPORT_FORMATS, type ReportFormat } from '../report';
 import { TOP_FORMATS, topFormatOf, type TopFormat } from '../top/report/write';
 import { parseSelector } from '../trace/selectors';
 import { attachProcess, findProcess } from '../timeline/session';
-import { BACKEND_CHOICES, backendOption, nonNegativeIntOption, samplingIntervalOption, secondsOption } from './options';
+import { backendChoices, backendOption, nonNegativeIntOption, samplingIntervalOption, secondsOption } from './options';
 import { addRecordingOptions, sessionOptions, type RecordingFlags } from './run';
 
 interface AttachFlags extends RecordingFlags {
@@ -50,7 +50,7 @@ export function registerAttach(program: Command): void {
     .option('--sampling-interval <bytes>', "with --top: V8's mean bytes between heap samples", samplingIntervalOption, 65536)
     .option('--fast', "with --lines: read the sampler's latest value at each line (cheaper)")
     .option('--precision <n>', 'with --lines: decimal places of MiB in tables', nonNegativeIntOption, 1)
-    .addOption(new Option('--backend <name>', `with --lines: what to measure: ${BACKEND_CHOICES}`).argParser(backendOption))
+    .addOption(new Option('--backend <name>', `with --lines: what to measure: ${backendChoices()}`).argParser(backendOption))
     .addHelpText('after', EXAMPLES)
     .action(async (target: string, flags: AttachFlags) => {
       if (target.trim() === '' || Number(target) === 0) throw new UsageError(`expected a process id or name, got "${target}"`);

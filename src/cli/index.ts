@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import type { Command, Option } from 'commander';
 import { UsageError } from '../errors';
-import { reportFallbackOnStderr } from '../meter';
 import { PROFILE_OPTIONS, profileScript, registerProfile } from './profile';
 import { readPlainCall } from './root-call';
 
@@ -102,7 +101,6 @@ function checkMisspeltSubcommand(operand: string | undefined): void {
 
 /** Runs the CLI; usage errors print one line and exit 2, never a stack trace. */
 export async function main(argv: string[]): Promise<void> {
-  reportFallbackOnStderr();
   // -V printed the version before -v did; both still do.
   const args = argv.map((arg, i) => (arg === '-V' && !argv.slice(0, i).some((a) => !a.startsWith('-')) ? '-v' : arg));
   try {
@@ -113,6 +111,8 @@ export async function main(argv: string[]): Promise<void> {
       await profileScript(plain.script, plain.args, plain.options as unknown as Parameters<typeof profileScript>[2]);
       return;
     }
+    // Without the addon, the CLI says so in one stderr line (a plain call: as the profiler loads).
+    (require('../meter') as typeof import('../meter')).reportFallbackOnStderr();
     const program = buildProgram(args);
     checkMisspeltSubcommand(firstOperand(args, program.options as readonly Option[]));
     await program.parseAsync(args, { from: 'user' });

@@ -1,8 +1,10 @@
 import { UsageError } from '../errors';
-import { BACKENDS, checkBackendName, type BackendName } from '../meter';
+import type { BackendName } from '../meter';
 import type { Tolerance } from '../check/tolerance';
-import { parseColumns, type ColumnName } from '../report/columns';
-import { parseSize, precisionProblem } from '../units/size';
+import type { ColumnName } from '../report/columns';
+
+// What a parser checks with loads when a value is parsed: `memprof app.js` loads none of it.
+const size = (): typeof import('../units/size') => require('../units/size');
 
 // commander option parsers shared by the subcommands. Each turns a bad value into
 // commander's InvalidArgumentError, which the CLI prints as one line and exits 2.
@@ -24,7 +26,7 @@ function asArgumentError<T>(parse: () => T): T {
 }
 
 export function sizeOption(value: string): number {
-  return asArgumentError(() => parseSize(value));
+  return asArgumentError(() => size().parseSize(value));
 }
 
 /** A repeatable `--function` selector, checked as it is parsed. */
@@ -35,7 +37,7 @@ export function selectorOption(value: string, previous: string[]): string[] {
 }
 
 export function backendOption(value: string): BackendName {
-  return asArgumentError(() => checkBackendName(value));
+  return asArgumentError(() => (require('../meter') as typeof import('../meter')).checkBackendName(value));
 }
 
 /** A tolerance over a baseline: "5%" or a size ("2MiB"). */
@@ -44,10 +46,11 @@ export function toleranceOption(value: string): Tolerance {
 }
 
 export function columnsOption(value: string): ColumnName[] {
-  return asArgumentError(() => parseColumns(value));
+  return asArgumentError(() => (require('../report/columns') as typeof import('../report/columns')).parseColumns(value));
 }
 
-export const BACKEND_CHOICES = BACKENDS.join('|');
+/** For an option's description: native|process|... */
+export const backendChoices = (): string => (require('../meter') as typeof import('../meter')).BACKENDS.join('|');
 
 export function nonNegativeIntOption(value: string): number {
   if (!/^\d+$/.test(value)) throw invalidArgument('expected a whole number (0, 1, 2, ...)');
@@ -72,7 +75,7 @@ export function secondsOption(value: string): number {
 /** Decimal places of MiB: 0 to MAX_PRECISION (toFixed throws past 100, at exit, losing the report). */
 export function precisionOption(value: string): number {
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
-  const problem = precisionProblem(n);
+  const problem = size().precisionProblem(n);
   if (problem) throw invalidArgument(problem.replace(/, got .*/, ''));
   return n;
 }

@@ -3,22 +3,26 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import type { BackendName } from '../meter';
-import { COLUMNS, type ColumnName } from '../report/columns';
+import type { ColumnName } from '../report/columns';
 import { REPORT_FORMATS, type ReportFormat } from '../report/results';
-import { setCallListener, type CallEvent } from '../trace/call-events';
+import type { CallEvent } from '../trace/call-events';
 import { forgetLoadedDependencies } from '../trace/isolate';
 import { reportBeforeStop } from '../signals/stop';
-import { onFirstProfile } from '../trace/first-profile';
-import { getResults, includeWorkers, profile, setProfileDefaults } from '../trace/profile';
-import { receiveStats, type ThreadStats } from '../trace/shared-stats';
+import { onFirstProfile, whenProfilerLoads } from '../trace/first-profile';
+import type { ThreadStats } from '../trace/shared-stats';
 import { preloadInWorkers } from '../trace/worker-threads';
-import { allFunctions, configure, configureOnFirstUse, finishOpenFrames, pauseAtNextLine, setAlarm, type FunctionStats, type RuntimeConfig } from '../trace/runtime';
+import type { RuntimeConfig } from '../trace/runtime';
 import type { Selector } from '../trace/selectors';
-import { parseFunctionKey } from '../trace/probe-key';
-import { formatMiB } from '../units/size';
 import { load, preload, reportUncaught } from '../util/run-script';
-import { BACKEND_CHOICES, backendOption, columnsOption, precisionOption, selectorOption, sizeOption } from './options';
+import { backendChoices, backendOption, columnsOption, precisionOption, selectorOption, sizeOption } from './options';
 import type { OptionSpec } from './root-call';
+
+// The profiler (the tracer, the runtime, the meters, the addon) loads when the program first
+// reads the global profile (or memprof's), or starts a worker: `memprof app.js` that profiles
+// nothing loads none of it. What the CLI sets up for it waits for it (whenProfilerLoads).
+const tracer = (): typeof import('../trace/profile') => require('../trace/profile');
+const runtime = (): typeof import('../trace/runtime') => require('../trace/runtime');
+const mib = (bytes: number): string => (require('../units/size') as typeof import('../units/size')).formatMiB(bytes);
 
 interface ProfileCliOptions {
   backend?: BackendName;
@@ -52,7 +56,15 @@ Examples:
 
 /** The root command's options: registered with commander, and read by root-call.ts in a plain call. */
 export const PROFILE_OPTIONS: readonly OptionSpec[] = [
-  { flags: '--backend <name>', description: `what to measure: ${BACKEND_CHOICES}`, parse: backendOption },
+  // (Descriptions naming the backends and columns are read when commander registers the
+  // options: their modules load then, not for a plain call.)
+  {
+    flags: '--backend <name>',
+    get description() {
+      return `what to measure: ${backendChoices()}`;
+    },
+    parse: backendOption,
+  },
   { flags: '--precision <n>', description: 'decimal places of MiB in tables (0 to 20)', parse: precisionOption, default: 1 },
   { flags: '-o, --output <file>', description: 'append the report to <file> instead of printing it (JSON replaces the file; needed for JSON: - is stdout)' },
   { flags: '--format <format>', description: 'report format', choices: REPORT_FORMATS, default: 'text' },
@@ -76,7 +88,13 @@ export const PROFILE_OPTIONS: readonly OptionSpec[] = [
   { flags: '--fast', description: "read the sampler's latest value at each line instead of reading memory (cheaper, at the sampler's resolution)" },
   { flags: '--split', description: 'split each increment into V8 heap, external and other (default with the native backend, except with --fast)' },
   { flags: '--no-split', description: 'RSS figures only (no Heap and External columns)' },
-  { flags: '--columns <list>', description: `table columns, comma-separated, from ${COLUMNS.join(',')} (other = increment - heap - external)`, parse: columnsOption },
+  {
+    flags: '--columns <list>',
+    get description() {
+      return `table columns, comma-separated, from ${(require('../report/columns') as typeof import('../report/columns')).COLUMNS.join(',')} (other = increment - heap - external)`;
+    },
+    parse: columnsOption,
+  },
 ];
 
 /** `memprof [options] <script> [args...]`: the root program's own action. */
@@ -131,24 +149,32 @@ export async function profileScript(script: string, args: string[], options: Pro
   if (/\.[cm]?ts$/.test(file) && !preloads) (require('../trace/typescript') as typeof import('../trace/typescript')).registerTypeScript();
 
   const runtimeConfig = { backend: options.backend, mode: options.fast ? ('fast' as const) : ('exact' as const), includeChildren: options.includeChildren, split: options.split };
-  // -f instruments code as it loads, before any profile() call: the runtime must be ready.
-  // Otherwise the first profile() call starts it (an unprofiled program pays nothing).
-  if (selectors.length > 0) configure(runtimeConfig);
-  else configureOnFirstUse(runtimeConfig);
-  setProfileDefaults({ report: 'none', precision: options.precision });
   const funcLines = options.timestamp ? recordFuncLines() : null;
-  armThresholds(options);
+  let workers: ThreadStats | null = null;
+  whenProfilerLoads(() => {
+    (require('../meter') as typeof import('../meter')).reportFallbackOnStderr();
+    // -f instruments code as it loads, before any profile() call: the runtime must be ready.
+    // Otherwise the first profile() call starts it (an unprofiled program pays nothing).
+    if (selectors.length > 0) runtime().configure(runtimeConfig);
+    else runtime().configureOnFirstUse(runtimeConfig);
+    tracer().setProfileDefaults({ report: 'none', precision: options.precision });
+    // Worker threads' calls join this thread's tables.
+    workers = (require('../trace/shared-stats') as typeof import('../trace/shared-stats')).receiveStats();
+    tracer().includeWorkers(workers);
+    armThresholds(options);
+  });
+  // A report that stays empty until something is profiled (text or Markdown on stdout, no
+  // -f) needs nothing loaded before then: the profiler and what writes the report load with
+  // the first profile() call (or the first worker, which may call profile()), and so does the
+  // signal watcher. Other reports (and the thresholds) load them now: never at exit, when the
+  // program may have no file descriptor left to load a module with.
+  const emptyUntilProfiled = toStdout && options.format !== 'json' && selectors.length === 0;
+  if (!emptyUntilProfiled || options.snapshotAt !== undefined || options.breakAt !== undefined) tracer();
   // The load hooks bring the instrumenter (acorn): only for -f. A loader given with --import
   // (tsx) registers module hooks of its own: memprof's are registered after them, so they run
   // first and instrument the JavaScript the loader made of the file.
   const installHooks = (): void => (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors);
   if (selectors.length > 0 && options.import.length === 0) installHooks();
-  // A report that stays empty until something is profiled (text or Markdown on stdout, no
-  // -f) needs nothing loaded before then: what writes it loads with the first profile()
-  // call (or the first worker, which may call profile()), and so does the signal watcher.
-  // Other reports load their writers now: never at exit, when the program may have no file
-  // descriptor left to load a module with.
-  const emptyUntilProfiled = toStdout && options.format !== 'json' && selectors.length === 0;
   const loadWriters = (): void => {
     require('../report');
     require('../report/write-sync');
@@ -156,16 +182,22 @@ export async function profileScript(script: string, args: string[], options: Pro
   };
   if (!emptyUntilProfiled) loadWriters();
   // Worker threads get the same hooks and profile(); their calls join this thread's tables.
-  const workers = profileWorkers(selectors, runtimeConfig, loadWriters);
+  preloadInWorkers({ selectors, config: runtimeConfig }, (port) => {
+    tracer();
+    loadWriters();
+    workers!.addPort(port);
+  });
 
   let written = false;
   const writeResults = (): void => {
     if (written) return;
     written = true;
+    // The profiler never loaded: nothing was profiled, in this thread or a worker.
+    if (!workers) return;
     workers.drain(); // functions profiled only in workers count too
-    if (emptyUntilProfiled && allFunctions().length === 0) return;
-    finishOpenFrames();
-    const text = funcLines ? funcLines.join('') : (require('../report') as typeof import('../report')).formatReport(getResults(), options.format, options.precision, options.columns);
+    if (emptyUntilProfiled && runtime().allFunctions().length === 0) return;
+    runtime().finishOpenFrames();
+    const text = funcLines ? funcLines.join('') : (require('../report') as typeof import('../report')).formatReport(tracer().getResults(), options.format, options.precision, options.columns);
     const unmatched = selectors.length === 0 ? [] : unmatchedSelectors(selectors);
     if (unmatched.length > 0) {
       // Say which: no loaded file has such a function, or it has one the program never called.
@@ -203,7 +235,7 @@ export async function profileScript(script: string, args: string[], options: Pro
     });
   process.once('exit', await reportBeforeStop(writeResults, emptyUntilProfiled ? later : undefined));
 
-  (globalThis as Record<string, unknown>).profile = profile;
+  defineProfileGlobal(() => tracer().profile);
   process.argv = [process.argv[0], file, ...args];
   forgetLoadedDependencies();
   await preload(options.require, options.import);
@@ -217,25 +249,35 @@ export async function profileScript(script: string, args: string[], options: Pro
   }
 }
 
-/** Worker threads load the preload that profiles them; their figures reach getResults(). */
-function profileWorkers(selectors: Selector[], config: RuntimeConfig, onWorker: () => void): ThreadStats {
-  const stats = receiveStats();
-  includeWorkers(stats);
-  preloadInWorkers({ selectors, config }, (port) => {
-    onWorker();
-    stats.addPort(port);
+/**
+ * The global profile(fn), loaded as the program first reads it (a program that never does
+ * loads no profiler); from then on, or once the program assigns it, a plain property.
+ */
+function defineProfileGlobal(load: () => unknown): void {
+  const settle = (value: unknown): void => {
+    Object.defineProperty(globalThis, 'profile', { value, writable: true, enumerable: true, configurable: true });
+  };
+  Object.defineProperty(globalThis, 'profile', {
+    get() {
+      const value = load();
+      settle(value);
+      return value;
+    },
+    set: settle,
+    enumerable: true,
+    configurable: true,
   });
-  return stats;
 }
 
 /** The selectors that picked none of the functions profiled. */
 function unmatchedSelectors(selectors: Selector[]): Selector[] {
   const { selectorPicks } = require('../trace/selectors') as typeof import('../trace/selectors');
-  return selectors.filter((s) => !allFunctions().some((f) => selectorPicks(s, f)));
+  return selectors.filter((s) => !runtime().allFunctions().some((f) => selectorPicks(s, f)));
 }
 
 /** mprof's FUNC lines from the tracer's call events: name, MiB and time at entry and exit, depth. */
 function recordFuncLines(): string[] {
+  const { setCallListener } = require('../trace/call-events') as typeof import('../trace/call-events');
   const { funcRecord } = require('../timeline/dat') as typeof import('../timeline/dat');
   const lines: string[] = [];
   const open: CallEvent[] = [];
@@ -261,17 +303,17 @@ function armThresholds(options: ProfileCliOptions): void {
   const arm = (): void => {
     const next = Math.min(snapshotAt, breakAt);
     if (next === Infinity) return;
-    setAlarm(next, (bytes, fn, line) => {
+    runtime().setAlarm(next, (bytes, fn, line) => {
       // Rows of source-mapped code are lines of the original file the key names.
-      const where = `${parseFunctionKey(fn.key).source ?? fn.file}:${line}`;
+      const where = `${(require('../trace/probe-key') as typeof import('../trace/probe-key')).parseFunctionKey(fn.key).source ?? fn.file}:${line}`;
       if (bytes >= snapshotAt) {
         snapshotAt = Infinity;
         // Runs inside the profiled code: a failure is reported, never thrown into it.
         try {
           const out = writeSnapshot();
-          process.stderr.write(`memprof: memory reached ${formatMiB(bytes)} at ${where}; heap snapshot written to ${out}\n`);
+          process.stderr.write(`memprof: memory reached ${mib(bytes)} at ${where}; heap snapshot written to ${out}\n`);
         } catch (err) {
-          process.stderr.write(`memprof: memory reached ${formatMiB(bytes)} at ${where}; cannot write a heap snapshot: ${(err as Error).message}\n`);
+          process.stderr.write(`memprof: memory reached ${mib(bytes)} at ${where}; cannot write a heap snapshot: ${(err as Error).message}\n`);
         }
       }
       if (bytes >= breakAt) {
@@ -303,7 +345,7 @@ function breakHere(bytes: number, where: string): void {
     const url = inspector.url() as string;
     const hostPort = new URL(url).host;
     process.stderr.write(
-      `memprof: memory reached ${formatMiB(bytes)} at ${where}; waiting for a debugger on ${hostPort}:\n` +
+      `memprof: memory reached ${mib(bytes)} at ${where}; waiting for a debugger on ${hostPort}:\n` +
         `memprof:   node inspect ${hostPort}\n` +
         `memprof:   or Chrome: chrome://inspect, Configure... add ${hostPort}, then "inspect" (${url})\n` +
         `memprof: warning: until a debugger detaches, any local user can connect to ${hostPort} and run code as this process\n`,
@@ -311,10 +353,10 @@ function breakHere(bytes: number, where: string): void {
     inspector.waitForDebugger();
     closeInspectorOnDetach(Number(new URL(url).port));
   } else {
-    process.stderr.write(`memprof: memory reached ${formatMiB(bytes)} at ${where}; pausing in the debugger\n`);
+    process.stderr.write(`memprof: memory reached ${mib(bytes)} at ${where}; pausing in the debugger\n`);
   }
   // The probed line about to run executes `debugger`: the pause is in the user's frame.
-  pauseAtNextLine();
+  runtime().pauseAtNextLine();
 }
 
 /**

@@ -4,7 +4,7 @@ import * as repl from 'node:repl';
 import type { Command } from 'commander';
 import type { BackendName } from '../meter';
 import { addCommands } from '../repl';
-import { BACKEND_CHOICES, backendOption, precisionOption } from './options';
+import { backendChoices, backendOption, precisionOption } from './options';
 
 /** `memprof repl`: Node's REPL with `.memit` and `.mprun`. */
 export function registerRepl(program: Command): void {
@@ -12,7 +12,7 @@ export function registerRepl(program: Command): void {
     .command('repl')
     .description("start Node's REPL with .memit (peak memory and increment of a statement) and .mprun (line-by-line memory of functions)")
     .option('--precision <n>', "decimal places of MiB in .mprun's tables (0 to 20)", precisionOption, 1)
-    .option('--backend <name>', `.mprun's meter: ${BACKEND_CHOICES}`, backendOption)
+    .option('--backend <name>', `.mprun's meter: ${backendChoices()}`, backendOption)
     .action(async (options: { precision: number; backend?: BackendName }) => {
       const server = addCommands(repl.start({ prompt: 'memprof> ', useGlobal: true, breakEvalOnSigint: true }), options);
       if (server.terminal) {

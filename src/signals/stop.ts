@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { tryAddon, type NativeStopSignals } from '../native';
+import type { NativeStopSignals } from '../native';
 import { STOP_ENTRY_KEY, WATCHER_READY } from './entry';
 
 /** The signals that end a Node program by default, as Node names them on this platform. */
@@ -82,14 +82,14 @@ export async function reportBeforeStop(report: () => void, later?: (start: () =>
   if (later) {
     // Started by the first profile() call, which waits for it on shared memory.
     later(() => {
-      native = tryAddon()?.signals;
+      native = (require('../native') as typeof import('../native')).tryAddon()?.signals;
       const watcher = native ? startWatcher() : null;
       return () => {
         if (watcher?.watchingNow()) arm();
       };
     });
   } else {
-    native = tryAddon()?.signals;
+    native = (require('../native') as typeof import('../native')).tryAddon()?.signals;
     if (native && (await startWatcher()?.watching)) arm();
   }
   return runReport;

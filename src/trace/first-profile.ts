@@ -24,3 +24,22 @@ export function firstProfileEnds(): void {
   wait = null;
   done();
 }
+
+// Settings that wait for the profiler (trace/profile.ts and the runtime, meters and addon
+// under it) to load: the CLI's, for a program that may never profile anything.
+let whenLoaded: (() => void) | null = null;
+let profilerLoaded = false;
+
+/** Runs `apply` as the profiler's module loads (now, if it has), before any profile() call. */
+export function whenProfilerLoads(apply: () => void): void {
+  if (profilerLoaded) apply();
+  else whenLoaded = apply;
+}
+
+/** Called by trace/profile.ts as it finishes loading. */
+export function profilerLoads(): void {
+  profilerLoaded = true;
+  const apply = whenLoaded;
+  whenLoaded = null;
+  apply?.();
+}

@@ -5,11 +5,10 @@ import type * as acorn from 'acorn';
 import { liveEditRefusal } from './liveedit-status';
 import { CannotInstrument, entryOffset, functionAt, functionKey, instrumentAll, parseFunctionText, parseSource, PROBE_GLOBAL, type AnyNode, type FoundFunction } from './instrument';
 import { liveEditCost } from './liveedit-cost';
-import { LineStarts } from './lines';
+import { BIG_FILE, LineStarts } from './lines';
 import { forgetLatestText, probeTarget, withShiftedMap } from './mapped-rows';
 import { expectStaleClasses, nativeText, rememberProbedScript } from './original-text';
 import { parseFunctionKey } from './probe-key';
-import { BIG_FILE } from './selectors';
 import { formatSize } from '../units/size';
 
 const PROBE_MARK = `Symbol.for(${JSON.stringify(PROBE_GLOBAL)})`;

@@ -22,7 +22,7 @@ import { precisionProblem } from '../units/size';
 import { BIG_FILE, LineStarts } from './lines';
 import { parseFunctionKey } from './probe-key';
 import type { ThreadStats } from './shared-stats';
-import { firstProfileBegins, firstProfileEnds } from './first-profile';
+import { firstProfileBegins, firstProfileEnds, profilerLoads } from './first-profile';
 
 // What makes and writes tables loads with the first table (the CLI writes its own report).
 const reportText = (): typeof import('../report/text') => require('../report/text');
@@ -341,3 +341,6 @@ export function getResults(): ProfileResults {
     functions: allFunctions().map((fn) => functionResult(fn, figures(fn), linesByFile)),
   };
 }
+
+// Last: settings given before this module loaded (the CLI's) apply now, with every export in place.
+profilerLoads();

@@ -111,8 +111,32 @@ test('a program that profiles nothing runs with what node has: no commander, wor
   assert.deepStrictEqual(extra, ['worker_threads'], `memprof loaded no extra built-in module of these before the program but worker_threads: ${JSON.stringify(memprof.builtins)}`);
   assert.strictEqual(memprof.threads, node.threads, `the same threads as under node (no signal watcher, no sampler): ${memprof.threads} vs ${node.threads}`);
   // The first profile() call starts them (the sampler and the signal watcher's worker).
-  const [, after] = loaded([BIN, fixture, 'then-profile']);
+  const [before, after] = loaded([BIN, fixture, 'then-profile']);
   assert.ok(after.threads > node.threads, `profile() started the profiler's threads: ${after.threads} vs node's ${node.threads}`);
+  // The profiler's modules (the tracer, the runtime, the meters, the addon's loader) load
+  // with the program's first read of profile, not before its first line.
+  const profiler = ['trace/profile.js', 'trace/runtime.js', 'meter/index.js', 'native.js', 'trace/shared-stats.js'];
+  assert.deepStrictEqual(profiler.filter((f) => before.ours.includes(f)), [], `none of the profiler's files loaded before the program: ${before.ours.join(' ')}`);
+  assert.deepStrictEqual(profiler.filter((f) => !after.ours.includes(f)), [], `profile() loaded them all: ${after.ours.join(' ')}`);
+});
+
+test('the global profile is memprof\'s, loaded on first read; the program can replace or delete it like any global', () => {
+  const r = spawnSync(process.execPath, [BIN, path.join(FIXTURES, 'startup', 'global-profile.js')], { cwd: FIXTURES, encoding: 'utf8', timeout: 60000 });
+  assert.strictEqual(r.status, 0, `exits 0: ${r.stderr}`);
+  const [seen] = r.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+  assert.deepStrictEqual(
+    seen,
+    { type: 'function', enumerable: true, same: true, replaced: 'by the program', deleted: 'undefined', redefined: 'again' },
+    `the global as the program saw it: ${r.stdout}`,
+  );
+});
+
+test("require('memprof').profile under memprof gets the CLI's settings though the global was never read: one report, at exit", () => {
+  const r = spawnSync(process.execPath, [BIN, path.join(FIXTURES, 'startup', 'library-first.js')], { cwd: FIXTURES, encoding: 'utf8', timeout: 60000 });
+  assert.strictEqual(r.status, 0, `exits 0: ${r.stderr}`);
+  assert.match(r.stdout, /^calls done\n/, `the program's output comes first (no table printed after each call): ${r.stdout}`);
+  assert.strictEqual(r.stdout.match(/Filename: /g)?.length, 1, `one table, the CLI's, for the two calls:\n${r.stdout}`);
+  assert.match(r.stdout, /^ +\d+ .* 2  function twice/m, `the table counts both calls:\n${r.stdout}`);
 });
 
 test("profile() loads memprof's parser once the program runs: memprof's own acorn, never the program's", () => {
