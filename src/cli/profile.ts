@@ -16,7 +16,7 @@ import { allFunctions, configure, configureOnFirstUse, finishOpenFrames, pauseAt
 import type { Selector } from '../trace/selectors';
 import { parseFunctionKey } from '../trace/probe-key';
 import { formatMiB } from '../units/size';
-import { load, preload, reportUncaught } from '../util/run-script';
+import { isModule, load, preload, reportUncaught } from '../util/run-script';
 import { BACKEND_CHOICES, backendOption, columnsOption, precisionOption, selectorOption, sizeOption } from './options';
 import type { OptionSpec } from './root-call';
 
@@ -141,7 +141,10 @@ export async function profileScript(script: string, args: string[], options: Pro
   // The load hooks bring the instrumenter (acorn): only for -f. A loader given with --import
   // (tsx) registers module hooks of its own: memprof's are registered after them, so they run
   // first and instrument the JavaScript the loader made of the file.
-  const installHooks = (): void => (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors);
+  // Node's ES module hooks start now only for a program that starts with ES modules (a
+  // TypeScript entry has its own hooks running already); else before one may load.
+  const startsWithEsModules = isModule(file) || options.import.length > 0 || /\.[cm]?ts$/.test(file);
+  const installHooks = (): void => (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors, startsWithEsModules);
   if (selectors.length > 0 && options.import.length === 0) installHooks();
   // A report that stays empty until something is profiled (text or Markdown on stdout, no
   // -f) needs nothing loaded before then: what writes it loads with the first profile()

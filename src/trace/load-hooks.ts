@@ -6,6 +6,7 @@ import { rememberProbedScript, setRedo } from './original-text';
 import { rememberSource } from './profile';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { WORKER_EVAL } from './worker-threads';
+import { mayLoadEsModules } from './esm-syntax';
 import { BIG_FILE, instrumentSelected, setMatchListener, type Selector } from './selectors';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -30,8 +31,12 @@ export function selectorMatches(): { matched: ReadonlySet<string>; files: number
  * Instruments functions picked by `--function` selectors as their modules load, so no code
  * changes: CommonJS through Module.prototype._compile, ES modules through module.register
  * load hooks (esm-loader.js, run by Node in its loader thread).
+ *
+ * That thread costs a Node instance of its own (about 0.2 s and 11 MiB): it starts now when
+ * `esModules` says the program starts with ES modules (its entry is one, or --import), and
+ * otherwise only before the first CommonJS file whose code may load one (esm-syntax.ts) runs.
  */
-export function installLoadHooks(selectors: readonly Selector[]): void {
+export function installLoadHooks(selectors: readonly Selector[], esModules = true): void {
   const proto = Module.prototype as unknown as { _compile(content: string, filename: string, ...rest: unknown[]): unknown };
   const compile = proto._compile;
   // Node >= 20.19 compiles an ES module loaded by require() here too, with format 'module'.
@@ -42,6 +47,9 @@ export function installLoadHooks(selectors: readonly Selector[]): void {
     const format = rest[0];
     loadedFiles++;
     forward?.({ loaded: 1 });
+    // Before Node can run it as an ES module (require(esm), or an ambiguous .js with ES module
+    // syntax) or it can import one.
+    if (!esmHooksStarted && format !== 'commonjs' && (format === 'module' || mayLoadEsModules(content))) startEsmHooks(selectors);
     const probed = instrumentSelected(selectors, filename, content, format === 'module' ? true : format === 'commonjs' ? false : undefined);
     if (probed === null) return compile.call(this, content, filename, ...rest);
     const big = content.length >= BIG_FILE;
@@ -80,20 +88,36 @@ export function installLoadHooks(selectors: readonly Selector[]): void {
     const probed = instrumentSelected(selectors, file, content, true, true);
     if (probed !== null) rememberProbedScript(probed.code, content, probed.inserted);
   });
-  const register = (Module as unknown as { register?: (specifier: string, parent: string, options: object) => void }).register;
-  if (register) {
-    const { port1, port2 } = new MessageChannel();
-    port1.unref();
-    fromLoader = port1;
-    register(pathToFileURL(path.join(__dirname, 'esm-loader.js')).href, pathToFileURL(__filename).href, {
-      data: { selectors, port: port2 },
-      transferList: [port2],
-    });
-  }
+  if (esModules) startEsmHooks(selectors);
   setMatchListener((text) => {
     matched.add(text);
     forward?.({ matched: text });
   });
+}
+
+let esmHooksStarted = false;
+
+/** The ES module load hooks (Node's loader thread), once. */
+function startEsmHooks(selectors: readonly Selector[]): void {
+  esmHooksStarted = true;
+  const register = (Module as unknown as { register?: (specifier: string, parent: string, options: object) => void }).register;
+  if (!register) return;
+  const { port1, port2 } = new MessageChannel();
+  port1.unref();
+  fromLoader = port1;
+  if (forward) {
+    fromLoader.on('message', forward);
+    fromLoader.unref();
+  }
+  register(pathToFileURL(path.join(__dirname, 'esm-loader.js')).href, pathToFileURL(__filename).href, {
+    data: { selectors, port: port2 },
+    transferList: [port2],
+  });
+}
+
+/** Whether the ES module hooks run (for tests and the report's notes). */
+export function esmHooksRunning(): boolean {
+  return fromLoader !== null;
 }
 
 let forward: ((message: { matched?: string; loaded?: number }) => void) | null = null;
