@@ -58,10 +58,6 @@ const enum Char {
 /** Words after which a `/` starts a regular expression, not a division. */
 const BEFORE_REGEXP = new Set(['return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await']);
 
-/** What starts a token that hides code; in a template's `${...}`, also braces (the closing one ends it). */
-const TOKEN_START = /['"`/]/g;
-const TOKEN_START_IN_TEMPLATE = /['"`/{}]/g;
-
 /**
  * A one-pass lexer that knows only what hides code: comments, strings, template text and
  * regular expressions (told from a division by the token before it, as editors do).
@@ -84,12 +80,11 @@ class Scan {
     // A `#!` line is a comment.
     if (text.startsWith('#!')) this.skipLine();
     for (;;) {
-      const tokens = this.templates.length > 0 ? TOKEN_START_IN_TEMPLATE : TOKEN_START;
-      tokens.lastIndex = this.at;
-      const token = tokens.exec(text);
-      // Nothing that hides code before the candidate: it is code.
-      if (token === null || token.index > next) return 'code';
-      const start = (this.at = token.index);
+      // To the next token that may hide code (in a template's `${...}`, also braces: the
+      // closing one ends it). Nothing such before the candidate: it is code.
+      const start = tokenStart(text, this.at, next, this.templates.length > 0);
+      if (start >= next) return 'code';
+      this.at = start;
       const c = text.charCodeAt(start);
       let isText = false;
       if (c === Char.Apostrophe || c === Char.Quote) {
@@ -201,6 +196,18 @@ class Scan {
     }
     this.at = i;
   }
+}
+
+/** What starts a token that may hide code; in a template's `${...}`, also braces (the closing one ends it). */
+const TOKEN_START = /['"`/]/g;
+const TOKEN_START_IN_TEMPLATE = /['"`/{}]/g;
+
+/** The first character from `from` (before `to`) that may start a token hiding code; `to` if none. */
+function tokenStart(text: string, from: number, to: number, braces: boolean): number {
+  const tokens = braces ? TOKEN_START_IN_TEMPLATE : TOKEN_START;
+  tokens.lastIndex = from;
+  const found = tokens.exec(text);
+  return found === null || found.index > to ? to : found.index;
 }
 
 function isSpace(c: number): boolean {
