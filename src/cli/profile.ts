@@ -172,7 +172,8 @@ export async function profileScript(script: string, args: string[], options: Pro
     const unmatched = selectors.length === 0 ? [] : unmatchedSelectors(selectors);
     if (unmatched.length > 0) {
       // Say which: no loaded file has such a function, or it has one the program never called.
-      const { matched, files: mainFiles } = (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).selectorMatches();
+      const { esModulesNotSearched, selectorMatches } = require('../trace/load-hooks') as typeof import('../trace/load-hooks');
+      const { matched, files: mainFiles } = selectorMatches();
       const inWorkers = workers.matches();
       const files = mainFiles + inWorkers.files;
       for (const s of unmatched) {
@@ -181,6 +182,11 @@ export async function profileScript(script: string, args: string[], options: Pro
             ? `memprof: --function ${s.text} found its function, but the program never called it\n`
             : `memprof: no function matching --function ${s.text} in the ${files} file${files === 1 ? '' : 's'} the program loaded\n`,
         );
+      }
+      const unsearched = esModulesNotSearched();
+      if (unsearched.length > 0) {
+        const named = unsearched.slice(0, 3).map((f) => path.basename(f)).join(', ') + (unsearched.length > 3 ? `, and ${unsearched.length - 3} more` : '');
+        process.stderr.write(`memprof: the program loaded ES modules through code memprof never read (${named}): -f did not search them; run again with MEMPROF_ESM_HOOKS=1\n`);
       }
     }
     if (toStdout || !options.output) (require('../report/write-sync') as typeof import('../report/write-sync')).writeAllSync(1, text);

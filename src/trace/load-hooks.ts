@@ -34,7 +34,9 @@ export function selectorMatches(): { matched: ReadonlySet<string>; files: number
  *
  * That thread costs a Node instance of its own (about 0.2 s and 11 MiB): it starts now when
  * `esModules` says the program starts with ES modules (its entry is one, or --import), and
- * otherwise only before the first CommonJS file whose code may load one (esm-syntax.ts) runs.
+ * otherwise only before the first CommonJS file whose code may load one (esm-syntax.ts) runs
+ * (MEMPROF_ESM_HOOKS=1: at once, for code that builds an import() from text memprof never
+ * reads; a selector that finds nothing says when that happened: esModulesNotSearched).
  */
 export function installLoadHooks(selectors: readonly Selector[], esModules = true): void {
   const proto = Module.prototype as unknown as { _compile(content: string, filename: string, ...rest: unknown[]): unknown };
@@ -88,7 +90,7 @@ export function installLoadHooks(selectors: readonly Selector[], esModules = tru
     const probed = instrumentSelected(selectors, file, content, true, true);
     if (probed !== null) rememberProbedScript(probed.code, content, probed.inserted);
   });
-  if (esModules) startEsmHooks(selectors);
+  if (esModules || process.env.MEMPROF_ESM_HOOKS === '1') startEsmHooks(selectors);
   setMatchListener((text) => {
     matched.add(text);
     forward?.({ matched: text });
@@ -115,9 +117,14 @@ function startEsmHooks(selectors: readonly Selector[]): void {
   });
 }
 
-/** Whether the ES module hooks run (for tests and the report's notes). */
-export function esmHooksRunning(): boolean {
-  return fromLoader !== null;
+/**
+ * ES modules of this thread that no load hook saw: the hooks never started (no code memprof
+ * read could load one) and yet the program loaded some, through text it built and evaluated.
+ * MEMPROF_ESM_HOOKS=1 starts the hooks at once.
+ */
+export function esModulesNotSearched(): string[] {
+  if (esmHooksStarted) return [];
+  return (require('./loaded-modules') as typeof import('./loaded-modules')).loadedEsModuleFiles();
 }
 
 let forward: ((message: { matched?: string; loaded?: number }) => void) | null = null;

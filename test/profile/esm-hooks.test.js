@@ -61,6 +61,18 @@ test('every way a CommonJS program reaches an ES module: the selected function i
   }
 });
 
+test('an import() built from pieces at run time: -f says it did not search that module, and MEMPROF_ESM_HOOKS=1 does', () => {
+  const missed = profiled(['built-import.js'], ['build']);
+  assert.deepStrictEqual(missed.rows, []);
+  assert.match(missed.stderr, /^memprof: no function matching --function build in the 1 file the program loaded$/m);
+  assert.match(missed.stderr, /^memprof: the program loaded ES modules through code memprof never read \(lib\.mjs\): -f did not search them; run again with MEMPROF_ESM_HOOKS=1$/m);
+  const env = { ...process.env, MEMPROF_ESM_HOOKS: '1' };
+  const found = memprof(['-f', 'build', '--format', 'json', '-o', '-', 'built-import.js'], { cwd: DIR, env });
+  assert.strictEqual(found.code, 0, found.stderr);
+  const doc = JSON.parse(found.stdout.slice(found.stdout.indexOf('{')));
+  assert.deepStrictEqual(doc.functions.map((f) => `${f.name} ${f.calls}`), ['build 1'], 'with MEMPROF_ESM_HOOKS=1 the module is searched');
+});
+
 test('ES module entries: .mjs, a "type": "module" package, and ES module syntax in a .js of no type', () => {
   assert.deepStrictEqual(profiled(['entry.mjs'], ['build']).rows, ['build lib.mjs:1 1']);
   assert.deepStrictEqual(profiled(['typed/main.js'], ['lib.js:build']).rows, ['build typed/lib.js:1 1']);
