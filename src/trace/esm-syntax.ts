@@ -59,6 +59,15 @@ const enum Char {
 const BEFORE_REGEXP = new Set(['return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await']);
 
 /**
+ * Tokens that may hide code, matched whole by the regexp engine where it can: a quoted string
+ * (to its closing quote or the end of its line), a comment; then a template's backtick or a
+ * slash (a regexp or a division, told apart by the lexer). In a template's `${...}`, braces
+ * too: the closing one ends it.
+ */
+const TOKEN = /'(?:[^'\\\n]|\\[^])*'?|"(?:[^"\\\n]|\\[^])*"?|\/\/[^\n]*|\/\*[^]*?(?:\*\/|$)|[`/]/g;
+const TOKEN_IN_TEMPLATE = /'(?:[^'\\\n]|\\[^])*'?|"(?:[^"\\\n]|\\[^])*"?|\/\/[^\n]*|\/\*[^]*?(?:\*\/|$)|[`/{}]/g;
+
+/**
  * A one-pass lexer that knows only what hides code: comments, strings, template text and
  * regular expressions (told from a division by the token before it, as editors do).
  */
@@ -82,30 +91,34 @@ class Scan {
     for (;;) {
       // To the next token that may hide code (in a template's `${...}`, also braces: the
       // closing one ends it). Nothing such before the candidate: it is code.
-      const start = tokenStart(text, this.at, next, this.templates.length > 0);
-      if (start >= next) return 'code';
-      this.at = start;
+      const tokens = this.templates.length > 0 ? TOKEN_IN_TEMPLATE : TOKEN;
+      tokens.lastIndex = this.at;
+      const token = tokens.exec(text);
+      if (token === null || token.index >= next) return 'code';
+      const start = token.index;
       const c = text.charCodeAt(start);
       let isText = false;
       if (c === Char.Apostrophe || c === Char.Quote) {
-        this.skipString(c);
+        this.at = start + token[0].length;
         isText = true;
+      } else if (c === Char.Slash && token[0].length > 1) {
+        this.at = start + token[0].length; // a comment
+      } else if (c === Char.Slash) {
+        this.at = start;
+        if (this.regexpMayStart()) this.skipRegExp();
+        else this.at++;
       } else if (c === Char.Backtick) {
+        this.at = start;
         this.skipTemplateText();
         isText = true;
-      } else if (c === Char.Slash) {
-        const d = text.charCodeAt(start + 1);
-        if (d === Char.Slash) this.skipLine();
-        else if (d === Char.Asterisk) this.skipBlockComment();
-        else if (this.regexpMayStart()) this.skipRegExp();
-        else this.at++;
-      } else if (c === Char.BraceClose && this.templates.length > 0 && this.templates[this.templates.length - 1] === this.braces) {
+      } else if (c === Char.BraceClose && this.templates[this.templates.length - 1] === this.braces) {
+        this.at = start;
         this.templates.pop();
         this.skipTemplateText(); // back in the template after its `${...}`
         isText = true;
       } else {
         this.braces += c === Char.BraceOpen ? 1 : -1;
-        this.at++;
+        this.at = start + 1;
       }
       // Candidates passed inside this token: none is code.
       while (next < this.at) {
@@ -137,26 +150,6 @@ class Scan {
   private skipLine(): void {
     const end = this.text.indexOf('\n', this.at);
     this.at = end < 0 ? this.text.length : end;
-  }
-
-  private skipBlockComment(): void {
-    const end = this.text.indexOf('*/', this.at + 2);
-    this.at = end < 0 ? this.text.length : end + 2;
-  }
-
-  /** A quoted string: to its closing quote, or to the end of the line (where it cannot go on). */
-  private skipString(quote: number): void {
-    const text = this.text;
-    let i = this.at + 1;
-    for (; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === Char.Backslash) i++;
-      else if (c === quote) {
-        i++;
-        break;
-      } else if (c === Char.LineFeed) break;
-    }
-    this.at = i;
   }
 
   /** Template text from a backtick or a `}` that closes a `${`: to the closing backtick or the next `${`. */
@@ -196,18 +189,6 @@ class Scan {
     }
     this.at = i;
   }
-}
-
-/** What starts a token that may hide code; in a template's `${...}`, also braces (the closing one ends it). */
-const TOKEN_START = /['"`/]/g;
-const TOKEN_START_IN_TEMPLATE = /['"`/{}]/g;
-
-/** The first character from `from` (before `to`) that may start a token hiding code; `to` if none. */
-function tokenStart(text: string, from: number, to: number, braces: boolean): number {
-  const tokens = braces ? TOKEN_START_IN_TEMPLATE : TOKEN_START;
-  tokens.lastIndex = from;
-  const found = tokens.exec(text);
-  return found === null || found.index > to ? to : found.index;
 }
 
 function isSpace(c: number): boolean {
