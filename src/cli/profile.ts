@@ -172,8 +172,7 @@ export async function profileScript(script: string, args: string[], options: Pro
     const unmatched = selectors.length === 0 ? [] : unmatchedSelectors(selectors);
     if (unmatched.length > 0) {
       // Say which: no loaded file has such a function, or it has one the program never called.
-      const { esModulesNotSearched, selectorMatches } = require('../trace/load-hooks') as typeof import('../trace/load-hooks');
-      const { matched, files: mainFiles } = selectorMatches();
+      const { matched, files: mainFiles } = (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).selectorMatches();
       const inWorkers = workers.matches();
       const files = mainFiles + inWorkers.files;
       for (const s of unmatched) {
@@ -183,11 +182,7 @@ export async function profileScript(script: string, args: string[], options: Pro
             : `memprof: no function matching --function ${s.text} in the ${files} file${files === 1 ? '' : 's'} the program loaded\n`,
         );
       }
-      const unsearched = esModulesNotSearched();
-      if (unsearched.length > 0) {
-        const named = unsearched.slice(0, 3).map((f) => path.basename(f)).join(', ') + (unsearched.length > 3 ? `, and ${unsearched.length - 3} more` : '');
-        process.stderr.write(`memprof: the program loaded ES modules through code memprof never read (${named}): -f did not search them; run again with MEMPROF_ESM_HOOKS=1\n`);
-      }
+      tellUnsearchedModules(unmatched);
     }
     if (toStdout || !options.output) (require('../report/write-sync') as typeof import('../report/write-sync')).writeAllSync(1, text);
     else {
@@ -241,6 +236,20 @@ function profileWorkers(selectors: Selector[], config: RuntimeConfig, onWorker: 
 function unmatchedSelectors(selectors: Selector[]): Selector[] {
   const { selectorPicks } = require('../trace/selectors') as typeof import('../trace/selectors');
   return selectors.filter((s) => !allFunctions().some((f) => selectorPicks(s, f)));
+}
+
+/** ES modules where an unmatched selector could have found its function, but no hook of memprof's saw them: which, and why. */
+function tellUnsearchedModules(unmatched: Selector[]): void {
+  const unsearched = (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).esModulesNotSearched();
+  const { selectorPicks } = require('../trace/selectors') as typeof import('../trace/selectors');
+  const files = unsearched.files.filter((file) => unmatched.some((s) => selectorPicks({ ...s, all: true }, { file, name: '', line: 0, endLine: 0 })));
+  if (files.length === 0) return;
+  const named = files.slice(0, 3).map((f) => path.basename(f)).join(', ') + (files.length > 3 ? `, and ${files.length - 3} more` : '');
+  process.stderr.write(
+    unsearched.hooksStarted
+      ? `memprof: -f did not search ES modules Node loaded without memprof's hooks (${named}): --import modules, or imports of an ES module loaded by require() (import() it to search them)\n`
+      : `memprof: the program loaded ES modules through code memprof never read (${named}): -f did not search them; run again with MEMPROF_ESM_HOOKS=1\n`,
+  );
 }
 
 /** mprof's FUNC lines from the tracer's call events: name, MiB and time at entry and exit, depth. */

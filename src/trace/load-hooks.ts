@@ -14,14 +14,17 @@ import { tryAddon } from '../native';
 
 const matched = new Set<string>();
 let loadedFiles = 0;
+/** The files some load hook saw (CommonJS compiles, and ES modules the hooks thread loaded). */
+const seenFiles = new Set<string>();
 let fromLoader: MessagePort | null = null;
 let collectAfterLoad: string | null = null;
 
 /** The selectors that picked a function in some loaded file, and how many files were loaded. */
 export function selectorMatches(): { matched: ReadonlySet<string>; files: number } {
   for (let m = fromLoader && receiveMessageOnPort(fromLoader); m; m = fromLoader && receiveMessageOnPort(fromLoader)) {
-    const message = m.message as { matched?: string; loaded?: number };
+    const message = m.message as { matched?: string; loaded?: number; file?: string };
     if (message.matched !== undefined) matched.add(message.matched);
+    if (message.file !== undefined) seenFiles.add(message.file);
     loadedFiles += message.loaded ?? 0;
   }
   return { matched, files: loadedFiles };
@@ -48,6 +51,7 @@ export function installLoadHooks(selectors: readonly Selector[], esModules = tru
     if (filename.startsWith(ownDir) || filename === NODE_EVAL_WRAPPER) return compile.call(this, content, filename, ...rest);
     const format = rest[0];
     loadedFiles++;
+    seenFiles.add(filename);
     forward?.({ loaded: 1 });
     // Before Node can run it as an ES module (require(esm), or an ambiguous .js with ES module
     // syntax) or it can import one.
@@ -118,13 +122,15 @@ function startEsmHooks(selectors: readonly Selector[]): void {
 }
 
 /**
- * ES modules of this thread that no load hook saw: the hooks never started (no code memprof
- * read could load one) and yet the program loaded some, through text it built and evaluated.
- * MEMPROF_ESM_HOOKS=1 starts the hooks at once.
+ * ES modules of this thread that no load hook saw, and why: the hooks never started (no code
+ * memprof read could load one, yet the program built an import() from text and ran it), or
+ * Node ran none for them (Node 20 links the imports of an ES module loaded by require()
+ * without module hooks). Asked of V8's debugger, so only when a selector found nothing.
  */
-export function esModulesNotSearched(): string[] {
-  if (esmHooksStarted) return [];
-  return (require('./loaded-modules') as typeof import('./loaded-modules')).loadedEsModuleFiles();
+export function esModulesNotSearched(): { files: string[]; hooksStarted: boolean } {
+  selectorMatches(); // the hooks thread's news first
+  const loaded = (require('./loaded-modules') as typeof import('./loaded-modules')).loadedEsModuleFiles();
+  return { files: loaded.filter((f) => !seenFiles.has(f)), hooksStarted: esmHooksStarted };
 }
 
 let forward: ((message: { matched?: string; loaded?: number }) => void) | null = null;

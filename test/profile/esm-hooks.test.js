@@ -73,6 +73,16 @@ test('an import() built from pieces at run time: -f says it did not search that 
   assert.deepStrictEqual(doc.functions.map((f) => `${f.name} ${f.calls}`), ['build 1'], 'with MEMPROF_ESM_HOOKS=1 the module is searched');
 });
 
+test("the imports of an ES module loaded by require(): profiled, or -f says it could not search them", { skip: !requireEsm && 'this Node has no require(esm) (needs 20.19+)' }, () => {
+  // Node 20 links them without module hooks; a Node that runs the hooks there profiles build.
+  const r = profiled(['main.js', 'require-esm-graph'], ['build']);
+  if (r.rows.length === 0) {
+    assert.match(r.stderr, /^memprof: -f did not search ES modules Node loaded without memprof's hooks \(lib\.mjs\): --import modules, or imports of an ES module loaded by require\(\) \(import\(\) it to search them\)$/m);
+  } else assert.deepStrictEqual(r.rows, ['build lib.mjs:1 1']);
+  // A selector whose file is none of them says nothing of them.
+  assert.doesNotMatch(profiled(['main.js', 'require-esm-graph'], ['other.js:build']).stderr, /did not search/);
+});
+
 test('ES module entries: .mjs, a "type": "module" package, and ES module syntax in a .js of no type', () => {
   assert.deepStrictEqual(profiled(['entry.mjs'], ['build']).rows, ['build lib.mjs:1 1']);
   assert.deepStrictEqual(profiled(['typed/main.js'], ['lib.js:build']).rows, ['build typed/lib.js:1 1']);
