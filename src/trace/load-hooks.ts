@@ -55,7 +55,7 @@ export function installLoadHooks(selectors: readonly Selector[], esModules = tru
     forward?.({ loaded: 1 });
     // Before Node can run it as an ES module (require(esm), or an ambiguous .js with ES module
     // syntax) or it can import one.
-    if (!esmHooksStarted && format !== 'commonjs' && (format === 'module' || mayLoadEsModules(content))) startEsmHooks(selectors);
+    if (!esmHooksStarted && (format === 'module' || mayLoadEsModules(content))) startEsmHooks(selectors);
     const probed = instrumentSelected(selectors, filename, content, format === 'module' ? true : format === 'commonjs' ? false : undefined);
     if (probed === null) return compile.call(this, content, filename, ...rest);
     const big = content.length >= BIG_FILE;

@@ -59,6 +59,8 @@ test('every way a CommonJS program reaches an ES module: the selected function i
   for (const [mode, selector, row] of ways) {
     assert.deepStrictEqual(profiled(['main.js', mode], [selector]).rows, [row], `${mode}, -f ${selector}`);
   }
+  // A .cjs file is CommonJS whatever its package says, and may still import().
+  assert.deepStrictEqual(profiled(['imports.cjs'], ['lib.mjs:build']).rows, ['build lib.mjs:1 1'], 'import() in a .cjs file');
 });
 
 test('an import() built from pieces at run time: -f says it did not search that module, and MEMPROF_ESM_HOOKS=1 does', () => {
