@@ -142,9 +142,11 @@ export async function profileScript(script: string, args: string[], options: Pro
   // (tsx) registers module hooks of its own: memprof's are registered after them, so they run
   // first and instrument the JavaScript the loader made of the file.
   // Node's ES module hooks start now only for a program that starts with ES modules (a
-  // TypeScript entry has its own hooks running already); else before one may load.
-  const startsWithEsModules = isModule(file) || options.import.length > 0 || /\.[cm]?ts$/.test(file);
-  const installHooks = (): void => (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors, startsWithEsModules);
+  // TypeScript entry has its own hooks running already); else before one may load. Node's
+  // in-thread hooks (22.15+) start at once, unless a loader's come first.
+  const loaderHooks = options.import.length > 0 || /\.[cm]?ts$/.test(file);
+  const startsWithEsModules = isModule(file) || loaderHooks;
+  const installHooks = (): void => (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors, startsWithEsModules, !loaderHooks);
   if (selectors.length > 0 && options.import.length === 0) installHooks();
   // A report that stays empty until something is profiled (text or Markdown on stdout, no
   // -f) needs nothing loaded before then: what writes it loads with the first profile()

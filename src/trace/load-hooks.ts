@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { rememberProbedScript, setRedo } from './original-text';
 import { rememberSource } from './profile';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
@@ -40,8 +40,12 @@ export function selectorMatches(): { matched: ReadonlySet<string>; files: number
  * otherwise only before the first CommonJS file whose code may load one (esm-syntax.ts) runs
  * (MEMPROF_ESM_HOOKS=1: at once, for code that builds an import() from text memprof never
  * reads; a selector that finds nothing says when that happened: esModulesNotSearched).
+ *
+ * Node >= 22.15 has synchronous hooks that run in the thread itself (module.registerHooks):
+ * with them nothing waits for a reason, and they start at once, unless `inThread` is false
+ * (the program starts module hooks of its own first: --import tsx, TypeScript entries).
  */
-export function installLoadHooks(selectors: readonly Selector[], esModules = true): void {
+export function installLoadHooks(selectors: readonly Selector[], esModules = true, inThread = true): void {
   const proto = Module.prototype as unknown as { _compile(content: string, filename: string, ...rest: unknown[]): unknown };
   const compile = proto._compile;
   // Node >= 20.19 compiles an ES module loaded by require() here too, with format 'module'.
@@ -50,6 +54,8 @@ export function installLoadHooks(selectors: readonly Selector[], esModules = tru
   proto._compile = function (this: unknown, content: string, filename: string, ...rest: unknown[]): unknown {
     if (filename.startsWith(ownDir) || filename === NODE_EVAL_WRAPPER) return compile.call(this, content, filename, ...rest);
     const format = rest[0];
+    // An ES module that require() loaded through the in-thread hooks: instrumented there.
+    if (format === 'module' && loadedInThread.delete(filename)) return compile.call(this, content, filename, ...rest);
     loadedFiles++;
     seenFiles.add(filename);
     forward?.({ loaded: 1 });
@@ -94,7 +100,11 @@ export function installLoadHooks(selectors: readonly Selector[], esModules = tru
     const probed = instrumentSelected(selectors, file, content, true, true);
     if (probed !== null) rememberProbedScript(probed.code, content, probed.inserted);
   });
-  if (esModules || process.env.MEMPROF_ESM_HOOKS === '1') startEsmHooks(selectors);
+  const registerHooks = inThread ? (Module as unknown as { registerHooks?: RegisterHooks }).registerHooks : undefined;
+  if (registerHooks) {
+    esmHooksStarted = true;
+    registerHooks({ load: (url, context, nextLoad) => loadInThread(selectors, url, nextLoad(url, context)) });
+  } else if (esModules || process.env.MEMPROF_ESM_HOOKS === '1') startEsmHooks(selectors);
   setMatchListener((text) => {
     matched.add(text);
     forward?.({ matched: text });
@@ -102,6 +112,31 @@ export function installLoadHooks(selectors: readonly Selector[], esModules = tru
 }
 
 let esmHooksStarted = false;
+
+interface LoadResult {
+  format?: string | null;
+  source?: string | ArrayBuffer | ArrayBufferView | null;
+}
+type RegisterHooks = (hooks: { load(url: string, context: object, nextLoad: (url: string, context: object) => LoadResult): LoadResult }) => unknown;
+
+/** ES modules the in-thread hooks loaded (and instrumented if selected): require() compiles them as they are. */
+const loadedInThread = new Set<string>();
+
+/** The in-thread load hook's work: an ES module file with its selected functions instrumented (as esm-loader.ts does in Node's thread). */
+function loadInThread(selectors: readonly Selector[], url: string, result: LoadResult): LoadResult {
+  if (result.format !== 'module' || !url.startsWith('file:') || result.source == null) return result;
+  const file = fileURLToPath(url);
+  loadedFiles++;
+  seenFiles.add(file);
+  forward?.({ loaded: 1 });
+  loadedInThread.add(file);
+  const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
+  const probed = instrumentSelected(selectors, file, source, true);
+  if (probed === null) return result;
+  if (source.length < BIG_FILE) rememberSource(file, source);
+  rememberProbedScript(probed.code, source, probed.inserted);
+  return { ...result, source: probed.code };
+}
 
 /** The ES module load hooks (Node's loader thread), once. */
 function startEsmHooks(selectors: readonly Selector[]): void {
