@@ -11,7 +11,9 @@
 //     (target <= 50 ms).
 //  4. A whole workload with every function of a library profiled by -f (ratios to plain).
 //  5. The deepest recursion profiled by -f, as a share of plain node's.
-// `node bench/profile.bench.js whole` or `depth` runs 4 or 5 alone.
+// `node bench/profile.bench.js whole` or `depth` runs 4 or 5 alone. For 4,
+// BENCH_BASELINE=<another memprof checkout, built> also runs that one's --fast, interleaved
+// (before and after a change side by side), and BENCH_WHOLE_FAST_ONLY=1 leaves exact mode out.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');

@@ -35,7 +35,7 @@ export function selectorMatches(): { matched: ReadonlySet<string>; files: number
  * changes: CommonJS through Module.prototype._compile, ES modules through module.register
  * load hooks (esm-loader.js, run by Node in its loader thread).
  *
- * That thread costs a Node instance of its own (about 0.2 s and 11 MiB): it starts now when
+ * That thread costs a Node instance of its own (about 0.2 s and 5-11 MiB): it starts now when
  * `esModules` says the program starts with ES modules (its entry is one, or --import), and
  * otherwise only before the first CommonJS file whose code may load one (esm-syntax.ts) runs
  * (MEMPROF_ESM_HOOKS=1: at once, for code that builds an import() from text memprof never
