@@ -54,6 +54,7 @@ test('every way a CommonJS program reaches an ES module: the selected function i
     ['typed', 'lib.js:build', 'build typed/lib.js:1 1'], // a .js of a "type": "module" package
     ['function', 'build', 'build lib.mjs:1 1'], // import() in text given to new Function
     ['worker', 'lib.mjs:build', 'build lib.mjs:1 1'], // import() in a CommonJS worker
+    ['worker-import', 'lib.mjs:build', 'build lib.mjs:1 1'], // --import in a worker's execArgv
   ];
   if (requireEsm) {
     ways.push(['require-esm', 'lib.mjs:build', 'build lib.mjs:1 1']); // require(esm)
