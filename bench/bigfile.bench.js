@@ -9,6 +9,8 @@
 //  3. Memory at the line after require('typescript'): -f against memprof with nothing
 //     instrumented (goal ≤ 5 MiB: the instrumenter leaves nothing) and against plain node.
 // BENCH_LIVEEDIT=1 also times one V8 LiveEdit of typescript.js (what profile() did before).
+// BENCH_BASELINE=<another memprof checkout, built> also runs 2 and 3 with that one's
+// bin/memprof.js, interleaved with this one's: before and after a change side by side.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -59,11 +61,17 @@ function run(args, env = {}) {
   return { ms, ...JSON.parse(line[1]) };
 }
 
+const BASELINE = process.env.BENCH_BASELINE ? path.join(path.resolve(process.env.BENCH_BASELINE), 'bin', 'memprof.js') : null;
+
 const RUNS = {
   plain: () => run([program]),
   profile: () => run([program], { BIGFILE_PROFILE: '1' }),
   memprof: () => run([BIN, '-f', 'elsewhere.js:nothing', program]),
   select: () => run([BIN, '-f', 'typescript.js:createSourceFile', program]),
+  ...(BASELINE && {
+    baseMemprof: () => run([BASELINE, '-f', 'elsewhere.js:nothing', program]),
+    baseSelect: () => run([BASELINE, '-f', 'typescript.js:createSourceFile', program]),
+  }),
 };
 
 function liveEditOnce() {
@@ -85,7 +93,7 @@ console.log(performance.now() - t);`;
 }
 
 try {
-  const results = { plain: [], profile: [], memprof: [], select: [] };
+  const results = Object.fromEntries(Object.keys(RUNS).map((name) => [name, []]));
   for (let i = 0; i < ROUNDS; i++) for (const [name, fn] of Object.entries(RUNS)) results[name].push(fn());
   const m = (name, key) => median(results[name].map((r) => r[key]));
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
@@ -101,6 +109,10 @@ try {
   console.log(`   whole run ${s(m('select', 'ms'))} vs ${s(m('memprof', 'ms'))} with nothing to instrument vs ${s(m('plain', 'ms'))} plain`);
   console.log("3. memory at the line after require('typescript')");
   console.log(`   RSS ${mib(m('select', 'rss'))} with -f vs ${mib(m('memprof', 'rss'))} memprof with nothing instrumented: ${diff(m('select', 'rss') - m('memprof', 'rss'))} (goal ≤ 5 MiB); vs ${mib(m('plain', 'rss'))} plain node: ${diff(m('select', 'rss') - m('plain', 'rss'))}`);
+  if (BASELINE) {
+    console.log(`   baseline (${process.env.BENCH_BASELINE}): RSS ${mib(m('baseSelect', 'rss'))} with -f vs ${mib(m('baseMemprof', 'rss'))} with nothing instrumented: ${diff(m('baseSelect', 'rss') - m('baseMemprof', 'rss'))}; vs plain node: ${diff(m('baseSelect', 'rss') - m('plain', 'rss'))}`);
+    console.log(`   baseline whole run ${s(m('baseSelect', 'ms'))} with -f vs ${s(m('select', 'ms'))} now; load of typescript.js ${s(m('baseSelect', 'load'))} vs ${s(m('select', 'load'))} now`);
+  }
   console.log(`   V8 heap ${mib(m('select', 'heap'))} with -f vs ${mib(m('memprof', 'heap'))} memprof with nothing instrumented: ${diff(m('select', 'heap') - m('memprof', 'heap'))}; vs ${mib(m('plain', 'heap'))} plain node: ${diff(m('select', 'heap') - m('plain', 'heap'))}`);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });

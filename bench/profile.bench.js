@@ -11,7 +11,9 @@
 //     (target <= 50 ms).
 //  4. A whole workload with every function of a library profiled by -f (ratios to plain).
 //  5. The deepest recursion profiled by -f, as a share of plain node's.
-// `node bench/profile.bench.js whole` or `depth` runs 4 or 5 alone.
+// `node bench/profile.bench.js whole` or `depth` runs 4 or 5 alone. For 4,
+// BENCH_BASELINE=<another memprof checkout, built> also runs that one's --fast, interleaved
+// (before and after a change side by side), and BENCH_WHOLE_FAST_ONLY=1 leaves exact mode out.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -165,7 +167,11 @@ function wholeWorkload() {
   );
   const bin = path.join(__dirname, '..', 'bin', 'memprof.js');
   const runs = { plain: [script], fast: [bin, '-f', 'acorn.js:*', '--fast', '-o', path.join(dir, 'fast.txt'), script], exact: [bin, '-f', 'acorn.js:*', '-o', path.join(dir, 'exact.txt'), script] };
-  const ms = { plain: [], fast: [], exact: [] };
+  // BENCH_BASELINE=<another memprof checkout, built>: its --fast run too, interleaved (before and after a change).
+  const baseline = process.env.BENCH_BASELINE ? path.join(path.resolve(process.env.BENCH_BASELINE), 'bin', 'memprof.js') : null;
+  if (baseline) runs.baseFast = [baseline, '-f', 'acorn.js:*', '--fast', '-o', path.join(dir, 'base-fast.txt'), script];
+  if (process.env.BENCH_WHOLE_FAST_ONLY === '1') delete runs.exact;
+  const ms = Object.fromEntries(Object.keys(runs).map((name) => [name, []]));
   const rounds = Math.max(3, Math.floor(ROUNDS / 3));
   try {
     for (let r = 0; r < rounds; r++) {
@@ -181,9 +187,13 @@ function wholeWorkload() {
   }
   const plain = median(ms.plain);
   const fast = median(ms.fast) / plain;
-  const exact = median(ms.exact) / plain;
   console.log(`\nwhole workload, acorn parsing commander's command.js 4 times, every acorn function profiled by -f (median of ${rounds}, whole-process times):`);
-  console.log(`  plain ${plain.toFixed(0)} ms; --fast ${fast.toFixed(1)}x plain (target <= 3x: ${fast <= 3 ? 'met' : 'MISSED'}); exact ${exact.toFixed(1)}x plain (target <= 25x: ${exact <= 25 ? 'met' : 'MISSED'})`);
+  const exactText = runs.exact ? (() => {
+    const exact = median(ms.exact) / plain;
+    return `; exact ${exact.toFixed(1)}x plain (target <= 25x: ${exact <= 25 ? 'met' : 'MISSED'})`;
+  })() : '';
+  console.log(`  plain ${plain.toFixed(0)} ms; --fast ${fast.toFixed(1)}x plain (target <= 3x: ${fast <= 3 ? 'met' : 'MISSED'})${exactText}`);
+  if (baseline) console.log(`  baseline (${process.env.BENCH_BASELINE}) --fast ${(median(ms.baseFast) / plain).toFixed(1)}x plain; medians ${median(ms.baseFast).toFixed(0)} ms before, ${median(ms.fast).toFixed(0)} ms now`);
 }
 
 /**

@@ -13,7 +13,7 @@ import type { ThreadStats } from '../trace/shared-stats';
 import { preloadInWorkers } from '../trace/worker-threads';
 import type { RuntimeConfig } from '../trace/runtime';
 import type { Selector } from '../trace/selectors';
-import { load, preload, reportUncaught } from '../util/run-script';
+import { isModule, load, preload, reportUncaught } from '../util/run-script';
 import { backendChoices, backendOption, columnsOption, precisionOption, selectorOption, sizeOption } from './options';
 import type { OptionSpec } from './root-call';
 
@@ -173,7 +173,12 @@ export async function profileScript(script: string, args: string[], options: Pro
   // The load hooks bring the instrumenter (acorn): only for -f. A loader given with --import
   // (tsx) registers module hooks of its own: memprof's are registered after them, so they run
   // first and instrument the JavaScript the loader made of the file.
-  const installHooks = (): void => (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors);
+  // Node's ES module hooks start now only for a program that starts with ES modules (a
+  // TypeScript entry has its own hooks running already); else before one may load. Node's
+  // in-thread hooks (22.15+) start at once, unless a loader's come first.
+  const loaderHooks = options.import.length > 0 || /\.[cm]?ts$/.test(file);
+  const startsWithEsModules = isModule(file) || loaderHooks;
+  const installHooks = (): void => (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors, startsWithEsModules, !loaderHooks);
   if (selectors.length > 0 && options.import.length === 0) installHooks();
   const loadWriters = (): void => {
     require('../report');
@@ -211,6 +216,7 @@ export async function profileScript(script: string, args: string[], options: Pro
             : `memprof: no function matching --function ${s.text} in the ${files} file${files === 1 ? '' : 's'} the program loaded\n`,
         );
       }
+      tellUnsearchedModules(unmatched);
     }
     if (toStdout || !options.output) (require('../report/write-sync') as typeof import('../report/write-sync')).writeAllSync(1, text);
     else {
@@ -273,6 +279,20 @@ function defineProfileGlobal(load: () => unknown): void {
 function unmatchedSelectors(selectors: Selector[]): Selector[] {
   const { selectorPicks } = require('../trace/selectors') as typeof import('../trace/selectors');
   return selectors.filter((s) => !runtime().allFunctions().some((f) => selectorPicks(s, f)));
+}
+
+/** ES modules where an unmatched selector could have found its function, but no hook of memprof's saw them: which, and why. */
+function tellUnsearchedModules(unmatched: Selector[]): void {
+  const unsearched = (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).esModulesNotSearched();
+  const { selectorPicks } = require('../trace/selectors') as typeof import('../trace/selectors');
+  const files = unsearched.files.filter((file) => unmatched.some((s) => selectorPicks({ ...s, all: true }, { file, name: '', line: 0, endLine: 0 })));
+  if (files.length === 0) return;
+  const named = files.slice(0, 3).map((f) => path.basename(f)).join(', ') + (files.length > 3 ? `, and ${files.length - 3} more` : '');
+  process.stderr.write(
+    unsearched.hooksStarted
+      ? `memprof: -f did not search ES modules Node loaded without memprof's hooks (${named}): --import modules, or imports of an ES module loaded by require() (import() it to search them)\n`
+      : `memprof: the program loaded ES modules through code memprof never read (${named}): -f did not search them; run again with MEMPROF_ESM_HOOKS=1\n`,
+  );
 }
 
 /** mprof's FUNC lines from the tracer's call events: name, MiB and time at entry and exit, depth. */

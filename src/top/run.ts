@@ -7,7 +7,7 @@ import type { FunctionResult } from '../report/results';
 import { installLoadHooks } from '../trace/load-hooks';
 import { getResults, setProfileDefaults } from '../trace/profile';
 import { configure, finishOpenFrames } from '../trace/runtime';
-import { load, reportUncaught } from '../util/run-script';
+import { isModule, load, reportUncaught } from '../util/run-script';
 import { TailBuffer } from '../util/tail-buffer';
 import { writeAllSync } from '../report/write-sync';
 import { writeFileAtomic } from '../util/write-file';
@@ -73,7 +73,7 @@ async function runOnce(options: TopOptions, first: FirstPass | null): Promise<vo
     const targets = zoomKeys.map((k) => firstAnalysis!.byKey.get(k)).filter((f): f is TopFunction => f !== undefined);
     configure({ mode: options.fast ? 'fast' : 'exact' });
     setProfileDefaults({ report: 'none' });
-    installLoadHooks(zoomSelectors(targets));
+    installLoadHooks(zoomSelectors(targets), isModule(options.script));
   }
   // A second pass samples live objects only: what is retained at the end.
   const heap = new HeapSampling({ samplingInterval: options.samplingInterval, includeCollected: first === null });

@@ -9,7 +9,7 @@ let selectors: Selector[] = [];
 
 let port: MessagePort | null = null;
 
-/** `port` tells the main thread which selectors matched and how many files were loaded. */
+/** `port` tells the main thread which selectors matched and which files were loaded. */
 export async function initialize(data: { selectors: Selector[]; port?: MessagePort }): Promise<void> {
   selectors = data?.selectors ?? [];
   port = data?.port ?? null;
@@ -25,8 +25,9 @@ interface LoadResult {
 export async function load(url: string, context: object, nextLoad: (url: string, context: object) => Promise<LoadResult>): Promise<LoadResult> {
   const result = await nextLoad(url, context);
   if (result.format !== 'module' || !url.startsWith('file:') || result.source == null) return result;
-  port?.postMessage({ loaded: 1 });
+  const file = fileURLToPath(url);
+  port?.postMessage({ loaded: 1, file });
   const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
-  const probed = instrumentSelected(selectors, fileURLToPath(url), source, true);
+  const probed = instrumentSelected(selectors, file, source, true);
   return probed === null ? result : { ...result, source: probed.code };
 }

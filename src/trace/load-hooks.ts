@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { rememberProbedScript, setRedo } from './original-text';
 import { rememberSource } from './profile';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { WORKER_EVAL } from './worker-threads';
+import { mayLoadEsModules } from './esm-syntax';
 import { BIG_FILE, instrumentSelected, setMatchListener, type Selector } from './selectors';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -13,14 +14,17 @@ import { tryAddon } from '../native';
 
 const matched = new Set<string>();
 let loadedFiles = 0;
+/** The files some load hook saw (CommonJS compiles, and ES modules the hooks thread loaded). */
+const seenFiles = new Set<string>();
 let fromLoader: MessagePort | null = null;
 let collectAfterLoad: string | null = null;
 
 /** The selectors that picked a function in some loaded file, and how many files were loaded. */
 export function selectorMatches(): { matched: ReadonlySet<string>; files: number } {
   for (let m = fromLoader && receiveMessageOnPort(fromLoader); m; m = fromLoader && receiveMessageOnPort(fromLoader)) {
-    const message = m.message as { matched?: string; loaded?: number };
+    const message = m.message as { matched?: string; loaded?: number; file?: string };
     if (message.matched !== undefined) matched.add(message.matched);
+    if (message.file !== undefined) seenFiles.add(message.file);
     loadedFiles += message.loaded ?? 0;
   }
   return { matched, files: loadedFiles };
@@ -30,8 +34,18 @@ export function selectorMatches(): { matched: ReadonlySet<string>; files: number
  * Instruments functions picked by `--function` selectors as their modules load, so no code
  * changes: CommonJS through Module.prototype._compile, ES modules through module.register
  * load hooks (esm-loader.js, run by Node in its loader thread).
+ *
+ * That thread costs a Node instance of its own (about 0.2 s and 5-11 MiB): it starts now when
+ * `esModules` says the program starts with ES modules (its entry is one, or --import), and
+ * otherwise only before the first CommonJS file whose code may load one (esm-syntax.ts) runs
+ * (MEMPROF_ESM_HOOKS=1: at once, for code that builds an import() from text memprof never
+ * reads; a selector that finds nothing says when that happened: esModulesNotSearched).
+ *
+ * Node >= 22.15 has synchronous hooks that run in the thread itself (module.registerHooks):
+ * with them nothing waits for a reason, and they start at once, unless `inThread` is false
+ * (the program starts module hooks of its own first: --import tsx, TypeScript entries).
  */
-export function installLoadHooks(selectors: readonly Selector[]): void {
+export function installLoadHooks(selectors: readonly Selector[], esModules = true, inThread = true): void {
   const proto = Module.prototype as unknown as { _compile(content: string, filename: string, ...rest: unknown[]): unknown };
   const compile = proto._compile;
   // Node >= 20.19 compiles an ES module loaded by require() here too, with format 'module'.
@@ -40,8 +54,14 @@ export function installLoadHooks(selectors: readonly Selector[]): void {
   proto._compile = function (this: unknown, content: string, filename: string, ...rest: unknown[]): unknown {
     if (filename.startsWith(ownDir) || filename === NODE_EVAL_WRAPPER) return compile.call(this, content, filename, ...rest);
     const format = rest[0];
+    // An ES module that require() loaded through the in-thread hooks: instrumented there.
+    if (format === 'module' && loadedInThread.delete(filename)) return compile.call(this, content, filename, ...rest);
     loadedFiles++;
+    seenFiles.add(filename);
     forward?.({ loaded: 1 });
+    // Before Node can run it as an ES module (require(esm), or an ambiguous .js with ES module
+    // syntax) or it can import one.
+    if (!esmHooksStarted && (format === 'module' || mayLoadEsModules(content))) startEsmHooks(selectors);
     const probed = instrumentSelected(selectors, filename, content, format === 'module' ? true : format === 'commonjs' ? false : undefined);
     if (probed === null) return compile.call(this, content, filename, ...rest);
     const big = content.length >= BIG_FILE;
@@ -80,20 +100,72 @@ export function installLoadHooks(selectors: readonly Selector[]): void {
     const probed = instrumentSelected(selectors, file, content, true, true);
     if (probed !== null) rememberProbedScript(probed.code, content, probed.inserted);
   });
-  const register = (Module as unknown as { register?: (specifier: string, parent: string, options: object) => void }).register;
-  if (register) {
-    const { port1, port2 } = new MessageChannel();
-    port1.unref();
-    fromLoader = port1;
-    register(pathToFileURL(path.join(__dirname, 'esm-loader.js')).href, pathToFileURL(__filename).href, {
-      data: { selectors, port: port2 },
-      transferList: [port2],
-    });
-  }
+  const registerHooks = inThread ? (Module as unknown as { registerHooks?: RegisterHooks }).registerHooks : undefined;
+  if (registerHooks) {
+    esmHooksStarted = true;
+    registerHooks({ load: (url, context, nextLoad) => loadInThread(selectors, url, nextLoad(url, context)) });
+  } else if (esModules || process.env.MEMPROF_ESM_HOOKS === '1') startEsmHooks(selectors);
   setMatchListener((text) => {
     matched.add(text);
     forward?.({ matched: text });
   });
+}
+
+let esmHooksStarted = false;
+
+interface LoadResult {
+  format?: string | null;
+  source?: string | ArrayBuffer | ArrayBufferView | null;
+}
+type RegisterHooks = (hooks: { load(url: string, context: object, nextLoad: (url: string, context: object) => LoadResult): LoadResult }) => unknown;
+
+/** ES modules the in-thread hooks loaded (and instrumented if selected): require() compiles them as they are. */
+const loadedInThread = new Set<string>();
+
+/** The in-thread load hook's work: an ES module file with its selected functions instrumented (as esm-loader.ts does in Node's thread). */
+function loadInThread(selectors: readonly Selector[], url: string, result: LoadResult): LoadResult {
+  if (result.format !== 'module' || !url.startsWith('file:') || result.source == null) return result;
+  const file = fileURLToPath(url);
+  loadedFiles++;
+  seenFiles.add(file);
+  forward?.({ loaded: 1 });
+  loadedInThread.add(file);
+  const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
+  const probed = instrumentSelected(selectors, file, source, true);
+  if (probed === null) return result;
+  if (source.length < BIG_FILE) rememberSource(file, source);
+  rememberProbedScript(probed.code, source, probed.inserted);
+  return { ...result, source: probed.code };
+}
+
+/** The ES module load hooks (Node's loader thread), once. */
+function startEsmHooks(selectors: readonly Selector[]): void {
+  esmHooksStarted = true;
+  const register = (Module as unknown as { register?: (specifier: string, parent: string, options: object) => void }).register;
+  if (!register) return;
+  const { port1, port2 } = new MessageChannel();
+  port1.unref();
+  fromLoader = port1;
+  if (forward) {
+    fromLoader.on('message', forward);
+    fromLoader.unref();
+  }
+  register(pathToFileURL(path.join(__dirname, 'esm-loader.js')).href, pathToFileURL(__filename).href, {
+    data: { selectors, port: port2 },
+    transferList: [port2],
+  });
+}
+
+/**
+ * ES modules of this thread that no load hook saw, and why: the hooks never started (no code
+ * memprof read could load one, yet the program built an import() from text and ran it), or
+ * Node ran none for them (Node 20 links the imports of an ES module loaded by require()
+ * without module hooks). Asked of V8's debugger, so only when a selector found nothing.
+ */
+export function esModulesNotSearched(): { files: string[]; hooksStarted: boolean } {
+  selectorMatches(); // the hooks thread's news first
+  const loaded = (require('./loaded-modules') as typeof import('./loaded-modules')).loadedEsModuleFiles();
+  return { files: loaded.filter((f) => !seenFiles.has(f)), hooksStarted: esmHooksStarted };
 }
 
 let forward: ((message: { matched?: string; loaded?: number }) => void) | null = null;

@@ -21,7 +21,7 @@ if (setup && wrapped) {
   }
 }
 
-function start(setup: WorkerSetup, { port, data, probed }: WrappedData[typeof WRAPPED_DATA]): void {
+function start(setup: WorkerSetup, { port, data, probed, esModules }: WrappedData[typeof WRAPPED_DATA]): void {
   // The program sees its own workerData and execArgv (and a process it forks gets no preload).
   (workerThreads as { workerData: unknown }).workerData = data;
   Module.syncBuiltinESMExports();
@@ -43,7 +43,7 @@ function start(setup: WorkerSetup, { port, data, probed }: WrappedData[typeof WR
   (globalThis as Record<string, unknown>).profile = profile;
   if (selectors.length > 0) {
     const { forwardSelectorMatches, installLoadHooks } = require('./load-hooks') as typeof import('./load-hooks');
-    installLoadHooks(selectors);
+    installLoadHooks(selectors, esModules !== false);
     const files = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
     const count = new Int32Array(files);
     shareMatch(port, { files });

@@ -27,7 +27,13 @@ export const WRAPPED_DATA = '__memprof_worker_data__';
 
 export interface WrappedData {
   /** `probed`: an `eval: true` worker's code was instrumented (its text before, for toString()). */
-  [WRAPPED_DATA]: { port: MessagePort; data: unknown; probed?: { original: string; code: string; inserted: number[] } };
+  [WRAPPED_DATA]: {
+    port: MessagePort;
+    data: unknown;
+    probed?: { original: string; code: string; inserted: number[] };
+    /** Whether the worker starts with an ES module (then its ES module hooks start at once). */
+    esModules: boolean;
+  };
 }
 
 /** The name Node gives an `eval: true` worker's code (its rows' file). */
@@ -47,6 +53,20 @@ function isOwnFile(filename: string | URL, options: WorkerThreads.WorkerOptions)
 function probedEval(setup: WorkerSetup, code: string): { code: string; inserted: number[] } | null {
   if (setup.selectors.length === 0) return null;
   return (require('./load-hooks') as typeof import('./load-hooks')).instrumentWorkerEval(setup.selectors, code);
+}
+
+/**
+ * Whether a worker's code starts with an ES module (its file, a data: URL, modules its
+ * execArgv imports first), or may load one before a CommonJS file does (eval code).
+ */
+function startsWithEsModules(setup: WorkerSetup, filename: string | URL, options: WorkerThreads.WorkerOptions, execArgv: readonly string[]): boolean {
+  if (setup.selectors.length === 0) return false;
+  if (execArgv.some((arg) => /^--(?:import|(?:experimental-)?loader)(?:=|$)/.test(arg))) return true;
+  if (options.eval) return typeof filename !== 'string' || (require('./esm-syntax') as typeof import('./esm-syntax')).mayLoadEsModules(filename);
+  const url = typeof filename === 'string' ? null : filename;
+  if (url && url.protocol !== 'file:') return true; // data: URLs and others
+  const { isModule } = require('../util/run-script') as typeof import('../util/run-script');
+  return isModule(url ? fileURLToPath(url) : path.resolve(filename as string));
 }
 
 /**
@@ -70,7 +90,7 @@ export function preloadInWorkers(setup: WorkerSetup, onPort: (port: MessagePort)
       // Node gives a worker its parent's execArgv unless told otherwise (ours are hidden from it).
       const execArgv = (options.execArgv ?? process.execArgv).filter((arg, i, all) => arg !== WORKER_PRELOAD && !(arg === '--require' && all[i + 1] === WORKER_PRELOAD));
       const { port1, port2 } = new MessageChannel();
-      const workerData: WrappedData = { [WRAPPED_DATA]: { port: port2, data: options.workerData } };
+      const workerData: WrappedData = { [WRAPPED_DATA]: { port: port2, data: options.workerData, esModules: startsWithEsModules(setup, filename, options, execArgv) } };
       const probed = options.eval && typeof filename === 'string' ? probedEval(setup, filename) : null;
       if (probed) workerData[WRAPPED_DATA].probed = { original: filename as string, ...probed };
       super(probed ? probed.code : filename, {
