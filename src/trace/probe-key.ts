@@ -5,10 +5,20 @@
 export const PROBE_GLOBAL = 'memprof.probe';
 
 /**
- * And first in this `let` of the global scope, where the runtime's thread declares it: no
- * symbol lookup at every call, and no property of the global object for the program to see.
+ * And first the entry probe itself in this `let` of the global scope, where the runtime's
+ * thread declares it: no symbol lookup at every call, no property of the global object for
+ * the program to see, and one call with one argument (each temporary costs the probed
+ * function's frame a slot).
  */
-export const PROBE_BINDING = '$mp$probes';
+export const PROBE_BINDING = '$mp$e';
+
+/**
+ * The second argument of a frame probe `$mp$f(line, kind)` (runtime.ts FrameProbe): a line
+ * probe inside an expression (no `debugger` follows it), the probe of a `return` whose value
+ * runs no code (the exit in the finally block takes its reading), and the same in a
+ * function without a finally block (the call ends there).
+ */
+export const PROBE_KIND = { expression: 1, return: 2, returnExit: 3 } as const;
 
 /**
  * The entry key: everything the runtime needs to describe a function it has not seen
