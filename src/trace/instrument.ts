@@ -1,7 +1,7 @@
 import type * as acorn from 'acorn';
 import { requireOwn } from './isolate';
 import { parserAt } from './parser-at';
-import { PROBE_BINDING, PROBE_GLOBAL, PROBE_KIND, parseFunctionKey } from './probe-key';
+import { ENTRY_HEAD, PROBE_KIND, parseFunctionKey } from './probe-key';
 
 // Loaded apart from the program's instance (see requireOwn).
 const acornValue = requireOwn('acorn') as typeof acorn;
@@ -396,10 +396,6 @@ function leadFor(source: string, at: number): string {
   return c === ';' || c === '{' || c === ':' ? '' : ';';
 }
 
-// Without a tracer in this thread (a worker loading a module probed by a load hook), the
-// probes do nothing. In an arrow: the fallback's temporaries stay out of the probed frame.
-// No '(){' in it: V8's text diff could match a function's own '(){' there (see bodyLayout).
-const NO_PROBES = `(()=>globalThis[Symbol.for(${JSON.stringify(PROBE_GLOBAL)})]?.e??(()=>Object.assign(()=>0,{s:v=>v,r:v=>v})))()`;
 const F = '$mp$f';
 const probe = (line: number): string => `${F}(${line})`;
 // A statement probe: the line probe returns true only when --break-at's alarm asked for a
@@ -532,7 +528,7 @@ function functionEdits(source: string, fn: FunctionNode, key: string, list: Edit
     return true;
   };
   const suspends = fn.async || fn.generator;
-  const entryCall = `const ${F}=(typeof ${PROBE_BINDING}==="function"?${PROBE_BINDING}:${NO_PROBES})(${JSON.stringify(key)}${suspends ? ',1' : ''});`;
+  const entryCall = `${ENTRY_HEAD}${JSON.stringify(key)}${suspends ? ',1' : ''});`;
   const entry = tryFree ? entryCall : `${entryCall}try{`;
   // V8 diffs old and new text (lines, then tokens in changed lines) to find changed
   // functions. The try block closes right after the last statement, not at the function's
