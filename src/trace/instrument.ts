@@ -617,7 +617,14 @@ function functionEdits(source: string, fn: FunctionNode, key: string, list: Edit
     } else if (s.type === 'FunctionDeclaration' || s.type === 'EmptyStatement') {
       adjacent = adj; // they run nothing where they stand
     }
-    if (tryFree && s.type === 'ReturnStatement' && !wantsProbe) exitsProbed = false;
+    if (tryFree && s.type === 'ReturnStatement' && !wantsProbe) {
+      // Its line probed already (`if (n === 0) return;`): the exit alone goes before it, when
+      // no code follows it on the line (only the return, which runs none, and braces move).
+      if (/^[ \t;}]*(\/\/[^\n\r\u2028\u2029]*)?([\n\r\u2028\u2029]|$)/.test(source.slice(s.end, s.end + 1000))) {
+        list.open(s.start, single ? `{${F}();` : `${F}();`, depth);
+        if (single) list.close(s.end, '}', depth);
+      } else exitsProbed = false;
+    }
     if (target !== s) {
       if (LOOPS.has(target.type)) return loop(target, line, depth + 1, s.loc!.start.line);
       adjacent = wantsProbe || adj;

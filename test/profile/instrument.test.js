@@ -303,3 +303,41 @@ test('a probe with no code before it since the previous one reuses that reading 
     delete globalThis[Symbol.for('memprof.probe')];
   }
 });
+
+test('a function that calls itself, whose returns run no code, has no try block: an exit before each return and after its last statement', () => {
+  const source = [
+    'function walk(node, out) {', // 1
+    '  if (!node) return; // none', // 2: its line probed by the if: the exit alone before the return
+    '  out.push(node.v);', // 3
+    '  if (out.length > 9)', // 4
+    '    return out;', // 5: a return probe that ends the call
+    '  for (const c of node.kids) walk(c, out);', // 6
+    '}', // 7
+    'function fib(n) {', // 8
+    '  if (n < 2) return n;', // 9
+    '  return fib(n - 1) + fib(n - 2);', // 10: a return that runs code: the try/finally stays
+    '}', // 11
+    'function skip(n) { if (n) return; skip(n + 1); }', // 12: code after a return on its line
+    'async function later(n) { if (n) await later(n - 1); }', // 13: async: suspends
+    'function once(a) { a.push(1); }', // 14: does not call itself
+  ].join('\n');
+  const w = probe(source, 'walk');
+  assert.doesNotMatch(w, /try\{|finally/, `no try block:\n${w}`);
+  assert.match(w.split('\n')[1], /^  if \(!node\) \{\$mp\$f\(\);return;\} \/\/ none$/);
+  assert.deepStrictEqual(kindOf(w, 5), ['u'], 'the return probe ends the call');
+  assert.match(w.split('\n')[5], /walk\(c, out\),\$mp\$f\(6,1\);\$mp\$f\(\)$/, 'the exit after the last statement, on its line');
+  for (const name of ['fib', 'skip', 'later', 'once']) assert.match(probe(source, name), /try\{[^]*\}finally\{\$mp\$f\(\)\}/, `${name} keeps its try/finally`);
+  // One exit per call, however it ends; the same result as unprobed.
+  const events = [];
+  globalThis[Symbol.for('memprof.probe')] = fakeProbes((event) => events.push(event));
+  try {
+    const tree = { v: 1, kids: [{ v: 2, kids: [null] }, { v: 3, kids: [] }] };
+    const run = (text) => new Function(`${text}\nreturn walk;`)()(tree, []);
+    assert.deepStrictEqual(run(w), run(source));
+    assert.strictEqual(events.filter((e) => e === 'exit').length, 4, `4 calls (one with null), 4 exits: ${events}`);
+    // A loop's line: at its start and after each pass (the pass probe follows the body on its line).
+    assert.deepStrictEqual(events.join(' '), '2 3 4 6 2 3 4 6 2 exit 6 exit 6 2 3 4 6 exit 6 exit', 'every line counted, each call exited once');
+  } finally {
+    delete globalThis[Symbol.for('memprof.probe')];
+  }
+});
