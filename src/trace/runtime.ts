@@ -396,9 +396,9 @@ function pauseHere(): boolean {
 }
 
 /**
- * One invocation of a probed function: its state, and the probes its code calls
- * (`$mp$f.l(LINE)`), so a probe call passes one argument and the function keeps one local.
- * Frames are pooled: a call allocates nothing.
+ * One invocation of a probed function: its state, and the probes its code calls through
+ * its FrameProbe (`$mp$f(LINE)`). Frames are pooled, each with its probe: a call allocates
+ * nothing.
  */
 class Frame {
   fn: FunctionStats;
