@@ -475,8 +475,9 @@ function exitsWithoutFinally(fn: FunctionNode, name: string): boolean {
   let plain = true;
   const returns = (node: AnyNode, runsCode: boolean): void => {
     if (!plain || isFunction(node) || node.type === 'ClassDeclaration' || node.type === 'ClassExpression') return;
-    if (node.type === 'ReturnStatement') {
-      if (runsCode || !returnsPlainly(node)) plain = false;
+    // A with body gets no probes (its names resolve through the object first).
+    if (node.type === 'WithStatement' || (node.type === 'ReturnStatement' && (runsCode || !returnsPlainly(node)))) {
+      plain = false;
       return;
     }
     if (node.type === 'TryStatement' && node.finalizer) {

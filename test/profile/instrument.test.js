@@ -320,13 +320,14 @@ test('a function that calls itself, whose returns run no code, has no try block:
     'function skip(n) { if (n) return; skip(n + 1); }', // 12: code after a return on its line
     'async function later(n) { if (n) await later(n - 1); }', // 13: async: suspends
     'function once(a) { a.push(1); }', // 14: does not call itself
+    'function within(o) { with (o) { if (a) return; } within(o.b); }', // 15: a with body gets no probes
   ].join('\n');
   const w = probe(source, 'walk');
   assert.doesNotMatch(w, /try\{|finally/, `no try block:\n${w}`);
   assert.match(w.split('\n')[1], /^  if \(!node\) \{\$mp\$f\(\);return;\} \/\/ none$/);
   assert.deepStrictEqual(kindOf(w, 5), ['u'], 'the return probe ends the call');
   assert.match(w.split('\n')[5], /walk\(c, out\),\$mp\$f\(6,1\);\$mp\$f\(\)$/, 'the exit after the last statement, on its line');
-  for (const name of ['fib', 'skip', 'later', 'once']) assert.match(probe(source, name), /try\{[^]*\}finally\{\$mp\$f\(\)\}/, `${name} keeps its try/finally`);
+  for (const name of ['fib', 'skip', 'later', 'once', 'within']) assert.match(probe(source, name), /try\{[^]*\}finally\{\$mp\$f\(\)\}/, `${name} keeps its try/finally`);
   // One exit per call, however it ends; the same result as unprobed.
   const events = [];
   globalThis[Symbol.for('memprof.probe')] = fakeProbes((event) => events.push(event));
