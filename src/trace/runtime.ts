@@ -646,6 +646,21 @@ function unwindTo(index: number, now: number): void {
 }
 
 /**
+ * Frames an exception left with no profiled frame below them (caught by unprofiled code)
+ * wait for exit. When they could be many (a loop that catches), the running frames are
+ * closed at the next microtask: it runs with no synchronous frame on the stack, so every
+ * frame still in `running` then was left. Only past this many, so that a program sees no
+ * microtask of memprof's (async_hooks) in ordinary runs.
+ */
+const SWEEP_AT = 4096;
+let sweepQueued = false;
+
+function sweep(): void {
+  sweepQueued = false;
+  if (running.length > 0) unwindTo(0, readMemory());
+}
+
+/**
  * Entry probe: a frame for this invocation (from the pool); probed code keeps its probe.
  * `suspends`: an async function or generator, whose frame stays out of `running` (its calls
  * interleave, and its finally block always closes it).
@@ -680,6 +695,10 @@ function enter(key: string, suspends?: number): FrameProbe {
   if (suspends === undefined) {
     frame.index = running.length;
     running.push(frame);
+    if (frame.index >= SWEEP_AT && !sweepQueued) {
+      sweepQueued = true;
+      queueMicrotask(sweep);
+    }
   } else frame.index = -1;
   startPeak(frame, now);
   depth++;

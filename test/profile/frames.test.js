@@ -95,3 +95,23 @@ test("profile(): the frames an exception left are closed by the profiled caller'
   assert.strictEqual(guarded(1), 'no error');
   assert.deepStrictEqual([calls('down'), calls('guarded')], [6, 2], 'the next calls end normally');
 });
+
+test('frames exceptions left under an unprofiled catcher are closed at the next microtask once they are many', async () => {
+  const { profile, getResults } = require('../../dist');
+  const { down } = require('./fixtures/recursion-throws');
+  profile(down, { report: 'none' });
+  const calls = () => getResults().functions.find((f) => f.name === 'down').calls;
+  const before = calls();
+  // down(3, 1): 3, 2, 1 (throws), caught here, below no profiled frame: 6,000 frames left.
+  for (let i = 0; i < 2000; i++) {
+    try {
+      down(3, 1);
+    } catch {
+      // expected
+    }
+  }
+  await Promise.resolve();
+  assert.strictEqual(calls() - before, 6000, 'every call counted after the microtask that closes them');
+  down(2, -1);
+  assert.strictEqual(calls() - before, 6003, 'later calls end normally');
+});
