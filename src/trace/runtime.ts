@@ -606,8 +606,8 @@ export type { Frame };
  * What probed code holds in its one local, `$mp$f`, and calls: a function, so that a probe
  * call costs the frame one temporary (the argument) and no receiver. `$mp$f(line)` is a
  * statement probe, `$mp$f(-line)` one right after another probe, `$mp$f(line, kind)` the
- * others (PROBE_KIND), `$mp$f()` the exit; `s` and `r` wrap an await or yield's operand
- * and result.
+ * others (PROBE_KIND), `$mp$f()` the exit; `s` and `r` (async functions and generators
+ * only) wrap an await or yield's operand and result.
  */
 export interface FrameProbe {
   (line?: number, kind?: number): boolean;
@@ -628,9 +628,15 @@ function probeOf(frame: Frame): FrameProbe {
     }
     return kind === PROBE_KIND.returnExit ? frame.u(line) : frame.t(line);
   }) as FrameProbe;
+  return probe;
+}
+
+/** The suspend and resume probes, on the frames of async functions and generators only (a frame is smaller without). */
+function canSuspend(frame: Frame): void {
+  const probe = frame.probe;
+  if (probe.s !== undefined) return;
   probe.s = (value) => frame.s(value);
   probe.r = (value) => frame.r(value);
-  return probe;
 }
 
 /**
@@ -699,7 +705,10 @@ function enter(key: string, suspends?: number): FrameProbe {
       sweepQueued = true;
       queueMicrotask(sweep);
     }
-  } else frame.index = -1;
+  } else {
+    frame.index = -1;
+    canSuspend(frame);
+  }
   startPeak(frame, now);
   depth++;
   const listener = callListener();
