@@ -439,10 +439,12 @@ class Frame {
   }
 
   /**
-   * Called when this frame is not the top of `running`: frames above it were left by an
-   * exception. (-1: a frame of an async function or generator, never there.)
+   * Called when this frame is not the top of `running`: the frames above it were left by an
+   * exception, closed at `now`. (-1: a frame of an async function or generator, never there.)
+   * Callers test `running.length !== this.index + 1` first, inline (a call in every probe
+   * measured 2-4 ns an event).
    */
-  private onTop(now: number): void {
+  private unwindAbove(now: number): void {
     const i = this.index;
     if (i >= 0 && running[i] === this) unwindTo(i + 1, now);
   }
@@ -450,7 +452,7 @@ class Frame {
   /** Statement probe: closes the open line and opens `line`; true to pause there. */
   l(line: number): boolean {
     const now = readMemory();
-    if (this.index !== running.length - 1 && this.index >= 0) this.onTop(now);
+    if (running.length !== this.index + 1) this.unwindAbove(now);
     this.next(line, now);
     return pauseHere();
   }
@@ -462,7 +464,7 @@ class Frame {
   n(line: number): boolean {
     const now = readingStale ? readMemory() : this.before;
     readingStale = false;
-    if (this.index !== running.length - 1 && this.index >= 0) this.onTop(now);
+    // No code since this frame's previous probe, which found it on top: no test.
     this.next(line, now);
     return pauseHere();
   }
@@ -470,14 +472,14 @@ class Frame {
   /** Line probe inside an expression (no `debugger` can follow it): a pause waits for the next statement. */
   m(line: number): void {
     const now = readMemory();
-    if (this.index !== running.length - 1 && this.index >= 0) this.onTop(now);
+    if (running.length !== this.index + 1) this.unwindAbove(now);
     this.next(line, now);
   }
 
   /** Statement probe of a `return` whose value runs no code: the exit that follows takes this reading. */
   t(line: number): boolean {
     const now = readMemory();
-    if (this.index !== running.length - 1 && this.index >= 0) this.onTop(now);
+    if (running.length !== this.index + 1) this.unwindAbove(now);
     this.next(line, now);
     this.exitReady = true;
     return pauseHere();
@@ -528,7 +530,7 @@ class Frame {
     const now = this.exitReady && !readingStale ? this.before : readMemory();
     const i = this.index;
     if (i >= 0 && running[i] === this) {
-      if (i !== running.length - 1) unwindTo(i + 1, now);
+      if (running.length !== i + 1) unwindTo(i + 1, now);
       running.pop();
     }
     this.finish(now);
