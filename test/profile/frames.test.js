@@ -83,6 +83,16 @@ test('exceptions through a recursive function without try block: output as plain
   }
 });
 
+test('an uncaught exception through a recursive function without try block: the same error, stack and exit code', () => {
+  const r = spawnSync(process.execPath, ['recursion-throws.js', 'uncaught'], { cwd: FIXTURES, encoding: 'utf8' });
+  const p = memprof(['-f', 'down', '--format', 'json', '-o', path.join(os.tmpdir(), `memprof-frames-${process.pid}.json`), 'recursion-throws.js', 'uncaught']);
+  fs.rmSync(path.join(os.tmpdir(), `memprof-frames-${process.pid}.json`), { force: true });
+  assert.strictEqual(p.code, r.status, `exit code ${p.code} profiled, ${r.status} plain`);
+  const trace = (stderr) => stderr.split('\n').filter((l) => /^Error: |^\s+at down /.test(l));
+  assert.deepStrictEqual(trace(p.stderr), trace(r.stderr), `the message and down()'s stack lines, columns included:\n${p.stderr}`);
+  assert.strictEqual(trace(r.stderr).length, 4, `plain: the message and 3 frames of down(): ${r.stderr}`);
+});
+
 test("profile(): the frames an exception left are closed by the profiled caller's next probe", () => {
   const { profile, getResults } = require('../../dist');
   const { down, guarded } = require('./fixtures/recursion-throws');
