@@ -198,15 +198,17 @@ function wholeWorkload() {
 
 /**
  * 5. Deepest recursion before RangeError, profiled by -f against plain node: the probes'
- * share of each frame (locals, temporaries, the try block) is what costs depth.
+ * share of each frame (locals, temporaries, the try block) is what costs depth. `rec`
+ * returns nothing (probed without a try block); `recReturns` returns what its call
+ * computes (a return that runs code keeps the try/finally).
  */
 function recursionDepth() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-bench-'));
   const script = path.join(dir, 'rec.js');
   fs.writeFileSync(
     script,
-    "'use strict';\nlet deepest = 0;\nfunction rec(d) {\n  deepest = d;\n  rec(d + 1);\n}\n" +
-      'try {\n  rec(1);\n} catch (err) {\n  if (!(err instanceof RangeError)) throw err;\n}\nconsole.log(deepest);\n',
+    "'use strict';\nlet deepest = 0;\nfunction rec(d) {\n  deepest = d;\n  rec(d + 1);\n}\nfunction recReturns(d) {\n  deepest = d;\n  return recReturns(d + 1) + 1;\n}\n" +
+      "try {\n  (process.argv[2] === 'returns' ? recReturns : rec)(1);\n} catch (err) {\n  if (!(err instanceof RangeError)) throw err;\n}\nconsole.log(deepest);\n",
   );
   const bin = path.join(__dirname, '..', 'bin', 'memprof.js');
   const depth = (args) => {
@@ -214,11 +216,15 @@ function recursionDepth() {
     if (res.status !== 0) throw new Error(`${args.join(' ')}: ${res.stderr}`);
     return Number(res.stdout.trim().split('\n')[0]);
   };
+  const share = (n, plain) => `${((100 * n) / plain).toFixed(0)}% of plain`;
   try {
     const plain = depth([script]);
     const exact = depth([bin, '-f', 'rec', '-o', path.join(dir, 'exact.txt'), script]);
     const fast = depth([bin, '-f', 'rec', '--fast', '-o', path.join(dir, 'fast.txt'), script]);
-    console.log(`\nrecursion depth before RangeError, -f rec against plain node: plain ${plain}; exact ${exact} (${((100 * exact) / plain).toFixed(0)}% of plain); --fast ${fast} (${((100 * fast) / plain).toFixed(0)}%)`);
+    console.log(`\nrecursion depth before RangeError, -f rec against plain node: plain ${plain}; exact ${exact} (${share(exact, plain)}); --fast ${fast} (${share(fast, plain)})`);
+    const plainReturns = depth([script, 'returns']);
+    const returns = depth([bin, '-f', 'recReturns', '-o', path.join(dir, 'returns.txt'), script, 'returns']);
+    console.log(`with a return that runs code (a try block): plain ${plainReturns}; exact ${returns} (${share(returns, plainReturns)})`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

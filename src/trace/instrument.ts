@@ -1,7 +1,7 @@
 import type * as acorn from 'acorn';
 import { requireOwn } from './isolate';
 import { parserAt } from './parser-at';
-import { PROBE_BINDING, PROBE_GLOBAL } from './probe-key';
+import { ENTRY_HEAD, PROBE_KIND, parseFunctionKey } from './probe-key';
 
 // Loaded apart from the program's instance (see requireOwn).
 const acornValue = requireOwn('acorn') as typeof acorn;
@@ -14,14 +14,20 @@ export { PROBE_GLOBAL, functionKey, parseFunctionKey } from './probe-key';
  * the code it belongs to, so line numbers never move (columns on edited lines do).
  *
  * Generated code, per instrumented function:
- *   body start:  const $mp$f = ($mp$probes or globalThis[Symbol.for('memprof.probe')]).e(KEY); try {
- *   statements:  if ($mp$f.l(LINE)) debugger;  (one per line; true only when --break-at asks to pause there)
- *   in a loop:   $mp$f.m(LINE)  (a header counts its tests, like memory_profiler)
+ *   body start:  const $mp$f = ($mp$e or globalThis[Symbol.for('memprof.probe')].e)(KEY); try {
+ *   statements:  if ($mp$f(LINE)) debugger;  (one per line; true only when --break-at asks to pause there)
+ *   in a loop:   $mp$f(LINE, 1)  (a header counts its tests, like memory_profiler)
  *   await/yield: $mp$f.r(await $mp$f.s(x))  (suspend/resume: other code's memory is not ours)
- *   body end:    } finally { $mp$f.x() }
- * `$mp$f` is this invocation's frame, and the probes are its methods: recursion and
- * interleaved async calls never share one, and the function keeps one local and passes one
- * argument a probe (each register in its frame costs recursion depth).
+ *   body end:    } finally { $mp$f() }
+ * `$mp$f` is this invocation's frame probe: recursion and interleaved async calls never
+ * share one. A probe is a call of the function's one local with one argument (two for the
+ * rarer kinds): every register and temporary in a frame costs recursion depth.
+ *
+ * A function that calls itself (recursion, where frames pile up) has no try block when it
+ * can do without: sync, and every `return` runs no code of its own (a try/finally costs its
+ * frame three registers, a third of a small function's). Its exit probes stand before each
+ * return (`$mp$f(LINE, 3)`) and after the last statement (`;$mp$f()`); a call an exception
+ * ends is closed by the runtime when a probe of a frame below it runs, or at exit.
  */
 
 
@@ -293,7 +299,7 @@ function declaredNames(s: AnyNode, out: Set<string>): void {
  * end of the body stay outside the try block (hoisting makes their place irrelevant), unless
  * they use a name the block declares; elsewhere the function cannot be probed.
  */
-export function bodyLayout(fn: FunctionNode, source: string): BodyLayout {
+export function bodyLayout(fn: FunctionNode, source: string, tryFree = false): BodyLayout {
   const body = fn.body as AnyNode;
   const stmts = body.body as AnyNode[];
   let i = 0;
@@ -305,7 +311,8 @@ export function bodyLayout(fn: FunctionNode, source: string): BodyLayout {
   }
   let first = i;
   let last = stmts.length - 1;
-  const fnNames = stmts.slice(i).filter((st) => st.type === 'FunctionDeclaration' && st.id).map((st) => st.id.name as string);
+  // Without a try block, declarations keep their scope: nothing to move.
+  const fnNames = tryFree ? [] : stmts.slice(i).filter((st) => st.type === 'FunctionDeclaration' && st.id).map((st) => st.id.name as string);
   if (fnNames.length > 0) {
     const taken = new Set<string>(['arguments']);
     for (const p of fn.params as AnyNode[]) patternNames(p, taken);
@@ -389,19 +396,19 @@ function leadFor(source: string, at: number): string {
   return c === ';' || c === '{' || c === ':' ? '' : ';';
 }
 
-// No '(){' in it: V8's text diff could match a function's own '(){' there (see bodyLayout).
-const NO_PROBES = '{e:()=>({l:()=>0,m:()=>0,n:()=>0,t:()=>0,s:v=>v,r:v=>v,x:()=>0})}';
 const F = '$mp$f';
-const probe = (line: number): string => `${F}.l(${line})`;
+const probe = (line: number): string => `${F}(${line})`;
 // A statement probe: the line probe returns true only when --break-at's alarm asked for a
 // pause, so the debugger stops here, in the user's own frame at the line about to run,
 // rather than inside memprof. Never true otherwise: the `debugger` is never reached.
 const lineProbe = (line: number): string => `if(${probe(line)})debugger;`;
 // A statement probe that runs right after another probe of the frame (the entry, a loop's
-// pass, a block's), no code between: n() takes that probe's reading instead of reading again.
-const adjacentProbe = (line: number): string => `if(${F}.n(${line}))debugger;`;
-// The probe of a `return` whose value needs no code: the exit probe that follows takes its reading.
-const returnProbe = (line: number): string => `if(${F}.t(${line}))debugger;`;
+// pass, a block's), no code between: the runtime takes that probe's reading instead of reading again.
+const adjacentProbe = (line: number): string => `if(${F}(${-line}))debugger;`;
+// The probe of a `return` whose value needs no code: the exit probe that follows takes its
+// reading; without a finally block, the call ends there.
+const returnProbe = (line: number, exits: boolean): string =>
+  `if(${F}(${line},${exits ? PROBE_KIND.returnExit : PROBE_KIND.return}))debugger;`;
 
 /**
  * A returned value that runs no code and allocates nothing: nothing happens between the
@@ -415,10 +422,9 @@ function returnsPlainly(s: AnyNode): boolean {
   if (a.type === 'Identifier') return a.name !== 'arguments';
   return a.type === 'Literal' && !a.regex;
 }
-// A probe inside an expression cannot hold a `debugger` statement: m() is the line probe that
-// leaves a pause asked for to the next statement probe. (Same tokens as l(): an extra '()'
-// here let V8's text diff charge a tight `f(){` edit to the enclosing function.)
-const expressionProbe = (line: number): string => `${F}.m(${line})`;
+// A probe inside an expression cannot hold a `debugger` statement: this line probe leaves a
+// pause asked for to the next statement probe.
+const expressionProbe = (line: number): string => `${F}(${line},${PROBE_KIND.expression})`;
 
 /** An expression that runs no code of its own when evaluated (a probe before it would count nothing). */
 function isCodeless(e: AnyNode): boolean {
@@ -436,7 +442,65 @@ const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement', 'Fo
  * arrow's expression body, await and yield) move only what follows them.
  */
 function instrumentEdits(source: string, fn: FunctionNode, key: string, list: EditList, base: number, rows?: RowMap): void {
+  const mark = list.edits.length;
+  if (rows === undefined && exitsWithoutFinally(fn, parseFunctionKey(key).name)) {
+    if (functionEdits(source, fn, key, list, base, rows, true)) return;
+    list.edits.length = mark; // a return without its own exit probe: the try/finally form
+  }
+  functionEdits(source, fn, key, list, base, rows, false);
+}
+
+/**
+ * Whether a function can go without the try/finally (see the header): it calls itself (by
+ * name, or a method of that name), it is neither async nor a generator, and none of its
+ * returns runs code before the function is left (a value that is code, a user's finally
+ * block, a for-of's iterator closing).
+ */
+function exitsWithoutFinally(fn: FunctionNode, name: string): boolean {
+  if (fn.async || fn.generator || fn.body.type !== 'BlockStatement') return false;
+  let recursive = false;
+  const calls = (node: AnyNode): void => {
+    if (recursive) return;
+    if (node.type === 'CallExpression') {
+      const c = node.callee as AnyNode;
+      if ((c.type === 'Identifier' && c.name === name) || (c.type === 'MemberExpression' && !c.computed && c.property.name === name)) {
+        recursive = true;
+        return;
+      }
+    }
+    for (const child of children(node)) calls(child);
+  };
+  calls(fn.body as AnyNode);
+  if (!recursive) return false;
+  let plain = true;
+  const returns = (node: AnyNode, runsCode: boolean): void => {
+    if (!plain || isFunction(node) || node.type === 'ClassDeclaration' || node.type === 'ClassExpression') return;
+    // A with body gets no probes (its names resolve through the object first).
+    if (node.type === 'WithStatement' || (node.type === 'ReturnStatement' && (runsCode || !returnsPlainly(node)))) {
+      plain = false;
+      return;
+    }
+    if (node.type === 'TryStatement' && node.finalizer) {
+      returns(node.block, true);
+      if (node.handler) returns(node.handler, true);
+      returns(node.finalizer, runsCode);
+      return;
+    }
+    if (node.type === 'ForOfStatement') {
+      returns(node.body, true);
+      return;
+    }
+    for (const child of children(node)) returns(child, runsCode);
+  };
+  for (const st of (fn.body as AnyNode).body as AnyNode[]) returns(st, false);
+  return plain;
+}
+
+/** The edits of one function; false when `tryFree` and a return got no exit probe of its own. */
+function functionEdits(source: string, fn: FunctionNode, key: string, list: EditList, base: number, rows: RowMap | undefined, tryFree: boolean): boolean {
   const body = fn.body as AnyNode;
+  // Without a finally block, every return must have its own exit probe.
+  let exitsProbed = true;
   const probedLines = new Set<number>();
   // The next statement probe runs right after another probe, no code between (see adjacentProbe).
   let adjacent = false;
@@ -464,16 +528,30 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
     probedLines.add(row);
     return true;
   };
-  // Without a tracer in this thread (a worker loading a module probed by a load hook), the
-  // probes do nothing.
-  const entry = `const ${F}=(typeof ${PROBE_BINDING}==="object"?${PROBE_BINDING}:globalThis[Symbol.for(${JSON.stringify(PROBE_GLOBAL)})]??${NO_PROBES}).e(${JSON.stringify(key)});try{`;
+  const suspends = fn.async || fn.generator;
+  const entryCall = `${ENTRY_HEAD}${JSON.stringify(key)}${suspends ? ',1' : ''});`;
+  const entry = tryFree ? entryCall : `${entryCall}try{`;
   // V8 diffs old and new text (lines, then tokens in changed lines) to find changed
   // functions. The try block closes right after the last statement, not at the function's
   // own '}', so that brace's line stays the same and cannot be matched to an inserted '}'
   // (else the enclosing, running function counts as changed: BlockedByActiveFunction).
-  const exit = `}finally{${F}.x()}`;
+  const exit = `}finally{${F}()}`;
 
-  if (body.type === 'BlockStatement') {
+  if (tryFree) {
+    const stmts = body.body as AnyNode[];
+    let i = 0;
+    while (i < stmts.length && stmts[i].directive !== undefined) i++;
+    const { at, lead } = bodyLayout(fn, source, true);
+    const end = stmts.length > 0 ? stmts[stmts.length - 1].end : -1;
+    if (end > at) {
+      list.open(at, lead + entry, base);
+      list.close(end, `${leadFor(source, end)}${F}()`, base);
+    } else {
+      list.open(at, `${lead}${entry}${F}()`, base);
+    }
+    adjacent = true;
+    statementList(stmts.slice(i), base + 1, at < (stmts[i]?.start ?? at) ? at : -1);
+  } else if (body.type === 'BlockStatement') {
     const { at, lead, end, first, last } = bodyLayout(fn, source);
     if (end > at) {
       list.open(at, lead + entry, base);
@@ -493,6 +571,7 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
     list.close(body.end, `;${exit}}`, base);
     expression(body, base + 1);
   }
+  return exitsProbed;
 
   /** `anchor`: end of the token before the first statement (-1: none usable). */
   function statementList(stmts: AnyNode[], depth: number, anchor: number): void {
@@ -523,7 +602,7 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
     if (wantsProbe) {
       const at = before(s, anchor);
       const plainReturn = s.type === 'ReturnStatement' && returnRunsCode === 0 && returnsPlainly(s);
-      const text = adj ? adjacentProbe(line) : plainReturn ? returnProbe(line) : lineProbe(line);
+      const text = plainReturn ? returnProbe(line, tryFree) : adj ? adjacentProbe(line) : lineProbe(line);
       if (s.type === 'BlockStatement') {
         // Inside the braces: a block on its own line may be an else branch or a loop body,
         // where a probe before it would become the body and the block run unconditionally.
@@ -538,6 +617,14 @@ function instrumentEdits(source: string, fn: FunctionNode, key: string, list: Ed
       }
     } else if (s.type === 'FunctionDeclaration' || s.type === 'EmptyStatement') {
       adjacent = adj; // they run nothing where they stand
+    }
+    if (tryFree && s.type === 'ReturnStatement' && !wantsProbe) {
+      // Its line probed already (`if (n === 0) return;`): the exit alone goes before it, when
+      // no code follows it on the line (only the return, which runs none, and braces move).
+      if (/^[ \t;}]*(\/\/[^\n\r\u2028\u2029]*)?([\n\r\u2028\u2029]|$)/.test(source.slice(s.end, s.end + 1000))) {
+        list.open(s.start, single ? `{${F}();` : `${F}();`, depth);
+        if (single) list.close(s.end, '}', depth);
+      } else exitsProbed = false;
     }
     if (target !== s) {
       if (LOOPS.has(target.type)) return loop(target, line, depth + 1, s.loc!.start.line);

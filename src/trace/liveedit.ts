@@ -8,7 +8,7 @@ import { liveEditCost } from './liveedit-cost';
 import { BIG_FILE, LineStarts } from './lines';
 import { forgetLatestText, probeTarget, withShiftedMap } from './mapped-rows';
 import { expectStaleClasses, nativeText, rememberProbedScript } from './original-text';
-import { parseFunctionKey } from './probe-key';
+import { ENTRY_HEAD, ENTRY_PATTERN, parseFunctionKey } from './probe-key';
 import { formatSize } from '../units/size';
 
 const PROBE_MARK = `Symbol.for(${JSON.stringify(PROBE_GLOBAL)})`;
@@ -358,8 +358,10 @@ function existingKey(source: string, found: FoundFunction): string | null {
   } catch {
     return null;
   }
-  const head = /^;?const \$mp\$f=\([^;]*?\)\.e\(("(?:[^"\\]|\\.)*")\);try\{/.exec(source.slice(at, at + 8192));
-  return head ? (JSON.parse(head[1]) as string) : null;
+  const text = source.slice(source[at] === ';' ? at + 1 : at, at + 8192);
+  if (!text.startsWith(ENTRY_HEAD)) return null;
+  const head = ENTRY_PATTERN.exec(text);
+  return head?.index === 0 ? (JSON.parse(head[1]) as string) : null;
 }
 
 /** The line key of a function edited at runtime. */

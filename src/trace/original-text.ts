@@ -1,4 +1,4 @@
-import { parseFunctionKey } from './probe-key';
+import { ENTRY_PATTERN, parseFunctionKey } from './probe-key';
 
 /**
  * Function.prototype.toString of a probed function gives its own text, without the probes:
@@ -83,7 +83,7 @@ export function originalText(text: string): string {
   let result = unprobe(text);
   if (result.includes(MARK) && redo) {
     let more = false;
-    for (const m of result.matchAll(/const \$mp\$f=\([^;]*?\)\.e\(("(?:[^"\\]|\\.)*")\);try\{/g)) {
+    for (const m of result.matchAll(new RegExp(ENTRY_PATTERN, 'g'))) {
       const { file } = parseFunctionKey(JSON.parse(m[1]) as string);
       if (redone.has(file)) continue;
       redone.add(file);

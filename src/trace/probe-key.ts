@@ -5,10 +5,34 @@
 export const PROBE_GLOBAL = 'memprof.probe';
 
 /**
- * And first in this `let` of the global scope, where the runtime's thread declares it: no
- * symbol lookup at every call, and no property of the global object for the program to see.
+ * And first the entry probe itself in this `let` of the global scope, where the runtime's
+ * thread declares it: no symbol lookup at every call, no property of the global object for
+ * the program to see, and one call with one argument (each temporary costs the probed
+ * function's frame a slot).
  */
-export const PROBE_BINDING = '$mp$probes';
+export const PROBE_BINDING = '$mp$e';
+
+/**
+ * The start of every probed function's entry, up to its key (a JSON string), then `,1)` for
+ * an async function or generator, `)` else: `const $mp$f=(ENTRY_PROBE)(KEY);`. Without a
+ * tracer in this thread (a worker loading a module probed by a load hook), the probes do
+ * nothing. The fallback is an arrow so that its temporaries stay out of the probed frame.
+ * No '(){' in it: V8's text diff could match a function's own '(){' there.
+ */
+export const ENTRY_HEAD =
+  `const $mp$f=(typeof ${PROBE_BINDING}==="function"?${PROBE_BINDING}:(()=>globalThis[Symbol.for(${JSON.stringify(PROBE_GLOBAL)})]?.e` +
+  '??(()=>Object.assign(()=>0,{s:v=>v,r:v=>v})))())(';
+
+/** Matches an entry; group 1 is its key as a JSON string. (Not global: a shared regex keeps no lastIndex.) */
+export const ENTRY_PATTERN = new RegExp(`${ENTRY_HEAD.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}("(?:[^"\\\\]|\\\\.)*")(?:,1)?\\);`);
+
+/**
+ * The second argument of a frame probe `$mp$f(line, kind)` (runtime.ts FrameProbe): a line
+ * probe inside an expression (no `debugger` follows it), the probe of a `return` whose value
+ * runs no code (the exit in the finally block takes its reading), and the same in a
+ * function without a finally block (the call ends there).
+ */
+export const PROBE_KIND = { expression: 1, return: 2, returnExit: 3 } as const;
 
 /**
  * The entry key: everything the runtime needs to describe a function it has not seen

@@ -264,23 +264,25 @@ function profileInPlace<F extends AnyFunction>(fn: F, opts: ProfileOptions): F {
  */
 function wrapCalls<F extends AnyFunction>(fn: F, key: string, bodyLine: number): F {
   const wrapper = function (this: unknown, ...args: unknown[]): unknown {
-    const frame = probes.e(key);
-    frame.l(bodyLine);
+    // Closed by this wrapper however the call ends, maybe after it returned: kept out of
+    // the running frames, as an async function's.
+    const frame = probes.e(key, 1);
+    frame(bodyLine);
     let result: unknown;
     try {
       result = (fn as unknown as (...a: unknown[]) => unknown).apply(this, args);
     } catch (err) {
-      frame.x();
+      frame();
       throw err;
     }
     if (result instanceof Promise) {
       frame.s(undefined);
       return result.finally(() => {
         frame.r(undefined);
-        frame.x();
+        frame();
       });
     }
-    frame.x();
+    frame();
     return result;
   };
   Object.defineProperty(wrapper, 'name', { value: fn.name });

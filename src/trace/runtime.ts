@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { callListener } from './call-events';
-import { PROBE_BINDING, PROBE_GLOBAL, parseFunctionKey } from './probe-key';
+import { PROBE_BINDING, PROBE_GLOBAL, PROBE_KIND, parseFunctionKey } from './probe-key';
 import { createMeter, type BackendName, type Meter } from '../meter';
 import { createVectorMeter, FIGURE_EXTERNAL, FIGURE_HEAP, FIGURE_RSS, type VectorMeter } from '../meter/vector';
 import { tryAddon, SHARED_LATEST, SHARED_PEAK, type NativeSampler } from '../native';
@@ -85,6 +85,13 @@ const byKey = new Map<string, number>();
 /** Every frame ever made (the pool), and the free ones: a call allocates nothing. */
 const frames: Frame[] = [];
 const freeFrames: Frame[] = [];
+/**
+ * The frames whose code runs now, outermost first (a suspended async or generator call
+ * leaves it until it resumes). A frame found below the top by one of its own probes had
+ * callees that an exception left without their exit probe (the try-free form): they are
+ * closed then (see unwindTo).
+ */
+const running: Frame[] = [];
 let depth = 0;
 let entries = 0;
 
@@ -389,9 +396,9 @@ function pauseHere(): boolean {
 }
 
 /**
- * One invocation of a probed function: its state, and the probes its code calls
- * (`$mp$f.l(LINE)`), so a probe call passes one argument and the function keeps one local.
- * Frames are pooled: a call allocates nothing.
+ * One invocation of a probed function: its state, and the probes its code calls through
+ * its FrameProbe (`$mp$f(LINE)`). Frames are pooled, each with its probe: a call allocates
+ * nothing.
  */
 class Frame {
   fn: FunctionStats;
@@ -421,14 +428,32 @@ class Frame {
   seq = 0;
   /** A plain `return` was probed (t()): the exit takes that reading. */
   exitReady = false;
+  /** Its place in `running`, -1 when not there. */
+  index = -1;
+  /** What probed code calls (see FrameProbe). */
+  readonly probe: FrameProbe;
 
   constructor(fn: FunctionStats) {
     this.fn = fn;
+    this.probe = probeOf(this);
+  }
+
+  /**
+   * Called when this frame is not the top of `running`: the frames above it were left by an
+   * exception, closed at `now`. (-1: a frame of an async function or generator, never there.)
+   * Callers test `running.length !== this.index + 1` first, inline (a call in every probe
+   * measured 2-4 ns an event).
+   */
+  private unwindAbove(now: number): void {
+    const i = this.index;
+    if (i >= 0 && running[i] === this) unwindTo(i + 1, now);
   }
 
   /** Statement probe: closes the open line and opens `line`; true to pause there. */
   l(line: number): boolean {
-    this.next(line, readMemory());
+    const now = readMemory();
+    if (running.length !== this.index + 1) this.unwindAbove(now);
+    this.next(line, now);
     return pauseHere();
   }
 
@@ -439,20 +464,32 @@ class Frame {
   n(line: number): boolean {
     const now = readingStale ? readMemory() : this.before;
     readingStale = false;
+    // No code since this frame's previous probe, which found it on top: no test.
     this.next(line, now);
     return pauseHere();
   }
 
   /** Line probe inside an expression (no `debugger` can follow it): a pause waits for the next statement. */
   m(line: number): void {
-    this.next(line, readMemory());
+    const now = readMemory();
+    if (running.length !== this.index + 1) this.unwindAbove(now);
+    this.next(line, now);
   }
 
   /** Statement probe of a `return` whose value runs no code: the exit that follows takes this reading. */
   t(line: number): boolean {
-    this.next(line, readMemory());
+    const now = readMemory();
+    if (running.length !== this.index + 1) this.unwindAbove(now);
+    this.next(line, now);
     this.exitReady = true;
     return pauseHere();
+  }
+
+  /** t() in a function without a finally block (the try-free form): the call ends here. */
+  u(line: number): boolean {
+    const pause = this.t(line);
+    this.x();
+    return pause;
   }
 
   /** Before an await/yield: keep what the line did so far; other code runs next. */
@@ -487,10 +524,21 @@ class Frame {
     return value;
   }
 
-  /** Exit probe (a finally block): closes the open line and the call. */
+  /** Exit probe (a finally block, or the end of a try-free body): closes the open line and the call. */
   x(): void {
     if (!this.active) return; // finished already (finishOpenFrames at exit)
     const now = this.exitReady && !readingStale ? this.before : readMemory();
+    const i = this.index;
+    if (i >= 0 && running[i] === this) {
+      if (running.length !== i + 1) unwindTo(i + 1, now);
+      running.pop();
+    }
+    this.finish(now);
+  }
+
+  /** Ends the call at `now`: its exit, or, for a frame an exception left, the moment that was noticed. */
+  finish(now: number): void {
+    this.index = -1;
     this.exitReady = false;
     const fn = this.fn;
     if (this.line >= 0) this.close(fn, this.line, now);
@@ -556,8 +604,76 @@ class Frame {
 
 export type { Frame };
 
-/** Entry probe: a frame for this invocation (from the pool). */
-function enter(key: string): Frame {
+/**
+ * What probed code holds in its one local, `$mp$f`, and calls: a function, so that a probe
+ * call costs the frame one temporary (the argument) and no receiver. `$mp$f(line)` is a
+ * statement probe, `$mp$f(-line)` one right after another probe, `$mp$f(line, kind)` the
+ * others (PROBE_KIND), `$mp$f()` the exit; `s` and `r` (async functions and generators
+ * only) wrap an await or yield's operand and result.
+ */
+export interface FrameProbe {
+  (line?: number, kind?: number): boolean;
+  s<T>(value: T): T;
+  r<T>(value: T): T;
+}
+
+function probeOf(frame: Frame): FrameProbe {
+  const probe = ((line?: number, kind?: number): boolean => {
+    if (line === undefined) {
+      frame.x();
+      return false;
+    }
+    if (kind === undefined) return line > 0 ? frame.l(line) : frame.n(-line);
+    if (kind === PROBE_KIND.expression) {
+      frame.m(line);
+      return false;
+    }
+    return kind === PROBE_KIND.returnExit ? frame.u(line) : frame.t(line);
+  }) as FrameProbe;
+  return probe;
+}
+
+/** The suspend and resume probes, on the frames of async functions and generators only (a frame is smaller without). */
+function canSuspend(frame: Frame): void {
+  const probe = frame.probe;
+  if (probe.s !== undefined) return;
+  probe.s = (value) => frame.s(value);
+  probe.r = (value) => frame.r(value);
+}
+
+/**
+ * Closes the running frames from `index` up, innermost first, at `now`: their calls ended
+ * by an exception that the try-free form does not see (no finally block), noticed now by a
+ * probe of a frame below them.
+ */
+function unwindTo(index: number, now: number): void {
+  while (running.length > index) {
+    const frame = running.pop()!;
+    if (frame.active) frame.finish(now);
+  }
+}
+
+/**
+ * Frames an exception left with no profiled frame below them (caught by unprofiled code)
+ * wait for exit. When they could be many (a loop that catches), the running frames are
+ * closed at the next microtask: it runs with no synchronous frame on the stack, so every
+ * frame still in `running` then was left. Only past this many, so that a program sees no
+ * microtask of memprof's (async_hooks) in ordinary runs.
+ */
+const SWEEP_AT = 4096;
+let sweepQueued = false;
+
+function sweep(): void {
+  sweepQueued = false;
+  if (running.length > 0) unwindTo(0, readMemory());
+}
+
+/**
+ * Entry probe: a frame for this invocation (from the pool); probed code keeps its probe.
+ * `suspends`: an async function or generator, whose frame stays out of `running` (its calls
+ * interleave, and its finally block always closes it).
+ */
+function enter(key: string, suspends?: number): FrameProbe {
   let id = byKey.get(key);
   if (id === undefined) id = register(key).id;
   const fn = functions[id];
@@ -584,6 +700,17 @@ function enter(key: string): Frame {
   frame.active = true;
   frame.exitReady = false;
   frame.seq = ++entries;
+  if (suspends === undefined) {
+    frame.index = running.length;
+    running.push(frame);
+    if (frame.index >= SWEEP_AT && !sweepQueued) {
+      sweepQueued = true;
+      queueMicrotask(sweep);
+    }
+  } else {
+    frame.index = -1;
+    canSuspend(frame);
+  }
   startPeak(frame, now);
   depth++;
   const listener = callListener();
@@ -591,7 +718,7 @@ function enter(key: string): Frame {
     listener({ kind: 'enter', name: qualifiedName(fn), file: fn.file, depth, time: Date.now(), mem: now });
     readingStale = true; // the listener's memory is memprof's
   }
-  return frame;
+  return frame.probe;
 }
 
 /**
@@ -600,6 +727,7 @@ function enter(key: string): Frame {
  */
 export function finishOpenFrames(): void {
   for (const frame of frames.filter((f) => f.active).sort((a, b) => b.seq - a.seq)) frame.x();
+  running.length = 0;
 }
 
 /** "<file basename without extension>.<name>", as mprof's FUNC lines. */
@@ -613,7 +741,7 @@ export const probes = { e: enter };
 /** Puts the probes where instrumented code finds them. */
 function install(): void {
   Object.defineProperty(globalThis, Symbol.for(PROBE_GLOBAL), { value: probes, configurable: true, enumerable: false, writable: false });
-  setBinding(probes);
+  setBinding(enter);
 }
 
 let assignBinding: ((value: unknown) => void) | null = null;

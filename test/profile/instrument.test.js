@@ -4,6 +4,32 @@ const assert = require('node:assert');
 const fs = require('node:fs');
 const { parseSource, listFunctions, instrument, functionKey } = require('../../dist/trace/instrument');
 
+/**
+ * A stand-in for the runtime's probes: the frame probe probed code calls (runtime.ts
+ * FrameProbe), reporting each line event (line number) and exit ('exit') to `on`.
+ */
+function fakeProbes(on = () => {}) {
+  const frame = (line, kind) => {
+    if (line === undefined) on('exit');
+    else {
+      on(Math.abs(line));
+      if (kind === 3) on('exit'); // a return's probe without a finally block: the exit too
+    }
+    return false;
+  };
+  frame.s = (v) => v;
+  frame.r = (v) => v;
+  return { e: () => frame };
+}
+
+/** The probes of `line` in probed text, by kind: l (statement), n (right after a probe), m (in an expression), t (a plain return), u (the same, exiting). */
+function kindOf(out, line) {
+  const kinds = { undefined: 'l', 1: 'm', 2: 't', 3: 'u' };
+  return [...out.matchAll(/\$mp\$f\((-?\d+)(?:,(\d))?\)/g)]
+    .filter((m) => Math.abs(Number(m[1])) === line)
+    .map((m) => (Number(m[1]) < 0 ? 'n' : kinds[m[2]]));
+}
+
 function probe(source, name) {
   const fns = listFunctions(parseSource(source)).filter((f) => f.name === name);
   assert.strictEqual(fns.length, 1, `one function named ${name}`);
@@ -52,9 +78,9 @@ test('instrumenting keeps every line on its line and the function still parses',
 test('the directive prologue stays first and nested functions are left alone', () => {
   const out = probe(SOURCE, 'work').split('\n');
   assert.match(out[2], /^  'use strict';const \$mp\$f=/);
-  assert.doesNotMatch(out[12], /\$mp\$f\.l\(13\);.*=> .*\$mp\$f/);
+  assert.doesNotMatch(out[12], /\$mp\$f\(13\)\)debugger;.*=> .*\$mp\$f/);
   // A loop counts its line at its start and once per pass, here after the body on the header's line.
-  assert.match(out[4], /^  for \(let i = 0; i < n; i\+\+\) a\.push\(i\),\$mp\$f\.m\(5\);/);
+  assert.match(out[4], /^  for \(let i = 0; i < n; i\+\+\) a\.push\(i\),\$mp\$f\(5,1\);/);
   assert.match(probe(SOURCE, 'later').split('\n')[17], /\$mp\$f\.r\(await \$mp\$f\.s\(p\)\)/);
 });
 
@@ -79,7 +105,7 @@ test('the columns of the user code stay where they were: probes go after the cod
 test('one-line loops whose bodies end without a semicolon: the pass probe ends the body, before the next statement', () => {
   const source = 'function cksum(block) {\n  var sum = 8\n  for (var i = 0; i < 3; i++) sum += block[i]\n  for (var j = 3; j < 5; j++) sum += block[j]\n  return sum\n}\n';
   const lines = [];
-  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l: (line) => lines.push(line), m: (line) => lines.push(line), n: (line) => lines.push(line), t: (line) => lines.push(line), s: (v) => v, r: (v) => v, x() {} }) };
+  globalThis[Symbol.for('memprof.probe')] = fakeProbes((event) => event !== 'exit' && lines.push(event));
   try {
     const out = probe(source, 'cksum');
     assert.strictEqual(new Function(`${out}\nreturn cksum;`)()([1, 2, 3, 4, 5]), 23, out);
@@ -100,7 +126,7 @@ test('a directive without its semicolon still parses once probed (ASI ended it a
     );
   }
   // Still a directive: `this` stays undefined in a plain call.
-  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l() {}, m() {}, n() {}, t() {}, s: (v) => v, r: (v) => v, x() {} }) };
+  globalThis[Symbol.for('memprof.probe')] = fakeProbes();
   try {
     assert.strictEqual(new Function(probe(source, 'strict') + '\nreturn strict;')()(5), 5);
   } finally {
@@ -110,17 +136,7 @@ test('a directive without its semicolon still parses once probed (ASI ended it a
 
 test('instrumented code behaves like the original (results, throws, generators)', () => {
   const calls = [];
-  const frame = {
-    l: (line) => calls.push(line),
-    m: (line) => calls.push(line),
-    n: (line) => calls.push(line),
-    t: (line) => calls.push(line),
-    s: (v) => v,
-    r: (v) => v,
-    x: () => calls.push('exit'),
-  };
-  const probes = { e: () => frame };
-  globalThis[Symbol.for('memprof.probe')] = probes;
+  globalThis[Symbol.for('memprof.probe')] = fakeProbes((event) => calls.push(event));
   try {
     const out = probe(SOURCE, 'work') + '\nmodule.exports = { work, gen };';
     const m = { exports: {} };
@@ -169,12 +185,12 @@ test('a block on its own line (else, if, loop bodies) keeps its meaning: its pro
   return [out, n];
 }
 `;
-  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l() {}, m() {}, n() {}, t() {}, s: (v) => v, r: (v) => v, x() {} }) };
+  globalThis[Symbol.for('memprof.probe')] = fakeProbes();
   try {
     const run = (code) => new Function(`${code}\nreturn branches([1, 2, 0]);`)();
     const out = probe(source, 'branches');
     assert.strictEqual(out.split('\n').length, source.split('\n').length);
-    assert.doesNotMatch(out, /else \$mp\$f|\) \$mp\$f\.[ln]\(\d+\);\{/);
+    assert.doesNotMatch(out, /else \$mp\$f|\) if\(\$mp\$f\(-?\d+\)\)debugger;\{/);
     assert.deepStrictEqual(run(out), run(source));
   } finally {
     delete globalThis[Symbol.for('memprof.probe')];
@@ -189,7 +205,7 @@ test('every function of a real library instrumented at once still behaves the sa
   const fns = listFunctions(parseSource(source, false));
   const out = instrument(source, fns.map((f, i) => ({ node: f.node, key: functionKey(file, f.name, f.line, f.endLine) + i })));
   assert.strictEqual(out.split('\n').length, source.split('\n').length);
-  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l() {}, m() {}, n() {}, t() {}, s: (v) => v, r: (v) => v, x() {} }) };
+  globalThis[Symbol.for('memprof.probe')] = fakeProbes();
   try {
     const probed = new Module(file);
     probed.filename = file;
@@ -224,7 +240,7 @@ test("a ')' in a comment between an if's test and its body is no anchor for the 
   ].join('\n');
   const out = probe(source, 'accept');
   const calls = [];
-  globalThis[Symbol.for('memprof.probe')] = { e: () => ({ l: () => false, m() {}, n: () => false, t: () => false, s: (v) => v, r: (v) => v, x() {} }) };
+  globalThis[Symbol.for('memprof.probe')] = fakeProbes();
   try {
     const run = (code) => new Function(`${code}\nreturn accept;`)();
     assert.strictEqual(run(out)('s', (v) => calls.push(v)), 1, out);
@@ -260,7 +276,6 @@ test('a probe with no code before it since the previous one reuses that reading 
     '  return a.concat([2]);', // 22
     '}', // 23
   ].join('\n');
-  const kindOf = (out, line) => [...out.matchAll(/\$mp\$f\.([lmnt])\((\d+)\)/g)].filter((m) => Number(m[2]) === line).map((m) => m[1]);
   const k = probe(source, 'kinds');
   assert.deepStrictEqual(kindOf(k, 2), ['n'], `the first statement follows the entry:\n${k}`);
   assert.deepStrictEqual(kindOf(k, 3), ['l', 'l'], 'the loop statement and its pass');
@@ -273,9 +288,7 @@ test('a probe with no code before it since the previous one reuses that reading 
   // Same behaviour, and every line counted.
   const lines = [];
   let exits = 0;
-  globalThis[Symbol.for('memprof.probe')] = {
-    e: () => ({ l: (l) => lines.push(l), m: (l) => lines.push(l), n: (l) => lines.push(l), t: (l) => lines.push(l), s: (v) => v, r: (v) => v, x: () => exits++ }),
-  };
+  globalThis[Symbol.for('memprof.probe')] = fakeProbes((event) => (event === 'exit' ? exits++ : lines.push(event)));
   try {
     const run = (text) => new Function(`${text}\nreturn [kinds, plain];`)();
     const [ok, op] = run(source);
@@ -286,6 +299,45 @@ test('a probe with no code before it since the previous one reuses that reading 
     assert.deepStrictEqual(run(p)[1]([]), op([]));
     assert.deepStrictEqual(lines, [17, 18], 'plain(): both lines counted');
     assert.strictEqual(exits, 2, 'plain() exits');
+  } finally {
+    delete globalThis[Symbol.for('memprof.probe')];
+  }
+});
+
+test('a function that calls itself, whose returns run no code, has no try block: an exit before each return and after its last statement', () => {
+  const source = [
+    'function walk(node, out) {', // 1
+    '  if (!node) return; // none', // 2: its line probed by the if: the exit alone before the return
+    '  out.push(node.v);', // 3
+    '  if (out.length > 9)', // 4
+    '    return out;', // 5: a return probe that ends the call
+    '  for (const c of node.kids) walk(c, out);', // 6
+    '}', // 7
+    'function fib(n) {', // 8
+    '  if (n < 2) return n;', // 9
+    '  return fib(n - 1) + fib(n - 2);', // 10: a return that runs code: the try/finally stays
+    '}', // 11
+    'function skip(n) { if (n) return; skip(n + 1); }', // 12: code after a return on its line
+    'async function later(n) { if (n) await later(n - 1); }', // 13: async: suspends
+    'function once(a) { a.push(1); }', // 14: does not call itself
+    'function within(o) { with (o) { if (a) return; } within(o.b); }', // 15: a with body gets no probes
+  ].join('\n');
+  const w = probe(source, 'walk');
+  assert.doesNotMatch(w, /try\{|finally/, `no try block:\n${w}`);
+  assert.match(w.split('\n')[1], /^  if \(!node\) \{\$mp\$f\(\);return;\} \/\/ none$/);
+  assert.deepStrictEqual(kindOf(w, 5), ['u'], 'the return probe ends the call');
+  assert.match(w.split('\n')[5], /walk\(c, out\),\$mp\$f\(6,1\);\$mp\$f\(\)$/, 'the exit after the last statement, on its line');
+  for (const name of ['fib', 'skip', 'later', 'once', 'within']) assert.match(probe(source, name), /try\{[^]*\}finally\{\$mp\$f\(\)\}/, `${name} keeps its try/finally`);
+  // One exit per call, however it ends; the same result as unprobed.
+  const events = [];
+  globalThis[Symbol.for('memprof.probe')] = fakeProbes((event) => events.push(event));
+  try {
+    const tree = { v: 1, kids: [{ v: 2, kids: [null] }, { v: 3, kids: [] }] };
+    const run = (text) => new Function(`${text}\nreturn walk;`)()(tree, []);
+    assert.deepStrictEqual(run(w), run(source));
+    assert.strictEqual(events.filter((e) => e === 'exit').length, 4, `4 calls (one with null), 4 exits: ${events}`);
+    // A loop's line: at its start and after each pass (the pass probe follows the body on its line).
+    assert.deepStrictEqual(events.join(' '), '2 3 4 6 2 3 4 6 2 exit 6 exit 6 2 3 4 6 exit 6 exit', 'every line counted, each call exited once');
   } finally {
     delete globalThis[Symbol.for('memprof.probe')];
   }

@@ -241,8 +241,11 @@ test('statements joined by a minifier: each part probed by its own row, values u
   const probed = instrument(source, [{ node: fn.node, key: functionKey('/x.js', 'f', 1, 8, 0, '/x.ts'), rows }]);
   const events = [];
   const global = Symbol.for(PROBE_GLOBAL);
-  const count = (line) => events.push(line) && false;
-  globalThis[global] = { e: () => ({ l: count, m: count, n: count, t: count, s: (v) => v, r: (v) => v, x: () => 0 }) };
+  // The frame probe (runtime.ts FrameProbe): $mp$f(line), $mp$f(-line), $mp$f(line, kind), $mp$f() the exit.
+  const frame = (line) => (line !== undefined && events.push(Math.abs(line)), false);
+  frame.s = (v) => v;
+  frame.r = (v) => v;
+  globalThis[global] = { e: () => frame };
   try {
     const calls = [];
     const run = new Function('g', 'h', `${probed}; return f;`)(() => calls.push('g'), (y) => calls.push(['h', y]));
