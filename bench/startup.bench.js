@@ -90,6 +90,8 @@ function requireTime(what, cwd = ROOT) {
 try {
   console.log(`medians of ${ROUNDS} interleaved rounds (min–max in brackets); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (BASELINE) console.log(`baseline: ${BASELINE}`);
+  // Read by node at every start (tens of ms): it makes every ratio here smaller.
+  if (process.env.NODE_EXTRA_CA_CERTS) console.log('NODE_EXTRA_CA_CERTS is set: node reads that certificate bundle at every start, memprof\'s and plain node\'s alike');
   const empties = { plain: [], withMemprof: [], baseline: [] };
   const profiles = { plain: [], withMemprof: [], baseline: [] };
   const requires = { memprof: [], commander: [], baseline: [] };
