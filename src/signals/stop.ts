@@ -24,8 +24,9 @@ const signalNumber = (name: NodeJS.Signals): number => (require('node:os') as ty
  * program listens to are left to it, untouched.
  *
  * The watcher (a native thread; where it cannot interrupt busy JavaScript, a worker thread:
- * ~30 ms and ~10 MiB) starts now, or, with `later`, when `later` is called (for a report that is empty until then: a signal before it ends the
- * program as under node, and loses nothing). `later` registers a start function that
+ * ~30 ms and ~10 MiB) starts now, or, with `later`, when `later` is called (for a report
+ * that is empty until then: a signal before it ends the program as under node, and loses
+ * nothing). `later` registers a start function that
  * returns a wait; the caller starts it when the report stops being empty and waits before
  * anything is measured, so the watcher's memory is in place before then.
  *
@@ -84,7 +85,11 @@ export async function reportBeforeStop(report: () => void, later?: (start: () =>
   // main thread). MEMPROF_STOP_WATCHER=worker chooses the worker (to test it anywhere).
   const watchHere = (): boolean => {
     if (process.env.MEMPROF_STOP_WATCHER === 'worker' || !native!.canInterrupt()) return false;
-    native!.watch(onStopSignal, GRACE_MS, true);
+    try {
+      native!.watch(onStopSignal, GRACE_MS, true);
+    } catch {
+      return false; // V8 gave no isolate for this thread: the worker
+    }
     return true;
   };
   if (later) {
