@@ -9,13 +9,13 @@
       "cflags_cc": ["-std=c++17"],
       "conditions": [
         ["OS=='linux'", {
-          "sources": ["native/rss_linux.cc", "native/children_posix.cc", "native/signals_posix.cc", "native/baseline_linux.cc", "native/heap_trim_linux.cc"],
+          "sources": ["native/rss_linux.cc", "native/children_posix.cc", "native/signals_posix.cc", "native/interrupt_posix.cc", "native/baseline_linux.cc", "native/heap_trim_linux.cc"],
           "include_dirs": ["native"],
           "cflags_cc": ["-include", "baseline_linux.h"]
         }],
-        ["OS=='mac'", { "sources": ["native/rss_darwin.cc", "native/children_posix.cc", "native/signals_posix.cc", "native/heap_trim_darwin.cc"] }],
+        ["OS=='mac'", { "sources": ["native/rss_darwin.cc", "native/children_posix.cc", "native/signals_posix.cc", "native/interrupt_posix.cc", "native/heap_trim_darwin.cc"] }],
         ["OS=='win'", {
-          "sources": ["native/rss_win.cc", "native/children_win.cc", "native/signals_win.cc", "native/heap_trim_win.cc"],
+          "sources": ["native/rss_win.cc", "native/children_win.cc", "native/signals_win.cc", "native/interrupt_win.cc", "native/heap_trim_win.cc"],
           "libraries": ["-lpsapi"],
           "defines": ["_HAS_EXCEPTIONS=1", "NOMINMAX", "WIN32_LEAN_AND_MEAN"]
         }]

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "args.h"
+#include "interrupt.h"
 #include "signals.h"
 
 namespace memprof {
@@ -24,7 +25,13 @@ struct WatchState {
   bool has_receiver = false;
   bool thread_started = false;
   int grace_ms = 2000;
+  // The receiver's thread is also interrupted (interrupt.h): it may be busy in JavaScript
+  // (the program's main thread), where the call queued on its event loop would never run.
+  bool interrupt = false;
+  napi_env receiver_env = nullptr;
+  Napi::FunctionReference handler;  // the receiver's callback, for the interrupt
   int pending = 0;     // a signal handed to the receiver, not yet dealt with
+  bool delivered = false;  // the pending signal reached the callback (one of the two ways)
   bool begun = false;  // the program began handling it: no deadline
   Clock::time_point deadline;
 };
@@ -40,6 +47,42 @@ WatchState& State() {
     std::fflush(stderr);
   }
   DieBySignal(signo);
+}
+
+// Calls the receiver's callback with the pending signal, once, by whichever way (the event
+// loop or the interrupt) gets there first.
+void Deliver(Napi::Env env, Napi::Function callback) {
+  WatchState& state = State();
+  int signo;
+  {
+    std::lock_guard<std::mutex> lock(state.mutex);
+    if (state.pending == 0 || state.delivered) return;
+    state.delivered = true;
+    signo = state.pending;
+  }
+  callback.Call({Napi::Number::New(env, signo)});
+}
+
+void DeliverByInterrupt(void* /*data*/) {
+  WatchState& state = State();
+  napi_env env;
+  {
+    std::lock_guard<std::mutex> lock(state.mutex);
+    if (!state.has_receiver || !state.interrupt) return;
+    env = state.receiver_env;
+  }
+  int signo = 0;
+  try {
+    Napi::HandleScope scope(env);
+    {
+      std::lock_guard<std::mutex> lock(state.mutex);
+      signo = state.pending;
+    }
+    Deliver(Napi::Env(env), state.handler.Value());
+  } catch (...) {
+    // Nothing can be thrown into the interrupted code: end as the signal would have.
+    if (signo != 0) Die(signo, nullptr);
+  }
 }
 
 void Watch() {
@@ -71,15 +114,17 @@ void Watch() {
       Die(signo, "again");
     }
     state.pending = signo;
+    state.delivered = false;
     state.begun = false;
     state.deadline = Clock::now() + std::chrono::milliseconds(state.grace_ms);
-    bool handed = state.has_receiver && state.receiver.NonBlockingCall([signo](Napi::Env env, Napi::Function callback) {
-      callback.Call({Napi::Number::New(env, signo)});
+    bool handed = state.has_receiver && state.receiver.NonBlockingCall([](Napi::Env env, Napi::Function callback) {
+      Deliver(env, callback);
     }) == napi_ok;
     if (!handed) {
       lock.unlock();
       Die(signo, nullptr);
     }
+    if (state.interrupt) InterruptTarget(DeliverByInterrupt, nullptr);
   }
 }
 
@@ -111,17 +156,28 @@ Napi::Value WatchSignals(const Napi::CallbackInfo& info) {
     grace = info[1].As<Napi::Number>().DoubleValue();
     if (!(grace >= 0 && grace <= 3600000)) ThrowRangeError(env, "graceMs must be from 0 to 3600000");
   }
+  bool interrupt = info.Length() > 2 && info[2].ToBoolean().Value();
   WatchState& state = State();
   std::lock_guard<std::mutex> lock(state.mutex);
   if (state.has_receiver) throw Napi::Error::New(env, "stop signals are already watched in another thread");
+  if (interrupt && !TargetThisThread()) throw Napi::Error::New(env, "this Node cannot interrupt JavaScript from the addon (canInterrupt() is false)");
   state.receiver = Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "memprof-stop-signals", 0, 1,
                                                  [](Napi::Env) {
                                                    WatchState& s = State();
                                                    std::lock_guard<std::mutex> guard(s.mutex);
                                                    s.has_receiver = false;
+                                                   s.interrupt = false;
+                                                   s.handler.Reset();
                                                  });
   state.has_receiver = true;
   state.grace_ms = static_cast<int>(grace);
+  state.interrupt = interrupt;
+  if (interrupt) {
+    state.receiver_env = env;
+    state.handler = Napi::Persistent(info[0].As<Napi::Function>());
+    // The program's own thread: its event loop must be free to end.
+    state.receiver.Unref(env);
+  }
   if (!state.thread_started) {
     try {
       std::thread(Watch).detach();
@@ -151,6 +207,10 @@ Napi::Value Cancel(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value CanInterrupt(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), InterruptAvailable());
+}
+
 Napi::Value Arrived(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), ArrivedStopSignal()); }
 
 Napi::Value DieBy(const Napi::CallbackInfo& info) { DieBySignal(SignalArgument(info)); }
@@ -162,6 +222,7 @@ Napi::Object DefineStopSignals(Napi::Env env) {
   signals.Set("claim", Napi::Function::New<Claim>(env, "claim"));
   signals.Set("release", Napi::Function::New<Release>(env, "release"));
   signals.Set("watch", Napi::Function::New<WatchSignals>(env, "watch"));
+  signals.Set("canInterrupt", Napi::Function::New<CanInterrupt>(env, "canInterrupt"));
   signals.Set("begin", Napi::Function::New<Begin>(env, "begin"));
   signals.Set("cancel", Napi::Function::New<Cancel>(env, "cancel"));
   signals.Set("arrived", Napi::Function::New<Arrived>(env, "arrived"));

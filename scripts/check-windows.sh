@@ -31,7 +31,7 @@ fi
 ADDON_API="$(node -p "require('node-addon-api').include_dir")"
 
 status=0
-for source in native/rss_win.cc native/children_win.cc native/signals_win.cc native/children.cc native/measurements.cc native/dat_writer.cc native/sampler.cc native/memory_vector.cc native/stop_signals.cc native/heap_trim.cc native/heap_trim_win.cc native/addon.cc; do
+for source in native/rss_win.cc native/children_win.cc native/signals_win.cc native/interrupt_win.cc native/children.cc native/measurements.cc native/dat_writer.cc native/sampler.cc native/memory_vector.cc native/stop_signals.cc native/heap_trim.cc native/heap_trim_win.cc native/addon.cc; do
   if "$CXX" -fsyntax-only -std=c++17 -Wall -Wextra -Werror \
     -DNAPI_VERSION=8 -DNODE_ADDON_API_DISABLE_DEPRECATED -DNODE_ADDON_API_CPP_EXCEPTIONS \
     -I "$NODE_INCLUDE" -I "$ADDON_API" "$source"; then

@@ -71,8 +71,11 @@ export interface NativeStopSignals {
   claim(signo: number): boolean;
   /** Someone else handles it now (a JavaScript listener was added). */
   release(signo: number): void;
-  /** Calls `callback` (in this thread) with each claimed signal; one thread per process. */
-  watch(callback: (signo: number) => void, graceMs?: number): void;
+  /** Calls `callback` (in this thread) with each claimed signal; one thread per process.
+   * With `interrupt`, also while this thread's JavaScript is busy (needs canInterrupt()). */
+  watch(callback: (signo: number) => void, graceMs?: number, interrupt?: boolean): void;
+  /** Whether watch() can interrupt busy JavaScript (V8's RequestInterrupt was found). */
+  canInterrupt(): boolean;
   /** The program began handling the signal: lifts the deadline. */
   begin(signo: number): void;
   /** Forgets the signal being handled (it went to a JavaScript listener). */

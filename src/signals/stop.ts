@@ -23,9 +23,10 @@ const signalNumber = (name: NodeJS.Signals): number => (require('node:os') as ty
  * then ends the program by that signal, exactly as node would have ended it. Signals the
  * program listens to are left to it, untouched.
  *
- * The watcher (a worker thread: ~30 ms and ~10 MiB) starts now, or, with `later`, when
- * `later` is called (for a report that is empty until then: a signal before it ends the
- * program as under node, and loses nothing). `later` registers a start function that
+ * The watcher (a native thread; where it cannot interrupt busy JavaScript, a worker thread:
+ * ~30 ms and ~10 MiB) starts now, or, with `later`, when `later` is called (for a report
+ * that is empty until then: a signal before it ends the program as under node, and loses
+ * nothing). `later` registers a start function that
  * returns a wait; the caller starts it when the report stops being empty and waits before
  * anything is measured, so the watcher's memory is in place before then.
  *
@@ -79,10 +80,26 @@ export async function reportBeforeStop(report: () => void, later?: (start: () =>
     Object.defineProperty(process, Symbol.for(STOP_ENTRY_KEY), { value: onStopSignal, configurable: true });
     trackListeners(native!);
   };
+  // The addon's thread hands signals to this one, interrupting its JavaScript when busy; where
+  // it cannot interrupt (Windows), a worker thread does (its inspector session reaches a busy
+  // main thread). MEMPROF_STOP_WATCHER=worker chooses the worker (to test it anywhere).
+  const watchHere = (): boolean => {
+    if (process.env.MEMPROF_STOP_WATCHER === 'worker' || !native!.canInterrupt()) return false;
+    try {
+      native!.watch(onStopSignal, GRACE_MS, true);
+    } catch {
+      return false; // V8 gave no isolate for this thread: the worker
+    }
+    return true;
+  };
   if (later) {
-    // Started by the first profile() call, which waits for it on shared memory.
+    // Started by the first profile() call, which waits for a worker on shared memory.
     later(() => {
       native = (require('../native') as typeof import('../native')).tryAddon()?.signals;
+      if (native && watchHere()) {
+        arm();
+        return () => {};
+      }
       const watcher = native ? startWatcher() : null;
       return () => {
         if (watcher?.watchingNow()) arm();
@@ -90,7 +107,7 @@ export async function reportBeforeStop(report: () => void, later?: (start: () =>
     });
   } else {
     native = (require('../native') as typeof import('../native')).tryAddon()?.signals;
-    if (native && (await startWatcher()?.watching)) arm();
+    if (native && (watchHere() || (await startWatcher()?.watching))) arm();
   }
   return runReport;
 }

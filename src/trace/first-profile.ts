@@ -1,7 +1,7 @@
 // Work deferred until the program first calls profile() (the CLI's stop-signal watcher,
 // useless while there is nothing to report). It starts as that call begins, runs while the
-// call edits the code, and the call waits for it before returning: its memory is in place
-// before any profiled line runs.
+// call edits the code (a worker, where the watcher needs one), and the call waits for it
+// before returning: its memory is in place before any profiled line runs.
 
 let start: (() => () => void) | null = null;
 let wait: (() => void) | null = null;

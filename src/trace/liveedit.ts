@@ -10,6 +10,7 @@ import { forgetLatestText, probeTarget, withShiftedMap } from './mapped-rows';
 import { expectStaleClasses, nativeText, rememberProbedScript } from './original-text';
 import { ENTRY_HEAD, ENTRY_PATTERN, parseFunctionKey } from './probe-key';
 import { formatSize } from '../units/size';
+import { monotonicMs } from '../util/clock';
 
 const PROBE_MARK = `Symbol.for(${JSON.stringify(PROBE_GLOBAL)})`;
 
@@ -235,7 +236,7 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
     const slow = slowEdit(scriptSource, file, found);
     if (slow.refuse) throw new NeedsWrapper(target, bodyLine, slow.refuse);
     if (slow.notice) process.stderr.write(`memprof: ${slow.notice}\n`);
-    const began = performance.now();
+    const began = monotonicMs();
     let edited: string;
     let inserted: number[];
     try {
@@ -257,7 +258,7 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
       throw new NeedsWrapper(target, bodyLine, sharedLine(found, scriptSource, file) ?? SHARED_LINE);
     }
     if (reply.status && reply.status !== 'Ok') throw new LiveEditRefused(sharedLine(found, scriptSource, file) ?? liveEditRefusal(reply.status));
-    const took = (performance.now() - began) / 1000;
+    const took = (monotonicMs() - began) / 1000;
     if (!slow.notice && took > 1) process.stderr.write(`memprof: ${found.name}: V8 took ${took.toFixed(1)} s to recompile ${path.basename(file)} (${formatSize(scriptSource.length)}) and swap its code\n`);
     rememberProbedScript(edited, scriptSource, inserted);
     // Classes after the function keep their old offsets in the new text (V8 does not move them).

@@ -7,6 +7,7 @@ import { createVectorMeter, FIGURE_EXTERNAL, FIGURE_HEAP, FIGURE_RSS, type Vecto
 import { tryAddon, SHARED_LATEST, SHARED_PEAK, type NativeSampler } from '../native';
 import { kernelPeak, type KernelPeak } from '../rss';
 import { MiB } from '../units/size';
+import { monotonicMs } from '../util/clock';
 
 /**
  * The probes' side: per-function statistics in typed arrays, per-invocation frames in typed
@@ -419,7 +420,7 @@ class Frame {
   callPeak = 0;
   /** Kernel high-water mark at an outermost entry, -1 when not read. */
   hwm = -1;
-  /** performance.now() at an outermost entry. */
+  /** monotonicMs() at an outermost entry. */
   start = 0;
   /** The function's outermost invocation (no other of it running). */
   top = false;
@@ -549,7 +550,7 @@ class Frame {
     fn.netHeapInc += figures[FIGURE_HEAP] - this.heapEntry;
     fn.netExtInc += figures[FIGURE_EXTERNAL] - this.extEntry;
     if (this.top && hwm !== null) {
-      fn.lastCallMs = performance.now() - this.start;
+      fn.lastCallMs = monotonicMs() - this.start;
       if (this.hwm >= 0) {
         const h = hwm.read();
         if (h > this.hwm && h > this.callPeak) this.callPeak = h;
@@ -695,7 +696,7 @@ function enter(key: string, suspends?: number): FrameProbe {
   frame.hwm = -1;
   if (frame.top && hwm !== null) {
     if (fn.lastCallMs < 0 || fn.lastCallMs >= HWM_MIN_CALL_MS) frame.hwm = hwm.read();
-    frame.start = performance.now();
+    frame.start = monotonicMs();
   }
   frame.active = true;
   frame.exitReady = false;

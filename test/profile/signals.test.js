@@ -13,9 +13,9 @@ const DIR = path.join(FIXTURES, 'signals');
 
 /** Runs the fixture under memprof (`args` before it) or plain node; `steps` drive it: each
  * waits for a pattern on stdout, then sends a signal. Resolves with how it ended. */
-function drive({ node = false, args = [], fixture, steps }) {
+function drive({ node = false, args = [], fixture, steps, env = {} }) {
   const argv = node ? [path.join(DIR, fixture)] : [BIN, ...args, path.join(DIR, fixture)];
-  const child = spawn(process.execPath, argv, { cwd: DIR });
+  const child = spawn(process.execPath, argv, { cwd: DIR, env: { ...process.env, ...env } });
   const out = { stdout: '', stderr: '' };
   child.stderr.on('data', (d) => (out.stderr += d));
   let step = 0;
@@ -66,6 +66,32 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     const o = await drive({ args: ['-o', file], fixture: 'busy.js', steps });
     assert.deepStrictEqual([o.code, o.signal], [null, signal], `with -o: ${o.stderr}`);
     assertReport(fs.readFileSync(file, 'utf8'), '-o file');
+  });
+}
+
+test('the addon hands a signal to the busy main thread itself, where V8 lets it (Linux, macOS): no worker thread is needed', { skip: process.platform === 'win32' && 'Windows uses the worker watcher' }, () => {
+  const { tryAddon } = require('../../dist/native');
+  const signals = tryAddon()?.signals;
+  assert.ok(signals, 'the addon loads');
+  assert.strictEqual(signals.canInterrupt(), true, "the addon found V8's Isolate::RequestInterrupt in this node");
+});
+
+// Where the addon cannot interrupt JavaScript (Windows), a worker thread watches instead:
+// the same behaviour, tested here by choosing it.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  test(`with the worker watcher (MEMPROF_STOP_WATCHER=worker), a busy loop stops on ${signal} with the report too`, async (t) => {
+    const env = { MEMPROF_STOP_WATCHER: 'worker' };
+    const steps = [{ after: /ready/, send: signal }];
+    const r = await drive({ fixture: 'busy.js', steps, env });
+    assert.deepStrictEqual([r.code, r.signal], [null, signal], `memprof ends by ${signal}: ${r.stderr}`);
+    assertReport(r.stdout, 'stdout (worker watcher)');
+    assert.strictEqual(r.stderr, '', 'nothing on stderr');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-signals-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'report.txt');
+    const o = await drive({ args: ['-o', file], fixture: 'busy.js', steps, env });
+    assert.deepStrictEqual([o.code, o.signal], [null, signal], `with -o: ${o.stderr}`);
+    assertReport(fs.readFileSync(file, 'utf8'), '-o file (worker watcher)');
   });
 }
 

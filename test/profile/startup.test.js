@@ -110,7 +110,7 @@ test('a program that profiles nothing runs with what node has: no commander, wor
   const extra = memprof.builtins.filter((m) => !node.builtins.includes(m));
   assert.deepStrictEqual(extra, ['worker_threads'], `memprof loaded no extra built-in module of these before the program but worker_threads: ${JSON.stringify(memprof.builtins)}`);
   assert.strictEqual(memprof.threads, node.threads, `the same threads as under node (no signal watcher, no sampler): ${memprof.threads} vs ${node.threads}`);
-  // The first profile() call starts them (the sampler and the signal watcher's worker).
+  // The first profile() call starts them (the sampler and the signal watcher's thread).
   const [before, after] = loaded([BIN, fixture, 'then-profile']);
   assert.ok(after.threads > node.threads, `profile() started the profiler's threads: ${after.threads} vs node's ${node.threads}`);
   // The profiler's modules (the tracer, the runtime, the meters, the addon's loader) load
