@@ -91,3 +91,128 @@ test('selectors that are not one of the forms are usage errors (exit 2, one line
     assert.strictEqual(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
 });
+
+// A minified line: every form of function header, as V8 and a reader locate each function.
+const HEADS = path.join(DIR, 'min', 'heads.js');
+const HEAD_TEXTS = {
+  spin: ['function spin', 'spin(n){if'],
+  meth: ['meth(n)'],
+  g: ['get g'],
+  am: ['async am'],
+  nf: ['named:', 'function nf', 'nf(n)'],
+  anon: ['anon:'],
+  gm: ['*gm'],
+  'q s': ["'q s'"],
+  K: ['class K', 'K{', 'constructor'],
+  st: ['static st'],
+  pp: ['pp(n)'],
+  ar: ['ar=('],
+  ar1: ['ar1='],
+  aar: ['aar=async', 'async n'],
+  gen: ['gen=', 'function*'],
+  outer: ['function outer'],
+  assigned: ['exports.assigned'],
+};
+
+/** What `-f heads.js:1:COLUMN` picks, by the selector code a run uses. */
+function pickedAt(column) {
+  const { parseSelector, selectFunctions } = require('../../dist/trace/selectors');
+  const { parseSource, listFunctions } = require('../../dist/trace/instrument');
+  const source = fs.readFileSync(HEADS, 'utf8');
+  return selectFunctions([parseSelector(`${HEADS}:1:${column}`)], HEADS, listFunctions(parseSource(source))).map((f) => f.name);
+}
+
+/** 1-based columns V8 gives each function: [[FunctionLocation]], as --cpu-prof and DevTools. */
+function v8Columns() {
+  const inspector = require('node:inspector');
+  const session = new inspector.Session();
+  session.connect();
+  const columns = {};
+  try {
+    for (const [name, fn] of Object.entries(require(HEADS).all)) {
+      globalThis.__memprofHead = fn;
+      let location;
+      session.post('Runtime.evaluate', { expression: '__memprofHead' }, (error, value) => {
+        session.post('Runtime.getProperties', { objectId: value.result.objectId }, (error2, props) => {
+          location = props.internalProperties.find((p) => p.name === '[[FunctionLocation]]').value.value;
+        });
+      });
+      assert.strictEqual(location.lineNumber, 0, `${name} is on the first line`);
+      columns[name] = location.columnNumber + 1;
+    }
+  } finally {
+    delete globalThis.__memprofHead;
+    session.disconnect();
+  }
+  return columns;
+}
+
+/** 1-based column of each function's frame in a stack trace (spin throws for n < 0). */
+function stackColumns() {
+  const columns = {};
+  const { all } = require(HEADS);
+  for (const [name, fn] of Object.entries(all)) {
+    if (name === 'spin') continue; // its frame is the thrower's own
+    let error;
+    try {
+      const r = name === 'g' ? fn.call({ n: -1 }) : name === 'pp' ? fn.call(new all.K(1), -1) : name === 'K' ? new fn(-1) : fn(-1);
+      if (r && typeof r.next === 'function') r.next();
+      if (r && typeof r.catch === 'function') r.catch(() => {});
+    } catch (e) {
+      error = e;
+    }
+    if (name === 'am' || name === 'aar') continue; // rejected, not thrown: their frames are checked through the others
+    assert.ok(error, `${name}(-1) threw from spin`);
+    // Its own frame: pp calls #p, outer's arrow calls spin.
+    const frames = error.stack.split('\n').slice(2);
+    const frame = frames.find((f) => f.includes(`${name} (`) || f.includes(`[as ${name}]`)) ?? frames[0];
+    const at = /heads\.js:1:(\d+)\)?$/.exec(frame);
+    assert.ok(at, `${name}'s frame names heads.js:1:column: ${frame}`);
+    columns[name] = Number(at[1]);
+  }
+  return columns;
+}
+
+test('-f file.js:1:column into minified code picks the function wherever in its header the column falls, and at the columns V8 and stack traces give it', () => {
+  const line = fs.readFileSync(HEADS, 'utf8').split('\n')[0];
+  for (const [name, texts] of Object.entries(HEAD_TEXTS)) {
+    for (const text of texts) {
+      const at = line.indexOf(text);
+      assert.ok(at >= 0, `${text} is in heads.js`);
+      for (const column of [at + 1, at + text.length]) assert.deepStrictEqual(pickedAt(column), [name], `column ${column} (${text}) picks ${name}`);
+    }
+  }
+  const v8 = v8Columns();
+  assert.strictEqual(Object.keys(v8).length, Object.keys(HEAD_TEXTS).length, 'V8 located every function');
+  for (const [name, column] of Object.entries(v8)) assert.deepStrictEqual(pickedAt(column), [name], `V8's column ${column} picks ${name}`);
+  const stack = stackColumns();
+  assert.ok(Object.keys(stack).length >= 12, `stack columns of ${Object.keys(stack)}`);
+  for (const [name, column] of Object.entries(stack)) assert.deepStrictEqual(pickedAt(column), [name], `the stack trace's column ${column} picks ${name}`);
+});
+
+test('-f at the columns V8 gives (DevTools, --cpu-prof): each selector profiles its own function, and the program prints the same', () => {
+  const v8 = v8Columns();
+  const { rows } = profiled('heads-main.js', Object.values(v8).map((c) => `min/heads.js:1:${c}`), path.join(DIR, 'min'));
+  assert.deepStrictEqual(rows.map((r) => r.replace(/ heads\.js:1 \d+$/, '')).sort(), Object.keys(v8).sort(), rows.join('\n'));
+});
+
+test('-f file.js:line picks the function whose header starts on the line (the outermost), else the innermost around it', () => {
+  const { parseSelector, selectFunctions } = require('../../dist/trace/selectors');
+  const { parseSource, listFunctions } = require('../../dist/trace/instrument');
+  const source = [
+    'function handler(req, res) { return req.items.map((i) => i.name) }', // 1: handler, not its arrow
+    'const names = (xs) =>', // 2: names (its header)
+    '  xs.map(function each(x) {', // 3: each
+    '    return x', // 4: inside each
+    '  })', // 5: each ends here
+    'class Box {', // 6: the constructor
+    '  constructor(v) { this.v = v }', // 7
+    '  get value() {', // 8: value
+    '    return this.v', // 9
+    '  }', // 10
+    '}', // 11: none
+  ].join('\n');
+  const all = listFunctions(parseSource(source));
+  const at = (line) => selectFunctions([parseSelector(`/x/app.js:${line}`)], '/x/app.js', all).map((f) => f.name);
+  assert.deepStrictEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map(at), [['handler'], ['names'], ['each'], ['each'], ['each'], ['Box'], ['Box'], ['value'], ['value'], ['value'], []]);
+});
