@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import { findFunctionsByName, forgetScan } from './find-by-name';
+import { findFunctionAt, forgetBrackets } from './find-by-position';
 import { BIG_FILE } from './lines';
+import { functionAt, functionOfLine } from './pick-function';
 import { instrumentEach, listFunctions, parseFunctionKey, parseSource, type FoundFunction } from './instrument';
 import { forgetLatestText, probeTarget, withShiftedMap } from './mapped-rows';
 
@@ -115,53 +117,6 @@ export function selectFunctions(selectors: readonly Selector[], file: string, al
   return [...chosen];
 }
 
-/** Where a function's header starts (its name, modifiers, or class included). */
-export function headOf(f: FoundFunction): { start: number; line: number; column: number } {
-  return f.head ?? { start: f.node.start, line: f.node.loc!.start.line, column: f.node.loc!.start.column };
-}
-
-/**
- * The function a position (1-based line, 0-based column) points at: the innermost whose text,
- * header included, holds it. A column anywhere in `static async name(a) {` or on the name of
- * `const parse = (s) =>` picks that function; so do the positions V8 gives a function
- * ([[FunctionLocation]], `--cpu-prof`: its parameters' '(', an arrow's first character) and a
- * stack trace's (inside the body).
- */
-export function functionAt(all: readonly FoundFunction[], line: number, column: number): FoundFunction | undefined {
-  let best: FoundFunction | undefined;
-  let bestStart = -1;
-  for (const f of all) {
-    const head = headOf(f);
-    const { end } = f.node.loc!;
-    if (line < head.line || line > end.line) continue;
-    if ((line === head.line && column < head.column) || (line === end.line && column >= end.column)) continue;
-    if (head.start > bestStart || (head.start === bestStart && f.node.start > best!.node.start)) {
-      best = f;
-      bestStart = head.start;
-    }
-  }
-  return best;
-}
-
-/**
- * The function a line points at: the outermost whose header starts on it (the row a report
- * gives the function: `function handler(req, res) { res.send(items.map((i) => i.name)) }` is
- * handler, not its arrow), else the innermost around the line.
- */
-export function functionOfLine(all: readonly FoundFunction[], line: number): FoundFunction | undefined {
-  let starting: FoundFunction | undefined;
-  let around: FoundFunction | undefined;
-  for (const f of all) {
-    const head = headOf(f);
-    if (head.line === line) {
-      if (!starting || head.start < headOf(starting).start) starting = f;
-    } else if (head.line < line && line <= f.node.loc!.end.line && (!around || f.node.start > around.node.start)) {
-      around = f;
-    }
-  }
-  return starting ?? around;
-}
-
 // From this size, name selectors find their functions without parsing the whole file.
 export { BIG_FILE };
 
@@ -175,18 +130,25 @@ function parsedAndSelected(selectors: readonly Selector[], file: string, source:
   return selectFunctions(selectors, file, listFunctions(program));
 }
 
-/** The functions the name selectors that apply to the file pick, found by name; null when the full parse is needed. */
-function byNameOnly(selectors: readonly Selector[], file: string, source: string): FoundFunction[] | null {
+/**
+ * The functions the selectors that apply to a big file pick, found without parsing it whole:
+ * by name, or by line and column. Null when one of them needs the full parse (`file.js:*`).
+ */
+function withoutFullParse(selectors: readonly Selector[], file: string, source: string, module?: boolean): FoundFunction[] | null {
   const applying = selectors.filter((s) => fileMatches(s, file));
-  if (applying.some((s) => s.name === undefined)) return null;
+  if (applying.some((s) => s.all)) return null;
   const chosen: FoundFunction[] = [];
-  for (const s of applying) {
-    const found = findFunctionsByName(source, s.name!);
-    if (found === null) return null;
-    for (const f of found) if (!chosen.some((c) => c.node.start === f.node.start)) chosen.push(f);
+  try {
+    for (const s of applying) {
+      const found = s.name !== undefined ? findFunctionsByName(source, s.name) : findFunctionAt(source, s.line!, s.column === undefined ? undefined : s.column - 1, module);
+      if (found === null) return null;
+      for (const f of Array.isArray(found) ? found : found ? [found] : []) if (!chosen.some((c) => c.node.start === f.node.start)) chosen.push(f);
+    }
+    return chosen;
+  } finally {
+    forgetScan();
+    forgetBrackets();
   }
-  forgetScan();
-  return chosen;
 }
 
 let onMatch: ((text: string) => void) | null = null;
@@ -208,7 +170,7 @@ export function instrumentSelected(
   quiet = false,
 ): { code: string; inserted: number[] } | null {
   if (!mayMatch(selectors, file, source)) return null;
-  const chosen = (source.length >= BIG_FILE && byNameOnly(selectors, file, source)) || parsedAndSelected(selectors, file, source, module);
+  const chosen = (source.length >= BIG_FILE && withoutFullParse(selectors, file, source, module)) || parsedAndSelected(selectors, file, source, module);
   if (chosen === null) return null;
   if (chosen.length === 0) return null;
   for (const sel of selectors) {
