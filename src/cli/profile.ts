@@ -5,7 +5,7 @@ import { UsageError } from '../errors';
 import type { BackendName } from '../meter';
 import { COLUMNS, type ColumnName } from '../report/columns';
 import { REPORT_FORMATS, type ReportFormat } from '../report/results';
-import { setCallListener, type CallEvent } from '../trace/call-events';
+import { pairCalls, type PairedCall } from '../trace/call-events';
 import { forgetLoadedDependencies } from '../trace/isolate';
 import { reportBeforeStop } from '../signals/stop';
 import { onFirstProfile } from '../trace/first-profile';
@@ -156,7 +156,7 @@ export async function profileScript(script: string, args: string[], options: Pro
   };
   if (!emptyUntilProfiled) loadWriters();
   // Worker threads get the same hooks and profile(); their calls join this thread's tables.
-  const workers = profileWorkers(selectors, runtimeConfig, loadWriters);
+  const workers = profileWorkers(selectors, runtimeConfig, loadWriters, funcLines !== null);
 
   let written = false;
   const writeResults = (): void => {
@@ -165,7 +165,7 @@ export async function profileScript(script: string, args: string[], options: Pro
     workers.drain(); // functions profiled only in workers count too
     if (emptyUntilProfiled && allFunctions().length === 0) return;
     finishOpenFrames();
-    const text = funcLines ? funcLines.join('') : (require('../report') as typeof import('../report')).formatReport(getResults(), options.format, options.precision, options.columns);
+    const text = funcLines ? formatFuncLines(funcLines, workers.calls()) : (require('../report') as typeof import('../report')).formatReport(getResults(), options.format, options.precision, options.columns);
     const unmatched = selectors.length === 0 ? [] : unmatchedSelectors(selectors);
     if (unmatched.length > 0) {
       // Say which: no loaded file has such a function, or it has one the program never called.
@@ -218,10 +218,10 @@ export async function profileScript(script: string, args: string[], options: Pro
 }
 
 /** Worker threads load the preload that profiles them; their figures reach getResults(). */
-function profileWorkers(selectors: Selector[], config: RuntimeConfig, onWorker: () => void): ThreadStats {
+function profileWorkers(selectors: Selector[], config: RuntimeConfig, onWorker: () => void, calls: boolean): ThreadStats {
   const stats = receiveStats();
   includeWorkers(stats);
-  preloadInWorkers({ selectors, config }, (port) => {
+  preloadInWorkers({ selectors, config, calls }, (port) => {
     onWorker();
     stats.addPort(port);
   });
@@ -234,24 +234,18 @@ function unmatchedSelectors(selectors: Selector[]): Selector[] {
   return selectors.filter((s) => !allFunctions().some((f) => selectorPicks(s, f)));
 }
 
-/** mprof's FUNC lines from the tracer's call events: name, MiB and time at entry and exit, depth. */
-function recordFuncLines(): string[] {
+/** The calls for mprof's FUNC lines, from the tracer's call events: name, MiB and time at entry and exit, level. */
+function recordFuncLines(): PairedCall[] {
+  const calls: PairedCall[] = [];
+  pairCalls((call) => calls.push(call));
+  return calls;
+}
+
+/** FUNC lines of this thread's calls and the workers', in the order they ended. */
+function formatFuncLines(own: PairedCall[], workers: readonly PairedCall[]): string {
   const { funcRecord } = require('../timeline/dat') as typeof import('../timeline/dat');
-  const lines: string[] = [];
-  const open: CallEvent[] = [];
-  setCallListener((event) => {
-    if (event.kind === 'enter') {
-      open.push(event);
-      return;
-    }
-    let i = open.length - 1;
-    while (i >= 0 && open[i].name !== event.name) i--;
-    if (i < 0) return;
-    const [start] = open.splice(i, 1);
-    // The tracer counts depth from 1; mprof's stack level (and `memprof run`'s) from 0.
-    lines.push(funcRecord(event.name, start.mem, start.time, event.mem, event.time, Math.max(0, start.depth - 1)));
-  });
-  return lines;
+  const all = workers.length === 0 ? own : [...own, ...workers].sort((a, b) => a.endTime - b.endTime);
+  return all.map((c) => funcRecord(c.name, c.startMem, c.startTime, c.endMem, c.endTime, c.level)).join('');
 }
 
 /** --snapshot-at and --break-at: one check per line event against the lower threshold. */

@@ -1,4 +1,5 @@
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { pairCalls, type PairedCall } from './call-events';
 import { parseFunctionKey } from './probe-key';
 import { copyFigures, merge, register, setRegisterListener, type CallFigures, type FunctionStats } from './runtime';
 
@@ -30,6 +31,8 @@ interface Matched {
   matched?: string;
   /** Counts the files the worker's load hooks saw (an Int32Array's first element). */
   files?: SharedArrayBuffer;
+  /** A profiled call that ended in the worker (for FUNC lines). */
+  call?: PairedCall;
 }
 
 /** Worker side: every function this thread registers from now on puts its figures in shared memory. */
@@ -44,6 +47,15 @@ export function shareStats(port: MessagePort, sourceOf: (file: string) => string
 /** Worker side: tells the main thread that a selector matched here, where the file count is, or a nested worker's port. */
 export function shareMatch(port: MessagePort, message: Matched): void {
   port.postMessage(message, message.port ? [message.port] : []);
+}
+
+/**
+ * Worker side: each profiled call goes to the main thread as it ends. A message posted is in
+ * the main thread's port at once, so a worker's process.exit loses none (its calls still
+ * running are closed at its exit, before the thread ends).
+ */
+export function shareCalls(port: MessagePort): void {
+  pairCalls((call) => port.postMessage({ call } satisfies Matched));
 }
 
 /** Bytes of one block of figures (a function's current calls, or those already reported one by one). */
@@ -105,6 +117,8 @@ export interface ThreadStats {
   sources(): ReadonlyMap<string, string>;
   /** Reads a new worker's port from now on. */
   addPort(port: MessagePort): void;
+  /** The calls that ended in workers, read so far (when workers share them). */
+  calls(): readonly PairedCall[];
 }
 
 export function receiveStats(): ThreadStats {
@@ -118,6 +132,7 @@ export function receiveStats(): ThreadStats {
   const matched = new Set<string>();
   const counters: Int32Array[] = [];
   const texts = new Map<string, string>();
+  const calls: PairedCall[] = [];
   const receive = receiveMessageOnPort as (port: MessagePort) => { message: SharedFunction & Matched } | undefined;
   const drain = (): void => {
     // (A nested worker's port, added while reading, is read in the same pass.)
@@ -127,6 +142,7 @@ export function receiveStats(): ThreadStats {
     if (message.port) addPort(message.port);
     if (message.matched !== undefined) matched.add(message.matched);
     if (message.files) counters.push(new Int32Array(message.files));
+    if (message.call) calls.push(message.call);
     if (message.key === undefined) return;
     register(message.key);
     buffers.set(message.key, [...(buffers.get(message.key) ?? []), message.buffer]);
@@ -146,5 +162,6 @@ export function receiveStats(): ThreadStats {
     matches: () => ({ matched, files: counters.reduce((sum, c) => sum + Atomics.load(c, 0), 0) }),
     sources: () => texts,
     addPort,
+    calls: () => calls,
   };
 }

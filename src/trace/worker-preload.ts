@@ -32,9 +32,10 @@ function start(setup: WorkerSetup, { port, data, probed }: WrappedData[typeof WR
   port.unref();
   const { configure, configureOnFirstUse, finishOpenFrames } = require('./runtime') as typeof import('./runtime');
   const { profile, rememberSource, setProfileDefaults, sourceOf } = require('./profile') as typeof import('./profile');
-  const { shareMatch, shareStats } = require('./shared-stats') as typeof import('./shared-stats');
+  const { shareCalls, shareMatch, shareStats } = require('./shared-stats') as typeof import('./shared-stats');
   const { preloadInWorkers } = require('./worker-threads') as typeof import('./worker-threads');
   shareStats(port, sourceOf);
+  if (setup.calls) shareCalls(port);
   const { selectors, config } = setup;
   if (selectors.length > 0) configure(config);
   else configureOnFirstUse(config);

@@ -109,3 +109,25 @@ test("profile() from memprof's API in a worker still reports in that worker, und
     assert.ok(Math.abs(line.increment - 40 * MiB) < 4 * MiB, `worker line increment ${line.increment / MiB} MiB (${command.join(' ')})`);
   }
 });
+
+test('--timestamp: FUNC lines of calls in workers too (ended, nested, ending with process.exit), in the order calls ended', () => {
+  const funcs = (mode) => {
+    const plain = spawnSync(process.execPath, ['main.js', mode], { cwd: DIR, encoding: 'utf8', timeout: 60000 });
+    const r = memprof(['--timestamp', ...SELECT, 'main.js', mode], { cwd: DIR });
+    assert.strictEqual(r.code, plain.status, r.stderr);
+    const lines = r.stdout.split('\n').filter((l) => l.startsWith('FUNC '));
+    assert.strictEqual(r.stdout.replace(/^FUNC .*\n/gm, ''), plain.stdout, 'the program prints the same');
+    for (const l of lines) assert.match(l, /^FUNC \S+ \d+\.\d{4} \d+\.\d{4} \d+\.\d{4} \d+\.\d{4} \d+$/, 'mprof FUNC format');
+    const ends = lines.map((l) => Number(l.split(' ')[5]));
+    assert.deepStrictEqual(ends, [...ends].sort((a, b) => a - b), `in the order calls ended: ${lines.join('\n')}`);
+    return lines.map((l) => l.split(' ')[1]);
+  };
+  const count = (names, name) => names.filter((n) => n === name).length;
+  const ended = funcs('ended');
+  assert.strictEqual(count(ended, 'lib.build'), 6, `build(10) in main, build(20) five times in the worker: ${ended}`);
+  assert.strictEqual(count(ended, 'worker-only.alloc40'), 1, `alloc40 (only the worker loads its file): ${ended}`);
+  const nested = funcs('nested');
+  assert.strictEqual(count(nested, 'lib.build'), 6, `build in main and in the nested worker: ${nested}`);
+  const selfExit = funcs('self-exit');
+  assert.strictEqual(count(selfExit, 'lib.build'), 2, `build(2) in the worker before its process.exit: ${selfExit}`);
+});
