@@ -168,17 +168,12 @@ export async function profileScript(script: string, args: string[], options: Pro
     const text = funcLines ? formatFuncLines(funcLines, workers.calls()) : (require('../report') as typeof import('../report')).formatReport(getResults(), options.format, options.precision, options.columns);
     const unmatched = selectors.length === 0 ? [] : unmatchedSelectors(selectors);
     if (unmatched.length > 0) {
-      // Say which: no loaded file has such a function, or it has one the program never called.
-      const { matched, files: mainFiles } = (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).selectorMatches();
+      // Say which: no loaded file is the one it names, the file has no such function, or it
+      // has one the program never called.
+      const { matched, seenFile, files: mainFiles } = (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).selectorMatches();
       const inWorkers = workers.matches();
       const files = mainFiles + inWorkers.files;
-      for (const s of unmatched) {
-        process.stderr.write(
-          matched.has(s.text) || inWorkers.matched.has(s.text)
-            ? `memprof: --function ${s.text} found its function, but the program never called it\n`
-            : `memprof: no function matching --function ${s.text} in the ${files} file${files === 1 ? '' : 's'} the program loaded\n`,
-        );
-      }
+      for (const s of unmatched) process.stderr.write(`memprof: ${whyUnmatched(s, matched.has(s.text) || inWorkers.matched.has(s.text), seenFile.has(s.text) || inWorkers.seenFile.has(s.text), files)}\n`);
     }
     if (toStdout || !options.output) (require('../report/write-sync') as typeof import('../report/write-sync')).writeAllSync(1, text);
     else {
@@ -226,6 +221,19 @@ function profileWorkers(selectors: Selector[], config: RuntimeConfig, onWorker: 
     stats.addPort(port);
   });
   return stats;
+}
+
+/** Why a selector profiled nothing, in one line: what it found of what it names. */
+function whyUnmatched(s: Selector, picked: boolean, fileSeen: boolean, files: number): string {
+  const loaded = `${files} file${files === 1 ? '' : 's'} the program loaded`;
+  if (picked) return `--function ${s.text} found its function, but the program never called it`;
+  if (s.file === undefined) return `no function matching --function ${s.text} in the ${loaded}`;
+  const glob = /[*?]/.test(s.file);
+  if (!fileSeen) return `--function ${s.text}: no file matching ${s.file} among the ${loaded}`;
+  const where = glob ? `the files matching ${s.file} have` : `${s.file} has`;
+  if (s.all) return `--function ${s.text}: ${where} no functions`;
+  if (s.name !== undefined) return `--function ${s.text}: ${where} no function named ${s.name}`;
+  return `--function ${s.text}: ${where} no function at line ${s.line}${s.column === undefined ? '' : `, column ${s.column}`}`;
 }
 
 /** The selectors that picked none of the functions profiled. */

@@ -12,18 +12,33 @@ import * as vm from 'node:vm';
 import { tryAddon } from '../native';
 
 const matched = new Set<string>();
+const seenFile = new Set<string>();
 let loadedFiles = 0;
 let fromLoader: MessagePort | null = null;
 let collectAfterLoad: string | null = null;
 
-/** The selectors that picked a function in some loaded file, and how many files were loaded. */
-export function selectorMatches(): { matched: ReadonlySet<string>; files: number } {
+/** What a selector met in a loaded file, as load hooks tell it (see setMatchListener). */
+export interface SelectorMessage {
+  /** It picked a function. */
+  matched?: string;
+  /** A loaded file is one it names. */
+  seenFile?: string;
+  /** Files loaded. */
+  loaded?: number;
+}
+
+/**
+ * The selectors that picked a function in some loaded file, those that named a loaded file,
+ * and how many files were loaded.
+ */
+export function selectorMatches(): { matched: ReadonlySet<string>; seenFile: ReadonlySet<string>; files: number } {
   for (let m = fromLoader && receiveMessageOnPort(fromLoader); m; m = fromLoader && receiveMessageOnPort(fromLoader)) {
-    const message = m.message as { matched?: string; loaded?: number };
+    const message = m.message as SelectorMessage;
     if (message.matched !== undefined) matched.add(message.matched);
+    if (message.seenFile !== undefined) seenFile.add(message.seenFile);
     loadedFiles += message.loaded ?? 0;
   }
-  return { matched, files: loadedFiles };
+  return { matched, seenFile, files: loadedFiles };
 }
 
 /**
@@ -90,19 +105,21 @@ export function installLoadHooks(selectors: readonly Selector[]): void {
       transferList: [port2],
     });
   }
-  setMatchListener((text) => {
-    matched.add(text);
-    forward?.({ matched: text });
+  setMatchListener((text, kind) => {
+    const seen = kind === 'picked' ? matched : seenFile;
+    if (seen.has(text)) return;
+    seen.add(text);
+    forward?.(kind === 'picked' ? { matched: text } : { seenFile: text });
   });
 }
 
-let forward: ((message: { matched?: string; loaded?: number }) => void) | null = null;
+let forward: ((message: SelectorMessage) => void) | null = null;
 
 /**
  * In a worker thread: what its load hooks see (files loaded, selectors matched) goes to
  * `listener` as it happens, for the main thread's report.
  */
-export function forwardSelectorMatches(listener: (message: { matched?: string; loaded?: number }) => void): void {
+export function forwardSelectorMatches(listener: (message: SelectorMessage) => void): void {
   forward = listener;
   if (!fromLoader) return;
   fromLoader.on('message', listener);

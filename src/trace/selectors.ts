@@ -151,10 +151,16 @@ function withoutFullParse(selectors: readonly Selector[], file: string, source: 
   }
 }
 
-let onMatch: ((text: string) => void) | null = null;
+/** What a selector met in a loaded file: `picked` functions there, or only `file`, a file it names. */
+export type MatchKind = 'picked' | 'file';
 
-/** Called with a selector's text each time it picks functions in a loaded file. */
-export function setMatchListener(listener: ((text: string) => void) | null): void {
+let onMatch: ((text: string, kind: MatchKind) => void) | null = null;
+
+/**
+ * Called with a selector's text each time a loaded file is one it names (`file`), and each
+ * time it picks functions in one (`picked`): what its "found nothing" message says.
+ */
+export function setMatchListener(listener: ((text: string, kind: MatchKind) => void) | null): void {
   onMatch = listener;
 }
 
@@ -169,12 +175,13 @@ export function instrumentSelected(
   module?: boolean,
   quiet = false,
 ): { code: string; inserted: number[] } | null {
+  for (const s of selectors) if (s.file !== undefined && fileMatches(s, file)) onMatch?.(s.text, 'file');
   if (!mayMatch(selectors, file, source)) return null;
   const chosen = (source.length >= BIG_FILE && withoutFullParse(selectors, file, source, module)) || parsedAndSelected(selectors, file, source, module);
   if (chosen === null) return null;
   if (chosen.length === 0) return null;
   for (const sel of selectors) {
-    if (chosen.some((f) => selectorPicks(sel, { file, name: f.name, line: f.line, endLine: f.endLine }))) onMatch?.(sel.text);
+    if (chosen.some((f) => selectorPicks(sel, { file, name: f.name, line: f.line, endLine: f.endLine }))) onMatch?.(sel.text, 'picked');
   }
   try {
     const { code, inserted, refused } = instrumentEach(

@@ -29,6 +29,8 @@ interface Matched {
   port?: MessagePort;
   /** A --function selector that picked a function in a file the worker loaded. */
   matched?: string;
+  /** A --function selector that names a file the worker loaded. */
+  seenFile?: string;
   /** Counts the files the worker's load hooks saw (an Int32Array's first element). */
   files?: SharedArrayBuffer;
   /** A profiled call that ended in the worker (for FUNC lines). */
@@ -112,7 +114,7 @@ export interface ThreadStats {
   /** This thread's figures of `fn` plus every worker's, read now. */
   withWorkers(fn: FunctionStats, own: CallFigures): CallFigures;
   /** Selectors that matched in some worker, and how many files the workers loaded. */
-  matches(): { matched: ReadonlySet<string>; files: number };
+  matches(): { matched: ReadonlySet<string>; seenFile: ReadonlySet<string>; files: number };
   /** Texts of functions that have no file (eval workers), by file name. */
   sources(): ReadonlyMap<string, string>;
   /** Reads a new worker's port from now on. */
@@ -130,6 +132,7 @@ export function receiveStats(): ThreadStats {
   };
   const buffers = new Map<string, SharedArrayBuffer[]>();
   const matched = new Set<string>();
+  const seenFile = new Set<string>();
   const counters: Int32Array[] = [];
   const texts = new Map<string, string>();
   const calls: PairedCall[] = [];
@@ -141,6 +144,7 @@ export function receiveStats(): ThreadStats {
   const read = (message: SharedFunction & Matched): void => {
     if (message.port) addPort(message.port);
     if (message.matched !== undefined) matched.add(message.matched);
+    if (message.seenFile !== undefined) seenFile.add(message.seenFile);
     if (message.files) counters.push(new Int32Array(message.files));
     if (message.call) calls.push(message.call);
     if (message.key === undefined) return;
@@ -159,7 +163,7 @@ export function receiveStats(): ThreadStats {
       for (const buffer of shared) for (const offset of [0, blockBytes(n)]) merge(all, figuresIn(buffer, offset, n));
       return all;
     },
-    matches: () => ({ matched, files: counters.reduce((sum, c) => sum + Atomics.load(c, 0), 0) }),
+    matches: () => ({ matched, seenFile, files: counters.reduce((sum, c) => sum + Atomics.load(c, 0), 0) }),
     sources: () => texts,
     addPort,
     calls: () => calls,

@@ -49,11 +49,15 @@ function start(setup: WorkerSetup, { port, data, probed }: WrappedData[typeof WR
     const count = new Int32Array(files);
     shareMatch(port, { files });
     const told = new Set<string>();
-    forwardSelectorMatches(({ matched, loaded }) => {
+    forwardSelectorMatches(({ matched, seenFile, loaded }) => {
       if (loaded) Atomics.add(count, 0, loaded);
       if (matched !== undefined && !told.has(matched)) {
         told.add(matched);
         shareMatch(port, { matched });
+      }
+      if (seenFile !== undefined && !told.has(`file ${seenFile}`)) {
+        told.add(`file ${seenFile}`);
+        shareMatch(port, { seenFile });
       }
     });
   }

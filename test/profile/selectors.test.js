@@ -216,3 +216,21 @@ test('-f file.js:line picks the function whose header starts on the line (the ou
   const at = (line) => selectFunctions([parseSelector(`/x/app.js:${line}`)], '/x/app.js', all).map((f) => f.name);
   assert.deepStrictEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map(at), [['handler'], ['names'], ['each'], ['each'], ['each'], ['Box'], ['Box'], ['value'], ['value'], ['value'], []]);
 });
+
+test('a selector with a file that profiled nothing says what it found: no such file loaded, or the file but no such function, line or column', { skip: !requireEsm && 'this Node has no require(esm) (needs 20.19+)' }, () => {
+  const cjs = profiled('main.cjs', ['lib/parse.js:4', 'lib/parse.js:99', 'lib/parse.js:1:70', 'lib/parse.js:nope', 'nosuch.js:parse', 'lib/**/*.js:nope', 'lib/util/*.mjs:*']);
+  for (const line of [
+    'memprof: --function lib/parse.js:4: lib/parse.js has no function at line 4',
+    'memprof: --function lib/parse.js:99: lib/parse.js has no function at line 99',
+    'memprof: --function lib/parse.js:1:70: lib/parse.js has no function at line 1, column 70',
+    'memprof: --function lib/parse.js:nope: lib/parse.js has no function named nope',
+    'memprof: --function nosuch.js:parse: no file matching nosuch.js among the 4 files the program loaded',
+    'memprof: --function lib/**/*.js:nope: the files matching lib/**/*.js have no function named nope',
+    'memprof: --function lib/util/*.mjs:*: no file matching lib/util/*.mjs among the 4 files the program loaded',
+  ]) {
+    assert.ok(cjs.stderr.split('\n').includes(line), `stderr says "${line}": ${cjs.stderr}`);
+  }
+  // An ES module: its load hooks run in Node's loader thread, which tells the main thread.
+  const esm = profiled('main.mjs', ['lib/esm.mjs:nope', 'lib/esm.mjs:1:1']);
+  assert.ok(esm.stderr.split('\n').includes('memprof: --function lib/esm.mjs:nope: lib/esm.mjs has no function named nope'), esm.stderr);
+});

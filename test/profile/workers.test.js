@@ -92,11 +92,13 @@ test("-f reaches memprof's own dependencies in a worker (the worker's program lo
 });
 
 test("-f says a function is found but never called when only a worker's file has it", () => {
-  const r = memprof(['-f', 'neverCalled', '-f', 'nowhere', 'main.js', 'ended'], { cwd: DIR });
+  const r = memprof(['-f', 'neverCalled', '-f', 'nowhere', '-f', 'worker-only.js:nope', 'main.js', 'ended'], { cwd: DIR });
   assert.strictEqual(r.code, 0, r.stderr);
   assert.match(r.stderr, /^memprof: --function neverCalled found its function, but the program never called it$/m);
   // main.js, lib.js, worker.js, lib.js and worker-only.js in the worker.
   assert.match(r.stderr, /^memprof: no function matching --function nowhere in the 5 files the program loaded$/m);
+  // A file only the worker loads: the worker tells the main thread it saw it.
+  assert.match(r.stderr, /^memprof: --function worker-only\.js:nope: worker-only\.js has no function named nope$/m);
 });
 
 test("profile() from memprof's API in a worker still reports in that worker, under the CLI too", () => {
