@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import { findFunctionsByName, forgetScan } from './find-by-name';
@@ -79,9 +80,38 @@ function fileMatches(selector: Selector, file: string): boolean {
   const actual = file.split(path.sep).join('/');
   if (/[*?]/.test(wanted)) {
     const absolute = path.isAbsolute(selector.file) || /^\.\.?\//.test(wanted);
-    return globRegExp(absolute ? path.resolve(selector.file).split(path.sep).join('/') : wanted).test(actual);
+    if (globRegExp(absolute ? path.resolve(selector.file).split(path.sep).join('/') : wanted).test(actual)) return true;
+  } else if (actual === path.resolve(selector.file).split(path.sep).join('/') || actual.endsWith(`/${wanted.replace(/^\.\//, '')}`)) {
+    return true;
   }
-  return actual === path.resolve(selector.file).split(path.sep).join('/') || actual.endsWith(`/${wanted.replace(/^\.\//, '')}`);
+  // Node loads a file by its real path: a selector through a symbolic link (pnpm's
+  // node_modules, a workspace's or npm link's package) names it by the link's.
+  const real = realSelectorFile(selector.file);
+  return real !== null && (/[*?]/.test(real) ? globRegExp(real).test(actual) : actual === real);
+}
+
+const realFiles = new Map<string, string | null>();
+
+/**
+ * The selector's file (or a glob's directory before its first wildcard) as the real path of
+ * what it names from the working directory, when that differs; else null.
+ */
+function realSelectorFile(file: string): string | null {
+  let real = realFiles.get(file);
+  if (real === undefined) {
+    real = null;
+    const parts = path.resolve(file).split(path.sep);
+    const magic = parts.findIndex((p) => /[*?]/.test(p));
+    const base = magic < 0 ? parts.join(path.sep) : parts.slice(0, magic).join(path.sep) || path.sep;
+    try {
+      const resolved = fs.realpathSync(base);
+      if (resolved !== base) real = [resolved, ...(magic < 0 ? [] : parts.slice(magic))].join(path.sep).split(path.sep).join('/');
+    } catch {
+      // Names nothing from here: matched as written only.
+    }
+    realFiles.set(file, real);
+  }
+  return real;
 }
 
 /** Whether a selector picks a function described by its file, name and lines (for what was profiled). */

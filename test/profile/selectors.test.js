@@ -234,3 +234,22 @@ test('a selector with a file that profiled nothing says what it found: no such f
   const esm = profiled('main.mjs', ['lib/esm.mjs:nope', 'lib/esm.mjs:1:1']);
   assert.ok(esm.stderr.split('\n').includes('memprof: --function lib/esm.mjs:nope: lib/esm.mjs has no function named nope'), esm.stderr);
 });
+
+test('-f through a symbolic link (pnpm, workspaces, npm link): Node loads the real path, the selector names the link', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-selectors-link-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.mkdirSync(path.join(dir, 'store', 'pkg', 'lib'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'store', 'pkg', 'lib', 'work.js'), 'function work(n) {\n  return n * 2;\n}\nmodule.exports = { work };\n');
+  fs.mkdirSync(path.join(dir, 'node_modules'));
+  try {
+    fs.symlinkSync(path.join(dir, 'store', 'pkg'), path.join(dir, 'node_modules', 'pkg'), 'junction');
+  } catch (err) {
+    t.skip(`cannot make a symbolic link here: ${err.code}`);
+    return;
+  }
+  fs.writeFileSync(path.join(dir, 'main.js'), "console.log(require('pkg/lib/work.js').work(21));\n");
+  for (const selector of ['./node_modules/pkg/lib/work.js:work', path.join(dir, 'node_modules', 'pkg', 'lib', 'work.js:1'), './node_modules/pkg/lib/*.js:*', 'node_modules/pkg/**/*.js:work']) {
+    const { rows, stderr } = profiled('main.js', [selector], dir);
+    assert.deepStrictEqual(rows, [`work ${path.join('store', 'pkg', 'lib', 'work.js')}:1 1`], `${selector}: ${stderr}`);
+  }
+});
