@@ -227,12 +227,15 @@ function profileWorkers(selectors: Selector[], config: RuntimeConfig, onWorker: 
 function whyUnmatched(s: Selector, picked: boolean, fileSeen: boolean, files: number): string {
   const loaded = `${files} file${files === 1 ? '' : 's'} the program loaded`;
   if (picked) return `--function ${s.text} found its function, but the program never called it`;
-  if (s.file === undefined) return `no function matching --function ${s.text} in the ${loaded}`;
+  // `Command.parse`, as a stack trace names a method: selectors name it alone.
+  const method = s.name !== undefined && /^[\w$]+\.(#?[\w$]+)$/.exec(s.name);
+  const hint = method ? ` (a method is selected by its own name: --function ${s.file === undefined ? '' : `${s.file}:`}${method[1]})` : '';
+  if (s.file === undefined) return `no function matching --function ${s.text} in the ${loaded}${hint}`;
   const glob = /[*?]/.test(s.file);
   if (!fileSeen) return `--function ${s.text}: no file matching ${s.file} among the ${loaded}`;
   const where = glob ? `the files matching ${s.file} have` : `${s.file} has`;
   if (s.all) return `--function ${s.text}: ${where} no functions`;
-  if (s.name !== undefined) return `--function ${s.text}: ${where} no function named ${s.name}`;
+  if (s.name !== undefined) return `--function ${s.text}: ${where} no function named ${s.name}${hint}`;
   return `--function ${s.text}: ${where} no function at line ${s.line}${s.column === undefined ? '' : `, column ${s.column}`}`;
 }
 

@@ -12,7 +12,8 @@ import { parserAt as positionedParser } from './parser-at';
  * constructor carries it; a private name).
  */
 export function findFunctionsByName(source: string, name: string): FoundFunction[] | null {
-  if (!/^[A-Za-z_$][\w$]*$/.test(name) || name === 'constructor') return null;
+  // (`default`: an anonymous `export default function`, which only the full parse names.)
+  if (!/^[A-Za-z_$][\w$]*$/.test(name) || name === 'constructor' || name === 'default') return null;
   const { isCode } = scanOf(source);
   const found: FoundFunction[] = [];
   const seen = new Set<number>();

@@ -104,6 +104,8 @@ function inferName(node: FunctionNode, parent: AnyNode | undefined): string {
   switch (parent.type) {
     case 'VariableDeclarator':
       return parent.id.type === 'Identifier' ? parent.id.name : '<anonymous>';
+    case 'ExportDefaultDeclaration': // `export default function () {}`: V8 names it default
+      return 'default';
     case 'AssignmentPattern': // a default value: V8 names it after the parameter
       return parent.left.type === 'Identifier' && parent.right === node ? parent.left.name : '<anonymous>';
     case 'MethodDefinition':
@@ -163,6 +165,7 @@ export function listFunctions(program: acorn.Program): FoundFunction[] {
     if ((node.type === 'ClassDeclaration' || node.type === 'ClassExpression') && node.body) {
       let className = node.id?.name as string | undefined;
       if (!className && parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier') className = parent.id.name;
+      if (!className && parent?.type === 'ExportDefaultDeclaration') className = 'default';
       (node.body as AnyNode & { className?: string }).className = className;
       classOfBody.set(node.body, node);
     }

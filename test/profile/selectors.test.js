@@ -230,6 +230,10 @@ test('a selector with a file that profiled nothing says what it found: no such f
   ]) {
     assert.ok(cjs.stderr.split('\n').includes(line), `stderr says "${line}": ${cjs.stderr}`);
   }
+  // A method named as a stack trace names it: the message says how selectors name it.
+  const qualified = profiled('main.cjs', ['Object.parse', 'lib/parse.js:exports.twice']);
+  assert.ok(qualified.stderr.includes('memprof: no function matching --function Object.parse in the 4 files the program loaded (a method is selected by its own name: --function parse)\n'), qualified.stderr);
+  assert.ok(qualified.stderr.includes('lib/parse.js has no function named exports.twice (a method is selected by its own name: --function lib/parse.js:twice)\n'), qualified.stderr);
   // An ES module: its load hooks run in Node's loader thread, which tells the main thread.
   const esm = profiled('main.mjs', ['lib/esm.mjs:nope', 'lib/esm.mjs:1:1']);
   assert.ok(esm.stderr.split('\n').includes('memprof: --function lib/esm.mjs:nope: lib/esm.mjs has no function named nope'), esm.stderr);
@@ -252,4 +256,14 @@ test('-f through a symbolic link (pnpm, workspaces, npm link): Node loads the re
     const { rows, stderr } = profiled('main.js', [selector], dir);
     assert.deepStrictEqual(rows, [`work ${path.join('store', 'pkg', 'lib', 'work.js')}:1 1`], `${selector}: ${stderr}`);
   }
+});
+
+test('-f default: an anonymous `export default` function or class has the name V8 gives it', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-selectors-default-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(dir, 'f.mjs'), 'export default function (n) {\n  return n + 1;\n}\n');
+  fs.writeFileSync(path.join(dir, 'c.mjs'), 'export default class {\n  constructor(n) {\n    this.n = n;\n  }\n}\n');
+  fs.writeFileSync(path.join(dir, 'main.mjs'), "import f from './f.mjs';\nimport C from './c.mjs';\nconsole.log(f(1), f.name, new C(2).n, C.name);\n");
+  assert.strictEqual(plain('main.mjs', dir), '2 default 2 default\n');
+  assert.deepStrictEqual(profiled('main.mjs', ['default'], dir).rows.sort(), ['default c.mjs:2 1', 'default f.mjs:1 1']);
 });
