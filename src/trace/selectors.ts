@@ -115,14 +115,16 @@ function realSelectorFile(file: string): string | null {
 }
 
 /** Whether a selector picks a function described by its file, name and lines (for what was profiled). */
-export function selectorPicks(s: Selector, f: { file: string; name: string; line: number; endLine: number; key?: string }): boolean {
+export function selectorPicks(s: Selector, f: { file: string; name: string; line: number; endLine: number; headLine?: number; key?: string }): boolean {
   if (!fileMatches(s, f.file)) return false;
   if (s.all) return true;
   if (s.name !== undefined) return s.name === f.name;
   // Rows of source-mapped code are original lines; the selector names the file's own.
   const generated = f.key === undefined ? undefined : parseFunctionKey(f.key);
   const [line, endLine] = generated?.source !== undefined ? [generated.generatedLine!, generated.generatedEndLine!] : [f.line, f.endLine];
-  return line <= s.line! && s.line! <= endLine;
+  // From its header's line (a constructor's class, `exports.make =` the line before).
+  const from = Math.min(line, generated?.headLine ?? f.headLine ?? line);
+  return from <= s.line! && s.line! <= endLine;
 }
 
 /** Whether any selector could apply to this file (cheap test before parsing). */
@@ -211,7 +213,7 @@ export function instrumentSelected(
   if (chosen === null) return null;
   if (chosen.length === 0) return null;
   for (const sel of selectors) {
-    if (chosen.some((f) => selectorPicks(sel, { file, name: f.name, line: f.line, endLine: f.endLine }))) onMatch?.(sel.text, 'picked');
+    if (chosen.some((f) => selectorPicks(sel, { file, name: f.name, line: f.line, endLine: f.endLine, headLine: f.head?.line }))) onMatch?.(sel.text, 'picked');
   }
   try {
     const { code, inserted, refused } = instrumentEach(

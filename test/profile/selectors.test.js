@@ -267,3 +267,13 @@ test('-f default: an anonymous `export default` function or class has the name V
   assert.strictEqual(plain('main.mjs', dir), '2 default 2 default\n');
   assert.deepStrictEqual(profiled('main.mjs', ['default'], dir).rows.sort(), ['default c.mjs:2 1', 'default f.mjs:1 1']);
 });
+
+test('-f file.js:line on a header that starts a line before its function (a class for its constructor, `exports.make =`): profiled, and no "never called"', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-selectors-head-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(dir, 'box.js'), 'class Box {\n  constructor(v) {\n    this.v = [v];\n  }\n}\nexports.make =\n  function (v) { return new Box(v); };\n');
+  fs.writeFileSync(path.join(dir, 'main.js'), "console.log(require('./box.js').make(3).v);\n");
+  const { rows, stderr } = profiled('main.js', ['box.js:1', 'box.js:6'], dir);
+  assert.deepStrictEqual(rows.sort(), ['Box box.js:2 1', 'make box.js:7 1']);
+  assert.strictEqual(stderr, '', 'no message: both selectors profiled a function that ran');
+});
