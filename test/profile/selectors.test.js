@@ -234,6 +234,8 @@ test('a selector with a file that profiled nothing says what it found: no such f
   const qualified = profiled('main.cjs', ['Object.parse', 'lib/parse.js:exports.twice']);
   assert.ok(qualified.stderr.includes('memprof: no function matching --function Object.parse in the 4 files the program loaded (a method is selected by its own name: --function parse)\n'), qualified.stderr);
   assert.ok(qualified.stderr.includes('lib/parse.js has no function named exports.twice (a method is selected by its own name: --function lib/parse.js:twice)\n'), qualified.stderr);
+  const typescript = profiled('main.cjs', ['src/parse.ts:parse']);
+  assert.ok(typescript.stderr.includes('memprof: --function src/parse.ts:parse: no file matching src/parse.ts among the 4 files the program loaded; a file compiled to JavaScript is selected by the .js file Node loads'), typescript.stderr);
   // An ES module: its load hooks run in Node's loader thread, which tells the main thread.
   const esm = profiled('main.mjs', ['lib/esm.mjs:nope', 'lib/esm.mjs:1:1']);
   assert.ok(esm.stderr.split('\n').includes('memprof: --function lib/esm.mjs:nope: lib/esm.mjs has no function named nope'), esm.stderr);
