@@ -33,7 +33,7 @@ export function findFunctionAt(source: string, line: number, column: number | un
   let innerOpen = code.enclosing(from);
   for (let open = code.enclosing(to); ; open = code.enclosing(open)) {
     if (open >= from) continue; // opened after the line's start: does not hold the whole line
-    if (open >= 0 && !isStatementList(source, code, open)) continue;
+    if (open >= 0 && (source[open] !== '{' || !isStatementList(source, code, open))) continue;
     while (innerOpen > open) {
       inner = innerOpen;
       innerOpen = code.enclosing(inner);
