@@ -6,6 +6,8 @@
 //     took 24 s or more), and the whole run against plain node.
 //  2. memprof -f 'typescript.js:createSourceFile': the load of typescript.js against the same
 //     memprof run with nothing to instrument (goal ≤ 1 s more), and the whole run.
+//     And by line (typescript.js:<createSourceFile's line>): found without the whole file's
+//     parse, as by name.
 //  3. Memory at the line after require('typescript'): -f against memprof with nothing
 //     instrumented (goal ≤ 5 MiB: the instrumenter leaves nothing) and against plain node.
 // BENCH_LIVEEDIT=1 also times one V8 LiveEdit of typescript.js (what profile() did before).
@@ -62,12 +64,15 @@ function run(args, env = {}) {
 }
 
 const BASELINE = process.env.BENCH_BASELINE ? path.join(path.resolve(process.env.BENCH_BASELINE), 'bin', 'memprof.js') : null;
+// createSourceFile's line in this typescript.js: the selector a stack trace or an editor gives.
+const CREATE_LINE = fs.readFileSync(TS, 'utf8').split('\n').findIndex((l) => l.startsWith('function createSourceFile(')) + 1;
 
 const RUNS = {
   plain: () => run([program]),
   profile: () => run([program], { BIGFILE_PROFILE: '1' }),
   memprof: () => run([BIN, '-f', 'elsewhere.js:nothing', program]),
   select: () => run([BIN, '-f', 'typescript.js:createSourceFile', program]),
+  byLine: () => run([BIN, '-f', `typescript.js:${CREATE_LINE}`, program]),
   ...(BASELINE && {
     baseMemprof: () => run([BASELINE, '-f', 'elsewhere.js:nothing', program]),
     baseSelect: () => run([BASELINE, '-f', 'typescript.js:createSourceFile', program]),
@@ -107,6 +112,7 @@ try {
   console.log("2. memprof -f 'typescript.js:createSourceFile'");
   console.log(`   load of typescript.js ${s(m('select', 'load'))} vs ${s(m('memprof', 'load'))} with nothing to instrument vs ${s(m('plain', 'load'))} plain: set-up +${s(m('select', 'load') - m('memprof', 'load'))} (goal ≤ 1 s)`);
   console.log(`   whole run ${s(m('select', 'ms'))} vs ${s(m('memprof', 'ms'))} with nothing to instrument vs ${s(m('plain', 'ms'))} plain`);
+  console.log(`   by line (typescript.js:${CREATE_LINE}): load ${s(m('byLine', 'load'))}, set-up +${s(m('byLine', 'load') - m('memprof', 'load'))}; whole run ${s(m('byLine', 'ms'))}; RSS at the next line ${mib(m('byLine', 'rss'))}`);
   console.log("3. memory at the line after require('typescript')");
   console.log(`   RSS ${mib(m('select', 'rss'))} with -f vs ${mib(m('memprof', 'rss'))} memprof with nothing instrumented: ${diff(m('select', 'rss') - m('memprof', 'rss'))} (goal ≤ 5 MiB); vs ${mib(m('plain', 'rss'))} plain node: ${diff(m('select', 'rss') - m('plain', 'rss'))}`);
   if (BASELINE) {

@@ -5,7 +5,7 @@ import { UsageError } from '../errors';
 import type { BackendName } from '../meter';
 import type { ColumnName } from '../report/columns';
 import { REPORT_FORMATS, type ReportFormat } from '../report/results';
-import type { CallEvent } from '../trace/call-events';
+import type { PairedCall } from '../trace/call-events';
 import { forgetLoadedDependencies } from '../trace/isolate';
 import { reportBeforeStop } from '../signals/stop';
 import { onFirstProfile, whenProfilerLoads } from '../trace/first-profile';
@@ -187,7 +187,7 @@ export async function profileScript(script: string, args: string[], options: Pro
   };
   if (!emptyUntilProfiled) loadWriters();
   // Worker threads get the same hooks and profile(); their calls join this thread's tables.
-  preloadInWorkers({ selectors, config: runtimeConfig }, (port) => {
+  preloadInWorkers({ selectors, config: runtimeConfig, calls: funcLines !== null }, (port) => {
     tracer();
     loadWriters();
     workers!.addPort(port);
@@ -202,20 +202,15 @@ export async function profileScript(script: string, args: string[], options: Pro
     workers.drain(); // functions profiled only in workers count too
     if (emptyUntilProfiled && runtime().allFunctions().length === 0) return;
     runtime().finishOpenFrames();
-    const text = funcLines ? funcLines.join('') : (require('../report') as typeof import('../report')).formatReport(tracer().getResults(), options.format, options.precision, options.columns);
+    const text = funcLines ? formatFuncLines(funcLines, workers.calls()) : (require('../report') as typeof import('../report')).formatReport(tracer().getResults(), options.format, options.precision, options.columns);
     const unmatched = selectors.length === 0 ? [] : unmatchedSelectors(selectors);
     if (unmatched.length > 0) {
-      // Say which: no loaded file has such a function, or it has one the program never called.
-      const { matched, files: mainFiles } = (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).selectorMatches();
+      // Say which: no loaded file is the one it names, the file has no such function, or it
+      // has one the program never called.
+      const { matched, seenFile, files: mainFiles } = (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).selectorMatches();
       const inWorkers = workers.matches();
       const files = mainFiles + inWorkers.files;
-      for (const s of unmatched) {
-        process.stderr.write(
-          matched.has(s.text) || inWorkers.matched.has(s.text)
-            ? `memprof: --function ${s.text} found its function, but the program never called it\n`
-            : `memprof: no function matching --function ${s.text} in the ${files} file${files === 1 ? '' : 's'} the program loaded\n`,
-        );
-      }
+      for (const s of unmatched) process.stderr.write(`memprof: ${whyUnmatched(s, matched.has(s.text) || inWorkers.matched.has(s.text), seenFile.has(s.text) || inWorkers.seenFile.has(s.text), files)}\n`);
       tellUnsearchedModules(unmatched);
     }
     if (toStdout || !options.output) (require('../report/write-sync') as typeof import('../report/write-sync')).writeAllSync(1, text);
@@ -275,6 +270,24 @@ function defineProfileGlobal(load: () => unknown): void {
   });
 }
 
+/** Why a selector profiled nothing, in one line: what it found of what it names. */
+function whyUnmatched(s: Selector, picked: boolean, fileSeen: boolean, files: number): string {
+  const loaded = `${files} file${files === 1 ? '' : 's'} the program loaded`;
+  if (picked) return `--function ${s.text} found its function, but the program never called it`;
+  // `Command.parse`, as a stack trace names a method: selectors name it alone.
+  const method = s.name !== undefined && /^[\w$]+\.(#?[\w$]+)$/.exec(s.name);
+  const hint = method ? ` (a method is selected by its own name: --function ${s.file === undefined ? '' : `${s.file}:`}${method[1]})` : '';
+  if (s.file === undefined) return `no function matching --function ${s.text} in the ${loaded}${hint}`;
+  const glob = /[*?]/.test(s.file);
+  // A TypeScript file compiled ahead (tsc, a bundler): Node loads the JavaScript.
+  const compiled = /\.[cm]?tsx?$/.test(s.file) ? '; a file compiled to JavaScript is selected by the .js file Node loads (its rows still name the .ts lines through its source map)' : '';
+  if (!fileSeen) return `--function ${s.text}: no file matching ${s.file} among the ${loaded}${compiled}`;
+  const where = glob ? `the files matching ${s.file} have` : `${s.file} has`;
+  if (s.all) return `--function ${s.text}: ${where} no functions`;
+  if (s.name !== undefined) return `--function ${s.text}: ${where} no function named ${s.name}${hint}`;
+  return `--function ${s.text}: ${where} no function at line ${s.line}${s.column === undefined ? '' : `, column ${s.column}`}`;
+}
+
 /** The selectors that picked none of the functions profiled. */
 function unmatchedSelectors(selectors: Selector[]): Selector[] {
   const { selectorPicks } = require('../trace/selectors') as typeof import('../trace/selectors');
@@ -295,25 +308,18 @@ function tellUnsearchedModules(unmatched: Selector[]): void {
   );
 }
 
-/** mprof's FUNC lines from the tracer's call events: name, MiB and time at entry and exit, depth. */
-function recordFuncLines(): string[] {
-  const { setCallListener } = require('../trace/call-events') as typeof import('../trace/call-events');
+/** The calls for mprof's FUNC lines, from the tracer's call events: name, MiB and time at entry and exit, level. */
+function recordFuncLines(): PairedCall[] {
+  const calls: PairedCall[] = [];
+  (require('../trace/call-events') as typeof import('../trace/call-events')).pairCalls((call) => calls.push(call));
+  return calls;
+}
+
+/** FUNC lines of this thread's calls and the workers', in the order they ended. */
+function formatFuncLines(own: PairedCall[], workers: readonly PairedCall[]): string {
   const { funcRecord } = require('../timeline/dat') as typeof import('../timeline/dat');
-  const lines: string[] = [];
-  const open: CallEvent[] = [];
-  setCallListener((event) => {
-    if (event.kind === 'enter') {
-      open.push(event);
-      return;
-    }
-    let i = open.length - 1;
-    while (i >= 0 && open[i].name !== event.name) i--;
-    if (i < 0) return;
-    const [start] = open.splice(i, 1);
-    // The tracer counts depth from 1; mprof's stack level (and `memprof run`'s) from 0.
-    lines.push(funcRecord(event.name, start.mem, start.time, event.mem, event.time, Math.max(0, start.depth - 1)));
-  });
-  return lines;
+  const all = workers.length === 0 ? own : [...own, ...workers].sort((a, b) => a.endTime - b.endTime);
+  return all.map((c) => funcRecord(c.name, c.startMem, c.startTime, c.endMem, c.endTime, c.level)).join('');
 }
 
 /** --snapshot-at and --break-at: one check per line event against the lower threshold. */

@@ -28,3 +28,30 @@ export function setCallListener(next: CallListener | null): void {
 export function callListener(): CallListener | null {
   return listener;
 }
+
+/** A profiled call from entry to exit, as one FUNC line gives it. */
+export interface PairedCall {
+  name: string;
+  startMem: number;
+  startTime: number;
+  endMem: number;
+  endTime: number;
+  /** mprof's stack level: 0 for an outermost call (the tracer's depth counts from 1). */
+  level: number;
+}
+
+/** Sets the listener to one that hands each finished call, entry and exit paired, to `onCall`. */
+export function pairCalls(onCall: (call: PairedCall) => void): void {
+  const open: CallEvent[] = [];
+  setCallListener((event) => {
+    if (event.kind === 'enter') {
+      open.push(event);
+      return;
+    }
+    let i = open.length - 1;
+    while (i >= 0 && open[i].name !== event.name) i--;
+    if (i < 0) return;
+    const [start] = open.splice(i, 1);
+    onCall({ name: event.name, startMem: start.mem, startTime: start.time, endMem: event.mem, endTime: event.time, level: Math.max(0, start.depth - 1) });
+  });
+}

@@ -13,7 +13,7 @@ let port: MessagePort | null = null;
 export async function initialize(data: { selectors: Selector[]; port?: MessagePort }): Promise<void> {
   selectors = data?.selectors ?? [];
   port = data?.port ?? null;
-  setMatchListener((text) => port?.postMessage({ matched: text }));
+  setMatchListener((text, kind) => port?.postMessage(kind === 'picked' ? { matched: text } : { seenFile: text }));
 }
 
 interface LoadResult {

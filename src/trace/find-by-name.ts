@@ -12,23 +12,9 @@ import { parserAt as positionedParser } from './parser-at';
  * constructor carries it; a private name).
  */
 export function findFunctionsByName(source: string, name: string): FoundFunction[] | null {
-  if (!/^[A-Za-z_$][\w$]*$/.test(name) || name === 'constructor') return null;
-  if (lastSource !== source) {
-    lastSource = source;
-    lastSkip = nonCodeRanges(source);
-    lastLines = new LineStarts(source);
-  }
-  const skip = lastSkip;
-  const isCode = (at: number): boolean => {
-    let lo = 0;
-    let hi = skip.length / 2;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (skip[mid * 2 + 1] <= at) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === skip.length / 2 || at < skip[lo * 2];
-  };
+  // (`default`: an anonymous `export default function`, which only the full parse names.)
+  if (!/^[A-Za-z_$][\w$]*$/.test(name) || name === 'constructor' || name === 'default') return null;
+  const { isCode } = scanOf(source);
   const found: FoundFunction[] = [];
   const seen = new Set<number>();
   const re = new RegExp(`(?<![\\w$#])${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g');
@@ -56,6 +42,30 @@ export function findFunctionsByName(source: string, name: string): FoundFunction
     found.push({ node: fn, name, line: fn.loc!.start.line, endLine: fn.loc!.end.line });
   }
   return found;
+}
+
+/**
+ * The file's scan (what is code, where lines start), kept for the next selector into the
+ * same file. isCode(at): whether the character at `at` is code.
+ */
+export function scanOf(source: string): { skip: number[]; lines: LineStarts; isCode: (at: number) => boolean } {
+  if (lastSource !== source) {
+    lastSource = source;
+    lastSkip = nonCodeRanges(source);
+    lastLines = new LineStarts(source);
+  }
+  const skip = lastSkip;
+  const isCode = (at: number): boolean => {
+    let lo = 0;
+    let hi = skip.length / 2;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (skip[mid * 2 + 1] <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === skip.length / 2 || at < skip[lo * 2];
+  };
+  return { skip, lines: lastLines, isCode };
 }
 
 /** Drops the scan kept for the next name (a big file's worth of memory). */

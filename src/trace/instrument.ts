@@ -45,6 +45,13 @@ export interface FoundFunction {
   endLine: number;
   /** Inside a `with` body: every name there, the probes' included, resolves through the object first. */
   insideWith?: boolean;
+  /**
+   * Where its header starts when that is before the function node: a method's key and
+   * modifiers (`static async get name`), the name a variable, property or assignment gives it
+   * (`exports.parse = function`), a constructor's class (`class K extends B`). A selector's
+   * column anywhere there picks the function.
+   */
+  head?: { start: number; line: number; column: number };
 }
 
 const PARSE_BASE: acorn.Options = {
@@ -103,6 +110,8 @@ function inferName(node: FunctionNode, parent: AnyNode | undefined): string {
   switch (parent.type) {
     case 'VariableDeclarator':
       return parent.id.type === 'Identifier' ? parent.id.name : '<anonymous>';
+    case 'ExportDefaultDeclaration': // `export default function () {}`: V8 names it default
+      return 'default';
     case 'AssignmentPattern': // a default value: V8 names it after the parameter
       return parent.left.type === 'Identifier' && parent.right === node ? parent.left.name : '<anonymous>';
     case 'MethodDefinition':
@@ -118,6 +127,31 @@ function inferName(node: FunctionNode, parent: AnyNode | undefined): string {
   }
 }
 
+// A class body's class (a property on the body would be walked as one of its children).
+const classOfBody = new WeakMap<AnyNode, AnyNode>();
+
+/** The node whose start begins a function's header: what names it, or its class for a constructor. */
+function headOf(node: FunctionNode, parent: AnyNode | undefined, grand: AnyNode | undefined): AnyNode {
+  switch (parent?.type) {
+    case 'MethodDefinition':
+      return parent.kind === 'constructor' ? ((grand && classOfBody.get(grand)) ?? parent) : parent;
+    case 'Property':
+    case 'PropertyDefinition':
+      return parent.value === node ? parent : node;
+    case 'VariableDeclarator':
+      // `const parse = (s) => ...` from its `const` when it declares only that.
+      if (parent.init !== node) return node;
+      return grand?.type === 'VariableDeclaration' && grand.declarations.length === 1 ? grand : parent;
+    case 'ExportNamedDeclaration':
+    case 'ExportDefaultDeclaration':
+      return parent;
+    case 'AssignmentExpression':
+      return parent.right === node ? parent : node;
+    default:
+      return node;
+  }
+}
+
 /** Every function in the program with its inferred name (class constructors under the class name). */
 export function listFunctions(program: acorn.Program): FoundFunction[] {
   const found: FoundFunction[] = [];
@@ -130,12 +164,16 @@ export function listFunctions(program: acorn.Program): FoundFunction[] {
       }
       const entry: FoundFunction = { node, name, line: node.loc!.start.line, endLine: node.loc!.end.line };
       if (inWith) entry.insideWith = true;
+      const head = headOf(node, parent, grand);
+      if (head.start < node.start) entry.head = { start: head.start, line: head.loc!.start.line, column: head.loc!.start.column };
       found.push(entry);
     }
     if ((node.type === 'ClassDeclaration' || node.type === 'ClassExpression') && node.body) {
       let className = node.id?.name as string | undefined;
       if (!className && parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier') className = parent.id.name;
+      if (!className && parent?.type === 'ExportDefaultDeclaration') className = 'default';
       (node.body as AnyNode & { className?: string }).className = className;
+      classOfBody.set(node.body, node);
     }
     for (const child of children(node)) visit(child, node, parent, inWith || (node.type === 'WithStatement' && child === node.body));
   };

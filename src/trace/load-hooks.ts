@@ -12,22 +12,41 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { tryAddon } from '../native';
 
+/** Selectors (as written) that picked a function in some loaded file. */
 const matched = new Set<string>();
+/** Selectors whose file part named some loaded file (found the file, whatever its functions). */
+const seenFile = new Set<string>();
 let loadedFiles = 0;
 /** The files some load hook saw (CommonJS compiles, and ES modules the hooks thread loaded). */
 const seenFiles = new Set<string>();
 let fromLoader: MessagePort | null = null;
 let collectAfterLoad: string | null = null;
 
-/** The selectors that picked a function in some loaded file, and how many files were loaded. */
-export function selectorMatches(): { matched: ReadonlySet<string>; files: number } {
+/** What a selector met in a loaded file, as load hooks tell it (see setMatchListener). */
+export interface SelectorMessage {
+  /** It picked a function. */
+  matched?: string;
+  /** A loaded file is one it names. */
+  seenFile?: string;
+  /** Files loaded. */
+  loaded?: number;
+  /** A file the ES module hooks thread loaded (whether or not a selector names it). */
+  file?: string;
+}
+
+/**
+ * The selectors that picked a function in some loaded file, those that named a loaded file,
+ * and how many files were loaded.
+ */
+export function selectorMatches(): { matched: ReadonlySet<string>; seenFile: ReadonlySet<string>; files: number } {
   for (let m = fromLoader && receiveMessageOnPort(fromLoader); m; m = fromLoader && receiveMessageOnPort(fromLoader)) {
-    const message = m.message as { matched?: string; loaded?: number; file?: string };
+    const message = m.message as SelectorMessage;
     if (message.matched !== undefined) matched.add(message.matched);
+    if (message.seenFile !== undefined) seenFile.add(message.seenFile);
     if (message.file !== undefined) seenFiles.add(message.file);
     loadedFiles += message.loaded ?? 0;
   }
-  return { matched, files: loadedFiles };
+  return { matched, seenFile, files: loadedFiles };
 }
 
 /**
@@ -105,9 +124,11 @@ export function installLoadHooks(selectors: readonly Selector[], esModules = tru
     esmHooksStarted = true;
     registerHooks({ load: (url, context, nextLoad) => loadInThread(selectors, url, nextLoad(url, context)) });
   } else if (esModules || process.env.MEMPROF_ESM_HOOKS === '1') startEsmHooks(selectors);
-  setMatchListener((text) => {
-    matched.add(text);
-    forward?.({ matched: text });
+  setMatchListener((text, kind) => {
+    const seen = kind === 'picked' ? matched : seenFile;
+    if (seen.has(text)) return;
+    seen.add(text);
+    forward?.(kind === 'picked' ? { matched: text } : { seenFile: text });
   });
 }
 
@@ -168,13 +189,13 @@ export function esModulesNotSearched(): { files: string[]; hooksStarted: boolean
   return { files: loaded.filter((f) => !seenFiles.has(f)), hooksStarted: esmHooksStarted };
 }
 
-let forward: ((message: { matched?: string; loaded?: number }) => void) | null = null;
+let forward: ((message: SelectorMessage) => void) | null = null;
 
 /**
  * In a worker thread: what its load hooks see (files loaded, selectors matched) goes to
  * `listener` as it happens, for the main thread's report.
  */
-export function forwardSelectorMatches(listener: (message: { matched?: string; loaded?: number }) => void): void {
+export function forwardSelectorMatches(listener: (message: SelectorMessage) => void): void {
   forward = listener;
   if (!fromLoader) return;
   fromLoader.on('message', listener);

@@ -18,7 +18,7 @@ export interface ProbeTarget {
 
 /** The probe key (and row map, for source-mapped code) of a function of `file`, whose text is `text`. */
 export function probeTarget(file: string, text: string, found: FoundFunction): ProbeTarget {
-  const plain: ProbeTarget = { key: functionKey(file, found.name, found.line, found.endLine, found.node.loc!.start.column) };
+  const plain: ProbeTarget = { key: functionKey(file, found.name, found.line, found.endLine, found.node.loc!.start.column, undefined, found.head?.line) };
   const map = mapOf(file, text);
   // Type stripping keeps every line where it was: generated lines are the rows already.
   if (!map || map.lineIdentity) return plain;
@@ -39,7 +39,7 @@ export function probeTarget(file: string, text: string, found: FoundFunction): P
     },
   };
   const mapped = { source: map.sources[head.source], generatedLine: found.line, generatedEndLine: found.endLine };
-  return { key: functionKey(file, found.name, head.line, last, found.node.loc!.start.column, mapped), rows };
+  return { key: functionKey(file, found.name, head.line, last, found.node.loc!.start.column, mapped, found.head?.line), rows };
 }
 
 let mapFile: string | null = null;

@@ -45,6 +45,7 @@ export function functionKey(
   endLine: number,
   column?: number,
   mapped?: { source: string; generatedLine: number; generatedEndLine: number },
+  headLine?: number,
 ): string {
   // The column tells apart two functions on the same lines (arrows in one chain).
   const parts: (string | number)[] = [file, name, line, endLine];
@@ -52,6 +53,9 @@ export function functionKey(
   // Source-mapped code: line and endLine are lines of the original file `source` (the rows'
   // file); the generated lines are what `file.js:line` selectors name.
   if (column !== undefined && mapped) parts.push(mapped.source, mapped.generatedLine, mapped.generatedEndLine);
+  // The line where the function's header starts when before its own (a constructor's class,
+  // `exports.make =` on the line before): what `file.js:line` selectors name. Last, when there is a column.
+  if (column !== undefined && headLine !== undefined && headLine < (mapped?.generatedLine ?? line)) parts.push(`@${headLine}`);
   return parts.join('\t');
 }
 
@@ -64,11 +68,16 @@ export interface FunctionKeyParts {
   source?: string;
   generatedLine?: number;
   generatedEndLine?: number;
+  /** The line of the file where the header starts, when before `line` (or generatedLine). */
+  headLine?: number;
 }
 
 export function parseFunctionKey(key: string): FunctionKeyParts {
-  const [file, name, line, endLine, , source, generatedLine, generatedEndLine] = key.split('\t');
+  const fields = key.split('\t');
+  const head = fields.length === 6 || fields.length === 9 ? fields.pop()! : undefined;
+  const [file, name, line, endLine, , source, generatedLine, generatedEndLine] = fields;
   const parts: FunctionKeyParts = { file, name, line: Number(line), endLine: Number(endLine) };
+  if (head !== undefined) parts.headLine = Number(head.slice(1));
   if (source !== undefined) Object.assign(parts, { source, generatedLine: Number(generatedLine), generatedEndLine: Number(generatedEndLine) });
   return parts;
 }

@@ -1,7 +1,10 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import { findFunctionsByName, forgetScan } from './find-by-name';
+import { findFunctionAt, forgetBrackets } from './find-by-position';
 import { BIG_FILE } from './lines';
+import { functionAt, functionOfLine } from './pick-function';
 import { instrumentEach, listFunctions, parseFunctionKey, parseSource, type FoundFunction } from './instrument';
 import { forgetLatestText, probeTarget, withShiftedMap } from './mapped-rows';
 
@@ -77,20 +80,51 @@ function fileMatches(selector: Selector, file: string): boolean {
   const actual = file.split(path.sep).join('/');
   if (/[*?]/.test(wanted)) {
     const absolute = path.isAbsolute(selector.file) || /^\.\.?\//.test(wanted);
-    return globRegExp(absolute ? path.resolve(selector.file).split(path.sep).join('/') : wanted).test(actual);
+    if (globRegExp(absolute ? path.resolve(selector.file).split(path.sep).join('/') : wanted).test(actual)) return true;
+  } else if (actual === path.resolve(selector.file).split(path.sep).join('/') || actual.endsWith(`/${wanted.replace(/^\.\//, '')}`)) {
+    return true;
   }
-  return actual === path.resolve(selector.file).split(path.sep).join('/') || actual.endsWith(`/${wanted.replace(/^\.\//, '')}`);
+  // Node loads a file by its real path: a selector through a symbolic link (pnpm's
+  // node_modules, a workspace's or npm link's package) names it by the link's.
+  const real = realSelectorFile(selector.file);
+  return real !== null && (/[*?]/.test(real) ? globRegExp(real).test(actual) : actual === real);
+}
+
+const realFiles = new Map<string, string | null>();
+
+/**
+ * The selector's file (or a glob's directory before its first wildcard) as the real path of
+ * what it names from the working directory, when that differs; else null.
+ */
+function realSelectorFile(file: string): string | null {
+  let real = realFiles.get(file);
+  if (real === undefined) {
+    real = null;
+    const parts = path.resolve(file).split(path.sep);
+    const magic = parts.findIndex((p) => /[*?]/.test(p));
+    const base = magic < 0 ? parts.join(path.sep) : parts.slice(0, magic).join(path.sep) || path.sep;
+    try {
+      const resolved = fs.realpathSync(base);
+      if (resolved !== base) real = [resolved, ...(magic < 0 ? [] : parts.slice(magic))].join(path.sep).split(path.sep).join('/');
+    } catch {
+      // Names nothing from here: matched as written only.
+    }
+    realFiles.set(file, real);
+  }
+  return real;
 }
 
 /** Whether a selector picks a function described by its file, name and lines (for what was profiled). */
-export function selectorPicks(s: Selector, f: { file: string; name: string; line: number; endLine: number; key?: string }): boolean {
+export function selectorPicks(s: Selector, f: { file: string; name: string; line: number; endLine: number; headLine?: number; key?: string }): boolean {
   if (!fileMatches(s, f.file)) return false;
   if (s.all) return true;
   if (s.name !== undefined) return s.name === f.name;
   // Rows of source-mapped code are original lines; the selector names the file's own.
   const generated = f.key === undefined ? undefined : parseFunctionKey(f.key);
   const [line, endLine] = generated?.source !== undefined ? [generated.generatedLine!, generated.generatedEndLine!] : [f.line, f.endLine];
-  return line <= s.line! && s.line! <= endLine;
+  // From its header's line (a constructor's class, `exports.make =` the line before).
+  const from = Math.min(line, generated?.headLine ?? f.headLine ?? line);
+  return from <= s.line! && s.line! <= endLine;
 }
 
 /** Whether any selector could apply to this file (cheap test before parsing). */
@@ -108,16 +142,7 @@ export function selectFunctions(selectors: readonly Selector[], file: string, al
     } else if (s.name !== undefined) {
       for (const f of all) if (f.name === s.name) chosen.add(f);
     } else {
-      // The innermost function around the line (and column).
-      const column = s.column === undefined ? undefined : s.column - 1;
-      const contains = (f: FoundFunction): boolean => {
-        const { start, end } = f.node.loc!;
-        if (s.line! < start.line || s.line! > end.line) return false;
-        if (column === undefined) return true;
-        return (s.line! > start.line || column >= start.column) && (s.line! < end.line || column < end.column);
-      };
-      let best: FoundFunction | undefined;
-      for (const f of all) if (contains(f) && (!best || f.node.start > best.node.start)) best = f;
+      const best = s.column === undefined ? functionOfLine(all, s.line!) : functionAt(all, s.line!, s.column - 1);
       if (best) chosen.add(best);
     }
   }
@@ -137,24 +162,37 @@ function parsedAndSelected(selectors: readonly Selector[], file: string, source:
   return selectFunctions(selectors, file, listFunctions(program));
 }
 
-/** The functions the name selectors that apply to the file pick, found by name; null when the full parse is needed. */
-function byNameOnly(selectors: readonly Selector[], file: string, source: string): FoundFunction[] | null {
+/**
+ * The functions the selectors that apply to a big file pick, found without parsing it whole:
+ * by name, or by line and column. Null when one of them needs the full parse (`file.js:*`).
+ */
+function withoutFullParse(selectors: readonly Selector[], file: string, source: string, module?: boolean): FoundFunction[] | null {
   const applying = selectors.filter((s) => fileMatches(s, file));
-  if (applying.some((s) => s.name === undefined)) return null;
+  if (applying.some((s) => s.all)) return null;
   const chosen: FoundFunction[] = [];
-  for (const s of applying) {
-    const found = findFunctionsByName(source, s.name!);
-    if (found === null) return null;
-    for (const f of found) if (!chosen.some((c) => c.node.start === f.node.start)) chosen.push(f);
+  try {
+    for (const s of applying) {
+      const found = s.name !== undefined ? findFunctionsByName(source, s.name) : findFunctionAt(source, s.line!, s.column === undefined ? undefined : s.column - 1, module);
+      if (found === null) return null;
+      for (const f of Array.isArray(found) ? found : found ? [found] : []) if (!chosen.some((c) => c.node.start === f.node.start)) chosen.push(f);
+    }
+    return chosen;
+  } finally {
+    forgetScan();
+    forgetBrackets();
   }
-  forgetScan();
-  return chosen;
 }
 
-let onMatch: ((text: string) => void) | null = null;
+/** What a selector met in a loaded file: `picked` functions there, or only `file`, a file it names. */
+export type MatchKind = 'picked' | 'file';
 
-/** Called with a selector's text each time it picks functions in a loaded file. */
-export function setMatchListener(listener: ((text: string) => void) | null): void {
+let onMatch: ((text: string, kind: MatchKind) => void) | null = null;
+
+/**
+ * Called with a selector's text each time a loaded file is one it names (`file`), and each
+ * time it picks functions in one (`picked`): what its "found nothing" message says.
+ */
+export function setMatchListener(listener: ((text: string, kind: MatchKind) => void) | null): void {
   onMatch = listener;
 }
 
@@ -169,12 +207,13 @@ export function instrumentSelected(
   module?: boolean,
   quiet = false,
 ): { code: string; inserted: number[] } | null {
+  for (const s of selectors) if (s.file !== undefined && fileMatches(s, file)) onMatch?.(s.text, 'file');
   if (!mayMatch(selectors, file, source)) return null;
-  const chosen = (source.length >= BIG_FILE && byNameOnly(selectors, file, source)) || parsedAndSelected(selectors, file, source, module);
+  const chosen = (source.length >= BIG_FILE && withoutFullParse(selectors, file, source, module)) || parsedAndSelected(selectors, file, source, module);
   if (chosen === null) return null;
   if (chosen.length === 0) return null;
   for (const sel of selectors) {
-    if (chosen.some((f) => selectorPicks(sel, { file, name: f.name, line: f.line, endLine: f.endLine }))) onMatch?.(sel.text);
+    if (chosen.some((f) => selectorPicks(sel, { file, name: f.name, line: f.line, endLine: f.endLine, headLine: f.head?.line }))) onMatch?.(sel.text, 'picked');
   }
   try {
     const { code, inserted, refused } = instrumentEach(

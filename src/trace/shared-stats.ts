@@ -1,4 +1,5 @@
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { pairCalls, type PairedCall } from './call-events';
 import { parseFunctionKey } from './probe-key';
 import { copyFigures, merge, register, setRegisterListener, type CallFigures, type FunctionStats } from './runtime';
 
@@ -28,8 +29,12 @@ interface Matched {
   port?: MessagePort;
   /** A --function selector that picked a function in a file the worker loaded. */
   matched?: string;
+  /** A --function selector that names a file the worker loaded. */
+  seenFile?: string;
   /** Counts the files the worker's load hooks saw (an Int32Array's first element). */
   files?: SharedArrayBuffer;
+  /** A profiled call that ended in the worker (for FUNC lines). */
+  call?: PairedCall;
 }
 
 /** Worker side: every function this thread registers from now on puts its figures in shared memory. */
@@ -44,6 +49,15 @@ export function shareStats(port: MessagePort, sourceOf: (file: string) => string
 /** Worker side: tells the main thread that a selector matched here, where the file count is, or a nested worker's port. */
 export function shareMatch(port: MessagePort, message: Matched): void {
   port.postMessage(message, message.port ? [message.port] : []);
+}
+
+/**
+ * Worker side: each profiled call goes to the main thread as it ends. A message posted is in
+ * the main thread's port at once, so a worker's process.exit loses none (its calls still
+ * running are closed at its exit, before the thread ends).
+ */
+export function shareCalls(port: MessagePort): void {
+  pairCalls((call) => port.postMessage({ call } satisfies Matched));
 }
 
 /** Bytes of one block of figures (a function's current calls, or those already reported one by one). */
@@ -100,11 +114,13 @@ export interface ThreadStats {
   /** This thread's figures of `fn` plus every worker's, read now. */
   withWorkers(fn: FunctionStats, own: CallFigures): CallFigures;
   /** Selectors that matched in some worker, and how many files the workers loaded. */
-  matches(): { matched: ReadonlySet<string>; files: number };
+  matches(): { matched: ReadonlySet<string>; seenFile: ReadonlySet<string>; files: number };
   /** Texts of functions that have no file (eval workers), by file name. */
   sources(): ReadonlyMap<string, string>;
   /** Reads a new worker's port from now on. */
   addPort(port: MessagePort): void;
+  /** The calls that ended in workers, read so far (when workers share them). */
+  calls(): readonly PairedCall[];
 }
 
 export function receiveStats(): ThreadStats {
@@ -116,8 +132,10 @@ export function receiveStats(): ThreadStats {
   };
   const buffers = new Map<string, SharedArrayBuffer[]>();
   const matched = new Set<string>();
+  const seenFile = new Set<string>();
   const counters: Int32Array[] = [];
   const texts = new Map<string, string>();
+  const calls: PairedCall[] = [];
   const receive = receiveMessageOnPort as (port: MessagePort) => { message: SharedFunction & Matched } | undefined;
   const drain = (): void => {
     // (A nested worker's port, added while reading, is read in the same pass.)
@@ -126,7 +144,9 @@ export function receiveStats(): ThreadStats {
   const read = (message: SharedFunction & Matched): void => {
     if (message.port) addPort(message.port);
     if (message.matched !== undefined) matched.add(message.matched);
+    if (message.seenFile !== undefined) seenFile.add(message.seenFile);
     if (message.files) counters.push(new Int32Array(message.files));
+    if (message.call) calls.push(message.call);
     if (message.key === undefined) return;
     register(message.key);
     buffers.set(message.key, [...(buffers.get(message.key) ?? []), message.buffer]);
@@ -143,8 +163,9 @@ export function receiveStats(): ThreadStats {
       for (const buffer of shared) for (const offset of [0, blockBytes(n)]) merge(all, figuresIn(buffer, offset, n));
       return all;
     },
-    matches: () => ({ matched, files: counters.reduce((sum, c) => sum + Atomics.load(c, 0), 0) }),
+    matches: () => ({ matched, seenFile, files: counters.reduce((sum, c) => sum + Atomics.load(c, 0), 0) }),
     sources: () => texts,
     addPort,
+    calls: () => calls,
   };
 }

@@ -32,9 +32,10 @@ function start(setup: WorkerSetup, { port, data, probed, esModules }: WrappedDat
   port.unref();
   const { configure, configureOnFirstUse, finishOpenFrames } = require('./runtime') as typeof import('./runtime');
   const { profile, rememberSource, setProfileDefaults, sourceOf } = require('./profile') as typeof import('./profile');
-  const { shareMatch, shareStats } = require('./shared-stats') as typeof import('./shared-stats');
+  const { shareCalls, shareMatch, shareStats } = require('./shared-stats') as typeof import('./shared-stats');
   const { preloadInWorkers } = require('./worker-threads') as typeof import('./worker-threads');
   shareStats(port, sourceOf);
+  if (setup.calls) shareCalls(port);
   const { selectors, config } = setup;
   if (selectors.length > 0) configure(config);
   else configureOnFirstUse(config);
@@ -48,11 +49,15 @@ function start(setup: WorkerSetup, { port, data, probed, esModules }: WrappedDat
     const count = new Int32Array(files);
     shareMatch(port, { files });
     const told = new Set<string>();
-    forwardSelectorMatches(({ matched, loaded }) => {
+    forwardSelectorMatches(({ matched, seenFile, loaded }) => {
       if (loaded) Atomics.add(count, 0, loaded);
       if (matched !== undefined && !told.has(matched)) {
         told.add(matched);
         shareMatch(port, { matched });
+      }
+      if (seenFile !== undefined && !told.has(`file ${seenFile}`)) {
+        told.add(`file ${seenFile}`);
+        shareMatch(port, { seenFile });
       }
     });
   }

@@ -18,6 +18,8 @@ import type { Selector } from './selectors';
 export interface WorkerSetup {
   selectors: Selector[];
   config: RuntimeConfig;
+  /** Each profiled call goes to the main thread as it ends (`--timestamp` FUNC lines). */
+  calls?: boolean;
 }
 
 export const WORKER_SETUP_KEY = 'memprof.worker-setup';

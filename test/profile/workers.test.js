@@ -92,11 +92,13 @@ test("-f reaches memprof's own dependencies in a worker (the worker's program lo
 });
 
 test("-f says a function is found but never called when only a worker's file has it", () => {
-  const r = memprof(['-f', 'neverCalled', '-f', 'nowhere', 'main.js', 'ended'], { cwd: DIR });
+  const r = memprof(['-f', 'neverCalled', '-f', 'nowhere', '-f', 'worker-only.js:nope', 'main.js', 'ended'], { cwd: DIR });
   assert.strictEqual(r.code, 0, r.stderr);
   assert.match(r.stderr, /^memprof: --function neverCalled found its function, but the program never called it$/m);
   // main.js, lib.js, worker.js, lib.js and worker-only.js in the worker.
   assert.match(r.stderr, /^memprof: no function matching --function nowhere in the 5 files the program loaded$/m);
+  // A file only the worker loads: the worker tells the main thread it saw it.
+  assert.match(r.stderr, /^memprof: --function worker-only\.js:nope: worker-only\.js has no function named nope$/m);
 });
 
 test("profile() from memprof's API in a worker still reports in that worker, under the CLI too", () => {
@@ -108,4 +110,26 @@ test("profile() from memprof's API in a worker still reports in that worker, und
     const line = fn.lines.find((l) => l.source.includes('Buffer.alloc'));
     assert.ok(Math.abs(line.increment - 40 * MiB) < 4 * MiB, `worker line increment ${line.increment / MiB} MiB (${command.join(' ')})`);
   }
+});
+
+test('--timestamp: FUNC lines of calls in workers too (ended, nested, ending with process.exit), in the order calls ended', () => {
+  const funcs = (mode) => {
+    const plain = spawnSync(process.execPath, ['main.js', mode], { cwd: DIR, encoding: 'utf8', timeout: 60000 });
+    const r = memprof(['--timestamp', ...SELECT, 'main.js', mode], { cwd: DIR });
+    assert.strictEqual(r.code, plain.status, r.stderr);
+    const lines = r.stdout.split('\n').filter((l) => l.startsWith('FUNC '));
+    assert.strictEqual(r.stdout.replace(/^FUNC .*\n/gm, ''), plain.stdout, 'the program prints the same');
+    for (const l of lines) assert.match(l, /^FUNC \S+ \d+\.\d{4} \d+\.\d{4} \d+\.\d{4} \d+\.\d{4} \d+$/, 'mprof FUNC format');
+    const ends = lines.map((l) => Number(l.split(' ')[5]));
+    assert.deepStrictEqual(ends, [...ends].sort((a, b) => a - b), `in the order calls ended: ${lines.join('\n')}`);
+    return lines.map((l) => l.split(' ')[1]);
+  };
+  const count = (names, name) => names.filter((n) => n === name).length;
+  const ended = funcs('ended');
+  assert.strictEqual(count(ended, 'lib.build'), 6, `build(10) in main, build(20) five times in the worker: ${ended}`);
+  assert.strictEqual(count(ended, 'worker-only.alloc40'), 1, `alloc40 (only the worker loads its file): ${ended}`);
+  const nested = funcs('nested');
+  assert.strictEqual(count(nested, 'lib.build'), 6, `build in main and in the nested worker: ${nested}`);
+  const selfExit = funcs('self-exit');
+  assert.strictEqual(count(selfExit, 'lib.build'), 2, `build(2) in the worker before its process.exit: ${selfExit}`);
 });
