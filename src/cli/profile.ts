@@ -146,7 +146,10 @@ export async function profileScript(script: string, args: string[], options: Pro
   }
   // TypeScript: stripped by memprof unless a loader given with --import/-r (tsx, ts-node) does it.
   const preloads = options.import.length + options.require.length > 0;
-  if (/\.[cm]?ts$/.test(file) && !preloads) (require('../trace/typescript') as typeof import('../trace/typescript')).registerTypeScript();
+  const typeScript = /\.[cm]?ts$/.test(file) && !preloads ? (require('../trace/typescript') as typeof import('../trace/typescript')) : null;
+  typeScript?.registerTypeScript();
+  // A .ts entry of no package type with ES module syntax is an ES module, as Node 22 runs it.
+  const entryIsModule = isModule(file) || (typeScript?.isTypeScriptModule(file) ?? false);
 
   const runtimeConfig = { backend: options.backend, mode: options.fast ? ('fast' as const) : ('exact' as const), includeChildren: options.includeChildren, split: options.split };
   const funcLines = options.timestamp ? recordFuncLines() : null;
@@ -177,7 +180,7 @@ export async function profileScript(script: string, args: string[], options: Pro
   // TypeScript entry has its own hooks running already); else before one may load. Node's
   // in-thread hooks (22.15+) start at once, unless a loader's come first.
   const loaderHooks = options.import.length > 0 || /\.[cm]?ts$/.test(file);
-  const startsWithEsModules = isModule(file) || loaderHooks;
+  const startsWithEsModules = entryIsModule || loaderHooks;
   const installHooks = (): void => (require('../trace/load-hooks') as typeof import('../trace/load-hooks')).installLoadHooks(selectors, startsWithEsModules, !loaderHooks);
   if (selectors.length > 0 && options.import.length === 0) installHooks();
   const loadWriters = (): void => {
@@ -242,7 +245,7 @@ export async function profileScript(script: string, args: string[], options: Pro
   await preload(options.require, options.import);
   if (selectors.length > 0 && options.import.length > 0) installHooks();
   try {
-    await load(file);
+    await load(file, entryIsModule);
   } catch (err) {
     // As node handles an uncaught error (the program's handler, or exit 1 without memprof's
     // frames); the exit handler writes the results.

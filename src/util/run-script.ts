@@ -74,8 +74,8 @@ export async function preload(requires: readonly string[], imports: readonly str
 }
 
 /** Runs the script as node would: the main CommonJS module, or an ES module import. */
-export async function load(file: string): Promise<void> {
-  if (isModule(file)) {
+export async function load(file: string, asModule = isModule(file)): Promise<void> {
+  if (asModule) {
     await importModule(pathToFileURL(file).href);
     return;
   }

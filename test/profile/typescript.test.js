@@ -33,6 +33,29 @@ test('memprof app.mts (an ES module)', () => {
   }
 });
 
+test('a .ts of no package type with ES module syntax runs as an ES module, as node 22 runs it (imported, required, as the entry)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-ts-esm-'));
+  try {
+    assert.ok(!fs.existsSync(path.join(os.tmpdir(), 'package.json')), 'no package.json above the folder gives the files a type');
+    fs.writeFileSync(path.join(dir, 'lib.ts'), 'export function hi(n: number): number {\n  const s: string = String(n + 1);\n  return Number(s);\n}\n');
+    fs.writeFileSync(path.join(dir, 'entry.ts'), 'import { hi } from "./lib.ts";\nexport const x: number = hi(1);\nconsole.log("imported", x);\n');
+    fs.writeFileSync(path.join(dir, 'requires.ts'), 'const lib = require("./lib.ts");\nconsole.log("required", lib.hi(2));\n');
+    for (const [file, printed] of [['entry.ts', 'imported 2'], ['requires.ts', 'required 3']]) {
+      const plain = memprof([file], { cwd: dir });
+      assert.strictEqual(plain.code, 0, `${file}: ${plain.stderr}`);
+      assert.strictEqual(plain.stdout, `${printed}\n`, `${file}: the program ran once and printed its line`);
+      const r = memprof(['-f', 'lib.ts:hi', file], { cwd: dir });
+      assert.strictEqual(r.code, 0, `${file} -f: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^${printed}$`, 'm'), `${file} -f: the program ran`);
+      const rows = parseTable(r.stdout, 'hi');
+      assert.strictEqual(rows[2].occ, 1, `${file} -f: line 2 of lib.ts ran once`);
+      assert.strictEqual(rows[2].source, '  const s: string = String(n + 1);', `${file} -f: rows show the .ts text`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('TypeScript that needs a compile step (enum): one line saying so, exit 1', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-enum-'));
   try {
