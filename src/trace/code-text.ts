@@ -16,7 +16,14 @@ export function nonCodeRanges(source: string): number[] {
 export function nonCodeKind(source: string, start: number): CodeKind {
   const c = source.charCodeAt(start);
   if (c === Char.Apostrophe || c === Char.Quote || c === Char.Backtick || c === Char.BraceClose) return 'string';
-  return 'comment-or-regexp'; // `//`, `/*`, `#!` or a regular expression
+  return 'comment-or-regexp';
+}
+
+/** Whether the range of `nonCodeRanges` at `start` is a comment: `//`, `/*` or the `#!` line. */
+function isComment(source: string, start: number): boolean {
+  const c = source.charCodeAt(start);
+  const d = source.charCodeAt(start + 1);
+  return c === Char.Hash || (c === Char.Slash && (d === Char.Slash || d === Char.Asterisk));
 }
 
 const enum Char {
@@ -29,6 +36,7 @@ const enum Char {
   Dollar = 36,
   Apostrophe = 39,
   ParenClose = 41,
+  Asterisk = 42,
   Slash = 47,
   BracketOpen = 91,
   Backslash = 92,
@@ -146,12 +154,11 @@ export class CodeText {
         const c = text.charCodeAt(start);
         if (c === Char.Apostrophe || c === Char.Quote) return false;
         if (c === Char.Backtick || c === Char.BraceClose) return text.charCodeAt(i) === Char.BraceOpen;
-        if (c === Char.Slash && (text.charCodeAt(start + 1) === Char.Slash || text.charCodeAt(start + 1) === 42)) {
+        if (isComment(text, start)) {
           i = start - 1;
           r -= 2;
           continue;
         }
-        if (c === Char.Hash && start === 0) return true; // the `#!` line
         return false; // a regular expression
       }
       const c = text.charCodeAt(i);
