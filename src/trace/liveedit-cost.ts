@@ -1,4 +1,4 @@
-import { nonCodeRanges } from './find-by-name';
+import { nonCodeRanges } from './code-text';
 
 /**
  * What V8's LiveEdit costs for a script, estimated from its text. To swap the code of one
