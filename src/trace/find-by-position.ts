@@ -1,6 +1,6 @@
 import type * as acorn from 'acorn';
 import { scanOf } from './find-by-name';
-import { listFunctions, type AnyNode, type FoundFunction } from './instrument';
+import { listFunctions, PARSE_BASE, type AnyNode, type FoundFunction } from './instrument';
 import { parserAt } from './parser-at';
 import { functionAt, functionOfLine } from './pick-function';
 
@@ -258,16 +258,8 @@ function nextWord(text: string, at: number): string {
   return m ? m[1] : '';
 }
 
-const OPTIONS: acorn.Options = {
-  ecmaVersion: 'latest',
-  locations: true,
-  preserveParens: true,
-  allowHashBang: true,
-  allowAwaitOutsideFunction: true,
-  allowReturnOutsideFunction: true,
-  allowSuperOutsideMethod: true,
-  checkPrivateFields: false,
-} as acorn.Options;
+// Statements parsed alone: a super or private name may belong to a class around them.
+const OPTIONS = { ...PARSE_BASE, allowSuperOutsideMethod: true, checkPrivateFields: false } as acorn.Options;
 
 const NOT_ALONE = new Error('does not parse alone');
 

@@ -54,7 +54,8 @@ export interface FoundFunction {
   head?: { start: number; line: number; column: number };
 }
 
-const PARSE_BASE: acorn.Options = {
+/** What every parse of memprof's takes: the latest syntax, positions, and code as Node accepts it. */
+export const PARSE_BASE: acorn.Options = {
   ecmaVersion: 'latest',
   locations: true,
   preserveParens: true,
