@@ -19,7 +19,9 @@ export async function load(url: string, context: object, nextLoad: (url: string,
   const file = fileURLToPath(url);
   const extension = path.extname(file);
   if (!TYPESCRIPT_EXTENSIONS.includes(extension)) return nextLoad(url, context);
+  let code: string | undefined;
+  const stripped = (): string => (code ??= stripTypes(fs.readFileSync(file, 'utf8'), file));
   // CommonJS: Node's loader hands it to require, whose .ts handler strips it.
-  if (!isTypeScriptModule(file)) return { format: 'commonjs', shortCircuit: true };
-  return { format: 'module', source: stripTypes(fs.readFileSync(file, 'utf8'), file), shortCircuit: true };
+  if (!isTypeScriptModule(file, stripped)) return { format: 'commonjs', shortCircuit: true };
+  return { format: 'module', source: stripped(), shortCircuit: true };
 }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as vm from 'node:vm';
 import { UsageError } from '../errors';
+import { packageType } from '../util/run-script';
 
 // `memprof app.ts`: TypeScript runs after its types are stripped, by Node's own stripper
 // (module.stripTypeScriptTypes, Node 22.13+) or by amaro (the package Node uses for it).
@@ -56,21 +57,6 @@ export function stripTypes(source: string, file: string): string {
   return `${code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
 }
 
-/** The "type" of the package.json nearest to the file ('module', 'commonjs' or undefined). */
-export function packageType(file: string): string | undefined {
-  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg)) {
-      try {
-        return JSON.parse(fs.readFileSync(pkg, 'utf8')).type;
-      } catch {
-        return undefined;
-      }
-    }
-    if (path.dirname(dir) === dir) return undefined;
-  }
-}
-
 // What V8 says of ES module syntax compiled as CommonJS: Node's own list for its detection.
 const MODULE_SYNTAX = /^(?:Cannot use import statement outside a module|Unexpected token 'export'|Cannot use 'import\.meta' outside a module|await is only valid in async functions and the top level bodies of modules)/;
 
@@ -79,13 +65,13 @@ const MODULE_SYNTAX = /^(?:Cannot use import statement outside a module|Unexpect
  * .cts no, .ts by its package's "type", and with no "type", by its syntax (import/export,
  * import.meta or top-level await make it a module, as Node 22 decides when it strips types).
  */
-export function isTypeScriptModule(file: string): boolean {
+export function isTypeScriptModule(file: string, stripped = (): string => stripTypes(fs.readFileSync(file, 'utf8'), file)): boolean {
   if (file.endsWith('.mts')) return true;
   if (!file.endsWith('.ts')) return false;
   const type = packageType(file);
   if (type !== undefined) return type === 'module';
   try {
-    vm.compileFunction(stripTypes(fs.readFileSync(file, 'utf8'), file), ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
+    vm.compileFunction(stripped(), ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
     return false;
   } catch (err) {
     return err instanceof SyntaxError && MODULE_SYNTAX.test(err.message);

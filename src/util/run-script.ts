@@ -36,16 +36,21 @@ export function reportUncaught(err: unknown): void {
 export function isModule(file: string): boolean {
   if (file.endsWith('.mjs') || file.endsWith('.mts')) return true;
   if (file.endsWith('.cjs') || file.endsWith('.cts')) return false;
+  return packageType(file) === 'module';
+}
+
+/** The "type" of the package.json nearest to the file ('module', 'commonjs' or undefined). */
+export function packageType(file: string): string | undefined {
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
     const pkg = path.join(dir, 'package.json');
     if (fs.existsSync(pkg)) {
       try {
-        return JSON.parse(fs.readFileSync(pkg, 'utf8')).type === 'module';
+        return JSON.parse(fs.readFileSync(pkg, 'utf8')).type;
       } catch {
-        return false;
+        return undefined;
       }
     }
-    if (path.dirname(dir) === dir) return false;
+    if (path.dirname(dir) === dir) return undefined;
   }
 }
 
