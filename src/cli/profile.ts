@@ -13,7 +13,7 @@ import type { ThreadStats } from '../trace/shared-stats';
 import { preloadInWorkers } from '../trace/worker-threads';
 import type { RuntimeConfig } from '../trace/runtime';
 import type { Selector } from '../trace/selectors';
-import { isModule, load, preload, reportUncaught } from '../util/run-script';
+import { isModule, preload, runMain } from '../util/run-script';
 import { backendChoices, backendOption, columnsOption, precisionOption, selectorOption, sizeOption } from './options';
 import type { OptionSpec } from './root-call';
 
@@ -244,13 +244,8 @@ export async function profileScript(script: string, args: string[], options: Pro
   forgetLoadedDependencies();
   await preload(options.require, options.import);
   if (selectors.length > 0 && options.import.length > 0) installHooks();
-  try {
-    await load(file, entryIsModule);
-  } catch (err) {
-    // As node handles an uncaught error (the program's handler, or exit 1 without memprof's
-    // frames); the exit handler writes the results.
-    reportUncaught(err);
-  }
+  // An error it throws goes as node's would; the exit handler writes the results.
+  await runMain(file, entryIsModule);
 }
 
 /**

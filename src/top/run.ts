@@ -7,7 +7,7 @@ import type { FunctionResult } from '../report/results';
 import { installLoadHooks } from '../trace/load-hooks';
 import { getResults, setProfileDefaults } from '../trace/profile';
 import { configure, finishOpenFrames } from '../trace/runtime';
-import { isModule, load, reportUncaught } from '../util/run-script';
+import { isModule, runMain } from '../util/run-script';
 import { TailBuffer } from '../util/tail-buffer';
 import { writeAllSync } from '../report/write-sync';
 import { writeFileAtomic } from '../util/write-file';
@@ -181,12 +181,8 @@ async function runOnce(options: TopOptions, first: FirstPass | null): Promise<vo
     zoomTimer.unref();
   }
   process.argv = [process.argv[0], options.script, ...options.args];
-  try {
-    await load(options.script);
-  } catch (err) {
-    // As node handles an uncaught error (the program's handler, or exit 1); the exit handler writes the report.
-    reportUncaught(err);
-  }
+  // An error it throws goes as node's would; the exit handler writes the report.
+  await runMain(options.script);
 }
 
 /** The table of the program's function `fn` among the tracer's results (innermost that spans its line). */

@@ -2,35 +2,10 @@ import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as util from 'node:util';
 import { UsageError } from '../errors';
+import { reportUncaught } from './uncaught';
 
 // Running a user's script inside memprof's own process, as `node script.js` would.
-
-/** An uncaught error as node prints it, without memprof's own frames. */
-export function scriptStack(err: unknown): string {
-  if (!(err instanceof Error) || !err.stack) return `Uncaught ${util.inspect(err)}`;
-  const ours = path.join(__dirname, '..');
-  const lines = err.stack.split('\n');
-  const cut = lines.findIndex((l) => /^\s+at /.test(l) && (l.includes(ours) || l.includes('node_modules/commander')));
-  return (cut < 0 ? lines : lines.slice(0, cut).filter((l) => !/\(node:internal\/modules\//.test(l))).join('\n');
-}
-
-/**
- * What node does with an error thrown while the main script loads: the program's own
- * 'uncaughtException' handlers get it (and the program goes on, as under node); without
- * one, it is printed without memprof's frames and the exit code is 1.
- */
-export function reportUncaught(err: unknown): void {
-  const emit = process.emit.bind(process) as (event: string, ...args: unknown[]) => boolean;
-  emit('uncaughtExceptionMonitor', err, 'uncaughtException');
-  if (process.listenerCount('uncaughtException') > 0) {
-    emit('uncaughtException', err, 'uncaughtException');
-    return;
-  }
-  process.stderr.write(`${scriptStack(err)}\n`);
-  process.exitCode = 1;
-}
 
 /** Whether Node loads the file as an ES module: .mjs/.mts, or .js under "type": "module". */
 export function isModule(file: string): boolean {
@@ -87,3 +62,15 @@ export async function load(file: string, asModule = isModule(file)): Promise<voi
   (Module as unknown as { _load(request: string, parent: null, isMain: boolean): unknown })._load(file, null, true);
 }
 
+/**
+ * Runs the program's main script; an error it throws while loading is handled as node
+ * handles an uncaught one (the program's handler, or printed and exit code 1).
+ */
+export async function runMain(file: string, asModule = isModule(file)): Promise<void> {
+  try {
+    await load(file, asModule);
+  } catch (err) {
+    // Node hands a failed ES module entry to the handlers as a rejection.
+    reportUncaught(err, asModule ? 'unhandledRejection' : 'uncaughtException');
+  }
+}

@@ -4,6 +4,7 @@ const assert = require('node:assert');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const { memprof, memprofUntil, parseTable, FIXTURES, MiB } = require('./helpers');
 
 // With the native addon, rows carry the split (Heap, External) by default.
@@ -136,6 +137,31 @@ test('a script that throws: results written (to -o too), the error printed, exit
   } finally {
     fs.rmSync(out, { force: true });
   }
+});
+
+test('an uncaught error prints as under node: the line with a caret, the error with its properties, the Node version; handlers see node\'s origin', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-uncaught-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const scripts = {
+    'type-error.js': 'function work() {\n  return [1].length;\n}\nwork();\n\tnull.foo;\n',
+    'throw-new.js': 'function work() { return 1 }\nwork();\nconst code = "E_OWN";\nthrow Object.assign(new Error("failed on purpose"), { code });\n',
+    'top-level.mjs': 'function work() { return 1 }\nwork();\nthrow new RangeError("from an ES module");\n',
+    'origin.mjs': "process.on('uncaughtException', (err, origin) => console.log(origin, err.message));\nthrow new Error('handled');\n",
+  };
+  for (const [name, text] of Object.entries(scripts)) fs.writeFileSync(path.join(dir, name), text);
+  // Node's last frames are its own entry point, which runs memprof here instead.
+  // (The line goes; an inspected error's ' {' moves up to the frame before.)
+  const entryFrames = /\n {4}at (Function\.executeUserEntryPoint|node:internal\/main\/run_main_module|async asyncRunEntryPointWithESMLoader)[^\n]*?(?=( \{)?\n)/g;
+  for (const name of Object.keys(scripts)) {
+    const node = spawnSync(process.execPath, [name], { cwd: dir, encoding: 'utf8' });
+    for (const args of [[name], ['-f', 'work', name]]) {
+      const r = memprof(args, { cwd: dir });
+      assert.strictEqual(r.code, node.status, `${args.join(' ')}: ${r.stderr}`);
+      assert.strictEqual(r.stderr.replace(/^memprof: .*\n/gm, ''), node.stderr.replace(entryFrames, ''), args.join(' '));
+      assert.ok(r.stdout.startsWith(node.stdout), `${args.join(' ')}: ${r.stdout}`);
+    }
+  }
+  assert.match(spawnSync(process.execPath, ['origin.mjs'], { cwd: dir, encoding: 'utf8' }).stdout, /^unhandledRejection handled$/m, 'what node passes');
 });
 
 test('-o that becomes unwritable while the script runs: one line at exit, exit 1, no stack', () => {
