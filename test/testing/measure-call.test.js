@@ -8,13 +8,15 @@ const MiB = 1024 * 1024;
 
 // First in the file on purpose: the later tests leave ~160 MiB of freed V8 pages that V8's
 // unmapper thread returns at a time of its own; returned during the inner call, they hid the
-// 32 MiB buffer's growth from RSS (seen once in CI under load).
+// 32 MiB buffer's growth from RSS (seen once in CI under load). Its buffer stays reachable to
+// the end, so that freeing it cannot hide a later test's growth either.
+const keptToTheEnd = [];
 test('overlapping measurements each get a sound peak', async () => {
   const slow = measureCall(async () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     return 1;
   });
-  const inner = await measureCall(() => Buffer.alloc(32 * MiB, 1).length);
+  const inner = await measureCall(() => keptToTheEnd.push(Buffer.alloc(32 * MiB, 1)));
   const outer = await slow;
   assert.ok(inner.peakRss - inner.rssBefore > 24 * MiB, JSON.stringify(inner));
   assert.ok(outer.peakRss >= outer.rssBefore, JSON.stringify(outer));
