@@ -27,11 +27,24 @@ export function forgetLoadedDependencies(): void {
  */
 export function requireOwn(id: string): unknown {
   const file = require.resolve(id);
-  if (!own.has(file)) own.set(file, forgotten ? requireApart(file) : require(file));
+  if (!own.has(file)) {
+    loadingOwn++;
+    try {
+      own.set(file, forgotten ? requireApart(file) : require(file));
+    } finally {
+      loadingOwn--;
+    }
+  }
   return own.get(file);
 }
 
 const own = new Map<string, unknown>();
+let loadingOwn = 0;
+
+/** Whether what loads now is memprof's own dependency (which load hooks leave as it is). */
+export function loadingOwnDependency(): boolean {
+  return loadingOwn > 0;
+}
 
 function requireApart(file: string): unknown {
   const programs = require.cache[file];

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadingOwnDependency } from './isolate';
 import { rememberProbedScript, setRedo } from './original-text';
 import { rememberSource } from './profile';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
@@ -71,7 +72,7 @@ export function installLoadHooks(selectors: readonly Selector[], esModules = tru
   // memprof's own modules, loaded lazily while the program runs, are not the program's.
   const ownDir = path.join(__dirname, '..') + path.sep;
   proto._compile = function (this: unknown, content: string, filename: string, ...rest: unknown[]): unknown {
-    if (filename.startsWith(ownDir) || filename === NODE_EVAL_WRAPPER) return compile.call(this, content, filename, ...rest);
+    if (filename.startsWith(ownDir) || filename === NODE_EVAL_WRAPPER || loadingOwnDependency()) return compile.call(this, content, filename, ...rest);
     const format = rest[0];
     // An ES module that require() loaded through the in-thread hooks: instrumented there.
     if (format === 'module' && loadedInThread.delete(filename)) return compile.call(this, content, filename, ...rest);

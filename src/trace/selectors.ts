@@ -1,12 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
-import { findFunctionsByName, forgetScan } from './find-by-name';
-import { findFunctionAt, forgetBrackets } from './find-by-position';
-import { BIG_FILE } from './lines';
+import type { FoundFunction } from './instrument';
+import { loadingOwnDependency } from './isolate';
 import { functionAt, functionOfLine } from './pick-function';
-import { instrumentEach, listFunctions, parseFunctionKey, parseSource, type FoundFunction } from './instrument';
-import { forgetLatestText, probeTarget, withShiftedMap } from './mapped-rows';
+import { parseFunctionKey } from './probe-key';
+
+// Selectors and what they name. Parsing and instrumenting what they pick is
+// instrument-selected.ts, loaded (with acorn) only once a loaded file may hold a function a
+// selector picks.
 
 /**
  * A `--function` selector: `name`, `file.js:name`, `file.js:line`, `file.js:line:column` (the
@@ -74,7 +76,8 @@ function globRegExp(glob: string): RegExp {
   return re;
 }
 
-function fileMatches(selector: Selector, file: string): boolean {
+/** Whether the selector names this file (any file when it names none). */
+export function fileMatches(selector: Selector, file: string): boolean {
   if (!selector.file) return true;
   const wanted = selector.file.split(path.sep).join('/');
   const actual = file.split(path.sep).join('/');
@@ -149,40 +152,6 @@ export function selectFunctions(selectors: readonly Selector[], file: string, al
   return [...chosen];
 }
 
-// From this size, name selectors find their functions without parsing the whole file.
-export { BIG_FILE };
-
-function parsedAndSelected(selectors: readonly Selector[], file: string, source: string, module?: boolean): FoundFunction[] | null {
-  let program;
-  try {
-    program = parseSource(source, module);
-  } catch {
-    return null;
-  }
-  return selectFunctions(selectors, file, listFunctions(program));
-}
-
-/**
- * The functions the selectors that apply to a big file pick, found without parsing it whole:
- * by name, or by line and column. Null when one of them needs the full parse (`file.js:*`).
- */
-function withoutFullParse(selectors: readonly Selector[], file: string, source: string, module?: boolean): FoundFunction[] | null {
-  const applying = selectors.filter((s) => fileMatches(s, file));
-  if (applying.some((s) => s.all)) return null;
-  const chosen: FoundFunction[] = [];
-  try {
-    for (const s of applying) {
-      const found = s.name !== undefined ? findFunctionsByName(source, s.name) : findFunctionAt(source, s.line!, s.column === undefined ? undefined : s.column - 1, module);
-      if (found === null) return null;
-      for (const f of Array.isArray(found) ? found : found ? [found] : []) if (!chosen.some((c) => c.node.start === f.node.start)) chosen.push(f);
-    }
-    return chosen;
-  } finally {
-    forgetScan();
-    forgetBrackets();
-  }
-}
-
 /** What a selector met in a loaded file: `picked` functions there, or only `file`, a file it names. */
 export type MatchKind = 'picked' | 'file';
 
@@ -196,6 +165,9 @@ export function setMatchListener(listener: ((text: string, kind: MatchKind) => v
   onMatch = listener;
 }
 
+// From this size, name selectors find their functions without parsing the whole file.
+export { BIG_FILE } from './lines';
+
 /**
  * The file's source with the selected functions instrumented, or null when none is selected
  * (or the file does not parse: it then runs as it is and Node reports its own error).
@@ -207,25 +179,10 @@ export function instrumentSelected(
   module?: boolean,
   quiet = false,
 ): { code: string; inserted: number[] } | null {
+  // acorn, loading for the instrumenter itself: memprof's, not the program's.
+  if (loadingOwnDependency()) return null;
   for (const s of selectors) if (s.file !== undefined && fileMatches(s, file)) onMatch?.(s.text, 'file');
   if (!mayMatch(selectors, file, source)) return null;
-  const chosen = (source.length >= BIG_FILE && withoutFullParse(selectors, file, source, module)) || parsedAndSelected(selectors, file, source, module);
-  if (chosen === null) return null;
-  if (chosen.length === 0) return null;
-  for (const sel of selectors) {
-    if (chosen.some((f) => selectorPicks(sel, { file, name: f.name, line: f.line, endLine: f.endLine, headLine: f.head?.line }))) onMatch?.(sel.text, 'picked');
-  }
-  try {
-    const { code, inserted, refused } = instrumentEach(
-      source,
-      chosen.map((f) => ({ node: f.node, ...probeTarget(file, source, f), insideWith: f.insideWith })),
-    );
-    for (const { target, reason } of quiet ? [] : refused) {
-      const { name, line, source: original } = parseFunctionKey(target.key);
-      process.stderr.write(`memprof: cannot profile ${name} (${original ?? file}:${line}): ${reason}; it runs unprofiled\n`);
-    }
-    return refused.length === chosen.length ? null : withShiftedMap(file, source, { code, inserted });
-  } finally {
-    forgetLatestText();
-  }
+  const { instrumentPicked } = require('./instrument-selected') as typeof import('./instrument-selected');
+  return instrumentPicked(selectors, file, source, { module, quiet, onPicked: (text) => onMatch?.(text, 'picked') });
 }

@@ -120,6 +120,16 @@ test('a program that profiles nothing runs with what node has: no commander, wor
   assert.deepStrictEqual(profiler.filter((f) => !after.ours.includes(f)), [], `profile() loaded them all: ${after.ours.join(' ')}`);
 });
 
+test('-f loads the instrumenter (and acorn) only once a loaded file may hold what a selector picks', { skip: process.platform !== 'linux' && 'the fixture reads /proc/self/status (Linux)' }, () => {
+  const fixture = path.join(FIXTURES, 'startup', 'loaded.js');
+  const instrumenter = ['trace/instrument-selected.js', 'trace/instrument.js'];
+  // The fixture's text holds "work"; no file it loads holds "nowhere".
+  const [unmatched] = loaded([BIN, '-f', 'elsewhere.js:work', '-f', 'nowhere', fixture]);
+  assert.deepStrictEqual(instrumenter.filter((f) => unmatched.ours.includes(f)), [], `no selector could pick a function of loaded.js: ${unmatched.ours.join(' ')}`);
+  const [named] = loaded([BIN, '-f', 'work', fixture]);
+  assert.deepStrictEqual(instrumenter.filter((f) => !named.ours.includes(f)), [], `"work" is in loaded.js, which is parsed: ${named.ours.join(' ')}`);
+});
+
 test('the global profile is memprof\'s, loaded on first read; the program can replace or delete it like any global', () => {
   const r = spawnSync(process.execPath, [BIN, path.join(FIXTURES, 'startup', 'global-profile.js')], { cwd: FIXTURES, encoding: 'utf8', timeout: 60000 });
   assert.strictEqual(r.status, 0, `exits 0: ${r.stderr}`);
