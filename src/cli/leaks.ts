@@ -4,7 +4,7 @@ import { UsageError } from '../errors';
 import { runLeaks } from '../heap/leaks-run';
 import { formatLeaks, LEAKS_FORMATS, type LeaksFormat } from '../report/leaks';
 import { checkWritable, writeFileAtomic, writeFailure } from '../util/write-file';
-import { writeAllSync } from '../report/write-sync';
+import { writeAllSync } from '../util/write-sync';
 import { secondsOption } from './options';
 
 interface LeaksFlags {

@@ -5,7 +5,7 @@ import { readSampledDat } from '../timeline/dat';
 import { resolveProfiles } from '../timeline/files';
 import { buildPlotModel, plotFormat, renderTerminal, writePlot } from '../timeline/plot';
 import { checkExportFormat, exportFormatOf, exportRecording, type RecordingExport } from '../export/recording';
-import { writeAllSync } from '../report/write-sync';
+import { writeAllSync } from '../util/write-sync';
 import { writeFailure, writeFileAtomic } from '../util/write-file';
 
 function windowOption(value: string): [number, number] {

@@ -185,7 +185,7 @@ export async function profileScript(script: string, args: string[], options: Pro
   if (selectors.length > 0 && options.import.length === 0) installHooks();
   const loadWriters = (): void => {
     require('../report');
-    require('../report/write-sync');
+    require('../util/write-sync');
     if (!toStdout) require('../util/write-file');
   };
   if (!emptyUntilProfiled) loadWriters();
@@ -216,7 +216,7 @@ export async function profileScript(script: string, args: string[], options: Pro
       for (const s of unmatched) process.stderr.write(`memprof: ${whyUnmatched(s, matched.has(s.text) || inWorkers.matched.has(s.text), seenFile.has(s.text) || inWorkers.seenFile.has(s.text), files)}\n`);
       tellUnsearchedModules(unmatched);
     }
-    if (toStdout || !options.output) (require('../report/write-sync') as typeof import('../report/write-sync')).writeAllSync(1, text);
+    if (toStdout || !options.output) (require('../util/write-sync') as typeof import('../util/write-sync')).writeAllSync(1, text);
     else {
       const { appendWhole, writeFailure, writeFileAtomic } = require('../util/write-file') as typeof import('../util/write-file');
       try {

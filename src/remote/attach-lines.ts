@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { UsageError } from '../errors';
 import type { BackendName } from '../meter';
 import { formatReport, type ProfileResults, type ReportFormat } from '../report';
-import { writeAllSync } from '../report/write-sync';
+import { writeAllSync } from '../util/write-sync';
 import type { Selector } from '../trace/selectors';
 import { appendWhole, checkWritable, writeFailure, writeFileAtomic } from '../util/write-file';
 import { LiveLines } from './live-lines';

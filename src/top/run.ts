@@ -9,7 +9,7 @@ import { getResults, setProfileDefaults } from '../trace/profile';
 import { configure, finishOpenFrames } from '../trace/runtime';
 import { isModule, runMain } from '../util/run-script';
 import { TailBuffer } from '../util/tail-buffer';
-import { writeAllSync } from '../report/write-sync';
+import { writeAllSync } from '../util/write-sync';
 import { writeFileAtomic } from '../util/write-file';
 import { VERSION } from '../version';
 import { addRetained, analyse, fileOfUrl, ownDirs, pickZoomTargets, withoutOwnFrames, type Analysis, type AnalysisOptions, type EntryKey } from './analysis';

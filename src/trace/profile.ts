@@ -26,7 +26,7 @@ import { firstProfileBegins, firstProfileEnds, profilerLoads } from './first-pro
 
 // What makes and writes tables loads with the first table (the CLI writes its own report).
 const reportText = (): typeof import('../report/text') => require('../report/text');
-const writeSync = (): typeof import('../report/write-sync') => require('../report/write-sync');
+const writeSync = (): typeof import('../util/write-sync') => require('../util/write-sync');
 const sourceMap = (): typeof import('./source-map') => require('./source-map');
 
 export type { LineResult, FunctionResult, ProfileResults } from '../report/results';

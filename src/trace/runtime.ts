@@ -1,6 +1,8 @@
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as vm from 'node:vm';
 import { callListener } from './call-events';
+import { printProbedCrashesAsWritten } from './probed-crash';
 import { PROBE_BINDING, PROBE_GLOBAL, PROBE_KIND, parseFunctionKey } from './probe-key';
 import { createMeter, type BackendName, type Meter } from '../meter';
 import { createVectorMeter, FIGURE_EXTERNAL, FIGURE_HEAP, FIGURE_RSS, type VectorMeter } from '../meter/vector';
@@ -743,6 +745,18 @@ export const probes = { e: enter };
 function install(): void {
   Object.defineProperty(globalThis, Symbol.for(PROBE_GLOBAL), { value: probes, configurable: true, enumerable: false, writable: false });
   setBinding(enter);
+  printProbedCrashesAsWritten(inProbedFunction);
+}
+
+/** Whether a line of a file (by its path) is in a probed function that has run: its text there holds probes. */
+function inProbedFunction(file: string, line: number): boolean {
+  for (const fn of functions) {
+    // Source-mapped code: the rows' lines are the original file's; the stack names the generated.
+    const key = parseFunctionKey(fn.key);
+    const [from, to] = key.generatedLine !== undefined ? [key.generatedLine, key.generatedEndLine!] : [key.line, key.endLine];
+    if (from <= line && line <= to && (key.file === file || key.file === pathToFileURL(file).href)) return true;
+  }
+  return false;
 }
 
 let assignBinding: ((value: unknown) => void) | null = null;

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as util from 'node:util';
+import { writeAllSync } from './write-sync';
 
 // An error the script throws while it loads reaches memprof's `await`, not node's handler of
 // uncaught errors: this does what that handler would, and prints what it would print.
@@ -12,7 +13,7 @@ export type UncaughtOrigin = 'uncaughtException' | 'unhandledRejection';
 /**
  * What node does with an error thrown while the main script loads: the program's own
  * 'uncaughtException' handlers get it (and the program goes on, as under node); without
- * one, it is printed as node prints it and the exit code is 1.
+ * one, the process ends at once (no timer of the program's runs) as exitWithUncaught says.
  */
 export function reportUncaught(err: unknown, origin: UncaughtOrigin): void {
   const emit = process.emit.bind(process) as (event: string, ...args: unknown[]) => boolean;
@@ -21,8 +22,17 @@ export function reportUncaught(err: unknown, origin: UncaughtOrigin): void {
     emit('uncaughtException', err, origin);
     return;
   }
-  process.stderr.write(formatUncaught(err, origin));
-  process.exitCode = 1;
+  exitWithUncaught(err, origin);
+}
+
+/**
+ * Ends the process as node ends it on an uncaught error: the 'exit' listeners run with code 1
+ * (memprof's report among them), then the error is printed as node prints it.
+ */
+export function exitWithUncaught(err: unknown, origin: UncaughtOrigin): never {
+  // Registered last, so it runs after every listener the program has.
+  process.once('exit', () => writeAllSync(2, formatUncaught(err, origin)));
+  process.exit(1);
 }
 
 /**
@@ -80,20 +90,16 @@ function withTrimmedStacks<T>(err: Error, show: () => T): T {
  * is on the same line), and for an ES module's rejection where the error was made.
  */
 function sourceArrow(stack: string | undefined, origin: UncaughtOrigin): string {
-  const top = stack?.split('\n').find((l) => /^\s+at /.test(l));
-  const where = top && /(?:\(|at )((?:file:\/\/)?[^()\s][^()]*?):(\d+):(\d+)\)?$/.exec(top);
-  if (!where) return '';
-  const [, name, lineText, columnText] = where;
+  const top = topFrame(stack);
+  if (top === null) return '';
   let sourceLine: string | undefined;
   try {
-    const file = name.startsWith('file://') ? fileURLToPath(name) : name;
-    if (!path.isAbsolute(file)) return '';
-    sourceLine = fs.readFileSync(file, 'utf8').split(/\r?\n/)[Number(lineText) - 1];
+    sourceLine = fs.readFileSync(top.file, 'utf8').split(/\r?\n/)[top.line - 1];
   } catch {
     return '';
   }
   if (sourceLine === undefined) return '';
-  let column = Number(columnText) - 1;
+  let column = top.column - 1;
   // The `throw` whose expression made the error, when it is on the same line.
   if (origin === 'uncaughtException') {
     const thrown = /\bthrow\b[^;]*$/.exec(sourceLine.slice(0, column));
@@ -101,5 +107,22 @@ function sourceArrow(stack: string | undefined, origin: UncaughtOrigin): string 
   }
   // Tabs stay tabs, so the caret lines up however wide the terminal draws them.
   const indent = sourceLine.slice(0, column).replace(/[^\t]/g, ' ');
-  return `${name}:${lineText}\n${sourceLine}\n${indent}^\n\n`;
+  return `${top.name}:${top.line}\n${sourceLine}\n${indent}^\n\n`;
+}
+
+/**
+ * The top frame of a stack, when it is a place in a file: its name as the stack gives it (a
+ * path, or an ES module's URL), the file's path, 1-based line and column.
+ */
+export function topFrame(stack: string | undefined): { name: string; file: string; line: number; column: number } | null {
+  const top = stack?.split('\n').find((l) => /^\s+at /.test(l));
+  const where = top && /(?:\(|at )((?:file:\/\/)?[^()\s][^()]*?):(\d+):(\d+)\)?$/.exec(top);
+  if (!where) return null;
+  const name = where[1];
+  try {
+    const file = name.startsWith('file://') ? fileURLToPath(name) : name;
+    return path.isAbsolute(file) ? { name, file, line: Number(where[2]), column: Number(where[3]) } : null;
+  } catch {
+    return null;
+  }
 }

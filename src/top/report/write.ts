@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors';
-import { writeAllSync } from '../../report/write-sync';
+import { writeAllSync } from '../../util/write-sync';
 import { checkWritable, writeFailure, writeFileAtomic } from '../../util/write-file';
 import type { TopReport } from '../model';
 import { formatTopPprof, formatTopSpeedscope } from './export';
