@@ -3,7 +3,6 @@ import Module from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../errors';
-import { reportUncaught } from './uncaught';
 
 // Running a user's script inside memprof's own process, as `node script.js` would.
 
@@ -71,6 +70,6 @@ export async function runMain(file: string, asModule = isModule(file)): Promise<
     await load(file, asModule);
   } catch (err) {
     // Node hands a failed ES module entry to the handlers as a rejection.
-    reportUncaught(err, asModule ? 'unhandledRejection' : 'uncaughtException');
+    (require('./uncaught') as typeof import('./uncaught')).reportUncaught(err, asModule ? 'unhandledRejection' : 'uncaughtException');
   }
 }
