@@ -233,18 +233,19 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
     if (probed) return target;
     const bodyLine = mapped?.rows ? line : found.node.body.loc!.start.line;
     if (found.node.expression) throw new NeedsWrapper(target, bodyLine, '');
-    const slow = slowEdit(scriptSource, file, found);
+    // Source-mapped code takes two edits (its moved map goes in by the second).
+    const slow = slowEdit(scriptSource, file, found, mapped?.rows ? 2 : 1);
     if (slow.refuse) throw new NeedsWrapper(target, bodyLine, slow.refuse);
     if (slow.notice) process.stderr.write(`memprof: ${slow.notice}\n`);
     const began = monotonicMs();
-    let edited: string;
-    let inserted: number[];
+    let instrumented: { code: string; inserted: number[] };
     try {
-      ({ code: edited, inserted } = withShiftedMap(file, scriptSource, instrumentAll(scriptSource, [{ node: found.node, key, rows: mapped?.rows }])));
+      instrumented = instrumentAll(scriptSource, [{ node: found.node, key, rows: mapped?.rows }]);
     } catch (err) {
       if (err instanceof CannotInstrument) throw new LiveEditRefused(err.message);
       throw err;
     }
+    let { code: edited, inserted } = instrumented;
     const reply = post<{ status?: string; exceptionDetails?: { text: string; lineNumber: number } }>('Debugger.setScriptSource', {
       scriptId: location.scriptId,
       scriptSource: edited,
@@ -258,11 +259,6 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
       throw new NeedsWrapper(target, bodyLine, sharedLine(found, scriptSource, file) ?? SHARED_LINE);
     }
     if (reply.status && reply.status !== 'Ok') throw new LiveEditRefused(sharedLine(found, scriptSource, file) ?? liveEditRefusal(reply.status));
-    const took = (monotonicMs() - began) / 1000;
-    if (!slow.notice && took > 1) process.stderr.write(`memprof: ${found.name}: V8 took ${took.toFixed(1)} s to recompile ${path.basename(file)} (${formatSize(scriptSource.length)}) and swap its code\n`);
-    rememberProbedScript(edited, scriptSource, inserted);
-    // Classes after the function keep their old offsets in the new text (V8 does not move them).
-    if (/\bclass\b/.test(scriptSource.slice(found.node.end))) expectStaleClasses();
     // (A class's text comes from positions LiveEdit does not update: no check for classes.)
     const isClass = fn !== null && Object.getOwnPropertyDescriptor(fn, 'prototype')?.writable === false;
     if (fn !== null && !isClass && !nativeText(fn).includes(PROBE_MARK)) {
@@ -270,6 +266,21 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
       post('Debugger.setScriptSource', { scriptId: location.scriptId, scriptSource });
       throw new NeedsWrapper(target, bodyLine, sharedLine(found, scriptSource, file) ?? SHARED_LINE);
     }
+    // The source map moved along goes in by an edit of its own. Appended in the same edit, it
+    // changes the script's last line, so V8's line diff (Myers) spans from the function to the
+    // end of the file and can merge the function's changed lines with the blank lines between
+    // them into one range of 800 characters or more, which V8 replaces whole: a function
+    // starting inside it is matched to no new function and keeps its old code (handlebars'
+    // Compiler.prototype.compile was wrapped). Alone, the comment changes only the end.
+    const withMap = withShiftedMap(file, scriptSource, instrumented);
+    if (withMap !== instrumented && post<{ status?: string }>('Debugger.setScriptSource', { scriptId: location.scriptId, scriptSource: withMap.code }).status === 'Ok') {
+      ({ code: edited, inserted } = withMap);
+    }
+    const took = (monotonicMs() - began) / 1000;
+    if (!slow.notice && took > 1) process.stderr.write(`memprof: ${found.name}: V8 took ${took.toFixed(1)} s to recompile ${path.basename(file)} (${formatSize(scriptSource.length)}) and swap its code\n`);
+    rememberProbedScript(edited, scriptSource, inserted);
+    // Classes after the function keep their old offsets in the new text (V8 does not move them).
+    if (/\bclass\b/.test(scriptSource.slice(found.node.end))) expectStaleClasses();
     return target;
   } finally {
     forgetLatestText(); // the script's text (megabytes in a bundle) is not kept
@@ -286,14 +297,15 @@ const NOTICE_SECONDS = 0.7;
  * its functions × the variables of their scopes (24 s for typescript.js): a refusal (the
  * function is wrapped) when that takes too long, a notice when it takes a while.
  */
-function slowEdit(source: string, file: string, found: { name: string; line: number }): { refuse?: string; notice?: string } {
+function slowEdit(source: string, file: string, found: { name: string; line: number }, edits = 1): { refuse?: string; notice?: string } {
   const cost = liveEditCost(source);
-  if (cost.seconds < NOTICE_SECONDS) return {};
+  const seconds = cost.seconds * edits;
+  if (seconds < NOTICE_SECONDS) return {};
   const what = `${path.basename(file)} (${formatSize(source.length)}, ${cost.functions.toLocaleString('en-US')} functions)`;
-  if (cost.seconds < WRAP_SECONDS) return { notice: `${found.name}: V8 recompiles ${what} to swap its code, about ${Math.ceil(cost.seconds)} s` };
+  if (seconds < WRAP_SECONDS) return { notice: `${found.name}: V8 recompiles ${what} to swap its code, about ${Math.ceil(seconds)} s` };
   const selector = /^[A-Za-z_$][\w$]*$/.test(found.name) ? found.name : String(found.line);
   return {
-    refuse: `V8 would take about ${Math.round(cost.seconds)} s to recompile ${what} and swap its code; for its lines, select it as the file loads: memprof -f '${path.basename(file)}:${selector}'`,
+    refuse: `V8 would take about ${Math.round(seconds)} s to recompile ${what} and swap its code; for its lines, select it as the file loads: memprof -f '${path.basename(file)}:${selector}'`,
   };
 }
 

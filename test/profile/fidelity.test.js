@@ -85,3 +85,17 @@ test('a class method of an ES module is profiled in place, not refused as the to
   const lex = run.functions.find((f) => f.name === 'lex');
   assert.ok(lex && lex.calls === 1 && lex.lines.find((l) => l.line === 5).occurrences === 4, `lex profiled line by line: ${JSON.stringify(lex)}`);
 });
+
+test('profile() on a method of a source-mapped file with a blank line in its body is edited in place, not wrapped', () => {
+  // The moved source map appended in the same LiveEdit as the probes made V8's line diff run
+  // to the end of the file and merge the method's changed lines across the blank one into a
+  // range replaced whole: V8 kept the method's old code, and memprof wrapped it (calls
+  // through the prototype were never counted). handlebars' Compiler.prototype.compile.
+  const run = profiled('mapped-method-use.js', []);
+  assert.strictEqual(run.stdout, plain('mapped-method-use.js'));
+  assert.strictEqual(run.stderr, '', 'nothing wrapped or refused');
+  const step = run.functions.find((f) => f.name === 'step0');
+  assert.ok(step && step.calls === 1, `step0 profiled and its call through the prototype counted: ${JSON.stringify(run.functions.map((f) => [f.name, f.calls]))}`);
+  const counted = step.lines.filter((l) => l.occurrences === 1).map((l) => l.line);
+  assert.deepStrictEqual(counted, [4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15], `a row per line of the original, before and after the blank line: ${JSON.stringify(step.lines)}`);
+});
