@@ -241,6 +241,9 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
     let instrumented: { code: string; inserted: number[] };
     try {
       instrumented = instrumentAll(scriptSource, [{ node: found.node, key, rows: mapped?.rows }]);
+      if (headerRunTooLong(scriptSource, instrumented.code, found.node)) {
+        instrumented = instrumentAll(scriptSource, [{ node: found.node, key, rows: mapped?.rows, entryAtFirst: true }]);
+      }
     } catch (err) {
       if (err instanceof CannotInstrument) throw new LiveEditRefused(err.message);
       throw err;
@@ -361,20 +364,54 @@ function parseAround(source: string, offset: number, fn: Function | null, url: s
   }
 }
 
-/** The entry probe's key when the function's body already starts with one. */
+/** The entry probe's key when the function's body already starts with one (at either place an entry goes). */
 function existingKey(source: string, found: FoundFunction): string | null {
   const body = found.node.body as AnyNode;
   if (body.type !== 'BlockStatement') return null;
-  let at: number;
-  try {
-    at = entryOffset(found.node, source).at;
-  } catch {
-    return null;
+  for (const entryAtFirst of [false, true]) {
+    let at: number;
+    try {
+      at = entryOffset(found.node, source, entryAtFirst).at;
+    } catch {
+      return null;
+    }
+    const text = source.slice(source[at] === ';' ? at + 1 : at, at + 8192);
+    if (!text.startsWith(ENTRY_HEAD)) continue;
+    const head = ENTRY_PATTERN.exec(text);
+    if (head?.index === 0) return JSON.parse(head[1]) as string;
   }
-  const text = source.slice(source[at] === ';' ? at + 1 : at, at + 8192);
-  if (!text.startsWith(ENTRY_HEAD)) return null;
-  const head = ENTRY_PATTERN.exec(text);
-  return head?.index === 0 ? (JSON.parse(head[1]) as string) : null;
+  return null;
+}
+
+/** V8's LiveEdit diffs a run of changed lines by characters only under this length; longer, it replaces the run whole. */
+const V8_CHUNK_LIMIT = 800;
+
+/**
+ * Whether the run of changed lines that starts at the line of the function's parameters
+ * (where V8 places the function) reaches V8_CHUNK_LIMIT: replaced whole, the function would
+ * start inside a changed range, match no new function and keep its old code (js-yaml's
+ * loadAll, tab-indented lines after the header's long entry probe). Edits never add lines,
+ * so the two texts' lines correspond one to one.
+ */
+function headerRunTooLong(source: string, edited: string, fn: AnyNode): boolean {
+  const paren = fn.type === 'ArrowFunctionExpression' ? fn.start : source.indexOf('(', fn.id ? fn.id.end : fn.start);
+  let from = source.lastIndexOf('\n', paren) + 1;
+  let fromEdited = from; // the text before the function is the same in both
+  let oldLength = 0;
+  let newLength = 0;
+  for (;;) {
+    const end = source.indexOf('\n', from);
+    const endEdited = edited.indexOf('\n', fromEdited);
+    const line = source.slice(from, end < 0 ? source.length : end + 1);
+    const lineEdited = edited.slice(fromEdited, endEdited < 0 ? edited.length : endEdited + 1);
+    if (line === lineEdited) return false;
+    oldLength += line.length;
+    newLength += lineEdited.length;
+    if (oldLength >= V8_CHUNK_LIMIT || newLength >= V8_CHUNK_LIMIT) return true;
+    if (end < 0 || endEdited < 0) return false;
+    from = end + 1;
+    fromEdited = endEdited + 1;
+  }
 }
 
 /** The line key of a function edited at runtime. */

@@ -99,3 +99,18 @@ test('profile() on a method of a source-mapped file with a blank line in its bod
   const counted = step.lines.filter((l) => l.occurrences === 1).map((l) => l.line);
   assert.deepStrictEqual(counted, [4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15], `a row per line of the original, before and after the blank line: ${JSON.stringify(step.lines)}`);
 });
+
+test('profile() on a method whose first lines are long is edited in place, its entry before the first statement', () => {
+  // The entry at the end of the header line made it start a run of changed lines past 800
+  // characters, which V8 replaces whole: the method kept its old code (js-yaml's loadAll).
+  const run = profiled('long-run.js', []);
+  assert.strictEqual(run.stdout, plain('long-run.js'));
+  assert.strictEqual(run.stderr, '', 'nothing wrapped or refused');
+  const render = run.functions.find((f) => f.name === 'render');
+  assert.ok(render && render.calls === 1, `render profiled, its call through the object counted once: ${JSON.stringify(run.functions.map((f) => [f.name, f.calls]))}`);
+  assert.deepStrictEqual(
+    render.lines.filter((l) => l.occurrences > 0).map((l) => [l.line, l.occurrences]),
+    [5, 6, 7, 8, 9, 10, 11].map((line) => [line, 1]),
+    'one count per line (the second profile() reused the probes)',
+  );
+});
