@@ -248,6 +248,12 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
       if (err instanceof CannotInstrument) throw new LiveEditRefused(err.message);
       throw err;
     }
+    // Still a long run at its start (its first line is long itself: minified code): V8 would
+    // keep the old code, and the script's other functions on that line would be left on the
+    // replaced script, where a later profile() cannot reach them. Not tried.
+    if (headerRunTooLong(scriptSource, instrumented.code, found.node)) {
+      throw new NeedsWrapper(target, bodyLine, sharedLine(found, scriptSource, file) ?? longRun(found, file));
+    }
     let { code: edited, inserted } = instrumented;
     const reply = post<{ status?: string; exceptionDetails?: { text: string; lineNumber: number } }>('Debugger.setScriptSource', {
       scriptId: location.scriptId,
@@ -306,7 +312,7 @@ function slowEdit(source: string, file: string, found: { name: string; line: num
   if (seconds < NOTICE_SECONDS) return {};
   const what = `${path.basename(file)} (${formatSize(source.length)}, ${cost.functions.toLocaleString('en-US')} functions)`;
   if (seconds < WRAP_SECONDS) return { notice: `${found.name}: V8 recompiles ${what} to swap its code, about ${Math.ceil(seconds)} s` };
-  const selector = /^[A-Za-z_$][\w$]*$/.test(found.name) ? found.name : String(found.line);
+  const selector = selectorOf(found);
   return {
     refuse: `V8 would take about ${Math.round(seconds)} s to recompile ${what} and swap its code; for its lines, select it as the file loads: memprof -f '${path.basename(file)}:${selector}'`,
   };
@@ -323,7 +329,19 @@ const SHARED_LINE = 'V8 could not match its probed text to the running closure (
 function sharedLine(found: FoundFunction, source: string, file: string): string | null {
   const rest = /^[^\n\r\u2028\u2029]*/.exec(source.slice(found.node.end))![0].replace(/\/\/.*$/, '');
   if (!/\S/.test(rest)) return null;
-  return `its closing brace shares its line with other code (minified, or compiled by tsx), which V8's LiveEdit replaces only as a whole; -f ${path.basename(file)}:${found.name} profiles it as the file loads`;
+  return `its closing brace shares its line with other code (minified, or compiled by tsx), which V8's LiveEdit replaces only as a whole; -f ${path.basename(file)}:${selectorOf(found)} profiles it as the file loads`;
+}
+
+/** Why a function whose first changed lines V8 would replace whole is not edited, and what works instead. */
+function longRun(found: FoundFunction, file: string): string {
+  return `its first lines, probed, make a change of ${V8_CHUNK_LIMIT} characters or more, which V8's LiveEdit replaces only as a whole; -f ${path.basename(file)}:${selectorOf(found)} profiles it as the file loads`;
+}
+
+/** A -f selector for the function: its name, or where its header starts (minified functions share a line and often have no name). */
+function selectorOf(found: Pick<FoundFunction, 'name' | 'line'> & Partial<Pick<FoundFunction, 'node' | 'head'>>): string {
+  if (/^[A-Za-z_$][\w$]*$/.test(found.name)) return found.name;
+  const at = found.head ?? (found.node && { line: found.line, column: found.node.loc!.start.column });
+  return at ? `${at.line}:${at.column + 1}` : String(found.line);
 }
 
 /** Whether the body's closing brace shares a line with its last statement (or its opening brace). */

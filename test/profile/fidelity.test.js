@@ -114,3 +114,19 @@ test('profile() on a method whose first lines are long is edited in place, its e
     'one count per line (the second profile() reused the probes)',
   );
 });
+
+test('profile() on two functions of one minified line: each is wrapped (the second was "no file": the first edit left it on the replaced script), and the message names a -f selector that works', () => {
+  const run = profiled('one-line-use.js', []);
+  assert.strictEqual(run.stdout, plain('one-line-use.js'));
+  const messages = run.stderr.trim().split('\n');
+  assert.strictEqual(messages.length, 2, run.stderr);
+  for (const m of messages) assert.match(m, /^memprof: .*: its closing brace shares its line with other code .* -f one-line\.js:1:\d+ profiles it as the file loads; each call is measured as one row \(wrapped\)$/);
+  const wrapped = run.functions.find((f) => f.calls > 0);
+  assert.ok(wrapped, `the wrapped step was measured: ${JSON.stringify(run.functions)}`);
+  // The selector the second message names profiles that function line by line as the file loads.
+  const selector = /-f (one-line\.js:1:\d+)/.exec(messages[1])[1];
+  const byLine = profiled('one-line-use.js', [selector]);
+  assert.strictEqual(byLine.stdout, run.stdout);
+  const step = byLine.functions.find((f) => f.calls === 1);
+  assert.ok(step && byLine.functions.length === 2, `${selector} picked steps[3] (called once) and run: ${JSON.stringify(byLine.functions.map((f) => [f.name, f.calls]))}`);
+});
