@@ -268,14 +268,25 @@ export function applyEdits(source: string, edits: readonly Edit[], inserted?: nu
   );
   let out = '';
   let pos = 0;
+  // The last characters written (reading them back from `out` would flatten it each time).
+  let tail = '';
   for (const e of sorted) {
     out += source.slice(pos, e.at);
-    inserted?.push(out.length, out.length + e.text.length);
-    out += e.text;
+    if (e.at > pos) tail = source.slice(Math.max(pos, e.at - 2), e.at);
+    // Minified code writes a keyword against its operand (`yield[a,b]`, `await(x)`,
+    // `return!a(),b`): a probe starting with a name there would join the keyword into one
+    // identifier (`yield$mp$f`, a ReferenceError: lru-cache's entries()).
+    const text = STARTS_NAME.test(e.text) && ENDS_NAME.test(tail) ? ` ${e.text}` : e.text;
+    inserted?.push(out.length, out.length + text.length);
+    out += text;
+    tail = text;
     pos = e.at;
   }
   return out + source.slice(pos);
 }
+
+const ENDS_NAME = /[\p{ID_Continue}$\u200c\u200d\\]$/u;
+const STARTS_NAME = /^[\p{ID_Start}$_\\]/u;
 
 /** A function whose probed text could not mean the same as its own: it stays as it is. */
 export class CannotInstrument extends Error {}

@@ -144,3 +144,9 @@ test('-f on a minified line: each row quotes at most 240 characters of it, from 
     assert.ok(line.includes(text), 'the quote is a piece of the line');
   }
 });
+
+test('-f on yield and await written against their operands (minified: yield[k,v], await(p)): the probes keep the keyword apart', () => {
+  const run = profiled('keyword-operand.js', ['pairs', 'total']);
+  assert.strictEqual(run.stdout, plain('keyword-operand.js'), run.stderr);
+  assert.deepStrictEqual(run.functions.map((f) => [f.name, f.calls]).sort(), [['pairs', 1], ['total', 1]]);
+});
