@@ -406,7 +406,7 @@ const V8_CHUNK_LIMIT = 800;
 
 /**
  * Whether the run of changed lines that starts at the line of the function's parameters
- * (where V8 places the function) reaches V8_CHUNK_LIMIT: replaced whole, the function would
+ * (where V8 places the function) may reach V8_CHUNK_LIMIT: replaced whole, the function would
  * start inside a changed range, match no new function and keep its old code (js-yaml's
  * loadAll, tab-indented lines after the header's long entry probe). Edits never add lines,
  * so the two texts' lines correspond one to one.
@@ -417,12 +417,17 @@ function headerRunTooLong(source: string, edited: string, fn: AnyNode): boolean 
   let fromEdited = from; // the text before the function is the same in both
   let oldLength = 0;
   let newLength = 0;
+  let unchanged = 0;
   for (;;) {
     const end = source.indexOf('\n', from);
     const endEdited = edited.indexOf('\n', fromEdited);
     const line = source.slice(from, end < 0 ? source.length : end + 1);
     const lineEdited = edited.slice(fromEdited, endEdited < 0 ? edited.length : endEdited + 1);
-    if (line === lineEdited) return false;
+    // One unchanged line between changed ones does not end the run: V8's line diff (Myers)
+    // can count it in (a blank line in handlebars' compile, `break;` in esprima's tokenize).
+    // The header's line itself unchanged: the function starts before any changed range.
+    unchanged = line === lineEdited ? unchanged + 1 : 0;
+    if (unchanged === 2 || (unchanged === 1 && oldLength === 0)) return false;
     oldLength += line.length;
     newLength += lineEdited.length;
     if (oldLength >= V8_CHUNK_LIMIT || newLength >= V8_CHUNK_LIMIT) return true;
