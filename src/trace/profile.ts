@@ -326,8 +326,12 @@ function functionResult(fn: FunctionStats, figures: CallFigures, linesByFile?: M
   return text ? sourceMap().mapToOriginal(result, text) : result;
 }
 
-/** Past this many characters, a row quotes its line cut short (a minified line is megabytes, quoted by every row on it). */
-const QUOTE_LIMIT = 240;
+/**
+ * Past this many characters, a row quotes its line cut short: a minified line is megabytes,
+ * quoted by every row on it. Longer than any line written by hand (the HTML report of
+ * `memprof top` shows long lines whole, scrolling).
+ */
+const QUOTE_LIMIT = 1000;
 
 /**
  * A row's line as the table quotes it: whole, or when longer than QUOTE_LIMIT, that many
