@@ -276,7 +276,7 @@ function whyUnmatched(s: Selector, picked: boolean, fileSeen: boolean, files: nu
   const method = s.name !== undefined && /^[\w$]+\.(#?[\w$]+)$/.exec(s.name);
   const hint = method ? ` (a method is selected by its own name: --function ${s.file === undefined ? '' : `${s.file}:`}${method[1]})` : '';
   if (s.file === undefined) return `no function matching --function ${s.text} in the ${loaded}${hint}`;
-  const glob = /[*?]/.test(s.file);
+  const glob = (require('../trace/selectors') as typeof import('../trace/selectors')).isGlob(s.file);
   // A TypeScript file compiled ahead (tsc, a bundler): Node loads the JavaScript.
   const compiled = /\.[cm]?tsx?$/.test(s.file) ? '; a file compiled to JavaScript is selected by the .js file Node loads (its rows still name the .ts lines through its source map)' : '';
   if (!fileSeen) return `--function ${s.text}: no file matching ${s.file} among the ${loaded}${compiled}`;

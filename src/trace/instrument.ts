@@ -268,14 +268,25 @@ export function applyEdits(source: string, edits: readonly Edit[], inserted?: nu
   );
   let out = '';
   let pos = 0;
+  // The last characters written (reading them back from `out` would flatten it each time).
+  let tail = '';
   for (const e of sorted) {
     out += source.slice(pos, e.at);
-    inserted?.push(out.length, out.length + e.text.length);
-    out += e.text;
+    if (e.at > pos) tail = source.slice(Math.max(pos, e.at - 2), e.at);
+    // Minified code writes a keyword against its operand (`yield[a,b]`, `await(x)`,
+    // `return!a(),b`): a probe starting with a name there would join the keyword into one
+    // identifier (`yield$mp$f`, a ReferenceError: lru-cache's entries()).
+    const text = STARTS_NAME.test(e.text) && ENDS_NAME.test(tail) ? ` ${e.text}` : e.text;
+    inserted?.push(out.length, out.length + text.length);
+    out += text;
+    tail = text;
     pos = e.at;
   }
   return out + source.slice(pos);
 }
+
+const ENDS_NAME = /[\p{ID_Continue}$\u200c\u200d\\]$/u;
+const STARTS_NAME = /^[\p{ID_Start}$_\\]/u;
 
 /** A function whose probed text could not mean the same as its own: it stays as it is. */
 export class CannotInstrument extends Error {}
@@ -338,7 +349,7 @@ function declaredNames(s: AnyNode, out: Set<string>): void {
  * end of the body stay outside the try block (hoisting makes their place irrelevant), unless
  * they use a name the block declares; elsewhere the function cannot be probed.
  */
-export function bodyLayout(fn: FunctionNode, source: string, tryFree = false): BodyLayout {
+export function bodyLayout(fn: FunctionNode, source: string, tryFree = false, entryAtFirst = false): BodyLayout {
   const body = fn.body as AnyNode;
   const stmts = body.body as AnyNode[];
   let i = 0;
@@ -389,8 +400,9 @@ export function bodyLayout(fn: FunctionNode, source: string, tryFree = false): B
   // Not right after a brace written tight against its ')' (`f(){`): V8's LiveEdit diff can
   // then charge the edit to the enclosing function (an ES module's top level refuses it),
   // depending on the inserted text; there the entry stays at the first statement.
+  // `entryAtFirst`: the header line stays as it is (see InstrumentTarget).
   const tightBrace = first === 0 && /\S/.test(source[body.start - 1] ?? '');
-  if (first <= last && first === i && !tightBrace) {
+  if (first <= last && first === i && !tightBrace && !entryAtFirst) {
     const anchor = first > 0 ? stmts[first - 1].end : body.start + 1;
     if (lineBreakBetween(source, anchor, stmts[first].start)) {
       at = anchor;
@@ -401,8 +413,8 @@ export function bodyLayout(fn: FunctionNode, source: string, tryFree = false): B
 }
 
 /** The entry probe's offset in a block body (see bodyLayout). */
-export function entryOffset(fn: FunctionNode, source: string): { at: number; lead: string } {
-  const { at, lead } = bodyLayout(fn, source);
+export function entryOffset(fn: FunctionNode, source: string, entryAtFirst = false): { at: number; lead: string } {
+  const { at, lead } = bodyLayout(fn, source, false, entryAtFirst);
   return { at, lead };
 }
 
@@ -480,13 +492,13 @@ const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement', 'Fo
  * traces show, stay as they were; probes that must go before code on the same line (an
  * arrow's expression body, await and yield) move only what follows them.
  */
-function instrumentEdits(source: string, fn: FunctionNode, key: string, list: EditList, base: number, rows?: RowMap): void {
+function instrumentEdits(source: string, fn: FunctionNode, key: string, list: EditList, base: number, rows?: RowMap, entryAtFirst = false): void {
   const mark = list.edits.length;
   if (rows === undefined && exitsWithoutFinally(fn, parseFunctionKey(key).name)) {
-    if (functionEdits(source, fn, key, list, base, rows, true)) return;
+    if (functionEdits(source, fn, key, list, base, rows, true, entryAtFirst)) return;
     list.edits.length = mark; // a return without its own exit probe: the try/finally form
   }
-  functionEdits(source, fn, key, list, base, rows, false);
+  functionEdits(source, fn, key, list, base, rows, false, entryAtFirst);
 }
 
 /**
@@ -536,7 +548,7 @@ function exitsWithoutFinally(fn: FunctionNode, name: string): boolean {
 }
 
 /** The edits of one function; false when `tryFree` and a return got no exit probe of its own. */
-function functionEdits(source: string, fn: FunctionNode, key: string, list: EditList, base: number, rows: RowMap | undefined, tryFree: boolean): boolean {
+function functionEdits(source: string, fn: FunctionNode, key: string, list: EditList, base: number, rows: RowMap | undefined, tryFree: boolean, entryAtFirst: boolean): boolean {
   const body = fn.body as AnyNode;
   // Without a finally block, every return must have its own exit probe.
   let exitsProbed = true;
@@ -580,7 +592,7 @@ function functionEdits(source: string, fn: FunctionNode, key: string, list: Edit
     const stmts = body.body as AnyNode[];
     let i = 0;
     while (i < stmts.length && stmts[i].directive !== undefined) i++;
-    const { at, lead } = bodyLayout(fn, source, true);
+    const { at, lead } = bodyLayout(fn, source, true, entryAtFirst);
     const end = stmts.length > 0 ? stmts[stmts.length - 1].end : -1;
     if (end > at) {
       list.open(at, lead + entry, base);
@@ -591,7 +603,7 @@ function functionEdits(source: string, fn: FunctionNode, key: string, list: Edit
     adjacent = true;
     statementList(stmts.slice(i), base + 1, at < (stmts[i]?.start ?? at) ? at : -1);
   } else if (body.type === 'BlockStatement') {
-    const { at, lead, end, first, last } = bodyLayout(fn, source);
+    const { at, lead, end, first, last } = bodyLayout(fn, source, false, entryAtFirst);
     if (end > at) {
       list.open(at, lead + entry, base);
       list.close(end, exit, base);
@@ -901,6 +913,12 @@ export interface InstrumentTarget {
   key: string;
   /** Rows that are original lines, for source-mapped code; generated lines without it. */
   rows?: RowMap;
+  /**
+   * The entry probe goes before the first statement, moving its columns, rather than at the
+   * end of the header's line: for a LiveEdit whose header line would otherwise start a run
+   * of changed lines too long for V8 to diff by characters (see liveedit.ts).
+   */
+  entryAtFirst?: boolean;
 }
 
 export interface Instrumented {
@@ -935,7 +953,7 @@ export function instrumentEach(source: string, targets: readonly (InstrumentTarg
     const level = levels.get(t) ?? 0;
     const mark = list.edits.length;
     try {
-      instrumentEdits(source, t.node, t.key, list, level * NESTING, t.rows);
+      instrumentEdits(source, t.node, t.key, list, level * NESTING, t.rows, t.entryAtFirst);
     } catch (err) {
       if (!(err instanceof CannotInstrument)) throw err;
       list.edits.length = mark;

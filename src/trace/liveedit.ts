@@ -233,18 +233,28 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
     if (probed) return target;
     const bodyLine = mapped?.rows ? line : found.node.body.loc!.start.line;
     if (found.node.expression) throw new NeedsWrapper(target, bodyLine, '');
-    const slow = slowEdit(scriptSource, file, found);
+    // Source-mapped code takes two edits (its moved map goes in by the second).
+    const slow = slowEdit(scriptSource, file, found, mapped?.rows ? 2 : 1);
     if (slow.refuse) throw new NeedsWrapper(target, bodyLine, slow.refuse);
     if (slow.notice) process.stderr.write(`memprof: ${slow.notice}\n`);
     const began = monotonicMs();
-    let edited: string;
-    let inserted: number[];
+    let instrumented: { code: string; inserted: number[] };
     try {
-      ({ code: edited, inserted } = withShiftedMap(file, scriptSource, instrumentAll(scriptSource, [{ node: found.node, key, rows: mapped?.rows }])));
+      instrumented = instrumentAll(scriptSource, [{ node: found.node, key, rows: mapped?.rows }]);
+      if (headerRunTooLong(scriptSource, instrumented.code, found.node)) {
+        instrumented = instrumentAll(scriptSource, [{ node: found.node, key, rows: mapped?.rows, entryAtFirst: true }]);
+      }
     } catch (err) {
       if (err instanceof CannotInstrument) throw new LiveEditRefused(err.message);
       throw err;
     }
+    // Still a long run at its start (its first line is long itself: minified code): V8 would
+    // keep the old code, and the script's other functions on that line would be left on the
+    // replaced script, where a later profile() cannot reach them. Not tried.
+    if (headerRunTooLong(scriptSource, instrumented.code, found.node)) {
+      throw new NeedsWrapper(target, bodyLine, sharedLine(found, scriptSource, file) ?? longRun(found, file));
+    }
+    let { code: edited, inserted } = instrumented;
     const reply = post<{ status?: string; exceptionDetails?: { text: string; lineNumber: number } }>('Debugger.setScriptSource', {
       scriptId: location.scriptId,
       scriptSource: edited,
@@ -258,11 +268,6 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
       throw new NeedsWrapper(target, bodyLine, sharedLine(found, scriptSource, file) ?? SHARED_LINE);
     }
     if (reply.status && reply.status !== 'Ok') throw new LiveEditRefused(sharedLine(found, scriptSource, file) ?? liveEditRefusal(reply.status));
-    const took = (monotonicMs() - began) / 1000;
-    if (!slow.notice && took > 1) process.stderr.write(`memprof: ${found.name}: V8 took ${took.toFixed(1)} s to recompile ${path.basename(file)} (${formatSize(scriptSource.length)}) and swap its code\n`);
-    rememberProbedScript(edited, scriptSource, inserted);
-    // Classes after the function keep their old offsets in the new text (V8 does not move them).
-    if (/\bclass\b/.test(scriptSource.slice(found.node.end))) expectStaleClasses();
     // (A class's text comes from positions LiveEdit does not update: no check for classes.)
     const isClass = fn !== null && Object.getOwnPropertyDescriptor(fn, 'prototype')?.writable === false;
     if (fn !== null && !isClass && !nativeText(fn).includes(PROBE_MARK)) {
@@ -270,6 +275,21 @@ function editAt(location: FunctionLocation, keyFor: (found: FoundFunction, file:
       post('Debugger.setScriptSource', { scriptId: location.scriptId, scriptSource });
       throw new NeedsWrapper(target, bodyLine, sharedLine(found, scriptSource, file) ?? SHARED_LINE);
     }
+    // The source map moved along goes in by an edit of its own. Appended in the same edit, it
+    // changes the script's last line, so V8's line diff (Myers) spans from the function to the
+    // end of the file and can merge the function's changed lines with the blank lines between
+    // them into one range of 800 characters or more, which V8 replaces whole: a function
+    // starting inside it is matched to no new function and keeps its old code (handlebars'
+    // Compiler.prototype.compile was wrapped). Alone, the comment changes only the end.
+    const withMap = withShiftedMap(file, scriptSource, instrumented);
+    if (withMap !== instrumented && post<{ status?: string }>('Debugger.setScriptSource', { scriptId: location.scriptId, scriptSource: withMap.code }).status === 'Ok') {
+      ({ code: edited, inserted } = withMap);
+    }
+    const took = (monotonicMs() - began) / 1000;
+    if (!slow.notice && took > 1) process.stderr.write(`memprof: ${found.name}: V8 took ${took.toFixed(1)} s to recompile ${path.basename(file)} (${formatSize(scriptSource.length)}) and swap its code\n`);
+    rememberProbedScript(edited, scriptSource, inserted);
+    // Classes after the function keep their old offsets in the new text (V8 does not move them).
+    if (/\bclass\b/.test(scriptSource.slice(found.node.end))) expectStaleClasses();
     return target;
   } finally {
     forgetLatestText(); // the script's text (megabytes in a bundle) is not kept
@@ -286,14 +306,15 @@ const NOTICE_SECONDS = 0.7;
  * its functions × the variables of their scopes (24 s for typescript.js): a refusal (the
  * function is wrapped) when that takes too long, a notice when it takes a while.
  */
-function slowEdit(source: string, file: string, found: { name: string; line: number }): { refuse?: string; notice?: string } {
+function slowEdit(source: string, file: string, found: { name: string; line: number }, edits = 1): { refuse?: string; notice?: string } {
   const cost = liveEditCost(source);
-  if (cost.seconds < NOTICE_SECONDS) return {};
+  const seconds = cost.seconds * edits;
+  if (seconds < NOTICE_SECONDS) return {};
   const what = `${path.basename(file)} (${formatSize(source.length)}, ${cost.functions.toLocaleString('en-US')} functions)`;
-  if (cost.seconds < WRAP_SECONDS) return { notice: `${found.name}: V8 recompiles ${what} to swap its code, about ${Math.ceil(cost.seconds)} s` };
-  const selector = /^[A-Za-z_$][\w$]*$/.test(found.name) ? found.name : String(found.line);
+  if (seconds < WRAP_SECONDS) return { notice: `${found.name}: V8 recompiles ${what} to swap its code, about ${Math.ceil(seconds)} s` };
+  const selector = selectorOf(found);
   return {
-    refuse: `V8 would take about ${Math.round(cost.seconds)} s to recompile ${what} and swap its code; for its lines, select it as the file loads: memprof -f '${path.basename(file)}:${selector}'`,
+    refuse: `V8 would take about ${Math.round(seconds)} s to recompile ${what} and swap its code; for its lines, select it as the file loads: memprof -f '${path.basename(file)}:${selector}'`,
   };
 }
 
@@ -308,7 +329,19 @@ const SHARED_LINE = 'V8 could not match its probed text to the running closure (
 function sharedLine(found: FoundFunction, source: string, file: string): string | null {
   const rest = /^[^\n\r\u2028\u2029]*/.exec(source.slice(found.node.end))![0].replace(/\/\/.*$/, '');
   if (!/\S/.test(rest)) return null;
-  return `its closing brace shares its line with other code (minified, or compiled by tsx), which V8's LiveEdit replaces only as a whole; -f ${path.basename(file)}:${found.name} profiles it as the file loads`;
+  return `its closing brace shares its line with other code (minified, or compiled by tsx), which V8's LiveEdit replaces only as a whole; -f ${path.basename(file)}:${selectorOf(found)} profiles it as the file loads`;
+}
+
+/** Why a function whose first changed lines V8 would replace whole is not edited, and what works instead. */
+function longRun(found: FoundFunction, file: string): string {
+  return `its first lines, probed, make a change of ${V8_CHUNK_LIMIT} characters or more, which V8's LiveEdit replaces only as a whole; -f ${path.basename(file)}:${selectorOf(found)} profiles it as the file loads`;
+}
+
+/** A -f selector for the function: its name, or where its header starts (minified functions share a line and often have no name). */
+function selectorOf(found: Pick<FoundFunction, 'name' | 'line'> & Partial<Pick<FoundFunction, 'node' | 'head'>>): string {
+  if (/^[A-Za-z_$][\w$]*$/.test(found.name)) return found.name;
+  const at = found.head ?? (found.node && { line: found.line, column: found.node.loc!.start.column });
+  return at ? `${at.line}:${at.column + 1}` : String(found.line);
 }
 
 /** Whether the body's closing brace shares a line with its last statement (or its opening brace). */
@@ -349,20 +382,59 @@ function parseAround(source: string, offset: number, fn: Function | null, url: s
   }
 }
 
-/** The entry probe's key when the function's body already starts with one. */
+/** The entry probe's key when the function's body already starts with one (at either place an entry goes). */
 function existingKey(source: string, found: FoundFunction): string | null {
   const body = found.node.body as AnyNode;
   if (body.type !== 'BlockStatement') return null;
-  let at: number;
-  try {
-    at = entryOffset(found.node, source).at;
-  } catch {
-    return null;
+  for (const entryAtFirst of [false, true]) {
+    let at: number;
+    try {
+      at = entryOffset(found.node, source, entryAtFirst).at;
+    } catch {
+      return null;
+    }
+    const text = source.slice(source[at] === ';' ? at + 1 : at, at + 8192);
+    if (!text.startsWith(ENTRY_HEAD)) continue;
+    const head = ENTRY_PATTERN.exec(text);
+    if (head?.index === 0) return JSON.parse(head[1]) as string;
   }
-  const text = source.slice(source[at] === ';' ? at + 1 : at, at + 8192);
-  if (!text.startsWith(ENTRY_HEAD)) return null;
-  const head = ENTRY_PATTERN.exec(text);
-  return head?.index === 0 ? (JSON.parse(head[1]) as string) : null;
+  return null;
+}
+
+/** V8's LiveEdit diffs a run of changed lines by characters only under this length; longer, it replaces the run whole. */
+const V8_CHUNK_LIMIT = 800;
+
+/**
+ * Whether the run of changed lines that starts at the line of the function's parameters
+ * (where V8 places the function) may reach V8_CHUNK_LIMIT: replaced whole, the function would
+ * start inside a changed range, match no new function and keep its old code (js-yaml's
+ * loadAll, tab-indented lines after the header's long entry probe). Edits never add lines,
+ * so the two texts' lines correspond one to one.
+ */
+function headerRunTooLong(source: string, edited: string, fn: AnyNode): boolean {
+  const paren = fn.type === 'ArrowFunctionExpression' ? fn.start : source.indexOf('(', fn.id ? fn.id.end : fn.start);
+  let from = source.lastIndexOf('\n', paren) + 1;
+  let fromEdited = from; // the text before the function is the same in both
+  let oldLength = 0;
+  let newLength = 0;
+  let unchanged = 0;
+  for (;;) {
+    const end = source.indexOf('\n', from);
+    const endEdited = edited.indexOf('\n', fromEdited);
+    const line = source.slice(from, end < 0 ? source.length : end + 1);
+    const lineEdited = edited.slice(fromEdited, endEdited < 0 ? edited.length : endEdited + 1);
+    // One unchanged line between changed ones does not end the run: V8's line diff (Myers)
+    // can count it in (a blank line in handlebars' compile, `break;` in esprima's tokenize).
+    // The header's line itself unchanged: the function starts before any changed range.
+    unchanged = line === lineEdited ? unchanged + 1 : 0;
+    if (unchanged === 2 || (unchanged === 1 && oldLength === 0)) return false;
+    oldLength += line.length;
+    newLength += lineEdited.length;
+    if (oldLength >= V8_CHUNK_LIMIT || newLength >= V8_CHUNK_LIMIT) return true;
+    if (end < 0 || endEdited < 0) return false;
+    from = end + 1;
+    fromEdited = endEdited + 1;
+  }
 }
 
 /** The line key of a function edited at runtime. */

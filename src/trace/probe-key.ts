@@ -70,13 +70,16 @@ export interface FunctionKeyParts {
   generatedEndLine?: number;
   /** The line of the file where the header starts, when before `line` (or generatedLine). */
   headLine?: number;
+  /** The 0-based column where the function starts on its first line (of `file`), when the key has it. */
+  column?: number;
 }
 
 export function parseFunctionKey(key: string): FunctionKeyParts {
   const fields = key.split('\t');
   const head = fields.length === 6 || fields.length === 9 ? fields.pop()! : undefined;
-  const [file, name, line, endLine, , source, generatedLine, generatedEndLine] = fields;
+  const [file, name, line, endLine, column, source, generatedLine, generatedEndLine] = fields;
   const parts: FunctionKeyParts = { file, name, line: Number(line), endLine: Number(endLine) };
+  if (column !== undefined) parts.column = Number(column);
   if (head !== undefined) parts.headLine = Number(head.slice(1));
   if (source !== undefined) Object.assign(parts, { source, generatedLine: Number(generatedLine), generatedEndLine: Number(generatedEndLine) });
   return parts;

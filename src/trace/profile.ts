@@ -290,18 +290,23 @@ function wrapCalls<F extends AnyFunction>(fn: F, key: string, bodyLine: number):
   return wrapper as unknown as F;
 }
 
-/** `linesByFile`: the line tables of files already read for this report (237 functions of one file scan it once). */
+/**
+ * `linesByFile`: the files already read for this report, with their line tables (237
+ * functions of one file scan it once; a big file, not kept between reports, is read once).
+ */
 function functionResult(fn: FunctionStats, figures: CallFigures, linesByFile?: Map<string, LineStarts>): FunctionResult {
-  const text = sourceText(fn.file);
+  const starts = linesByFile?.get(fn.file) ?? lineStartsOf(fn.file, sourceText(fn.file), linesByFile);
+  const text = starts.text;
   // Rows of source-mapped code are lines of the original file already (mapped-rows.ts).
-  const original = parseFunctionKey(fn.key).source;
+  const key = parseFunctionKey(fn.key);
+  const original = key.source;
   const originalLines = original === undefined ? null : sourceMap().originalFileLines(fn.file, text, original);
-  const source = originalLines ? { lineText: (line: number) => originalLines[line - 1] ?? '' } : lineStartsOf(fn.file, text, linesByFile);
+  const source = originalLines ? { lineText: (line: number) => originalLines[line - 1] ?? '' } : starts;
   const lines: LineResult[] = [];
   const split = splitActive();
   for (let i = 0; i < figures.occ.length; i++) {
     const line = fn.line + i;
-    const quoted = source.lineText(line);
+    const quoted = quote(source.lineText(line), i === 0 && !originalLines ? key.column : undefined);
     let row: LineResult;
     if (i === 0 && figures.calls > 0) {
       // The header row: memory at entry, net increment of whole calls, peak during calls.
@@ -319,6 +324,24 @@ function functionResult(fn: FunctionStats, figures: CallFigures, linesByFile?: M
   if (original !== undefined) return { name: fn.name, file: original, line: fn.line, calls: figures.calls, lines };
   const result: FunctionResult = { name: fn.name, file: fn.file, line: fn.line, calls: figures.calls, lines };
   return text ? sourceMap().mapToOriginal(result, text) : result;
+}
+
+/**
+ * Past this many characters, a row quotes its line cut short: a minified line is megabytes,
+ * quoted by every row on it. Longer than any line written by hand (the HTML report of
+ * `memprof top` shows long lines whole, scrolling).
+ */
+const QUOTE_LIMIT = 1000;
+
+/**
+ * A row's line as the table quotes it: whole, or when longer than QUOTE_LIMIT, that many
+ * characters from `from` (where the function starts, on its header row) marked with '…'.
+ */
+function quote(line: string, from = 0): string {
+  if (line.length <= QUOTE_LIMIT) return line;
+  const start = from > 0 && from < line.length ? from : 0;
+  const end = start + QUOTE_LIMIT;
+  return `${start > 0 ? '…' : ''}${line.slice(start, end)}${end < line.length ? '…' : ''}`;
 }
 
 function lineStartsOf(file: string, text: string, linesByFile?: Map<string, LineStarts>): LineStarts {

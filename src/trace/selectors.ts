@@ -55,11 +55,20 @@ export function parseSelector(text: string): Selector {
 
 const globs = new Map<string, RegExp>();
 
-/** A glob (`*`, `**`, `?`) as a regular expression over a '/' path's tail. */
+/** Whether a selector's file is a glob: wildcards, or alternatives (`*.{js,mjs}`). */
+const GLOB = /[*?]|\{[^{}]*,[^{}]*\}/;
+
+/** Whether a selector's file part is a glob (it then names files, not one file). */
+export function isGlob(file: string): boolean {
+  return GLOB.test(file);
+}
+
+/** A glob (`*`, `**`, `?`, `{a,b}`) as a regular expression over a '/' path's tail. */
 function globRegExp(glob: string): RegExp {
   let re = globs.get(glob);
   if (!re) {
     let body = '';
+    let braces = 0;
     for (let i = 0; i < glob.length; i++) {
       const c = glob[i];
       if (c === '*' && glob[i + 1] === '*') {
@@ -68,7 +77,15 @@ function globRegExp(glob: string): RegExp {
         i += slash ? 2 : 1;
       } else if (c === '*') body += '[^/]*';
       else if (c === '?') body += '[^/]';
-      else body += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+      // Alternatives as shells write them (`lib/**/*.{js,mjs}`), unquoted braces being expanded by the shell.
+      else if (c === '{' && /^\{[^{}]*,[^{}]*\}/.test(glob.slice(i))) {
+        body += '(?:';
+        braces++;
+      } else if (c === ',' && braces > 0) body += '|';
+      else if (c === '}' && braces > 0) {
+        body += ')';
+        braces--;
+      } else body += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
     }
     re = new RegExp(`${glob.startsWith('/') ? '^' : '(?:^|/)'}${body}$`);
     globs.set(glob, re);
@@ -81,7 +98,7 @@ export function fileMatches(selector: Selector, file: string): boolean {
   if (!selector.file) return true;
   const wanted = selector.file.split(path.sep).join('/');
   const actual = file.split(path.sep).join('/');
-  if (/[*?]/.test(wanted)) {
+  if (GLOB.test(wanted)) {
     const absolute = path.isAbsolute(selector.file) || /^\.\.?\//.test(wanted);
     if (globRegExp(absolute ? path.resolve(selector.file).split(path.sep).join('/') : wanted).test(actual)) return true;
   } else if (actual === path.resolve(selector.file).split(path.sep).join('/') || actual.endsWith(`/${wanted.replace(/^\.\//, '')}`)) {
@@ -90,7 +107,7 @@ export function fileMatches(selector: Selector, file: string): boolean {
   // Node loads a file by its real path: a selector through a symbolic link (pnpm's
   // node_modules, a workspace's or npm link's package) names it by the link's.
   const real = realSelectorFile(selector.file);
-  return real !== null && (/[*?]/.test(real) ? globRegExp(real).test(actual) : actual === real);
+  return real !== null && (GLOB.test(real) ? globRegExp(real).test(actual) : actual === real);
 }
 
 const realFiles = new Map<string, string | null>();
@@ -104,7 +121,7 @@ function realSelectorFile(file: string): string | null {
   if (real === undefined) {
     real = null;
     const parts = path.resolve(file).split(path.sep);
-    const magic = parts.findIndex((p) => /[*?]/.test(p));
+    const magic = parts.findIndex((p) => GLOB.test(p));
     const base = magic < 0 ? parts.join(path.sep) : parts.slice(0, magic).join(path.sep) || path.sep;
     try {
       const resolved = fs.realpathSync(base);

@@ -85,3 +85,68 @@ test('a class method of an ES module is profiled in place, not refused as the to
   const lex = run.functions.find((f) => f.name === 'lex');
   assert.ok(lex && lex.calls === 1 && lex.lines.find((l) => l.line === 5).occurrences === 4, `lex profiled line by line: ${JSON.stringify(lex)}`);
 });
+
+test('profile() on a method of a source-mapped file with a blank line in its body is edited in place, not wrapped', () => {
+  // The moved source map appended in the same LiveEdit as the probes made V8's line diff run
+  // to the end of the file and merge the method's changed lines across the blank one into a
+  // range replaced whole: V8 kept the method's old code, and memprof wrapped it (calls
+  // through the prototype were never counted). handlebars' Compiler.prototype.compile.
+  const run = profiled('mapped-method-use.js', []);
+  assert.strictEqual(run.stdout, plain('mapped-method-use.js'));
+  assert.strictEqual(run.stderr, '', 'nothing wrapped or refused');
+  const step = run.functions.find((f) => f.name === 'step0');
+  assert.ok(step && step.calls === 1, `step0 profiled and its call through the prototype counted: ${JSON.stringify(run.functions.map((f) => [f.name, f.calls]))}`);
+  const counted = step.lines.filter((l) => l.occurrences === 1).map((l) => l.line);
+  assert.deepStrictEqual(counted, [4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15], `a row per line of the original, before and after the blank line: ${JSON.stringify(step.lines)}`);
+});
+
+test('profile() on a method whose first lines are long is edited in place, its entry before the first statement', () => {
+  // The entry at the end of the header line made it start a run of changed lines past 800
+  // characters, which V8 replaces whole: the method kept its old code (js-yaml's loadAll).
+  const run = profiled('long-run.js', []);
+  assert.strictEqual(run.stdout, plain('long-run.js'));
+  assert.strictEqual(run.stderr, '', 'nothing wrapped or refused');
+  const render = run.functions.find((f) => f.name === 'render');
+  assert.ok(render && render.calls === 1, `render profiled, its call through the object counted once: ${JSON.stringify(run.functions.map((f) => [f.name, f.calls]))}`);
+  assert.deepStrictEqual(
+    render.lines.filter((l) => l.occurrences > 0).map((l) => [l.line, l.occurrences]),
+    [5, 6, 7, 8, 9, 10, 11].map((line) => [line, 1]),
+    'one count per line (the second profile() reused the probes)',
+  );
+});
+
+test('profile() on two functions of one minified line: each is wrapped (the second was "no file": the first edit left it on the replaced script), and the message names a -f selector that works', () => {
+  const run = profiled('one-line-use.js', []);
+  assert.strictEqual(run.stdout, plain('one-line-use.js'));
+  const messages = run.stderr.trim().split('\n');
+  assert.strictEqual(messages.length, 2, run.stderr);
+  for (const m of messages) assert.match(m, /^memprof: .*: its closing brace shares its line with other code .* -f one-line\.js:1:\d+ profiles it as the file loads; each call is measured as one row \(wrapped\)$/);
+  const wrapped = run.functions.find((f) => f.calls > 0);
+  assert.ok(wrapped, `the wrapped step was measured: ${JSON.stringify(run.functions)}`);
+  // The selector the second message names profiles that function line by line as the file loads.
+  const selector = /-f (one-line\.js:1:\d+)/.exec(messages[1])[1];
+  const byLine = profiled('one-line-use.js', [selector]);
+  assert.strictEqual(byLine.stdout, run.stdout);
+  const step = byLine.functions.find((f) => f.calls === 1);
+  assert.ok(step && byLine.functions.length === 2, `${selector} picked steps[3] (called once) and run: ${JSON.stringify(byLine.functions.map((f) => [f.name, f.calls]))}`);
+});
+
+test('-f on a minified line: each row quotes at most 1000 characters of it, from where its function starts (each row quoted the whole line)', () => {
+  const run = profiled('one-line-use.js', ['one-line.js:*']);
+  assert.strictEqual(run.stdout, plain('one-line-use.js'));
+  const line = fs.readFileSync(path.join(DIR, 'one-line.js'), 'utf8').split('\n')[0];
+  const rows = run.functions.flatMap((f) => f.lines);
+  assert.ok(run.functions.length === 17 && rows.length === 17, `the 16 steps and run, a row each: ${JSON.stringify(run.functions.map((f) => f.name))}`);
+  for (const { source } of rows) {
+    assert.ok(source.length <= 1002 && source.length < line.length, `a row quotes at most 1000 characters and two ellipses, not the line of ${line.length}: ${source.length}`);
+    const text = source.replace(/^…/, '').replace(/…$/, '');
+    assert.ok(source.startsWith('…function(a){') || source.startsWith('…function(x){'), `the row starts where its function does: ${source.slice(0, 40)}`);
+    assert.ok(line.includes(text), 'the quote is a piece of the line');
+  }
+});
+
+test('-f on yield and await written against their operands (minified: yield[k,v], await(p)): the probes keep the keyword apart', () => {
+  const run = profiled('keyword-operand.js', ['pairs', 'total']);
+  assert.strictEqual(run.stdout, plain('keyword-operand.js'), run.stderr);
+  assert.deepStrictEqual(run.functions.map((f) => [f.name, f.calls]).sort(), [['pairs', 1], ['total', 1]]);
+});

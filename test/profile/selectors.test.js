@@ -279,3 +279,12 @@ test('-f file.js:line on a header that starts a line before its function (a clas
   assert.deepStrictEqual(rows.sort(), ['Box box.js:2 1', 'make box.js:7 1']);
   assert.strictEqual(stderr, '', 'no message: both selectors profiled a function that ran');
 });
+
+test("-f 'lib/**/*.{js,mjs}:*': alternatives in braces, as a shell writes them (no file matched: the braces were literal)", { skip: !requireEsm && 'this Node has no require(esm) (needs 20.19+)' }, () => {
+  const { rows, stderr } = profiled('main.cjs', ['lib/**/*.{js,mjs}:*']);
+  assert.strictEqual(stderr, '');
+  assert.ok(rows.includes('fmt lib/util/fmt.js:1 1') && rows.includes('parse lib/parse.js:1 1'), `the .js files are matched: ${rows}`);
+  assert.ok(rows.some((r) => r.includes('lib/esm.mjs')), `and the .mjs one: ${rows}`);
+  const unmatched = profiled('main.cjs', ['lib/**/*.{cjs,ts}:*']).stderr;
+  assert.match(unmatched, /^memprof: --function lib\/\*\*\/\*\.\{cjs,ts\}:\*: no file matching lib\/\*\*\/\*\.\{cjs,ts\} among the \d+ files the program loaded$/m);
+});
