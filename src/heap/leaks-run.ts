@@ -37,10 +37,16 @@ export async function runLeaks(options: LeaksRunOptions): Promise<LeaksRun> {
   }
 }
 
+// V8's allocation tracker records one frame per physical stack frame: a function inlined
+// into its caller by an optimising compiler vanishes from the allocation stacks, and its
+// objects are charged to the caller's first line (a hot remember() inside serveBatch()'s
+// loop was reported as serveBatch). Without inlining every function keeps its own frame.
+const NO_INLINING = ['--no-turbo-inlining', '--no-maglev-inlining'];
+
 /** Runs the script with the snapshot preload; resolves with its exit status. */
 function runWithSnapshots(dir: string, options: LeaksRunOptions): Promise<number> {
   const preload = path.join(__dirname, 'leaks-preload.js');
-  const [command, ...argv] = diesWithThisProcess([process.execPath, '--track-heap-objects', '--require', preload, options.script, ...options.args]);
+  const [command, ...argv] = diesWithThisProcess([process.execPath, '--track-heap-objects', ...NO_INLINING, '--require', preload, options.script, ...options.args]);
   const child = spawn(command, argv, {
     stdio: 'inherit',
     env: {

@@ -38,6 +38,18 @@ test('memprof leaks --format json -o writes the sites as data', () => {
   }
 });
 
+test('memprof leaks names a leaking function that V8 inlines into its hot caller, with one object per call', () => {
+  const hot = fs.readFileSync(path.join(FIXTURES, 'hot-leak.js'), 'utf8').split('\n');
+  const line = hot.findIndex((l) => l.includes('kept.set(id')) + 1;
+  const r = memprof(['leaks', 'hot-leak.js']);
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^kept 100000$/m, 'the program\'s own output');
+  assert.ok(r.stdout.includes(`hot-leak.js:${line} remember(): +`), `the site is remember() at line ${line}, not its caller: ${r.stdout}`);
+  const counts = r.stdout.match(/remember\(\).*live objects ([\d → ]+)/)[1].split(' → ').map(Number);
+  assert.strictEqual(counts.length, 5, `one count a snapshot: ${counts}`);
+  counts.forEach((n, i) => assert.ok(Math.abs(n - 20000 * (i + 1)) <= 10, `one object a call, 20000 a batch: ${counts}`));
+});
+
 test('memprof leaks with a missing script says so in one line, exit 1', () => {
   const r = memprof(['leaks', 'no-such-script.js']);
   assert.strictEqual(r.status, 1);
