@@ -18,15 +18,19 @@ function parse(source: string): acorn.Node | null {
 const isFunction = (n: Node): boolean =>
   n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression';
 
-/** Visits every node; `nested` is true inside a function found below the starting node. */
+/**
+ * Visits every node; `nested` is true inside a function found below the starting node (a
+ * function itself is not inside itself: the closure it makes belongs to the code around it).
+ */
 function walk(node: Node, visit: (n: Node, nested: boolean) => void, nested = false): void {
   visit(node, nested);
+  const inside = nested || isFunction(node);
   for (const key of Object.keys(node)) {
     const value = node[key] as unknown;
     const children = Array.isArray(value) ? value : [value];
     for (const child of children) {
       if (child && typeof child === 'object' && typeof (child as Node).type === 'string') {
-        walk(child as Node, visit, nested || isFunction(child as Node));
+        walk(child as Node, visit, inside);
       }
     }
   }
@@ -46,7 +50,10 @@ function allocatesDirectly(n: Node, label: string): boolean {
     case 'Array': return n.type === 'ArrayExpression' || (n.type === 'NewExpression' && calleeName(n) === 'Array');
     case 'Object': return n.type === 'ObjectExpression';
     case 'string': return n.type === 'TemplateLiteral' || (n.type === 'BinaryExpression' && n.operator === '+');
-    default: return n.type === 'NewExpression' && calleeName(n) === label;
+    // A closure, and the context V8 makes for the variables closures capture.
+    case 'closure':
+    case 'system / Context': return isFunction(n);
+    default: return label.startsWith('function ') ? isFunction(n) : n.type === 'NewExpression' && calleeName(n) === label;
   }
 }
 

@@ -50,6 +50,16 @@ test('memprof leaks names a leaking function that V8 inlines into its hot caller
   counts.forEach((n, i) => assert.ok(Math.abs(n - 20000 * (i + 1)) <= 10, `one object a call, 20000 a batch: ${counts}`));
 });
 
+test('memprof leaks gives a listener leak the line that makes the closure, with the path through the EventEmitter', () => {
+  const src = fs.readFileSync(path.join(FIXTURES, 'listener-leak.js'), 'utf8').split('\n');
+  const line = src.findIndex((l) => l.includes("bus.on('shutdown'")) + 1;
+  const r = memprof(['leaks', 'listener-leak.js']);
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^listeners 2000$/m, 'the program\'s own output');
+  assert.ok(r.stdout.includes(`listener-leak.js:${line} handleRequest(): +`), `the site is the bus.on line ${line}, not the function's first line: ${r.stdout}`);
+  assert.ok(r.stdout.includes('held by EventEmitter "bus" in module listener-leak.js'), `held by the emitter: ${r.stdout}`);
+});
+
 test('memprof leaks with a missing script says so in one line, exit 1', () => {
   const r = memprof(['leaks', 'no-such-script.js']);
   assert.strictEqual(r.status, 1);
