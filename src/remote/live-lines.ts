@@ -199,6 +199,7 @@ export class LiveLines extends AttachedSession {
     if (this.detached) return;
     this.detached = true;
     if (this.lost || this.client.isClosed) return;
+    let closing = false;
     try {
       const restoredAll = await this.restoreSources();
       await this.client.send('Debugger.disable').catch(() => undefined);
@@ -208,10 +209,11 @@ export class LiveLines extends AttachedSession {
       } else if (closeInspector) {
         await this.client.evaluate(closeInspectorLater());
       }
+      closing = closeInspector;
     } catch (err) {
       this.options.note(`detaching from pid ${this.pid} did not finish: ${(err as Error).message}`);
     } finally {
-      await this.client.close();
+      await this.disconnect(closing, this.options.note);
     }
   }
 

@@ -88,15 +88,19 @@ export class LiveTop extends AttachedSession {
     this.detached = true;
     this.timeline.stop();
     if (this.lost || this.client.isClosed) return;
+    let closing = false;
     try {
       if (this.sampling) await this.client.send('HeapProfiler.stopSampling');
       this.sampling = false;
       await this.client.send('HeapProfiler.disable');
-      if (this.endpoint.opened) await this.client.evaluate(closeInspectorLater());
+      if (this.endpoint.opened) {
+        await this.client.evaluate(closeInspectorLater());
+        closing = true;
+      }
     } catch (err) {
       this.options.note(`detaching from pid ${this.pid} did not finish: ${(err as Error).message}`);
     } finally {
-      await this.client.close();
+      await this.disconnect(closing, this.options.note);
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { CdpClient } from './cdp';
 import { connectToProcess } from './connect';
-import type { InspectorEndpoint } from './inspector-port';
+import { waitUntilInspectorClosed, type InspectorEndpoint } from './inspector-port';
 import { AttachRefused } from './target-process';
 import { UsageError } from '../errors';
 
@@ -31,6 +31,17 @@ export abstract class AttachedSession {
   /** "attached to pid N (inspector on 127.0.0.1:P, opened by memprof until it detaches)", for the user. */
   get attachedLine(): string {
     return `attached to pid ${this.pid} (inspector on 127.0.0.1:${this.endpoint.port}${this.endpoint.opened ? ', opened by memprof until it detaches' : ''})`;
+  }
+
+  /**
+   * Ends memprof's connection; with `closing` (the target was asked to close the inspector
+   * memprof opened), waits for it to close, or says it has not yet.
+   */
+  protected async disconnect(closing: boolean, note: (text: string) => void): Promise<void> {
+    await this.client.close();
+    if (closing && !(await waitUntilInspectorClosed(this.pid, this.endpoint.port))) {
+      note(`the inspector of pid ${this.pid} still listens on 127.0.0.1:${this.endpoint.port}: it closes when the program's event loop next turns`);
+    }
   }
 
   protected abstract start(): Promise<void>;

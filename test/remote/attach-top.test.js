@@ -88,6 +88,21 @@ test('attach --top: the allocating handler of a plain server comes first; served
   assert.equal(table.calls, 3, 'one call per request');
 });
 
+test('attach twice in a row: the inspector memprof opened is closed when the first exits, and the second opens it again', { skip: process.platform !== 'linux' ? 'the listening socket is read from /proc' : false }, async (t) => {
+  if (!(await holdInspectorPort(t))) return t.skip(PORT_BUSY);
+  const server = await startServer([], ALLOC_SERVER);
+  t.after(() => server.child.kill());
+  const pid = String(server.child.pid);
+  for (const mode of [['--top'], ['--lines', '-f', 'report'], ['--top']]) {
+    const r = await memprofAsync(['attach', ...mode, '-t', '0.5', pid]);
+    assert.equal(await r.exited, 0, `memprof attach ${mode.join(' ')} right after the previous one: ${r.stderr}`);
+    assert.match(r.stderr, /its inspector closed/, r.stderr);
+    const listening = tcpSockets(server.child.pid).filter((s) => s.listening && s.loopback).map((s) => s.port);
+    assert.ok(!listening.includes(9229), `the inspector no longer listens once memprof has exited (listening: ${listening})`);
+  }
+  assert.equal((await get(server.port, '/ping')).body, 'pong', 'the server still answers');
+});
+
 test("attach --top leaves its own readings of the target's memory out: an idle server shows nothing of the program", async (t) => {
   if (!(await holdInspectorPort(t))) return t.skip(PORT_BUSY);
   const server = await startServer([], ALLOC_SERVER);
