@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { diesWithThisProcess } from '../util/child-lifetime';
 import { exitStatus } from '../util/exit-status';
+import { forwardStopSignals } from '../util/forward-signals';
 import { growingSites, type GrowingSite } from './growth';
 
 // One `memprof leaks` run: the script runs in a child under --track-heap-objects with a
@@ -56,13 +57,15 @@ function runWithSnapshots(dir: string, options: LeaksRunOptions): Promise<number
       MEMPROF_LEAKS_SIGNAL: options.onSignal ? '1' : '',
     },
   });
-  // Ctrl+C reaches the child through the terminal; memprof waits and reports.
-  const ignore = (): void => undefined;
-  process.on('SIGINT', ignore);
+  // Ctrl+C, SIGTERM, SIGHUP: the program ends its own way; memprof waits and reports.
+  const stopForwarding = forwardStopSignals(child);
   return new Promise((resolve, reject) => {
-    child.on('error', reject);
+    child.on('error', (err) => {
+      stopForwarding();
+      reject(err);
+    });
     child.on('exit', (code, signal) => {
-      process.off('SIGINT', ignore);
+      stopForwarding();
       resolve(exitStatus(code, signal));
     });
   });

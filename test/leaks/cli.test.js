@@ -5,7 +5,7 @@ const assert = require('node:assert');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'memprof.js');
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -58,6 +58,28 @@ test('memprof leaks gives a listener leak the line that makes the closure, with 
   assert.match(r.stdout, /^listeners 2000$/m, 'the program\'s own output');
   assert.ok(r.stdout.includes(`listener-leak.js:${line} handleRequest(): +`), `the site is the bus.on line ${line}, not the function's first line: ${r.stdout}`);
   assert.ok(r.stdout.includes('held by EventEmitter "bus" in module listener-leak.js'), `held by the emitter: ${r.stdout}`);
+});
+
+test('memprof leaks passes SIGTERM to the program, which shuts down its own way; the report follows and the snapshots are removed', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'memprof-leaks-sigterm-'));
+  try {
+    const child = spawn(process.execPath, [BIN, 'leaks', 'until-stopped.js'], { cwd: FIXTURES, env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    while (!/^ready$/m.test(stdout) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGTERM');
+    const { code, signal } = await exited;
+    assert.deepStrictEqual({ code, signal }, { code: 0, signal: null }, `memprof exits with the program's own code: ${stderr}`);
+    assert.match(stdout, /^stopping after at least 3 batches$/m, `the program's SIGTERM handler ran: ${stdout}`);
+    assert.match(stdout, /memprof leaks: \d+ snapshots of until-stopped\.js/, `the report follows: ${stdout}`);
+    assert.match(stdout, /until-stopped\.js:7 \(anonymous\)\(\): \+/, `and names the leak: ${stdout}`);
+    assert.deepStrictEqual(fs.readdirSync(tmp), [], 'no snapshot directory left behind');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 test('memprof leaks with a missing script says so in one line, exit 1', () => {
