@@ -100,3 +100,11 @@ test('.sizeof in the REPL prints shallow and retained sizes', () => {
   assert.match(r.stdout, /shallow \d+ B, retained 4\.0 MiB/);
   assert.match(r.stdout, /sizeof needs an object or a function, got number/);
 });
+
+test('.sizeof of an object literal measures the object, as the REPL reads { ... } typed alone', () => {
+  const r = memprof(['repl'], '.sizeof { list: new Array(100000).fill(1) }\n.sizeof {}\n');
+  assert.doesNotMatch(r.stdout, /got undefined/, `the literal was not read as a block: ${r.stdout}`);
+  const sizes = [...r.stdout.matchAll(/shallow ([\d.]+ \w+), retained ([\d.]+) (\w+)/g)];
+  assert.strictEqual(sizes.length, 2, `two sizes printed: ${r.stdout}`);
+  assert.ok(sizes[0][3] === 'KiB' && Number(sizes[0][2]) > 700, `100,000 array slots retain about 780 KiB: ${sizes[0][0]}`);
+});
