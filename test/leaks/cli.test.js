@@ -82,6 +82,27 @@ test('memprof leaks passes SIGTERM to the program, which shuts down its own way;
   }
 });
 
+test('memprof leaks charges what a package builds and the program keeps to the program\'s line that calls it, as one site', () => {
+  const src = fs.readFileSync(path.join(FIXTURES, 'package-leak.js'), 'utf8').split('\n');
+  const line = src.findIndex((l) => l.includes('acorn.parse(')) + 1;
+  const r = memprof(['leaks', 'package-leak.js']);
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^parsed 800$/m, 'the program\'s own output');
+  const sites = r.stdout.split('\n').filter((l) => /^\S+:\d+ /.test(l));
+  assert.deepStrictEqual(sites.map((l) => l.split(':')[0] + ':' + l.split(':')[1].split(' ')[0]), [`package-leak.js:${line}`], `one site, the program's call into acorn, none inside acorn: ${r.stdout}`);
+  assert.ok(sites[0].includes('parseRequest() (made in acorn): +'), `it names the function and the package: ${sites[0]}`);
+  assert.ok(r.stdout.includes('held by Array "trees" in module package-leak.js → Node'), `held by the program's array, not by a cache acorn warmed once: ${r.stdout}`);
+});
+
+test('memprof leaks finds the calling line into a minified package (marked\'s bundle calls its function x) by what the file imported', () => {
+  const src = fs.readFileSync(path.join(FIXTURES, 'marked-leak.mjs'), 'utf8').split('\n');
+  const line = src.findIndex((l) => l.includes('marked.parse(')) + 1;
+  const r = memprof(['leaks', 'marked-leak.mjs']);
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.ok(r.stdout.includes(`marked-leak.mjs:${line} render() (made in marked): +`), `the marked.parse line ${line}: ${r.stdout}`);
+  assert.ok(r.stdout.includes('held by Array "pages" in module marked-leak.mjs → string'), r.stdout);
+});
+
 test('memprof leaks with a missing script says so in one line, exit 1', () => {
   const r = memprof(['leaks', 'no-such-script.js']);
   assert.strictEqual(r.status, 1);
