@@ -77,6 +77,19 @@ function tallySites(s: HeapSnapshot, newerThan = 0): { tallies: Map<string, Tall
   return { tallies, retainedSize, dominator };
 }
 
+/**
+ * Whether a site leaks: its live objects grew in every step in which the program was active
+ * (at least two such steps, or the only one there is) and never fell in the others.
+ */
+function growsWhenActive(objects: number[], active: boolean[]): boolean {
+  let steps = 0;
+  for (let i = 1; i < objects.length; i++) {
+    if (active[i] ? objects[i] <= objects[i - 1] : objects[i] < objects[i - 1]) return false;
+    if (active[i]) steps++;
+  }
+  return steps >= Math.min(2, objects.length - 1);
+}
+
 /** The highest id of an object the allocation tracker saw made (native nodes have ids of their own). */
 function newestTrackedId(s: HeapSnapshot): number {
   let max = 0;
@@ -86,7 +99,8 @@ function newestTrackedId(s: HeapSnapshot): number {
 
 /**
  * Reads snapshots one at a time (streaming; only one graph in memory) and keeps the sites
- * whose live objects grew in every step from the first snapshot to the last, with the
+ * whose live objects grew in every step from the first snapshot to the last in which the
+ * program was active (`growsWhenActive`), with the
  * retainer path of their largest object in the last snapshot.
  */
 export async function growingSites(files: string[]): Promise<GrowingSite[]> {
@@ -114,10 +128,11 @@ export async function growingSites(files: string[]): Promise<GrowingSite[]> {
     last = s;
   }
   if (!last || files.length < 2) return [];
-  const growing = [...series.values()].filter(({ objects }) => {
-    for (let i = 1; i < objects.length; i++) if (objects[i] <= objects[i - 1]) return false;
-    return true;
-  });
+  // A step in which no site of the program grew is one where the program was idle (its load
+  // stopped, a snapshot taken after its work): it says nothing about leaks.
+  const active = Array.from({ length: files.length }, (_, i) => i > 0 && [...series.values()].some(({ objects }) => objects[i] > objects[i - 1]));
+  const growing = [...series.values()].filter(({ objects }) => growsWhenActive(objects, active));
+  
   const retainers = buildRetainers(last);
   const parent = shortestPathTree(last);
   const bySite = new Map<string, GrowingSite>();

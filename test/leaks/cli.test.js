@@ -103,6 +103,13 @@ test('memprof leaks finds the calling line into a minified package (marked\'s bu
   assert.ok(r.stdout.includes('held by Array "pages" in module marked-leak.mjs → string'), r.stdout);
 });
 
+test('memprof leaks still names a leak when the last snapshots find the program idle (its load stopped)', () => {
+  const r = memprof(['leaks', 'then-idle.js']);
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.match(r.stdout, /memprof leaks: 5 snapshots of then-idle\.js/, r.stdout);
+  assert.match(r.stdout, /^then-idle\.js:8 openSession\(\): \+.* live objects (\d+) → (\d+) → (\d+) → \3 → \3$/m, `grew while serving, flat while idle: ${r.stdout}`);
+});
+
 test('memprof leaks with a missing script says so in one line, exit 1', () => {
   const r = memprof(['leaks', 'no-such-script.js']);
   assert.strictEqual(r.status, 1);
