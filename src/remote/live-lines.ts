@@ -49,6 +49,8 @@ interface EditedScript {
   pristine: string;
   probed: string;
   names: string[];
+  /** The texts it went through from pristine to probed, one function at a time (when one edit was refused). */
+  steps?: string[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -153,14 +155,36 @@ export class LiveLines extends AttachedSession {
       return false;
     });
     if (chosen.length === 0) return;
-    const keys = chosen.map((f) => functionKey(file, f.name, f.line, f.endLine));
-    const probed = instrument(source, chosen.map((f, i) => ({ node: f.node, key: keys[i] })));
+    const withProbes = (fns: FoundFunction[]): string => instrument(source, fns.map((f) => ({ node: f.node, key: functionKey(file, f.name, f.line, f.endLine) })));
+    let probed = withProbes(chosen);
+    let steps: string[] | undefined;
     const refused = await this.setSource(script.scriptId, probed);
-    if (refused) {
-      this.options.note(`cannot probe ${chosen.map((f) => f.name).join(', ')} in ${file}: ${refused}`);
+    if (refused && chosen.length === 1) {
+      this.options.note(`cannot probe ${chosen[0].name} in ${file}: ${refused}`);
       return;
     }
-    this.edited.push({ scriptId: script.scriptId, url: script.url, file, pristine: source, probed, names: chosen.map((f) => f.name) });
+    if (refused) {
+      // V8 diffs the texts line by line: probes of functions on neighbouring lines (a
+      // one-line function above a handler) make one change across both, which V8 charges
+      // to the code around them and refuses in an ES module. One function more at a time,
+      // each change stays inside its function.
+      const accepted: FoundFunction[] = [];
+      steps = [source];
+      for (const f of chosen) {
+        const next = withProbes([...accepted, f]);
+        const why = await this.setSource(script.scriptId, next);
+        if (why) this.options.note(`cannot probe ${f.name} in ${file}: ${why}`);
+        else {
+          accepted.push(f);
+          steps.push(next);
+          probed = next;
+        }
+      }
+      chosen = accepted;
+      if (chosen.length === 0) return;
+    }
+    const keys = chosen.map((f) => functionKey(file, f.name, f.line, f.endLine));
+    this.edited.push({ scriptId: script.scriptId, url: script.url, file, pristine: source, probed, names: chosen.map((f) => f.name), steps });
     await this.client.evaluate(`${AGENT}.adopt(${JSON.stringify(keys)}, ${JSON.stringify(file)}, ${JSON.stringify(source)})`);
   }
 
@@ -230,6 +254,11 @@ export class LiveLines extends AttachedSession {
         const current = await this.client.send<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId }).catch(() => null);
         if (current?.scriptSource !== script.probed) continue;
         refused = await this.setSource(scriptId, script.pristine);
+        // Probed one function at a time: taken out the same way, newest first.
+        if (refused && script.steps) {
+          refused = null;
+          for (const text of script.steps.slice(0, -1).reverse()) if (!refused) refused = await this.setSource(scriptId, text);
+        }
         break;
       }
       if (refused) {

@@ -87,6 +87,24 @@ test('attach --lines twice in a row: the second attach loads a fresh runtime and
   }
 });
 
+test('attach --lines probes two functions on neighbouring lines of an ES module, and restores both (one edit of both is refused by V8)', async (t) => {
+  if (!(await holdInspectorPort(t))) return t.skip(PORT_BUSY);
+  const server = await startServer([], path.join(__dirname, 'fixtures', 'esm-server.mjs'));
+  t.after(() => server.child.kill());
+  const original = (await get(server.port, '/source')).body;
+  for (const round of [1, 2]) {
+    const m = memprofAsync(['attach', '--lines', '-f', 'esm-server.mjs:handler', '-f', 'esm-server.mjs:lookup', '--format', 'json', String(server.child.pid)]);
+    await waitFor(() => /attached to pid/.test(m.stderr) || m.child.exitCode !== null, 'memprof to attach');
+    for (let i = 0; i < 4; i++) await get(server.port, `/${i}`);
+    m.child.kill('SIGINT');
+    assert.equal(await m.exited, 0, `round ${round}: ${m.stderr}`);
+    assert.doesNotMatch(m.stderr, /cannot probe|could not restore/, `round ${round}: both probed and restored: ${m.stderr}`);
+    const calls = Object.fromEntries(JSON.parse(m.stdout).functions.map((f) => [f.name, f.calls]));
+    assert.deepEqual(calls, { handler: 4, lookup: 4 }, `round ${round}: one call of each a request`);
+    assert.equal((await get(server.port, '/source')).body, original, `round ${round}: the functions are back as they were`);
+  }
+});
+
 test('attach --lines -t prints the table at the timeout; --report-every prints tables as it runs', async (t) => {
   if (!(await holdInspectorPort(t))) return t.skip(PORT_BUSY);
   const server = await startServer();
