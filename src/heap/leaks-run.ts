@@ -47,7 +47,8 @@ const NO_INLINING = ['--no-turbo-inlining', '--no-maglev-inlining'];
 /** Runs the script with the snapshot preload; resolves with its exit status. */
 function runWithSnapshots(dir: string, options: LeaksRunOptions): Promise<number> {
   const preload = path.join(__dirname, 'leaks-preload.js');
-  const [command, ...argv] = diesWithThisProcess([process.execPath, '--track-heap-objects', ...NO_INLINING, '--require', preload, options.script, ...options.args]);
+  const nodeArgs = ['--track-heap-objects', ...NO_INLINING, '--require', preload];
+  const [command, ...argv] = diesWithThisProcess([process.execPath, ...nodeArgs, options.script, ...options.args]);
   const child = spawn(command, argv, {
     stdio: 'inherit',
     env: {
@@ -55,6 +56,9 @@ function runWithSnapshots(dir: string, options: LeaksRunOptions): Promise<number
       MEMPROF_LEAKS_DIR: dir,
       MEMPROF_LEAKS_INTERVAL_MS: options.intervalSeconds ? String(Math.round(options.intervalSeconds * 1000)) : '',
       MEMPROF_LEAKS_SIGNAL: options.onSignal ? '1' : '',
+      // Taken out of the program's process.execArgv: it sees its own, and children it forks
+      // (a cluster's workers) do not inherit allocation tracking.
+      MEMPROF_LEAKS_EXEC_ARGV: JSON.stringify(nodeArgs),
     },
   });
   // Ctrl+C, SIGTERM, SIGHUP: the program ends its own way; memprof waits and reports.

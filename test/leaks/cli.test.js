@@ -110,6 +110,13 @@ test('memprof leaks still names a leak when the last snapshots find the program 
   assert.match(r.stdout, /^then-idle\.js:8 openSession\(\): \+.* live objects (\d+) → (\d+) → (\d+) → \3 → \3$/m, `grew while serving, flat while idle: ${r.stdout}`);
 });
 
+test('memprof leaks keeps its node options to itself: the program and the children it forks see their own', () => {
+  const r = memprof(['leaks', 'forks.js']);
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^parent execArgv \[\]$/m, `the program's process.execArgv, as under node: ${r.stdout}`);
+  assert.match(r.stdout, /^child execArgv \[\]$/m, `a forked child starts without allocation tracking or memprof's preload: ${r.stdout}`);
+});
+
 test('memprof leaks with a missing script says so in one line, exit 1', () => {
   const r = memprof(['leaks', 'no-such-script.js']);
   assert.strictEqual(r.status, 1);
