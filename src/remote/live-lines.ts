@@ -53,6 +53,9 @@ interface EditedScript {
   steps?: string[];
 }
 
+/** The function through which the agent hands over the tables at the program's exit. */
+const EXIT_BINDING = '__memprofAttachExit';
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** How the target loads the agent: the console's require, else Node 20.16+'s getBuiltinModule, else the main module's. */
@@ -79,6 +82,8 @@ function fileOfUrl(url: string): string | null {
 
 export class LiveLines extends AttachedSession {
   private readonly edited: EditedScript[] = [];
+  /** The tables the agent sent at the program's exit. */
+  exitResults: ProfileResults | null = null;
 
   private constructor(pid: number, client: CdpClient, endpoint: InspectorEndpoint, private readonly options: LiveLinesOptions) {
     super(pid, client, endpoint);
@@ -101,6 +106,12 @@ export class LiveLines extends AttachedSession {
     if (Number(version.split('.')[0]) < 20) throw new AttachRefused(`pid ${this.pid} runs Node ${version}: memprof needs Node 20 or later`);
     const config: AgentConfig = { mode: this.options.mode, backend: this.options.backend };
     const backend = await this.client.evaluate<string>(`${AGENT}.start(${JSON.stringify(config)})`);
+    // The tables at the program's exit (a server shutting down while attached) come through a binding.
+    this.client.on('Runtime.bindingCalled', (p: { name: string; payload: string }) => {
+      if (p.name === EXIT_BINDING) this.exitResults = JSON.parse(p.payload) as ProfileResults;
+    });
+    await this.client.send('Runtime.addBinding', { name: EXIT_BINDING });
+    await this.client.evaluate(`${AGENT}.reportAtExit(${JSON.stringify(EXIT_BINDING)})`);
     if (this.options.backend && backend !== this.options.backend) this.options.note(`pid ${this.pid} measures with the ${backend} backend`);
     const scripts = await this.enableDebugger();
     // LiveEdit leaves earlier versions of a script behind (an earlier attach): the newest of a URL is the live one.
@@ -221,10 +232,12 @@ export class LiveLines extends AttachedSession {
    */
   async detach(): Promise<void> {
     if (this.detached) return;
+    if (await this.leaveExiting()) return;
     this.detached = true;
     if (this.lost || this.client.isClosed) return;
     let closing = false;
     try {
+      await this.client.send('Runtime.removeBinding', { name: EXIT_BINDING }).catch(() => undefined);
       const restoredAll = await this.restoreSources();
       await this.client.send('Debugger.disable').catch(() => undefined);
       const closeInspector = this.endpoint.opened;

@@ -85,8 +85,9 @@ export class LiveTop extends AttachedSession {
   /** Leaves the process as it was: sampling stopped, the profiler disabled, the inspector closed if memprof opened it. */
   async detach(): Promise<void> {
     if (this.detached) return;
-    this.detached = true;
     this.timeline.stop();
+    if (await this.leaveExiting()) return;
+    this.detached = true;
     if (this.lost || this.client.isClosed) return;
     let closing = false;
     try {
