@@ -59,8 +59,11 @@ export interface SiteOptions {
 }
 
 /**
- * The profile's allocation sites, one per tree node that allocated. A sample stands for
- * 1 / (1 - e^(-size/interval)) allocations of its size, as V8 scales its own tree; a profile
+ * The profile's allocation sites, one per tree node that allocated. V8 hands each sample
+ * over already scaled by its sampling probability: `size` is the object's size times the
+ * number of allocations it stands for (V8's ScaleSample rounds 1 / (1 - e^(-size/interval))
+ * to a whole count, and the inspector sends size x count), as the tree's selfSize is. The
+ * bytes are taken as they come; the count is recovered by `sampleObjects`. A profile
  * without samples[] (older Node) falls back on the tree's selfSize, with no object counts.
  */
 export function allocationSites(profile: SamplingHeapProfile, options: SiteOptions = {}): AllocationSite[] {
@@ -82,15 +85,17 @@ export function allocationSites(profile: SamplingHeapProfile, options: SiteOptio
     return s ?? null;
   };
   if (profile.samples && profile.samples.length > 0) {
+    const objectsOf = new Map<number, number>();
     for (const sample of profile.samples) {
       const s = site(sample.nodeId);
       if (!s) continue;
-      const count = 1 / (1 - Math.exp(-sample.size / interval));
+      let count = objectsOf.get(sample.size);
+      if (count === undefined) objectsOf.set(sample.size, (count = sampleObjects(sample.size, interval)));
       s.objects += count;
-      s.bytes += sample.size * count;
+      s.bytes += sample.size;
       if (!options.live || options.live.has(sample.ordinal)) {
         s.liveObjects += count;
-        s.liveBytes += sample.size * count;
+        s.liveBytes += sample.size;
       }
     }
   } else {
@@ -103,6 +108,33 @@ export function allocationSites(profile: SamplingHeapProfile, options: SiteOptio
     }
   }
   return [...sites.values()];
+}
+
+/**
+ * How many allocations a sample of the protocol stands for, given its scaled size (object
+ * size x count). An estimate: below the interval several object sizes scale to the same
+ * product (at 64 KiB, 65,568 B is 32 B x 2,049, 48 B x 1,366 or 96 B x 683), and the
+ * smallest size V8 can allocate (a multiple of 8 bytes) that scales to exactly its count is
+ * taken, small objects being the common ones. With none (a profile sampled at another
+ * interval), the size whose unrounded scale gives the product, found by bisection.
+ */
+export function sampleObjects(scaledSize: number, interval: number): number {
+  if (!(scaledSize > 0) || !Number.isInteger(scaledSize)) return 1;
+  const scale = (size: number) => 1 / (1 - Math.exp(-size / interval));
+  // The largest count first, down to one: the smallest object size first.
+  for (let c = Math.floor(scaledSize / 8); c >= 1; c--) {
+    if (scaledSize % c !== 0 || (scaledSize / c) % 8 !== 0) continue;
+    if (Math.floor(scale(scaledSize / c) + 0.5) === c) return c;
+  }
+  if (8 * scale(8) >= scaledSize) return 1;
+  let low = 8;
+  let high = scaledSize;
+  for (let i = 0; i < 60; i++) {
+    const mid = (low + high) / 2;
+    if (mid * scale(mid) < scaledSize) low = mid;
+    else high = mid;
+  }
+  return Math.max(1, Math.round(scaledSize / high));
 }
 
 function isRoot(node: SamplingHeapProfileNode): boolean {

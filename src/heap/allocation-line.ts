@@ -18,15 +18,19 @@ function parse(source: string): acorn.Node | null {
 const isFunction = (n: Node): boolean =>
   n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression';
 
-/** Visits every node; `nested` is true inside a function found below the starting node. */
+/**
+ * Visits every node; `nested` is true inside a function found below the starting node (a
+ * function itself is not inside itself: the closure it makes belongs to the code around it).
+ */
 function walk(node: Node, visit: (n: Node, nested: boolean) => void, nested = false): void {
   visit(node, nested);
+  const inside = nested || isFunction(node);
   for (const key of Object.keys(node)) {
     const value = node[key] as unknown;
     const children = Array.isArray(value) ? value : [value];
     for (const child of children) {
       if (child && typeof child === 'object' && typeof (child as Node).type === 'string') {
-        walk(child as Node, visit, nested || isFunction(child as Node));
+        walk(child as Node, visit, inside);
       }
     }
   }
@@ -46,7 +50,10 @@ function allocatesDirectly(n: Node, label: string): boolean {
     case 'Array': return n.type === 'ArrayExpression' || (n.type === 'NewExpression' && calleeName(n) === 'Array');
     case 'Object': return n.type === 'ObjectExpression';
     case 'string': return n.type === 'TemplateLiteral' || (n.type === 'BinaryExpression' && n.operator === '+');
-    default: return n.type === 'NewExpression' && calleeName(n) === label;
+    // A closure, and the context V8 makes for the variables closures capture.
+    case 'closure':
+    case 'system / Context': return isFunction(n);
+    default: return label.startsWith('function ') ? isFunction(n) : n.type === 'NewExpression' && calleeName(n) === label;
   }
 }
 
@@ -58,7 +65,7 @@ function allocatesDirectly(n: Node, label: string): boolean {
  * the object's class when the function allocates it itself. Falls back to the function's
  * first line when there is no single match.
  */
-export function allocationLine(file: string, fnLine: number, fnColumn: number, callee: string, label: string): number {
+export function allocationLine(file: string, fnLine: number, fnColumn: number, callee: string, label: string, pkg?: string | null): number {
   let source: string;
   try {
     source = fs.readFileSync(file.startsWith('file://') ? fileURLToPath(file) : file, 'utf8');
@@ -86,5 +93,40 @@ export function allocationLine(file: string, fnLine: number, fnColumn: number, c
     if (callee && (n.type === 'CallExpression' || n.type === 'NewExpression') && calleeName(n) === callee) candidates.push(line);
     else if (!callee && allocatesDirectly(n, label)) candidates.push(line);
   });
+  if (candidates.length === 0 && pkg) {
+    // The package's own function names say nothing here (a minified bundle calls it `x`):
+    // a call through what the file imported or required from the package.
+    const names = packageBindings(ast, pkg);
+    walk(root.body as Node, (n, nested) => {
+      if (!nested && (n.type === 'CallExpression' || n.type === 'NewExpression') && names.has(rootName(n.callee as Node))) candidates.push((n.loc as acorn.SourceLocation).start.line);
+    });
+  }
   return candidates.length > 0 ? candidates[0] : fnLine;
+}
+
+/** `marked` for marked.parse, `parse` for parse(...): the identifier a callee starts from. */
+function rootName(n: Node): string {
+  let node = n;
+  while (node.type === 'MemberExpression') node = node.object as Node;
+  return node.type === 'Identifier' ? (node.name as string) : '';
+}
+
+/** The names a file binds to a package: `import x, { y } from 'pkg'`, `const x = require('pkg')`, `const { y } = require('pkg/sub')`. */
+function packageBindings(ast: Node, pkg: string): Set<string> {
+  const names = new Set<string>();
+  const fromPackage = (source: unknown): boolean => typeof source === 'string' && (source === pkg || source.startsWith(`${pkg}/`));
+  const bind = (target: Node): void => {
+    if (target.type === 'Identifier') names.add(target.name as string);
+    else if (target.type === 'ObjectPattern') for (const p of target.properties as Node[]) if (p.type === 'Property') bind(p.value as Node);
+  };
+  walk(ast, (n) => {
+    if (n.type === 'ImportDeclaration' && fromPackage((n.source as Node).value)) {
+      for (const spec of n.specifiers as Node[]) names.add((spec.local as Node).name as string);
+    } else if (n.type === 'VariableDeclarator' && n.init) {
+      const init = n.init as Node;
+      const args = init.arguments as Node[] | undefined;
+      if (init.type === 'CallExpression' && rootName(init.callee as Node) === 'require' && args?.length === 1 && fromPackage(args[0].value)) bind(n.id as Node);
+    }
+  });
+  return names;
 }

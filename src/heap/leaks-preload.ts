@@ -4,6 +4,20 @@
 import * as inspector from 'node:inspector';
 import { writeSnapshot } from './snapshot-writer';
 
+// memprof's node options leave process.execArgv: the program sees its own (none), and what
+// it forks (child_process.fork, cluster) starts without allocation tracking or this preload.
+const added = process.env.MEMPROF_LEAKS_EXEC_ARGV;
+delete process.env.MEMPROF_LEAKS_EXEC_ARGV;
+if (added) {
+  try {
+    const ours = JSON.parse(added) as string[];
+    const at = process.execArgv.findIndex((_, i) => ours.every((arg, j) => process.execArgv[i + j] === arg));
+    if (at >= 0) process.execArgv.splice(at, ours.length);
+  } catch {
+    // Not memprof's: leave execArgv alone.
+  }
+}
+
 const dir = process.env.MEMPROF_LEAKS_DIR;
 if (dir) {
   delete process.env.MEMPROF_LEAKS_DIR; // not inherited by the program's own children

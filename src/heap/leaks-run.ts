@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { diesWithThisProcess } from '../util/child-lifetime';
 import { exitStatus } from '../util/exit-status';
+import { forwardStopSignals } from '../util/forward-signals';
 import { growingSites, type GrowingSite } from './growth';
 
 // One `memprof leaks` run: the script runs in a child under --track-heap-objects with a
@@ -37,10 +38,17 @@ export async function runLeaks(options: LeaksRunOptions): Promise<LeaksRun> {
   }
 }
 
+// V8's allocation tracker records one frame per physical stack frame: a function inlined
+// into its caller by an optimising compiler vanishes from the allocation stacks, and its
+// objects are charged to the caller's first line (a hot remember() inside serveBatch()'s
+// loop was reported as serveBatch). Without inlining every function keeps its own frame.
+const NO_INLINING = ['--no-turbo-inlining', '--no-maglev-inlining'];
+
 /** Runs the script with the snapshot preload; resolves with its exit status. */
 function runWithSnapshots(dir: string, options: LeaksRunOptions): Promise<number> {
   const preload = path.join(__dirname, 'leaks-preload.js');
-  const [command, ...argv] = diesWithThisProcess([process.execPath, '--track-heap-objects', '--require', preload, options.script, ...options.args]);
+  const nodeArgs = ['--track-heap-objects', ...NO_INLINING, '--require', preload];
+  const [command, ...argv] = diesWithThisProcess([process.execPath, ...nodeArgs, options.script, ...options.args]);
   const child = spawn(command, argv, {
     stdio: 'inherit',
     env: {
@@ -48,15 +56,20 @@ function runWithSnapshots(dir: string, options: LeaksRunOptions): Promise<number
       MEMPROF_LEAKS_DIR: dir,
       MEMPROF_LEAKS_INTERVAL_MS: options.intervalSeconds ? String(Math.round(options.intervalSeconds * 1000)) : '',
       MEMPROF_LEAKS_SIGNAL: options.onSignal ? '1' : '',
+      // Taken out of the program's process.execArgv: it sees its own, and children it forks
+      // (a cluster's workers) do not inherit allocation tracking.
+      MEMPROF_LEAKS_EXEC_ARGV: JSON.stringify(nodeArgs),
     },
   });
-  // Ctrl+C reaches the child through the terminal; memprof waits and reports.
-  const ignore = (): void => undefined;
-  process.on('SIGINT', ignore);
+  // Ctrl+C, SIGTERM, SIGHUP: the program ends its own way; memprof waits and reports.
+  const stopForwarding = forwardStopSignals(child);
   return new Promise((resolve, reject) => {
-    child.on('error', reject);
+    child.on('error', (err) => {
+      stopForwarding();
+      reject(err);
+    });
     child.on('exit', (code, signal) => {
-      process.off('SIGINT', ignore);
+      stopForwarding();
       resolve(exitStatus(code, signal));
     });
   });

@@ -14,6 +14,9 @@ export interface AgentConfig {
   backend?: BackendName;
 }
 
+/** The listener reportAtExit added, removed by release(). */
+let exitReport: { binding: string; listener: () => void } | null = null;
+
 const agent = {
   /** The module cache entries loading memprof added (set by the loader). */
   modules: [] as string[],
@@ -38,11 +41,29 @@ const agent = {
     return new Promise((resolve) => setImmediate(() => resolve(JSON.stringify(getResults()))));
   },
   /**
+   * At the process's exit, hands the tables to memprof through `binding` (a function memprof
+   * added with Runtime.addBinding, whose calls reach it as events): once the program has
+   * finished, memprof can no longer evaluate anything here.
+   */
+  reportAtExit(binding: string): void {
+    const listener = (): void => {
+      const send = (globalThis as Record<string, unknown>)[binding];
+      if (typeof send === 'function') send(JSON.stringify(getResults()));
+    };
+    exitReport = { binding, listener };
+    process.once('exit', listener);
+  },
+  /**
    * Drops the runtime: sampler stopped, probes off the global, memprof's modules out of the
    * require cache (the addon stays mapped: a process cannot unload a native module). With
    * `closeInspector`, closes the inspector memprof opened once memprof has disconnected.
    */
   release(closeInspector: boolean): void {
+    if (exitReport) {
+      process.off('exit', exitReport.listener);
+      delete (globalThis as Record<string, unknown>)[exitReport.binding];
+      exitReport = null;
+    }
     shutdown();
     delete (globalThis as Record<symbol, unknown>)[Symbol.for(AGENT_GLOBAL)];
     for (const id of agent.modules) if (!id.endsWith('.node')) delete require.cache[id];

@@ -57,19 +57,25 @@ export async function attachLines(pid: number, options: AttachLinesOptions): Pro
     }
   };
 
-  const watch = watchForStop(options.timeoutSeconds, () => session.lost !== null);
+  const watch = watchForStop(options.timeoutSeconds, () => session.ended);
   let reporting: Promise<void> = Promise.resolve();
   const reportTimer =
     options.reportEverySeconds === undefined
       ? null
       : setInterval(() => {
           reporting = reporting.then(async () => {
-            if (!session.lost) write(await session.results());
+            if (!session.ended) write(await session.results());
           });
         }, options.reportEverySeconds * 1000);
   try {
     await watch.stopped;
     await reporting.catch(() => undefined);
+    if (session.exiting) {
+      // The program finished: its tables came at its exit; memprof leaves so that it can end.
+      if (session.exitResults) write(session.exitResults);
+      log(`pid ${pid} exited${session.exitResults ? ': its tables up to its exit' : ' before memprof could read its figures'}`);
+      return session.exitResults ? 0 : 1;
+    }
     if (session.lost) {
       log(`pid ${pid} went away (${session.lost.message}): its figures since the last report went with it`);
       return 1;
@@ -80,6 +86,6 @@ export async function attachLines(pid: number, options: AttachLinesOptions): Pro
     if (reportTimer) clearInterval(reportTimer);
     watch.dispose();
     await session.detach();
-    if (!session.lost) log(`detached from pid ${pid}: its functions are back as they were${opened ? ', its inspector closed' : ''}`);
+    if (!session.ended) log(`detached from pid ${pid}: its functions are back as they were${opened ? ', its inspector closed' : ''}`);
   }
 }

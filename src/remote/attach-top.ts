@@ -34,7 +34,7 @@ export async function attachTop(pid: number, options: AttachTopOptions): Promise
     `${session.attachedLine}: ` +
       `sampling its allocations${options.timeoutSeconds !== undefined ? ` for ${options.timeoutSeconds} s` : ''} (Ctrl+C for the report)`,
   );
-  const watch = watchForStop(options.timeoutSeconds, () => session.lost !== null);
+  const watch = watchForStop(options.timeoutSeconds, () => session.ended);
   let ended: string;
   let capture;
   try {
@@ -43,11 +43,14 @@ export async function attachTop(pid: number, options: AttachTopOptions): Promise
       log(`pid ${pid} went away (${session.lost.message}): its profile went with it`);
       return 1;
     }
+    // A program that finished waits for memprof: its profile is still there to take.
+    if (session.exiting) ended = 'exit';
     capture = await session.stop();
+    if (session.exiting) log(`pid ${pid} exited: its profile up to its exit`);
   } finally {
     watch.dispose();
     await session.detach();
-    if (!session.lost) log(`detached from pid ${pid}: sampling stopped${opened ? ', its inspector closed' : ''}`);
+    if (!session.ended) log(`detached from pid ${pid}: sampling stopped${opened ? ', its inspector closed' : ''}`);
   }
   const report = attachedTopReport({ pid, command, ...capture, ended, samplingInterval: options.samplingInterval }, { includeDeps: options.includeDeps, top: ZOOM_HINTS });
   writeTopReport(report, options.format, options.output, SUMMARY_ROWS);

@@ -106,6 +106,23 @@ export async function openInspector(pid: number, note: (text: string) => void): 
   throw new AttachRefused(`pid ${pid} did not open its inspector within ${OPEN_TIMEOUT_MS / 1000} s (disabled by a policy or the permission model?)`);
 }
 
+/**
+ * Waits until the inspector memprof asked to close stops listening (it closes from the
+ * target's event loop a moment after memprof's connection ends): memprof exits only once
+ * "its inspector closed" is true, and an attach right after it opens the inspector again
+ * instead of finding the old one about to go. False when it still listens at the deadline.
+ */
+export async function waitUntilInspectorClosed(pid: number, port: number, timeoutMs = OPEN_TIMEOUT_MS): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const sockets = tcpSockets(pid);
+    const open = sockets === null ? (await listTargets(port, 500)) !== null : sockets.some((s) => s.listening && s.loopback && s.port === port);
+    if (!open) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(POLL_MS);
+  }
+}
+
 /** Where the process's sockets cannot be listed: signal, then look at the default port. */
 async function openBlind(pid: number, note: (text: string) => void): Promise<InspectorEndpoint> {
   if (await listTargets(DEFAULT_INSPECTOR_PORT)) {

@@ -49,7 +49,12 @@ interface EditedScript {
   pristine: string;
   probed: string;
   names: string[];
+  /** The texts it went through from pristine to probed, one function at a time (when one edit was refused). */
+  steps?: string[];
 }
+
+/** The function through which the agent hands over the tables at the program's exit. */
+const EXIT_BINDING = '__memprofAttachExit';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -77,6 +82,8 @@ function fileOfUrl(url: string): string | null {
 
 export class LiveLines extends AttachedSession {
   private readonly edited: EditedScript[] = [];
+  /** The tables the agent sent at the program's exit. */
+  exitResults: ProfileResults | null = null;
 
   private constructor(pid: number, client: CdpClient, endpoint: InspectorEndpoint, private readonly options: LiveLinesOptions) {
     super(pid, client, endpoint);
@@ -99,6 +106,12 @@ export class LiveLines extends AttachedSession {
     if (Number(version.split('.')[0]) < 20) throw new AttachRefused(`pid ${this.pid} runs Node ${version}: memprof needs Node 20 or later`);
     const config: AgentConfig = { mode: this.options.mode, backend: this.options.backend };
     const backend = await this.client.evaluate<string>(`${AGENT}.start(${JSON.stringify(config)})`);
+    // The tables at the program's exit (a server shutting down while attached) come through a binding.
+    this.client.on('Runtime.bindingCalled', (p: { name: string; payload: string }) => {
+      if (p.name === EXIT_BINDING) this.exitResults = JSON.parse(p.payload) as ProfileResults;
+    });
+    await this.client.send('Runtime.addBinding', { name: EXIT_BINDING });
+    await this.client.evaluate(`${AGENT}.reportAtExit(${JSON.stringify(EXIT_BINDING)})`);
     if (this.options.backend && backend !== this.options.backend) this.options.note(`pid ${this.pid} measures with the ${backend} backend`);
     const scripts = await this.enableDebugger();
     // LiveEdit leaves earlier versions of a script behind (an earlier attach): the newest of a URL is the live one.
@@ -153,14 +166,36 @@ export class LiveLines extends AttachedSession {
       return false;
     });
     if (chosen.length === 0) return;
-    const keys = chosen.map((f) => functionKey(file, f.name, f.line, f.endLine));
-    const probed = instrument(source, chosen.map((f, i) => ({ node: f.node, key: keys[i] })));
+    const withProbes = (fns: FoundFunction[]): string => instrument(source, fns.map((f) => ({ node: f.node, key: functionKey(file, f.name, f.line, f.endLine) })));
+    let probed = withProbes(chosen);
+    let steps: string[] | undefined;
     const refused = await this.setSource(script.scriptId, probed);
-    if (refused) {
-      this.options.note(`cannot probe ${chosen.map((f) => f.name).join(', ')} in ${file}: ${refused}`);
+    if (refused && chosen.length === 1) {
+      this.options.note(`cannot probe ${chosen[0].name} in ${file}: ${refused}`);
       return;
     }
-    this.edited.push({ scriptId: script.scriptId, url: script.url, file, pristine: source, probed, names: chosen.map((f) => f.name) });
+    if (refused) {
+      // V8 diffs the texts line by line: probes of functions on neighbouring lines (a
+      // one-line function above a handler) make one change across both, which V8 charges
+      // to the code around them and refuses in an ES module. One function more at a time,
+      // each change stays inside its function.
+      const accepted: FoundFunction[] = [];
+      steps = [source];
+      for (const f of chosen) {
+        const next = withProbes([...accepted, f]);
+        const why = await this.setSource(script.scriptId, next);
+        if (why) this.options.note(`cannot probe ${f.name} in ${file}: ${why}`);
+        else {
+          accepted.push(f);
+          steps.push(next);
+          probed = next;
+        }
+      }
+      chosen = accepted;
+      if (chosen.length === 0) return;
+    }
+    const keys = chosen.map((f) => functionKey(file, f.name, f.line, f.endLine));
+    this.edited.push({ scriptId: script.scriptId, url: script.url, file, pristine: source, probed, names: chosen.map((f) => f.name), steps });
     await this.client.evaluate(`${AGENT}.adopt(${JSON.stringify(keys)}, ${JSON.stringify(file)}, ${JSON.stringify(source)})`);
   }
 
@@ -197,9 +232,12 @@ export class LiveLines extends AttachedSession {
    */
   async detach(): Promise<void> {
     if (this.detached) return;
+    if (await this.leaveExiting()) return;
     this.detached = true;
     if (this.lost || this.client.isClosed) return;
+    let closing = false;
     try {
+      await this.client.send('Runtime.removeBinding', { name: EXIT_BINDING }).catch(() => undefined);
       const restoredAll = await this.restoreSources();
       await this.client.send('Debugger.disable').catch(() => undefined);
       const closeInspector = this.endpoint.opened;
@@ -208,10 +246,11 @@ export class LiveLines extends AttachedSession {
       } else if (closeInspector) {
         await this.client.evaluate(closeInspectorLater());
       }
+      closing = closeInspector;
     } catch (err) {
       this.options.note(`detaching from pid ${this.pid} did not finish: ${(err as Error).message}`);
     } finally {
-      await this.client.close();
+      await this.disconnect(closing, this.options.note);
     }
   }
 
@@ -228,6 +267,11 @@ export class LiveLines extends AttachedSession {
         const current = await this.client.send<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId }).catch(() => null);
         if (current?.scriptSource !== script.probed) continue;
         refused = await this.setSource(scriptId, script.pristine);
+        // Probed one function at a time: taken out the same way, newest first.
+        if (refused && script.steps) {
+          refused = null;
+          for (const text of script.steps.slice(0, -1).reverse()) if (!refused) refused = await this.setSource(scriptId, text);
+        }
         break;
       }
       if (refused) {

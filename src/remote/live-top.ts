@@ -85,18 +85,23 @@ export class LiveTop extends AttachedSession {
   /** Leaves the process as it was: sampling stopped, the profiler disabled, the inspector closed if memprof opened it. */
   async detach(): Promise<void> {
     if (this.detached) return;
-    this.detached = true;
     this.timeline.stop();
+    if (await this.leaveExiting()) return;
+    this.detached = true;
     if (this.lost || this.client.isClosed) return;
+    let closing = false;
     try {
       if (this.sampling) await this.client.send('HeapProfiler.stopSampling');
       this.sampling = false;
       await this.client.send('HeapProfiler.disable');
-      if (this.endpoint.opened) await this.client.evaluate(closeInspectorLater());
+      if (this.endpoint.opened) {
+        await this.client.evaluate(closeInspectorLater());
+        closing = true;
+      }
     } catch (err) {
       this.options.note(`detaching from pid ${this.pid} did not finish: ${(err as Error).message}`);
     } finally {
-      await this.client.close();
+      await this.disconnect(closing, this.options.note);
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { CdpClient } from './cdp';
 import { connectToProcess } from './connect';
-import type { InspectorEndpoint } from './inspector-port';
+import { waitUntilInspectorClosed, type InspectorEndpoint } from './inspector-port';
 import { AttachRefused } from './target-process';
 import { UsageError } from '../errors';
 
@@ -12,6 +12,12 @@ export abstract class AttachedSession {
   protected detached = false;
   /** Set when the target went away (exited, or closed its inspector). */
   lost: Error | null = null;
+  /**
+   * Set when the target has finished (its event loop ended, or process.exit) and Node holds
+   * its exit until memprof disconnects: memprof must leave at once, with no JavaScript to
+   * run there any more.
+   */
+  exiting = false;
 
   protected constructor(
     readonly pid: number,
@@ -21,6 +27,22 @@ export abstract class AttachedSession {
     client.on('disconnect', (err: Error) => {
       if (!this.detached) this.lost = err;
     });
+    client.on('NodeRuntime.waitingForDisconnect', () => {
+      this.exiting = true;
+    });
+  }
+
+  /** The session is over without memprof ending it: the target went away or is exiting. */
+  get ended(): boolean {
+    return this.lost !== null || this.exiting;
+  }
+
+  /** For detach(): when the target is exiting, only the connection is closed (so it can exit); true then. */
+  protected async leaveExiting(): Promise<boolean> {
+    if (!this.exiting) return false;
+    this.detached = true;
+    await this.client.close();
+    return true;
   }
 
   /** The inspector's port, and whether memprof opened it. */
@@ -33,6 +55,17 @@ export abstract class AttachedSession {
     return `attached to pid ${this.pid} (inspector on 127.0.0.1:${this.endpoint.port}${this.endpoint.opened ? ', opened by memprof until it detaches' : ''})`;
   }
 
+  /**
+   * Ends memprof's connection; with `closing` (the target was asked to close the inspector
+   * memprof opened), waits for it to close, or says it has not yet.
+   */
+  protected async disconnect(closing: boolean, note: (text: string) => void): Promise<void> {
+    await this.client.close();
+    if (closing && !(await waitUntilInspectorClosed(this.pid, this.endpoint.port))) {
+      note(`the inspector of pid ${this.pid} still listens on 127.0.0.1:${this.endpoint.port}: it closes when the program's event loop next turns`);
+    }
+  }
+
   protected abstract start(): Promise<void>;
 
   abstract detach(): Promise<void>;
@@ -40,6 +73,9 @@ export abstract class AttachedSession {
   /** Connects to `pid` and starts the session `make` builds; a refusal throws AttachRefused with the reason. */
   protected static async open<S extends AttachedSession>(pid: number, note: (text: string) => void, make: (client: CdpClient, endpoint: InspectorEndpoint) => S): Promise<S> {
     const { client, endpoint } = await connectToProcess(pid, note);
+    // Node holds a process that finishes while a client is connected ("Waiting for the
+    // debugger to disconnect..."): told when, memprof leaves and the program exits as it would.
+    await client.send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => undefined);
     const session = make(client, endpoint);
     try {
       await session.start();

@@ -21,7 +21,7 @@ export function formatLeaks(report: LeaksReport, format: LeaksFormat): string {
     if (sites.length === 0) return `${lines.join('\n')}No allocation site grew in every snapshot.\n`;
     lines.push('| Site | Function | Live objects | Retained | Held by |', '|---|---|---|---|---|');
     for (const s of sites) {
-      lines.push(`| \`${s.file}:${s.line}\` | \`${s.functionName}\` | ${s.objects.join(' → ')} | ${formatSize(s.bytes[0])} → ${formatSize(s.bytes[s.bytes.length - 1])} | ${s.retainers.join(' → ').replace(/\|/g, '\\|')} |`);
+      lines.push(`| \`${s.file}:${s.line}\` | \`${s.functionName}\`${s.package ? ` (made in ${s.package})` : ''} | ${s.objects.join(' → ')} | ${formatSize(s.bytes[0])} → ${formatSize(s.bytes[s.bytes.length - 1])} | ${s.retainers.join(' → ').replace(/\|/g, '\\|')} |`);
     }
     return `${lines.join('\n')}\n`;
   }
@@ -29,7 +29,7 @@ export function formatLeaks(report: LeaksReport, format: LeaksFormat): string {
   if (snapshots < 2) lines.push('fewer than 2 snapshots: nothing to compare (use --interval, SIGUSR2 or leakMark())');
   else if (sites.length === 0) lines.push('no allocation site grew in every snapshot');
   for (const s of sites) {
-    lines.push(`${s.file}:${s.line} ${s.functionName}(): +${formatSize(growth(s.bytes))} retained, live objects ${s.objects.join(' → ')}`);
+    lines.push(`${s.file}:${s.line} ${s.functionName}()${s.package ? ` (made in ${s.package})` : ''}: +${formatSize(growth(s.bytes))} retained, live objects ${s.objects.join(' → ')}`);
     if (s.retainers.length > 0) lines.push(`  held by ${s.retainers.join(' → ')}`);
   }
   return `${lines.join('\n')}\n`;

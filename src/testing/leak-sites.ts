@@ -4,6 +4,7 @@ import { post, takeSnapshot } from '../heap/capture';
 import { buildRetainers, computeDominators, shortestPathTree } from '../heap/graph';
 import { displayFile, nodeLabel, retainerPath } from '../heap/names';
 import { allocationLine } from '../heap/allocation-line';
+import { programFrame } from '../heap/program-frame';
 import { collectGarbage } from '../measure/measure-call';
 import type { HeapSnapshot, TraceFunction } from '../heap/snapshot';
 
@@ -116,12 +117,13 @@ function sitesOf(s: HeapSnapshot, traces: Map<number, number>, from: number, to:
   for (let v = 0; v < s.nodeCount; v++) if (s.nodeId[v] & 1 && s.nodeId[v] > from && s.nodeId[v] <= to) suspect[v] = 1;
   const retainers = buildRetainers(s);
   const { dominator, retainedSize } = computeDominators(s, retainers);
-  interface Group { fn: TraceFunction; callee: string; label: string; bytes: number; objects: number; largest: number }
+  interface Group { fn: TraceFunction; callee: string; pkg: string | null; label: string; bytes: number; objects: number; largest: number }
   const groups = new Map<string, Group>();
   // Suspects with a stack in the program's own code; a Map's or Array's backing table,
   // reallocated as it grows, often has none and must not hide the entries it holds.
   const site = new Int32Array(s.nodeCount).fill(-1);
   const stacks = new Map<number, TraceFunction[]>();
+  const packages = new Map<number, string>();
   for (let v = 0; v < s.nodeCount; v++) {
     const trace = suspect[v] ? traces.get(s.nodeId[v]) : undefined;
     if (trace === undefined) continue;
@@ -131,9 +133,10 @@ function sitesOf(s: HeapSnapshot, traces: Map<number, number>, from: number, to:
     const type = s.typeName(v);
     if (type === 'code' || type === 'hidden' || type === 'array' || type === 'object shape' || type === 'synthetic') continue;
     const stack = s.traceStack(trace);
-    const at = stack.findIndex(userFrame);
+    const { at, package: pkg } = programFrame(stack, userFrame);
     if (at >= 0) site[v] = at;
     if (at >= 0) stacks.set(v, stack);
+    if (pkg) packages.set(v, pkg);
   }
   for (let v = 0; v < s.nodeCount; v++) {
     if (site[v] < 0 || dominator[v] === 0xffffffff) continue;
@@ -152,7 +155,7 @@ function sitesOf(s: HeapSnapshot, traces: Map<number, number>, from: number, to:
     const label = nodeLabel(s, v);
     const key = `${fn.scriptName}\0${fn.line}:${fn.column}\0${callee}\0${callee ? '' : label}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { fn, callee, label, bytes: 0, objects: 0, largest: v }));
+    if (!g) groups.set(key, (g = { fn, callee, pkg: packages.get(v) ?? null, label, bytes: 0, objects: 0, largest: v }));
     g.bytes += retainedSize[v];
     g.objects++;
     if (retainedSize[v] > retainedSize[g.largest]) g.largest = v;
@@ -163,7 +166,7 @@ function sitesOf(s: HeapSnapshot, traces: Map<number, number>, from: number, to:
   const parent = shortestPathTree(s);
   const bySite = new Map<string, LeakSite>();
   for (const g of kept) {
-    const line = allocationLine(g.fn.scriptName, g.fn.line, g.fn.column, g.callee, g.label);
+    const line = allocationLine(g.fn.scriptName, g.fn.line, g.fn.column, g.callee, g.label, g.pkg);
     const file = displayFile(g.fn.scriptName);
     const key = `${file}:${line}`;
     const site = bySite.get(key);

@@ -12,6 +12,11 @@ import { GUARD_ENV } from '../guard/config';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 if (process.env[GUARD_ENV]) (require('../guard/start') as typeof import('../guard/start')).startGuard();
 
+// `--require <this file>` leaves process.execArgv: the program sees its own, and what it
+// forks (child_process.fork, cluster) starts as under node, without this preload.
+const own = process.execArgv.indexOf(__filename);
+if (own > 0 && process.execArgv[own - 1] === '--require') process.execArgv.splice(own - 1, 2);
+
 const fd = Number(process.env[EVENTS_FD_ENV]);
 // Programs this one starts must not write to a descriptor they do not have.
 delete process.env[EVENTS_FD_ENV];

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StackNode, TopFunction, TopProfile, V8CallFrame, V8SamplingHeapProfile, V8SamplingHeapProfileNode } from './model';
+import { packageOf } from '../util/package-of';
 
 // From V8's sampling heap profile to memprof's model: which functions (or packages, with
 // the program's function that called them) allocated how much, and the allocation tree.
@@ -43,13 +44,7 @@ export function fileOfUrl(url: string): string {
   return url;
 }
 
-/** `lodash` for .../node_modules/lodash/x.js, `@scope/pkg` for scoped packages, else null. */
-export function packageOf(file: string): string | null {
-  const parts = file.split(/[\\/]/);
-  const i = parts.lastIndexOf('node_modules');
-  if (i < 0 || i + 1 >= parts.length) return null;
-  return parts[i + 1].startsWith('@') && i + 2 < parts.length ? `${parts[i + 1]}/${parts[i + 2]}` : parts[i + 1];
-}
+export { packageOf };
 
 /** `node:fs` for node:internal/fs/utils and node:fs: Node's own JavaScript as one package per module. */
 function nodeModuleOf(url: string): string {

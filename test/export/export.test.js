@@ -9,6 +9,7 @@ const zlib = require('node:zlib');
 const { Profile } = require('pprof-format');
 const { heapProfileToPprof } = require('../../dist/export/pprof.js');
 const { heapProfileToSpeedscope } = require('../../dist/export/speedscope.js');
+const { sampleObjects } = require('../../dist/export/heap-profile.js');
 const { takeHeapProfile, ALLOCATOR, ALLOCATOR_LINE } = require('./heap-profile.js');
 const { tempDir, memprof } = require('../timeline/helpers.js');
 
@@ -49,6 +50,36 @@ test('pprof export: go tool pprof -top reads it and lists the allocator first', 
   const rows = r.stdout.split('\n').filter((l) => /^\s*[\d.]+\w*B?\s+[\d.]+%/.test(l));
   assert.ok(rows.length > 0, `pprof printed a table: ${r.stdout}`);
   assert.ok(rows[0].includes(ALLOCATOR), `the first row is ${ALLOCATOR}: ${rows[0]}`);
+});
+
+test('pprof export: alloc_space totals the bytes of V8\'s tree (its samples arrive already scaled) and alloc_objects counts objects, not samples', async () => {
+  const profile = await heapProfile();
+  let treeBytes = 0;
+  const walk = (node) => {
+    treeBytes += node.selfSize;
+    node.children.forEach(walk);
+  };
+  walk(profile.head);
+  const p = Profile.decode(zlib.gunzipSync(heapProfileToPprof(profile, { samplingInterval: 1024 })));
+  const objects = p.sample.reduce((sum, s) => sum + Number(s.value[0]), 0);
+  const bytes = p.sample.reduce((sum, s) => sum + Number(s.value[1]), 0);
+  assert.ok(Math.abs(bytes - treeBytes) < treeBytes * 0.02, `alloc_space (V8 rounds counts per sample here, per size in its tree) ${bytes} against the tree's selfSize total ${treeBytes}`);
+  // allocateManyStrings makes small objects and strings of a few hundred bytes at most.
+  assert.ok(bytes / objects < 512, `average object size ${(bytes / objects).toFixed(0)} B (${objects} objects for ${bytes} B)`);
+  assert.ok(objects > p.sample.length * 2, `${objects} objects from ${p.sample.length} samples of 1 KiB intervals`);
+});
+
+test('sampleObjects: the count V8 scaled a sample by, from size x count (the smallest object size when several fit)', () => {
+  const v8Count = (size, interval) => Math.floor(1 / (1 - Math.exp(-size / interval)) + 0.5); // V8's ScaleSample
+  // Products that only one size (or this smallest one) makes.
+  for (const [size, interval] of [[16, 1024], [8, 65536], [32, 65536], [4096, 65536], [70000, 65536], [1 << 20, 32768]]) {
+    assert.equal(sampleObjects(size * v8Count(size, interval), interval), v8Count(size, interval), `objects of ${size} B at interval ${interval}`);
+  }
+  for (let size = 8; size < 200000; size += 8) {
+    const product = size * v8Count(size, 65536);
+    const count = sampleObjects(product, 65536);
+    assert.ok(count >= v8Count(size, 65536) && product % count === 0 && v8Count(product / count, 65536) === count, `${product} B read as ${count} objects of ${product / count} B, which V8 scales to that count (true: ${size} B)`);
+  }
 });
 
 test('speedscope export of a heap profile: bytes-weighted samples whose heaviest leaf is the allocator', async () => {

@@ -87,6 +87,44 @@ test('attach --lines twice in a row: the second attach loads a fresh runtime and
   }
 });
 
+test('attach --lines probes two functions on neighbouring lines of an ES module, and restores both (one edit of both is refused by V8)', async (t) => {
+  if (!(await holdInspectorPort(t))) return t.skip(PORT_BUSY);
+  const server = await startServer([], path.join(__dirname, 'fixtures', 'esm-server.mjs'));
+  t.after(() => server.child.kill());
+  const original = (await get(server.port, '/source')).body;
+  for (const round of [1, 2]) {
+    const m = memprofAsync(['attach', '--lines', '-f', 'esm-server.mjs:handler', '-f', 'esm-server.mjs:lookup', '--format', 'json', String(server.child.pid)]);
+    await waitFor(() => /attached to pid/.test(m.stderr) || m.child.exitCode !== null, 'memprof to attach');
+    for (let i = 0; i < 4; i++) await get(server.port, `/${i}`);
+    m.child.kill('SIGINT');
+    assert.equal(await m.exited, 0, `round ${round}: ${m.stderr}`);
+    assert.doesNotMatch(m.stderr, /cannot probe|could not restore/, `round ${round}: both probed and restored: ${m.stderr}`);
+    const calls = Object.fromEntries(JSON.parse(m.stdout).functions.map((f) => [f.name, f.calls]));
+    assert.deepEqual(calls, { handler: 4, lookup: 4 }, `round ${round}: one call of each a request`);
+    assert.equal((await get(server.port, '/source')).body, original, `round ${round}: the functions are back as they were`);
+  }
+});
+
+test('attach --lines: a server that shuts down while attached exits as it would (no wait for memprof), and its tables up to the exit are printed', async (t) => {
+  if (!(await holdInspectorPort(t))) return t.skip(PORT_BUSY);
+  const server = await startServer([], path.join(__dirname, 'fixtures', 'graceful-server.js'));
+  t.after(() => server.child.kill('SIGKILL'));
+  let serverOut = '';
+  server.child.stdout.on('data', (c) => (serverOut += c));
+  const serverExited = new Promise((resolve) => server.child.once('exit', (code, signal) => resolve({ code, signal })));
+  const m = memprofAsync(['attach', '--lines', '-f', 'graceful-server.js:handler', '--format', 'json', String(server.child.pid)]);
+  await waitFor(() => /attached to pid/.test(m.stderr) || m.child.exitCode !== null, 'memprof to attach');
+  for (let i = 0; i < 3; i++) await get(server.port, '/');
+  server.child.kill('SIGTERM');
+  const exit = await Promise.race([serverExited, new Promise((resolve) => setTimeout(() => resolve('still running 10 s after SIGTERM'), 10000))]);
+  assert.deepEqual(exit, { code: 0, signal: null }, `the server exits on its own: ${serverOut} ${server.stderr()}`);
+  assert.match(serverOut, /^stopped$/m, 'its exit handler ran');
+  assert.equal(await m.exited, 0, m.stderr);
+  assert.match(m.stderr, /pid \d+ exited/, m.stderr);
+  const handler = JSON.parse(m.stdout).functions.find((f) => f.name === 'handler');
+  assert.equal(handler?.calls, 3, `the calls up to its exit: ${m.stdout.slice(0, 300)}`);
+});
+
 test('attach --lines -t prints the table at the timeout; --report-every prints tables as it runs', async (t) => {
   if (!(await holdInspectorPort(t))) return t.skip(PORT_BUSY);
   const server = await startServer();

@@ -88,6 +88,39 @@ test('attach --top: the allocating handler of a plain server comes first; served
   assert.equal(table.calls, 3, 'one call per request');
 });
 
+test('attach twice in a row: the inspector memprof opened is closed when the first exits, and the second opens it again', { skip: process.platform !== 'linux' ? 'the listening socket is read from /proc' : false }, async (t) => {
+  if (!(await holdInspectorPort(t))) return t.skip(PORT_BUSY);
+  const server = await startServer([], ALLOC_SERVER);
+  t.after(() => server.child.kill());
+  const pid = String(server.child.pid);
+  for (const mode of [['--top'], ['--lines', '-f', 'report'], ['--top']]) {
+    const r = await memprofAsync(['attach', ...mode, '-t', '0.5', pid]);
+    assert.equal(await r.exited, 0, `memprof attach ${mode.join(' ')} right after the previous one: ${r.stderr}`);
+    assert.match(r.stderr, /its inspector closed/, r.stderr);
+    const listening = tcpSockets(server.child.pid).filter((s) => s.listening && s.loopback).map((s) => s.port);
+    assert.ok(!listening.includes(9229), `the inspector no longer listens once memprof has exited (listening: ${listening})`);
+  }
+  assert.equal((await get(server.port, '/ping')).body, 'pong', 'the server still answers');
+});
+
+test('attach --top: a server that shuts down while attached exits as it would, and the report covers it up to its exit', async (t) => {
+  if (!(await holdInspectorPort(t))) return t.skip(PORT_BUSY);
+  const server = await startServer([], path.join(__dirname, 'fixtures', 'graceful-server.js'));
+  t.after(() => server.child.kill('SIGKILL'));
+  const serverExited = new Promise((resolve) => server.child.once('exit', (code, signal) => resolve({ code, signal })));
+  const out = path.join(tempDir(), 'top.json');
+  const m = memprofAsync(['attach', '--top', '-o', out, String(server.child.pid)]);
+  await waitFor(() => /attached to pid/.test(m.stderr) || m.child.exitCode !== null, 'memprof to attach');
+  for (let i = 0; i < 5; i++) await get(server.port, '/');
+  server.child.kill('SIGTERM');
+  const exit = await Promise.race([serverExited, new Promise((resolve) => setTimeout(() => resolve('still running 10 s after SIGTERM'), 10000))]);
+  assert.deepEqual(exit, { code: 0, signal: null }, `the server exits on its own: ${server.stderr()}`);
+  assert.equal(await m.exited, 0, m.stderr);
+  const report = JSON.parse(fs.readFileSync(out, 'utf8'));
+  assert.equal(report.ended, 'exit', 'the report says how it ended');
+  assert.ok(report.allocated > 0, `its allocations up to the exit: ${report.allocated}`);
+});
+
 test("attach --top leaves its own readings of the target's memory out: an idle server shows nothing of the program", async (t) => {
   if (!(await holdInspectorPort(t))) return t.skip(PORT_BUSY);
   const server = await startServer([], ALLOC_SERVER);

@@ -49,6 +49,23 @@ test('run passes options after the program to the program, and runs any command'
   assert.ok(lines(out, 'MEM').length > 5, `${lines(out, "MEM").length} MEM lines`);
 });
 
+test('run script.js: the program and the children it forks see their own process.execArgv, without memprof\'s preload', () => {
+  const dir = tempDir();
+  const file = script(dir, 'forks.js', `
+const { fork } = require('node:child_process');
+if (process.argv[2] === 'child') process.send([process.execArgv, typeof profile]);
+else {
+  console.log('parent', JSON.stringify([process.execArgv, typeof profile]));
+  const child = fork(__filename, ['child']);
+  child.once('message', (m) => { console.log('child', JSON.stringify(m)); child.kill(); });
+}
+`);
+  const r = memprof(['run', '-o', path.join(dir, 'f.dat'), file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^parent \[\[\],"function"\]$/m, `the program has profile() and its own execArgv: ${r.stdout}`);
+  assert.match(r.stdout, /^child \[\[\],"undefined"\]$/m, `a forked child starts as under node: ${r.stdout}`);
+});
+
 test('-C adds a forked child to MEM; -M writes one CHLD curve per child', () => {
   const dir = tempDir();
   const file = script(dir, 'fork.js', `
