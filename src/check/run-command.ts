@@ -9,6 +9,7 @@ import { addonDisabled, tryAddon } from '../native';
 import { Sampler } from '../sampler';
 import { REPORT_ENV, type HeapReport } from './heap-reporter';
 import { spawnFailure } from '../util/spawn-failure';
+import { forwardStopSignals } from '../util/forward-signals';
 import { diesWithThisProcess, tieToThisProcess } from '../util/child-lifetime';
 
 // Runs one command for `memprof check` and measures it: the native sampler follows the
@@ -48,7 +49,6 @@ export interface RunCommandOptions {
 }
 
 const REPORTER = path.join(__dirname, 'heap-reporter.js');
-export const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const KILL_AFTER_MS = 5000;
 
 const TEMP_PREFIX = 'memprof-check-';
@@ -163,13 +163,9 @@ export async function runCommand(command: string[] | string, options: RunCommand
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   let interruptedBy: NodeJS.Signals | undefined;
-  const forward = (signal: NodeJS.Signals) => {
+  const stopForwarding = forwardStopSignals(child, (signal) => {
     interruptedBy ??= signal;
-    // Ctrl+C on a terminal reaches the command already (same process group).
-    if (signal === 'SIGINT' && process.stdin.isTTY) return;
-    child.kill(signal);
-  };
-  for (const signal of FORWARDED) process.on(signal, forward);
+  });
   let timedOut = false;
   const timers: NodeJS.Timeout[] = [];
   if (options.timeoutMs !== undefined) {
@@ -217,7 +213,7 @@ export async function runCommand(command: string[] | string, options: RunCommand
   } finally {
     for (const timer of timers) clearTimeout(timer);
     sampler?.stop();
-    for (const signal of FORWARDED) process.off(signal, forward);
+    stopForwarding();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -7,7 +7,8 @@ import { readBudgetFile, DEFAULT_BUDGET_FILE, type Budget } from '../check/budge
 import { CHECK_FORMATS, formatCheck, formatMarkdown, githubAnnotations, type CheckFormat, type CheckSummary } from '../check/report';
 import { judge, type CheckedBudget, type Metric } from '../check/verdict';
 import { median } from '../util/statistics';
-import { commandText, FORWARDED, runCommand, type CommandMeasurement } from '../check/run-command';
+import { commandText, runCommand, type CommandMeasurement } from '../check/run-command';
+import { FORWARDED } from '../util/forward-signals';
 import { DEFAULT_TOLERANCE, parseTolerance, type Tolerance } from '../check/tolerance';
 import { appendWhole, writeFailure } from '../util/write-file';
 import { positiveIntOption, secondsOption, sizeOption, toleranceOption } from './options';

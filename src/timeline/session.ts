@@ -9,6 +9,7 @@ import { EVENTS_FD_ENV, FuncPairer } from './func-events';
 import { FLUSH_MS, Recorder } from './record';
 import { spawnFailure } from '../util/spawn-failure';
 import { exitStatus } from '../util/exit-status';
+import { FORWARDED, forwardStopSignals } from '../util/forward-signals';
 import { diesWithThisProcess, tieToThisProcess } from '../util/child-lifetime';
 import { GUARD_ENV, guardFiles, type GuardConfig } from '../guard/config';
 import type { GuardLimit } from '../guard/limit';
@@ -36,8 +37,6 @@ export interface RunOptions extends SessionOptions {
 
 const SCRIPT = /\.(c|m)?js$/i;
 const PRELOAD = path.join(__dirname, 'child-preload.js');
-// Signals memprof passes on to the program it runs; it then waits for the program to end.
-const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const KILL_GRACE_MS = 5000;
 
 function log(text: string): void {
@@ -136,13 +135,7 @@ export async function runProgram(options: RunOptions): Promise<number> {
     events.setEncoding('utf8');
     events.on('data', (chunk: string) => recorder.addFuncs(pairer.push(chunk)));
   }
-  const forward = (signal: NodeJS.Signals) => {
-    // Ctrl+C on a terminal reaches the program already (same process group): sending it a
-    // second SIGINT would cut short a program that shuts down cleanly on the first.
-    if (signal === 'SIGINT' && process.stdin.isTTY) return;
-    child.kill(signal);
-  };
-  for (const signal of FORWARDED) process.on(signal, forward);
+  const stopForwarding = forwardStopSignals(child);
   let timer: NodeJS.Timeout | undefined;
   if (options.timeoutSeconds !== undefined) {
     timer = setTimeout(() => {
@@ -173,7 +166,7 @@ export async function runProgram(options: RunOptions): Promise<number> {
     return 0;
   } finally {
     if (timer) clearTimeout(timer);
-    for (const signal of FORWARDED) process.off(signal, forward);
+    stopForwarding();
     recorder.stop();
   }
 }

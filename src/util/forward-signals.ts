@@ -5,11 +5,16 @@ import type { ChildProcess } from 'node:child_process';
 // waits for it, then reports. Ctrl+C on a terminal reaches the program already (same
 // process group): a second SIGINT would cut short a program that shuts down on the first.
 
-const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** The signals passed on: those that ask a program to stop. */
+export const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-/** Passes memprof's stop signals on to `child` until the returned function is called. */
-export function forwardStopSignals(child: ChildProcess): () => void {
+/**
+ * Passes memprof's stop signals on to `child` until the returned function is called;
+ * `onSignal` hears each one first (a terminal's Ctrl+C too).
+ */
+export function forwardStopSignals(child: ChildProcess, onSignal?: (signal: NodeJS.Signals) => void): () => void {
   const forward = (signal: NodeJS.Signals): void => {
+    onSignal?.(signal);
     if (signal === 'SIGINT' && process.stdin.isTTY) return;
     child.kill(signal);
   };

@@ -10,8 +10,9 @@ const { spawn, spawnSync } = require('node:child_process');
 const BIN = path.join(__dirname, '..', '..', 'bin', 'memprof.js');
 const FIXTURES = path.join(__dirname, 'fixtures');
 const memprof = (args, input) => spawnSync(process.execPath, [BIN, ...args], { cwd: FIXTURES, encoding: 'utf8', input });
-const source = fs.readFileSync(path.join(FIXTURES, 'server-like.js'), 'utf8').split('\n');
-const LEAK_LINE = source.findIndex((line) => line.includes('const session = {')) + 1;
+/** The 1-based line of a fixture that holds `text`. */
+const lineOf = (fixture, text) => fs.readFileSync(path.join(FIXTURES, fixture), 'utf8').split('\n').findIndex((line) => line.includes(text)) + 1;
+const LEAK_LINE = lineOf('server-like.js', 'const session = {');
 
 test('memprof leaks names the growing site, its line and what holds it; the program runs as usual', () => {
   const r = memprof(['leaks', 'server-like.js']);
@@ -39,8 +40,7 @@ test('memprof leaks --format json -o writes the sites as data', () => {
 });
 
 test('memprof leaks names a leaking function that V8 inlines into its hot caller, with one object per call', () => {
-  const hot = fs.readFileSync(path.join(FIXTURES, 'hot-leak.js'), 'utf8').split('\n');
-  const line = hot.findIndex((l) => l.includes('kept.set(id')) + 1;
+  const line = lineOf('hot-leak.js', 'kept.set(id');
   const r = memprof(['leaks', 'hot-leak.js']);
   assert.strictEqual(r.status, 0, r.stderr);
   assert.match(r.stdout, /^kept 100000$/m, 'the program\'s own output');
@@ -51,8 +51,7 @@ test('memprof leaks names a leaking function that V8 inlines into its hot caller
 });
 
 test('memprof leaks gives a listener leak the line that makes the closure, with the path through the EventEmitter', () => {
-  const src = fs.readFileSync(path.join(FIXTURES, 'listener-leak.js'), 'utf8').split('\n');
-  const line = src.findIndex((l) => l.includes("bus.on('shutdown'")) + 1;
+  const line = lineOf('listener-leak.js', "bus.on('shutdown'");
   const r = memprof(['leaks', 'listener-leak.js']);
   assert.strictEqual(r.status, 0, r.stderr);
   assert.match(r.stdout, /^listeners 2000$/m, 'the program\'s own output');
@@ -83,8 +82,7 @@ test('memprof leaks passes SIGTERM to the program, which shuts down its own way;
 });
 
 test('memprof leaks charges what a package builds and the program keeps to the program\'s line that calls it, as one site', () => {
-  const src = fs.readFileSync(path.join(FIXTURES, 'package-leak.js'), 'utf8').split('\n');
-  const line = src.findIndex((l) => l.includes('acorn.parse(')) + 1;
+  const line = lineOf('package-leak.js', 'acorn.parse(');
   const r = memprof(['leaks', 'package-leak.js']);
   assert.strictEqual(r.status, 0, r.stderr);
   assert.match(r.stdout, /^parsed 800$/m, 'the program\'s own output');
@@ -95,8 +93,7 @@ test('memprof leaks charges what a package builds and the program keeps to the p
 });
 
 test('memprof leaks finds the calling line into a minified package (marked\'s bundle calls its function x) by what the file imported', () => {
-  const src = fs.readFileSync(path.join(FIXTURES, 'marked-leak.mjs'), 'utf8').split('\n');
-  const line = src.findIndex((l) => l.includes('marked.parse(')) + 1;
+  const line = lineOf('marked-leak.mjs', 'marked.parse(');
   const r = memprof(['leaks', 'marked-leak.mjs']);
   assert.strictEqual(r.status, 0, r.stderr);
   assert.ok(r.stdout.includes(`marked-leak.mjs:${line} render() (made in marked): +`), `the marked.parse line ${line}: ${r.stdout}`);
